@@ -1,0 +1,42 @@
+using Spectre.Console.Cli;
+using Vmorph.Cli.Commands;
+
+namespace Vmorph.Cli.Hosting;
+
+/// <summary>The command tree of <c>vmorph</c>.</summary>
+public static class VmorphApp
+{
+    /// <summary>Runs vmorph with arguments in a context; returns the exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken)
+    {
+        var registrar = new TypeRegistrar();
+        registrar.RegisterInstance(typeof(CliContext), context);
+        var app = new CommandApp(registrar);
+        app.Configure(config =>
+        {
+            config.SetApplicationName("vmorph");
+            config.SetApplicationVersion(typeof(VmorphApp).Assembly.GetName().Version?.ToString(3) ?? "0");
+            config.Settings.Console = context.Console;
+            config.Settings.ExceptionHandler = (exception, _) =>
+            {
+                context.Error.WriteLine("vmorph: error: " + exception.Message);
+                return exception is CommandParseException or CommandRuntimeException ? ExitCodes.Usage : ExitCodes.Error;
+            };
+            config.AddCommand<ImportCommand>("import")
+                .WithDescription("Load trace files into the store, folding them into personality profiles. Importing the same files again changes nothing.")
+                .WithExample("import", "../shared/traces/bitbrains-rnd");
+            config.AddCommand<FleetCommand>("fleet")
+                .WithDescription("List every VM with its strongest traits.")
+                .WithExample("fleet", "--output", "json");
+            config.AddCommand<ProfileCommand>("profile")
+                .WithDescription("Show a VM's whole personality profile.")
+                .WithExample("profile", "bitbrains:1");
+            config.AddCommand<TraitsCommand>("traits")
+                .WithDescription("Show a VM's weighted trait vector; --explain says which features made each score.")
+                .WithExample("traits", "bitbrains:1", "--explain");
+            config.AddCommand<ArchetypesCommand>("archetypes")
+                .WithDescription("List the archetypes and features traits are scored with (built-in and your own YAML).");
+        });
+        return await app.RunAsync(args, cancellationToken);
+    }
+}

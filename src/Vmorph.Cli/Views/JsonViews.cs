@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Vmorph.Configuration;
+using Vmorph.Observations;
+using Vmorph.Profiles;
+using Vmorph.Store;
+using Vmorph.Traits;
+
+namespace Vmorph.Cli.Views;
+
+/// <summary>A trait in JSON output.</summary>
+public sealed record TraitJson(string Trait, TraitKind Kind, double Score, double Coverage, string Explanation, IReadOnlyList<ContributionJson> Contributions, IReadOnlyList<string> Missing)
+{
+    /// <summary>From a score.</summary>
+    public static TraitJson From(TraitScore s) => new(
+        s.Trait, s.Kind, Math.Round(s.Score, 4), Math.Round(s.Coverage, 4), s.Explain(),
+        [.. s.Contributions.Select(c => new ContributionJson(c.Feature, Math.Round(c.Value, 4), c.Weight, c.Inverted))],
+        s.Missing);
+}
+
+/// <summary>A feature's contribution in JSON output.</summary>
+public sealed record ContributionJson(string Feature, double Value, double Weight, bool Inverted);
+
+/// <summary>A VM in <c>vmorph fleet --output json</c>.</summary>
+public sealed record FleetVmJson(string Id, string Name, string Source, long Samples, DateTimeOffset? LastSample, int ConfigurationVersions, IReadOnlyList<TraitJson> Traits);
+
+/// <summary><c>vmorph fleet --output json</c>.</summary>
+public sealed record FleetJson(string Store, int Count, IReadOnlyList<FleetVmJson> Vms);
+
+/// <summary>One metric of <c>vmorph profile --output json</c>.</summary>
+public sealed record MetricJson(
+    string Unit, long Count, double? Mean, double Minimum, double Maximum, double Latest,
+    double? P50, double? P90, double? P95, double? P99, double? CoefficientOfVariation,
+    IReadOnlyList<PeakJson> DailyPeaks, SeasonalJson? Seasonal);
+
+/// <summary>A daily peak.</summary>
+public sealed record PeakJson(DateOnly Day, double Peak);
+
+/// <summary>The hour-of-week summary of a metric.</summary>
+public sealed record SeasonalJson(int HoursCovered, double? DailyStrength, double? WeeklyStrength, IReadOnlyList<double?> HourOfWeekMeans);
+
+/// <summary>The performance part of a profile.</summary>
+public sealed record PerformanceJson(long Samples, long MissingSamples, DateTimeOffset? First, DateTimeOffset? Last, double HalfLifeHours, IReadOnlyDictionary<string, MetricJson> Metrics);
+
+/// <summary><c>vmorph profile --output json</c>.</summary>
+public sealed record ProfileJson(
+    string Id, string Name, string Source, string BaseImage, string? GuestViewMissing,
+    PerformanceJson Performance,
+    IReadOnlyList<ConfigurationVersionJson> ConfigurationHistory,
+    ApplicationUsageStats Applications,
+    NetworkTrafficProfile Network,
+    DataFootprintAnalysis DataFootprint,
+    UserBehaviorModel UserBehavior,
+    IReadOnlyDictionary<string, double> Features,
+    IReadOnlyList<TraitJson> Traits);
+
+/// <summary>A configuration version in JSON output.</summary>
+public sealed record ConfigurationVersionJson(int Version, string ContentHash, DateTimeOffset ObservedAt, string Cause, IReadOnlyDictionary<string, string> Configuration, IReadOnlyList<ConfigurationChange> Changes);
+
+/// <summary>Builds the JSON views.</summary>
+public static class JsonViews
+{
+    /// <summary>The options every command writes JSON with.</summary>
+    public static JsonSerializerOptions Options { get; } = new(ProfileCodec.JsonOptions) { WriteIndented = true };
+
+    /// <summary>Serialises a view.</summary>
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    /// <summary>The fleet view.</summary>
+    public static FleetVmJson Fleet(VmSummary vm, WeightedTraitVector traits) =>
+        new(vm.Id.Value, vm.Name, vm.Source, vm.Samples, vm.LastSample, vm.ConfigurationVersions, [.. traits.Traits.Select(TraitJson.From)]);
+
+    /// <summary>The whole-profile view.</summary>
+    public static ProfileJson Profile(PersonalityProfile p, FeatureVector features, WeightedTraitVector traits)
+    {
+        var perf = p.Performance;
+        return new ProfileJson(
+            p.Id.Value, p.Name, p.Source, p.BaseImage.Value, p.GuestViewMissing,
+            new PerformanceJson(
+                perf.Samples, perf.MissingSamples,
+                perf.FirstUnixSeconds is { } f ? DateTimeOffset.FromUnixTimeSeconds(f) : null,
+                perf.LastUnixSeconds is { } l ? DateTimeOffset.FromUnixTimeSeconds(l) : null,
+                perf.HalfLife.TotalHours,
+                perf.Measured.ToDictionary(m => m.Metric.Name(), Metric)),
+            [.. p.ConfigurationHistory.Versions.Select(Version)],
+            p.Applications, p.Network, p.DataFootprint, p.UserBehavior,
+            features.Values.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 4)),
+            [.. traits.Traits.Select(TraitJson.From)]);
+    }
+
+    /// <summary>A configuration version.</summary>
+    public static ConfigurationVersionJson Version(ConfigurationVersion v) =>
+        new(v.Version, v.ContentHash, v.ObservedAt, v.Cause, v.Configuration.Flatten(), v.Changes);
+
+    private static MetricJson Metric(MetricSummary s) => new(
+        s.Metric.Unit(), s.Count, s.Mean, s.Minimum, s.Maximum, s.Latest,
+        s.Percentile(0.5), s.Percentile(0.9), s.Percentile(0.95), s.Percentile(0.99), s.CoefficientOfVariation,
+        [.. s.Peaks.Values().Select(p => new PeakJson(DateOnly.FromDateTime(p.Day.UtcDateTime), p.Peak))],
+        s.Seasonal is { } season
+            ? new SeasonalJson(season.HoursCovered, season.CycleStrength(24), season.CycleStrength(SeasonalSummary.HoursPerWeek),
+                [.. Enumerable.Range(0, SeasonalSummary.HoursPerWeek).Select(season.Mean)])
+            : null);
+}

@@ -1,0 +1,95 @@
+using Vmorph.Observations;
+
+namespace Vmorph.Profiles;
+
+/// <summary>
+/// The seed's <c>PerformanceMetrics</c>: CPU, memory, disk and network over time, folded one sample at a time into a
+/// <see cref="MetricSummary"/> per metric. Memory is bounded whatever the length of the history. A sample's decay
+/// weight is 2^((t − reference) / half-life); when weights grow past 2^<see cref="RescaleExponent"/> every summary is
+/// scaled down together and the reference moves forward, so nothing overflows and percentiles are unchanged.
+/// </summary>
+public sealed class PerformanceMetrics
+{
+    /// <summary>The default half-life of a sample's weight: a week, so a profile remembers a VM's character across weekends.</summary>
+    public static TimeSpan DefaultHalfLife { get; } = TimeSpan.FromDays(7);
+
+    internal const double RescaleExponent = 60;
+
+    private readonly MetricSummary?[] summaries = new MetricSummary?[Metrics.Count];
+    private readonly double halfLifeSeconds;
+
+    /// <summary>Creates empty metrics with a decay half-life.</summary>
+    public PerformanceMetrics(TimeSpan? halfLife = null)
+    {
+        HalfLife = halfLife ?? DefaultHalfLife;
+        if (HalfLife <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(halfLife), halfLife, "The half-life must be positive.");
+        halfLifeSeconds = HalfLife.TotalSeconds;
+    }
+
+    /// <summary>How fast old samples lose weight.</summary>
+    public TimeSpan HalfLife { get; }
+
+    /// <summary>The time at which a sample has weight 1; null before the first sample.</summary>
+    public long? ReferenceUnixSeconds { get; private set; }
+
+    /// <summary>Samples folded.</summary>
+    public long Samples { get; private set; }
+
+    /// <summary>Samples that a source reported as missing (a trace row of zeros, a failed poll): counted, never invented.</summary>
+    public long MissingSamples { get; private set; }
+
+    /// <summary>The earliest sample's time.</summary>
+    public long? FirstUnixSeconds { get; private set; }
+
+    /// <summary>The latest sample's time.</summary>
+    public long? LastUnixSeconds { get; private set; }
+
+    /// <summary>The summary of a metric, or null if it was never measured.</summary>
+    public MetricSummary? this[Metric metric] => summaries[(int)metric];
+
+    /// <summary>The metrics that have data.</summary>
+    public IEnumerable<MetricSummary> Measured => summaries.Where(s => s is not null)!;
+
+    /// <summary>Folds one sample.</summary>
+    public void Fold(in MetricSample sample)
+    {
+        var t = sample.UnixSeconds;
+        ReferenceUnixSeconds ??= t;
+        var exponent = (t - ReferenceUnixSeconds.Value) / halfLifeSeconds;
+        if (exponent > RescaleExponent)
+        {
+            var shift = Math.Floor(exponent);
+            RescaleAll(double.Exp2(-shift));
+            ReferenceUnixSeconds += (long)(shift * halfLifeSeconds);
+            exponent -= shift;
+        }
+        var weight = double.Exp2(exponent);
+        for (var m = 0; m < Metrics.Count; m++)
+        {
+            var value = sample[(Metric)m];
+            if (double.IsNaN(value)) continue;
+            (summaries[m] ??= new MetricSummary((Metric)m)).Add(t, value, weight);
+        }
+        Samples++;
+        if (FirstUnixSeconds is null || t < FirstUnixSeconds) FirstUnixSeconds = t;
+        if (LastUnixSeconds is null || t > LastUnixSeconds) LastUnixSeconds = t;
+    }
+
+    /// <summary>Counts a sample that the source reported as missing.</summary>
+    public void FoldMissing() => MissingSamples++;
+
+    private void RescaleAll(double factor)
+    {
+        foreach (var summary in summaries) summary?.Rescale(factor);
+    }
+
+    internal void Restore(long? reference, long samples, long missing, long? first, long? last, IEnumerable<MetricSummary> restored)
+    {
+        ReferenceUnixSeconds = reference;
+        Samples = samples;
+        MissingSamples = missing;
+        FirstUnixSeconds = first;
+        LastUnixSeconds = last;
+        foreach (var summary in restored) summaries[(int)summary.Metric] = summary;
+    }
+}

@@ -1,0 +1,43 @@
+namespace Vmorph.Traits;
+
+/// <summary>An archetype file as written in YAML, before validation.</summary>
+public sealed class CatalogSpec
+{
+    /// <summary>Named lists of executables; each becomes a feature <c>app.NAME</c>.</summary>
+    public Dictionary<string, List<string>>? ApplicationGroups { get; set; }
+
+    /// <summary>Named lists of ports; each becomes a feature <c>port.NAME</c>.</summary>
+    public Dictionary<string, List<int>>? PortGroups { get; set; }
+
+    /// <summary>The archetypes.</summary>
+    public List<ArchetypeSpec>? Archetypes { get; set; }
+}
+
+/// <summary>One archetype as written in YAML.</summary>
+public sealed class ArchetypeSpec
+{
+    /// <summary>The trait's name.</summary>
+    public string? Name { get; set; }
+
+    /// <summary><c>workload</c> or <c>shape</c>.</summary>
+    public string? Kind { get; set; }
+
+    /// <summary>What the trait means.</summary>
+    public string? Description { get; set; }
+
+    /// <summary>The target profile a VM with this trait morphs to.</summary>
+    public string? TargetProfile { get; set; }
+
+    /// <summary>Features and their weights: a number, or <c>{ weight: 0.2, invert: true }</c>.</summary>
+    public Dictionary<string, FeatureWeightSpec>? Features { get; set; }
+}
+
+/// <summary>A feature's weight as written in YAML.</summary>
+public sealed class FeatureWeightSpec
+{
+    /// <summary>The weight (positive).</summary>
+    public double? Weight { get; set; }
+
+    /// <summary>Whether the trait wants the feature low.</summary>
+    public bool Invert { get; set; }
+}

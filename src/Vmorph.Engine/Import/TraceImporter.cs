@@ -1,0 +1,116 @@
+using System.Threading.Channels;
+using Vmorph.Identity;
+using Vmorph.Observations;
+using Vmorph.Profiles;
+using Vmorph.Sources;
+using Vmorph.Store;
+
+namespace Vmorph.Import;
+
+/// <summary>Progress of an import, reported after each file.</summary>
+public sealed record ImportProgress(int FilesDone, int FilesTotal, string File, long Rows, bool Skipped);
+
+/// <summary>What an import did.</summary>
+public sealed record ImportSummary(int Files, int FilesSkipped, long Rows, long MissingRows, long SkippedRows, int Vms, IReadOnlyList<string> Notes);
+
+/// <summary>
+/// Loads trace files into the store: each file is read and folded into the profiles of its VMs and written in one
+/// transaction, so a failure leaves the store as it was before that file. A file whose bytes were imported before is
+/// skipped, so importing the same files twice changes nothing. Files are read on a second thread while the previous
+/// one is folded and written.
+/// </summary>
+public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimeProvider clock)
+{
+    /// <summary>Imports the trace files under <paramref name="paths"/>.</summary>
+    public async Task<ImportSummary> ImportAsync(
+        IEnumerable<string> paths,
+        TraceReadOptions options,
+        IProgress<ImportProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        var files = reader.Expand(paths);
+        var channel = Channel.CreateBounded<TraceFile>(new BoundedChannelOptions(Math.Max(1, Environment.ProcessorCount)) { SingleWriter = true, SingleReader = true });
+        using var readCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                // PLINQ keeps file order while reading ahead on every core; the bounded channel holds the read-ahead to a few files.
+                var read = files.AsParallel().AsOrdered()
+                    .WithDegreeOfParallelism(Math.Max(1, Environment.ProcessorCount))
+                    .WithMergeOptions(ParallelMergeOptions.NotBuffered)
+                    .WithCancellation(readCancellation.Token)
+                    .Select(path => reader.Read(path, options, readCancellation.Token));
+                foreach (var file in read) await channel.Writer.WriteAsync(file, readCancellation.Token);
+                channel.Writer.TryComplete();
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+            {
+                channel.Writer.TryComplete(e.InnerExceptions[0]);
+            }
+            catch (Exception e)
+            {
+                channel.Writer.TryComplete(e);
+            }
+        }, readCancellation.Token);
+
+        int done = 0, skipped = 0;
+        long rows = 0, missing = 0, malformed = 0;
+        var vms = new HashSet<VmId>();
+        var notes = new List<string>();
+        try
+        {
+            await foreach (var file in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                var already = await store.FindImportAsync(file.Sha256, cancellationToken);
+                if (already is null)
+                {
+                    await ImportFileAsync(file, cancellationToken);
+                    rows += file.Rows;
+                    missing += file.MissingRows;
+                    malformed += file.SkippedRows;
+                    foreach (var note in file.Notes) if (!notes.Contains(note)) notes.Add(note);
+                }
+                else
+                {
+                    skipped++;
+                }
+                foreach (var series in file.Series) vms.Add(series.Vm);
+                done++;
+                progress?.Report(new ImportProgress(done, files.Count, file.Path, file.Rows, already is not null));
+            }
+        }
+        finally
+        {
+            await readCancellation.CancelAsync();
+            try { await producer; } catch (OperationCanceledException) { }
+        }
+        return new ImportSummary(done, skipped, rows, missing, malformed, vms.Count, notes);
+    }
+
+    private async Task ImportFileAsync(TraceFile file, CancellationToken cancellationToken)
+    {
+        var stored = await store.LoadAsync(file.Series.Select(s => s.Vm), cancellationToken);
+        var updates = new List<ProfileUpdate>(file.Series.Count);
+        var windows = new Dictionary<VmId, RecentSamples>();
+        foreach (var series in file.Series)
+        {
+            var existing = stored.GetValueOrDefault(series.Vm);
+            var profile = existing?.Profile ?? new PersonalityProfile(series.Vm, series.Name, "trace:" + file.Format)
+            {
+                GuestViewMissing = "traces carry no in-guest view: applications, network peers, data footprint and user behaviour are not observed",
+            };
+            var versionsBefore = profile.ConfigurationHistory.Versions.Count;
+            foreach (var configuration in series.Configurations) profile.Fold(configuration);
+            foreach (var sample in series.Samples) profile.Fold(sample);
+            for (var i = 0; i < series.MissingRows; i++) profile.Performance.FoldMissing();
+
+            var window = existing is null ? new RecentSamples() : await store.LoadRecentAsync(series.Vm, cancellationToken) ?? new RecentSamples();
+            window.AddRange(series.Samples.Count > window.Capacity ? series.Samples.Skip(series.Samples.Count - window.Capacity) : series.Samples);
+            windows[series.Vm] = window;
+            updates.Add(new ProfileUpdate(profile, existing?.Version, [.. profile.ConfigurationHistory.Versions.Skip(versionsBefore)], window));
+        }
+        var record = new ImportRecord(file.Sha256, file.Path, file.Format, file.Rows, file.MissingRows, file.SkippedRows, file.Series.Count, clock.GetUtcNow());
+        await store.SaveAsync(updates, record, cancellationToken);
+    }
+}

@@ -1,0 +1,61 @@
+using Vmorph.Configuration;
+using Vmorph.Identity;
+using Vmorph.Profiles;
+
+namespace Vmorph.Store;
+
+/// <summary>A VM as the fleet list shows it.</summary>
+public sealed record VmSummary(VmId Id, string Name, string Source, long Samples, DateTimeOffset? LastSample, int ConfigurationVersions);
+
+/// <summary>A stored profile with the version the store holds it at (for optimistic concurrency).</summary>
+public sealed record StoredProfile(PersonalityProfile Profile, long Version);
+
+/// <summary>A trace file that was imported.</summary>
+/// <param name="Sha256">The file's content hash: the same bytes are never imported twice.</param>
+/// <param name="Path">The path it was imported from.</param>
+/// <param name="Format">The format detected.</param>
+/// <param name="Rows">Data rows read.</param>
+/// <param name="MissingRows">Rows marking missing data.</param>
+/// <param name="SkippedRows">Malformed rows skipped.</param>
+/// <param name="Vms">VMs the file holds.</param>
+/// <param name="ImportedAt">When it was imported.</param>
+public sealed record ImportRecord(string Sha256, string Path, string Format, long Rows, long MissingRows, long SkippedRows, int Vms, DateTimeOffset ImportedAt);
+
+/// <summary>One VM's new state, written with others in one transaction.</summary>
+/// <param name="Profile">The profile to save (its configuration history included).</param>
+/// <param name="ExpectedVersion">The version it was loaded at, or null for a new VM: a mismatch fails the whole write.</param>
+/// <param name="NewConfigurationVersions">Configuration versions added since it was loaded.</param>
+/// <param name="Recent">The raw window, or null to leave it as it is.</param>
+public sealed record ProfileUpdate(PersonalityProfile Profile, long? ExpectedVersion, IReadOnlyList<ConfigurationVersion> NewConfigurationVersions, RecentSamples? Recent);
+
+/// <summary>The store changed under a writer: another process saved the same VM first.</summary>
+public sealed class ConcurrencyException(string message) : Exception(message);
+
+/// <summary>
+/// Where profiles, configuration history and raw windows live (SQLite by default, PostgreSQL for fleets). Writes of
+/// several VMs happen in one transaction, checked against the versions they were read at, so concurrent writers never
+/// lose each other's work.
+/// </summary>
+public interface IFleetStore : IDisposable
+{
+    /// <summary>Where the store is (a path or a connection description without secrets).</summary>
+    string Location { get; }
+
+    /// <summary>Every VM, by name.</summary>
+    Task<IReadOnlyList<VmSummary>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>A VM by id or, failing that, by name; null if neither matches.</summary>
+    Task<StoredProfile?> FindAsync(string idOrName, CancellationToken cancellationToken);
+
+    /// <summary>Loads profiles by id (with their configuration history); absent ids are left out.</summary>
+    Task<IReadOnlyDictionary<VmId, StoredProfile>> LoadAsync(IEnumerable<VmId> ids, CancellationToken cancellationToken);
+
+    /// <summary>The raw window of a VM, or null.</summary>
+    Task<RecentSamples?> LoadRecentAsync(VmId id, CancellationToken cancellationToken);
+
+    /// <summary>Whether a file with this content hash was imported.</summary>
+    Task<ImportRecord?> FindImportAsync(string sha256, CancellationToken cancellationToken);
+
+    /// <summary>Saves profile updates, and the import record if given, in one transaction.</summary>
+    Task SaveAsync(IReadOnlyList<ProfileUpdate> updates, ImportRecord? import, CancellationToken cancellationToken);
+}

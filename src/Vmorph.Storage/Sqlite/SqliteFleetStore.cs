@@ -1,0 +1,203 @@
+using System.Globalization;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Vmorph.Configuration;
+using Vmorph.Identity;
+using Vmorph.Profiles;
+using Vmorph.Store;
+
+namespace Vmorph.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode, created and migrated on first use. Every save is one transaction
+/// checked against the versions the profiles were loaded at.
+/// </summary>
+public sealed class SqliteFleetStore : IFleetStore
+{
+    private readonly SqliteConnection connection;
+    private readonly TimeProvider clock;
+
+    private SqliteFleetStore(SqliteConnection connection, string path, TimeProvider clock)
+    {
+        this.connection = connection;
+        this.clock = clock;
+        Location = path;
+    }
+
+    /// <inheritdoc />
+    public string Location { get; }
+
+    /// <summary>Opens (creating and migrating if needed) the store in a file.</summary>
+    public static SqliteFleetStore Open(string path, TimeProvider clock)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null) Directory.CreateDirectory(directory);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        try
+        {
+            connection.Open();
+            connection.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;");
+            SqliteMigrator.Migrate(connection, clock);
+            return new SqliteFleetStore(connection, path, clock);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<VmSummary>> ListAsync(CancellationToken cancellationToken)
+    {
+        var rows = connection.Query<(string Id, string Name, string Source, long Samples, long? LastSample, long Versions)>(
+            """
+            SELECT v.vm_id, v.name, v.source, v.samples, v.last_sample,
+                   (SELECT COUNT(*) FROM configuration_versions c WHERE c.vm_id = v.vm_id)
+            FROM vms v ORDER BY v.name, v.vm_id
+            """);
+        IReadOnlyList<VmSummary> list = rows.Select(r => new VmSummary(new VmId(r.Id), r.Name, r.Source, r.Samples,
+            r.LastSample is { } t ? DateTimeOffset.FromUnixTimeSeconds(t) : null, (int)r.Versions)).ToList();
+        return Task.FromResult(list);
+    }
+
+    /// <inheritdoc />
+    public async Task<StoredProfile?> FindAsync(string idOrName, CancellationToken cancellationToken)
+    {
+        var id = connection.QueryFirstOrDefault<string>("SELECT vm_id FROM vms WHERE vm_id = @idOrName", new { idOrName })
+            ?? connection.QueryFirstOrDefault<string>("SELECT vm_id FROM vms WHERE name = @idOrName ORDER BY vm_id", new { idOrName });
+        if (id is null) return null;
+        var loaded = await LoadAsync([new VmId(id)], cancellationToken);
+        return loaded.Values.FirstOrDefault();
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<VmId, StoredProfile>> LoadAsync(IEnumerable<VmId> ids, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<VmId, StoredProfile>();
+        foreach (var id in ids.Distinct())
+        {
+            var row = connection.QueryFirstOrDefault<(byte[] Profile, long Version)>(
+                "SELECT profile, version FROM vms WHERE vm_id = @id", new { id = id.Value });
+            if (row.Profile is null) continue;
+            var profile = ProfileCodec.Decode(row.Profile);
+            profile.ConfigurationHistory = LoadHistory(id);
+            result[id] = new StoredProfile(profile, row.Version);
+        }
+        return Task.FromResult<IReadOnlyDictionary<VmId, StoredProfile>>(result);
+    }
+
+    private ConfigurationHistory LoadHistory(VmId id)
+    {
+        var rows = connection.Query<(long Version, string Hash, string ObservedAt, string Cause, string Configuration, string Changes)>(
+            "SELECT version, content_hash, observed_at, cause, configuration, changes FROM configuration_versions WHERE vm_id = @id ORDER BY version",
+            new { id = id.Value });
+        var versions = rows.Select(r => new ConfigurationVersion(
+            (int)r.Version,
+            r.Hash,
+            DateTimeOffset.Parse(r.ObservedAt, CultureInfo.InvariantCulture),
+            r.Cause,
+            JsonSerializer.Deserialize<VmConfiguration>(r.Configuration, ProfileCodec.JsonOptions)!,
+            JsonSerializer.Deserialize<List<ConfigurationChange>>(r.Changes, ProfileCodec.JsonOptions)!));
+        return new ConfigurationHistory([.. versions]);
+    }
+
+    /// <inheritdoc />
+    public Task<RecentSamples?> LoadRecentAsync(VmId id, CancellationToken cancellationToken)
+    {
+        var bytes = connection.QueryFirstOrDefault<byte[]>("SELECT samples FROM raw_windows WHERE vm_id = @id", new { id = id.Value });
+        return Task.FromResult(bytes is null ? null : RecentSamples.Decode(bytes));
+    }
+
+    /// <inheritdoc />
+    public Task<ImportRecord?> FindImportAsync(string sha256, CancellationToken cancellationToken)
+    {
+        var row = connection.QueryFirstOrDefault<(string Sha, string Path, string Format, long Rows, long Missing, long Skipped, long Vms, string At)?>(
+            "SELECT sha256, path, format, rows, missing_rows, skipped_rows, vms, imported_at FROM imported_files WHERE sha256 = @sha256", new { sha256 });
+        return Task.FromResult(row is { } r
+            ? new ImportRecord(r.Sha, r.Path, r.Format, r.Rows, r.Missing, r.Skipped, (int)r.Vms, DateTimeOffset.Parse(r.At, CultureInfo.InvariantCulture))
+            : null);
+    }
+
+    /// <inheritdoc />
+    public Task SaveAsync(IReadOnlyList<ProfileUpdate> updates, ImportRecord? import, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+        using var transaction = connection.BeginTransaction();
+        foreach (var update in updates)
+        {
+            var p = update.Profile;
+            var args = new
+            {
+                id = p.Id.Value,
+                name = p.Name,
+                source = p.Source,
+                samples = p.Performance.Samples,
+                last = p.Performance.LastUnixSeconds,
+                profile = ProfileCodec.Encode(p),
+                now,
+                expected = update.ExpectedVersion,
+            };
+            if (update.ExpectedVersion is null)
+            {
+                var inserted = connection.Execute(
+                    """
+                    INSERT INTO vms (vm_id, name, source, version, samples, last_sample, profile, updated_at)
+                    VALUES (@id, @name, @source, 1, @samples, @last, @profile, @now) ON CONFLICT (vm_id) DO NOTHING
+                    """, args, transaction);
+                if (inserted == 0) throw new ConcurrencyException($"VM {p.Id} was created by another writer meanwhile; nothing was saved, run again");
+            }
+            else
+            {
+                var changed = connection.Execute(
+                    """
+                    UPDATE vms SET name = @name, source = @source, version = version + 1, samples = @samples,
+                                   last_sample = @last, profile = @profile, updated_at = @now
+                    WHERE vm_id = @id AND version = @expected
+                    """, args, transaction);
+                if (changed == 0) throw new ConcurrencyException($"VM {p.Id} was changed by another writer since it was read (expected version {update.ExpectedVersion}); nothing was saved, run again");
+            }
+            foreach (var v in update.NewConfigurationVersions)
+            {
+                connection.Execute(
+                    """
+                    INSERT INTO configuration_versions (vm_id, version, content_hash, observed_at, cause, configuration, changes)
+                    VALUES (@id, @version, @hash, @at, @cause, @configuration, @changes)
+                    """,
+                    new
+                    {
+                        id = p.Id.Value,
+                        version = v.Version,
+                        hash = v.ContentHash,
+                        at = v.ObservedAt.ToString("O", CultureInfo.InvariantCulture),
+                        cause = v.Cause,
+                        configuration = JsonSerializer.Serialize(v.Configuration, ProfileCodec.JsonOptions),
+                        changes = JsonSerializer.Serialize(v.Changes, ProfileCodec.JsonOptions),
+                    }, transaction);
+            }
+            if (update.Recent is not null)
+            {
+                connection.Execute(
+                    "INSERT INTO raw_windows (vm_id, samples) VALUES (@id, @samples) ON CONFLICT (vm_id) DO UPDATE SET samples = excluded.samples",
+                    new { id = p.Id.Value, samples = update.Recent.Encode() }, transaction);
+            }
+        }
+        if (import is not null)
+        {
+            connection.Execute(
+                """
+                INSERT INTO imported_files (sha256, path, format, rows, missing_rows, skipped_rows, vms, imported_at)
+                VALUES (@Sha256, @Path, @Format, @Rows, @MissingRows, @SkippedRows, @Vms, @at)
+                """,
+                new { import.Sha256, import.Path, import.Format, import.Rows, import.MissingRows, import.SkippedRows, import.Vms, at = import.ImportedAt.ToString("O", CultureInfo.InvariantCulture) },
+                transaction);
+        }
+        transaction.Commit();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => connection.Dispose();
+}

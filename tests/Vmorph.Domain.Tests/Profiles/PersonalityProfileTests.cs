@@ -1,0 +1,106 @@
+using CsCheck;
+using Vmorph.Identity;
+using Vmorph.Observations;
+using Vmorph.Profiles;
+using Vmorph.Traits;
+
+namespace Vmorph.Domain.Tests.Profiles;
+
+public class PersonalityProfileTests
+{
+    private static PersonalityProfile NewProfile() => new(new VmId("test:1"), "1", "test");
+
+    [Fact]
+    public void Fold_InBatchesWithStoreRoundTripsBetween_EqualsFoldingAllAtOnce()
+    {
+        var samples = Samples.Series(20, Samples.OfficeHours);
+        Gen.Int[1, samples.Count - 1].Array[1, 5].Sample(cuts =>
+        {
+            var whole = NewProfile();
+            foreach (var s in samples) whole.Fold(s);
+
+            // As an import does, file by file: fold a batch, store the profile, load it, fold the next.
+            var batched = NewProfile();
+            var start = 0;
+            foreach (var cut in cuts.Distinct().Order().Append(samples.Count))
+            {
+                foreach (var s in samples.Skip(start).Take(cut - start)) batched.Fold(s);
+                batched = ProfileCodec.Decode(ProfileCodec.Encode(batched));
+                start = cut;
+            }
+            return ProfileCodec.Encode(whole).AsSpan().SequenceEqual(ProfileCodec.Encode(batched));
+        }, iter: 20);
+    }
+
+    [Fact]
+    public void TraitVector_ObservationsShuffled_IsTheSame()
+    {
+        var samples = Samples.Series(14, Samples.OfficeHours);
+        var inOrder = NewProfile();
+        foreach (var s in samples) inOrder.Fold(s);
+        var expected = TraitScorer.Score(inOrder, ArchetypeCatalog.BuiltIn);
+
+        Gen.Int.Sample(seed =>
+        {
+            var shuffled = samples.ToArray();
+            new Random(seed).Shuffle(shuffled);
+            var profile = NewProfile();
+            foreach (var s in shuffled) profile.Fold(s);
+            var actual = TraitScorer.Score(profile, ArchetypeCatalog.BuiltIn);
+            return expected.Traits.All(t => Math.Abs(t.Score - actual[t.Trait]!.Score) < 1e-4);
+        }, iter: 10);
+    }
+
+    [Fact]
+    public void EncodedSize_BoundedWhateverTheHistoryAndUnder16KiB()
+    {
+        int Size(int days)
+        {
+            var profile = NewProfile();
+            foreach (var s in Samples.Series(days, Samples.Noise(0, 1))) profile.Fold(s);
+            return ProfileCodec.Encode(profile).Length;
+        }
+        var year = Size(365);
+        var twoYears = Size(730);
+        // Only which histogram buckets are non-empty can change the size, and their number is fixed by the scales.
+        Assert.InRange(twoYears, year * 0.98, year * 1.02);
+        Assert.True(twoYears <= 16 * 1024, $"a two-year profile encodes to {twoYears} bytes, over 16 KiB");
+    }
+
+    [Fact]
+    public void Fold_MissingObservation_IsCountedAndAddsNoSample()
+    {
+        var profile = NewProfile();
+        profile.Fold(new MissingObservation(profile.Id, Samples.Monday, "trace row of zeros"));
+        Assert.Equal(1, profile.Performance.MissingSamples);
+        Assert.Equal(0, profile.Performance.Samples);
+        Assert.Empty(profile.Performance.Measured);
+    }
+
+    [Fact]
+    public void DailyPeaks_KeepTheLatestFourteenDaysWhateverTheOrder()
+    {
+        var samples = Samples.Series(30, Samples.Noise(0, 1));
+        var forward = new DailyPeaks();
+        var backward = new DailyPeaks();
+        foreach (var s in samples) forward.Add(s.UnixSeconds, s[Metric.CpuUtilisation]);
+        foreach (var s in Enumerable.Reverse(samples)) backward.Add(s.UnixSeconds, s[Metric.CpuUtilisation]);
+        Assert.Equal(DailyPeaks.Days, forward.Values().Count);
+        Assert.Equal(forward.Values(), backward.Values());
+        Assert.Equal(Samples.Monday.AddDays(16), forward.Values()[0].Day);
+    }
+
+    [Fact]
+    public void RecentSamples_KeepNewestAndRoundTrip()
+    {
+        var window = new RecentSamples(100);
+        var samples = Samples.Series(2, Samples.Noise(0, 1));
+        window.AddRange(samples.AsEnumerable().Reverse());
+        Assert.Equal(100, window.Samples.Count);
+        Assert.Equal(samples[^1].UnixSeconds, window.Samples[^1].UnixSeconds);
+        Assert.Equal(samples[^100].UnixSeconds, window.Samples[0].UnixSeconds);
+        var decoded = RecentSamples.Decode(window.Encode());
+        Assert.Equal(window.Samples.Select(s => s.UnixSeconds), decoded.Samples.Select(s => s.UnixSeconds));
+        Assert.Equal((float)window.Samples[5][Metric.DiskWrite], (float)decoded.Samples[5][Metric.DiskWrite]);
+    }
+}
