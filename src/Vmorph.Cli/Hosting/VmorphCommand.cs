@@ -15,7 +15,7 @@ public abstract class VmorphCommand<TSettings>(CliContext context) : AsyncComman
     protected CliContext Context { get; } = context;
 
     /// <inheritdoc />
-    protected sealed override async Task<int> ExecuteAsync(CommandContext commandContext, TSettings settings, CancellationToken cancellationToken)
+    public sealed override async Task<int> ExecuteAsync(CommandContext commandContext, TSettings settings, CancellationToken cancellationToken)
     {
         try
         {

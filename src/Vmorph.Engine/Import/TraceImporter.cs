@@ -11,6 +11,13 @@ namespace Vmorph.Import;
 public sealed record ImportProgress(int FilesDone, int FilesTotal, string File, long Rows, bool Skipped);
 
 /// <summary>What an import did.</summary>
+/// <param name="Files">Files found.</param>
+/// <param name="FilesSkipped">Files whose content was imported before.</param>
+/// <param name="Rows">Data rows read from the files imported now.</param>
+/// <param name="MissingRows">Rows marking missing data.</param>
+/// <param name="SkippedRows">Malformed rows skipped.</param>
+/// <param name="Vms">VMs changed by this import.</param>
+/// <param name="Notes">What the readers want a person to know about the data.</param>
 public sealed record ImportSummary(int Files, int FilesSkipped, long Rows, long MissingRows, long SkippedRows, int Vms, IReadOnlyList<string> Notes);
 
 /// <summary>
@@ -29,28 +36,36 @@ public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimePr
         CancellationToken cancellationToken)
     {
         var files = reader.Expand(paths);
-        var channel = Channel.CreateBounded<TraceFile>(new BoundedChannelOptions(Math.Max(1, Environment.ProcessorCount)) { SingleWriter = true, SingleReader = true });
+        // Hashing is cheap next to parsing: files imported before are skipped without being read.
+        var toRead = new List<string>(files.Count);
+        var alreadyImported = new List<ImportRecord>();
+        foreach (var path in files)
+        {
+            var known = await store.FindImportAsync(Fingerprint(path), cancellationToken);
+            if (known is null) toRead.Add(path);
+            else alreadyImported.Add(known);
+        }
+        var channel = Channel.CreateBounded<ReadResult>(new BoundedChannelOptions(Math.Max(1, Environment.ProcessorCount)) { SingleWriter = true, SingleReader = true });
         using var readCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var producer = Task.Run(async () =>
         {
+            // PLINQ keeps file order while reading ahead on every core; the bounded channel holds the read-ahead to a
+            // few files. A file that fails to read is handed over in its place, so every file before it is still stored.
+            var read = toRead.AsParallel().AsOrdered()
+                .WithDegreeOfParallelism(Math.Max(1, Environment.ProcessorCount))
+                .WithMergeOptions(ParallelMergeOptions.NotBuffered)
+                .Select(path => ReadResult.Of(() => reader.Read(path, options, readCancellation.Token)));
             try
             {
-                // PLINQ keeps file order while reading ahead on every core; the bounded channel holds the read-ahead to a few files.
-                var read = files.AsParallel().AsOrdered()
-                    .WithDegreeOfParallelism(Math.Max(1, Environment.ProcessorCount))
-                    .WithMergeOptions(ParallelMergeOptions.NotBuffered)
-                    .WithCancellation(readCancellation.Token)
-                    .Select(path => reader.Read(path, options, readCancellation.Token));
-                foreach (var file in read) await channel.Writer.WriteAsync(file, readCancellation.Token);
+                foreach (var result in read)
+                {
+                    await channel.Writer.WriteAsync(result, readCancellation.Token);
+                    if (result.Error is not null) break;
+                }
+            }
+            finally
+            {
                 channel.Writer.TryComplete();
-            }
-            catch (AggregateException e) when (e.InnerExceptions.Count == 1)
-            {
-                channel.Writer.TryComplete(e.InnerExceptions[0]);
-            }
-            catch (Exception e)
-            {
-                channel.Writer.TryComplete(e);
             }
         }, readCancellation.Token);
 
@@ -58,10 +73,19 @@ public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimePr
         long rows = 0, missing = 0, malformed = 0;
         var vms = new HashSet<VmId>();
         var notes = new List<string>();
+        foreach (var known in alreadyImported)
+        {
+            skipped++;
+            done++;
+            progress?.Report(new ImportProgress(done, files.Count, known.Path, known.Rows, Skipped: true));
+        }
         try
         {
-            await foreach (var file in channel.Reader.ReadAllAsync(cancellationToken))
+            await foreach (var result in channel.Reader.ReadAllAsync(cancellationToken))
             {
+                if (result.Error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(result.Error);
+                var file = result.File!;
+                // The same bytes may be named twice on one command line (or sit under two paths): import them once.
                 var already = await store.FindImportAsync(file.Sha256, cancellationToken);
                 if (already is null)
                 {
@@ -70,12 +94,12 @@ public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimePr
                     missing += file.MissingRows;
                     malformed += file.SkippedRows;
                     foreach (var note in file.Notes) if (!notes.Contains(note)) notes.Add(note);
+                    foreach (var series in file.Series) vms.Add(series.Vm);
                 }
                 else
                 {
                     skipped++;
                 }
-                foreach (var series in file.Series) vms.Add(series.Vm);
                 done++;
                 progress?.Report(new ImportProgress(done, files.Count, file.Path, file.Rows, already is not null));
             }
@@ -86,6 +110,28 @@ public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimePr
             try { await producer; } catch (OperationCanceledException) { }
         }
         return new ImportSummary(done, skipped, rows, missing, malformed, vms.Count, notes);
+    }
+
+    private sealed record ReadResult(TraceFile? File, Exception? Error)
+    {
+        public static ReadResult Of(Func<TraceFile> read)
+        {
+            try
+            {
+                return new ReadResult(read(), null);
+            }
+            catch (Exception e)
+            {
+                return new ReadResult(null, e);
+            }
+        }
+    }
+
+    /// <summary>SHA-256 of a file's bytes, as <see cref="TraceFile.Sha256"/> records it.</summary>
+    public static string Fingerprint(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
     }
 
     private async Task ImportFileAsync(TraceFile file, CancellationToken cancellationToken)

@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Vmorph.Cli.Tests;
+
+/// <summary>The front door: the ./vmorph launcher at the repository root, run as a user runs it.</summary>
+public sealed class LauncherTests : IDisposable
+{
+    private readonly string data = Directory.CreateTempSubdirectory("vmorph-launcher-").FullName;
+
+    public void Dispose() => Directory.Delete(data, recursive: true);
+
+    private (int Exit, string Out, string Error) Run(params string[] args)
+    {
+        var start = new ProcessStartInfo(Path.Combine(CliHarness.Root, "vmorph")) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = CliHarness.Root };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["VMORPH_DATA_DIR"] = data;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5))) process.Kill(entireProcessTree: true);
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    [Fact]
+    public void Launcher_ImportThenFleetJson_ListsTheVmWithExplainedTraits()
+    {
+        var import = Run("import", Path.Combine(CliHarness.Traces, "bitbrains-rnd", "2013-8"));
+        Assert.True(import.Exit == 0, import.Error);
+        var fleet = Run("fleet", "--output", "json");
+        Assert.True(fleet.Exit == 0, fleet.Error);
+        using var json = JsonDocument.Parse(fleet.Out);
+        var vms = json.RootElement.GetProperty("vms").EnumerateArray().ToList();
+        Assert.Equal(80, vms.Count);
+        // Every trait names its features: those that made the score, and those that had no data (a VM with two
+        // hours of samples cannot show a daily cycle). Every VM has traits made from data.
+        Assert.All(vms, vm =>
+        {
+            var traits = vm.GetProperty("traits").EnumerateArray().ToList();
+            Assert.All(traits, t => Assert.True(t.GetProperty("contributions").GetArrayLength() + t.GetProperty("missing").GetArrayLength() > 0));
+            Assert.Contains(traits, t => t.GetProperty("contributions").EnumerateArray().Any(c => c.GetProperty("feature").GetString()!.Length > 0));
+        });
+    }
+
+    [Fact]
+    public void Launcher_UnknownCommand_ExitsWithUsageError()
+    {
+        var result = Run("frobnicate");
+        Assert.NotEqual(0, result.Exit);
+        Assert.Contains("frobnicate", result.Error + result.Out, StringComparison.Ordinal);
+    }
+}

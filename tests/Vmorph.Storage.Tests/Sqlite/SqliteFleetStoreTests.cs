@@ -1,0 +1,111 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+using Vmorph.Configuration;
+using Vmorph.Identity;
+using Vmorph.Observations;
+using Vmorph.Profiles;
+using Vmorph.Storage.Sqlite;
+using Vmorph.Store;
+using Vmorph.Units;
+
+namespace Vmorph.Storage.Tests.Sqlite;
+
+public sealed class SqliteFleetStoreTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("vmorph-store-").FullName;
+    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
+
+    private string DbPath => Path.Combine(directory, "vmorph.db");
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    private static PersonalityProfile Profile(string id, int samples = 10)
+    {
+        var profile = new PersonalityProfile(new VmId(id), id.Split(':')[^1], "test");
+        var start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        profile.Fold(new ConfigurationObservation(profile.Id, start, new VmConfiguration { Vcpus = 2, Memory = MemorySize.FromGiB(4) }, "first"));
+        for (var i = 0; i < samples; i++)
+            profile.Fold(new MetricSample(start.AddMinutes(5 * i), cpuUtilisation: new Fraction(0.1 * (i % 10)), cpuAllocated: new CpuCores(2)));
+        return profile;
+    }
+
+    private static ProfileUpdate New(PersonalityProfile p) => new(p, null, p.ConfigurationHistory.Versions, new RecentSamples());
+
+    [Fact]
+    public void Open_NewFile_CreatesSchemaInWalMode()
+    {
+        using (SqliteFleetStore.Open(DbPath, clock)) { }
+        using var connection = new SqliteConnection($"Data Source={DbPath}");
+        connection.Open();
+        Assert.Equal("wal", connection.ExecuteScalar<string>("PRAGMA journal_mode"));
+        Assert.Equal(1, connection.ExecuteScalar<long>("SELECT MAX(version) FROM schema_migrations"));
+        Assert.Equal(4, connection.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('vms', 'configuration_versions', 'raw_windows', 'imported_files')"));
+    }
+
+    [Fact]
+    public async Task Save_ThenLoad_RoundTripsProfileHistoryAndWindow()
+    {
+        var profile = Profile("test:a");
+        using (var store = SqliteFleetStore.Open(DbPath, clock))
+        {
+            var window = new RecentSamples();
+            window.AddRange([new MetricSample(DateTimeOffset.FromUnixTimeSeconds(1000), cpuUtilisation: new Fraction(0.5))]);
+            await store.SaveAsync([New(profile) with { Recent = window }], null, CancellationToken.None);
+        }
+        using (var store = SqliteFleetStore.Open(DbPath, clock))
+        {
+            var loaded = (await store.FindAsync("a", CancellationToken.None))!;
+            Assert.Equal(1, loaded.Version);
+            Assert.Equal(ProfileCodec.Encode(profile), ProfileCodec.Encode(loaded.Profile));
+            Assert.Equal(profile.ConfigurationHistory.Current!.ContentHash, loaded.Profile.ConfigurationHistory.Current!.ContentHash);
+            Assert.Equal(2, loaded.Profile.ConfigurationHistory.Current.Configuration.Vcpus);
+            Assert.Equal(1000, (await store.LoadRecentAsync(profile.Id, CancellationToken.None))!.Samples.Single().UnixSeconds);
+            var listed = Assert.Single(await store.ListAsync(CancellationToken.None));
+            Assert.Equal(10, listed.Samples);
+            Assert.Equal(1, listed.ConfigurationVersions);
+        }
+    }
+
+    [Fact]
+    public async Task Save_StaleVersion_IsRefusedAndWritesNothing()
+    {
+        using var store = SqliteFleetStore.Open(DbPath, clock);
+        var a = Profile("test:a");
+        await store.SaveAsync([New(a)], null, CancellationToken.None);
+        var first = (await store.FindAsync("test:a", CancellationToken.None))!;
+        var second = (await store.FindAsync("test:a", CancellationToken.None))!;
+        await store.SaveAsync([new ProfileUpdate(first.Profile, first.Version, [], null)], null, CancellationToken.None);
+
+        // The second writer read version 1 too; its save (with a new VM beside it) must fail whole.
+        var b = Profile("test:b");
+        await Assert.ThrowsAsync<ConcurrencyException>(() =>
+            store.SaveAsync([New(b), new ProfileUpdate(second.Profile, second.Version, [], null)], null, CancellationToken.None));
+        Assert.Null(await store.FindAsync("test:b", CancellationToken.None));
+        Assert.Equal(2, (await store.FindAsync("test:a", CancellationToken.None))!.Version);
+    }
+
+    [Fact]
+    public async Task Save_ImportRecordTwice_FailsWithoutTouchingProfiles()
+    {
+        using var store = SqliteFleetStore.Open(DbPath, clock);
+        var record = new ImportRecord("abc", "/x.gz", "bitbrains", 10, 0, 0, 1, clock.GetUtcNow());
+        await store.SaveAsync([New(Profile("test:a"))], record, CancellationToken.None);
+        Assert.NotNull(await store.FindImportAsync("abc", CancellationToken.None));
+        await Assert.ThrowsAsync<SqliteException>(() => store.SaveAsync([New(Profile("test:c"))], record, CancellationToken.None));
+        Assert.Null(await store.FindAsync("test:c", CancellationToken.None));
+    }
+
+    [Fact]
+    public void Open_DatabaseFromANewerVmorph_IsRefusedWithReason()
+    {
+        using (SqliteFleetStore.Open(DbPath, clock)) { }
+        using (var connection = new SqliteConnection($"Data Source={DbPath};Pooling=false"))
+        {
+            connection.Open();
+            connection.Execute("INSERT INTO schema_migrations VALUES (99, '0099_future', 'now')");
+        }
+        var error = Assert.Throws<InvalidOperationException>(() => SqliteFleetStore.Open(DbPath, clock));
+        Assert.Contains("schema version 99, newer than this vmorph knows (1)", error.Message, StringComparison.Ordinal);
+    }
+}
