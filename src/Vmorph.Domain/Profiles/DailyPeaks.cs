@@ -23,9 +23,14 @@ public sealed class DailyPeaks
     }
 
     /// <summary>Adds a value seen at a time.</summary>
-    public void Add(long unixSeconds, double value)
+    public void Add(long unixSeconds, double value) => Add(DayOf(unixSeconds), value);
+
+    /// <summary>The day number (days since the Unix epoch, UTC) of a time.</summary>
+    public static int DayOf(long unixSeconds) => (int)Math.Floor(unixSeconds / 86400.0);
+
+    /// <summary>Adds a value seen on a day (see <see cref="DayOf"/>).</summary>
+    public void Add(int d, double value)
     {
-        var d = (int)Math.Floor(unixSeconds / 86400.0);
         var slot = (int)((uint)d % Days);
         if (day[slot] < d)
         {

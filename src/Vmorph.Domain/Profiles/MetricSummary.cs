@@ -74,11 +74,11 @@ public sealed class MetricSummary
     /// <summary>A percentile of the decayed distribution.</summary>
     public double? Percentile(double quantile) => Histogram.Percentile(quantile);
 
-    internal void Add(long unixSeconds, double value, double weight)
+    internal void Add(long unixSeconds, int day, int hourOfWeek, double value, double weight)
     {
         Histogram.Add(value, weight);
-        Peaks.Add(unixSeconds, value);
-        Seasonal?.Add(unixSeconds, value, weight);
+        Peaks.Add(day, value);
+        Seasonal?.Add(hourOfWeek, value, weight);
         WeightedSum += value * weight;
         WeightedSumOfSquares += value * value * weight;
         Count++;

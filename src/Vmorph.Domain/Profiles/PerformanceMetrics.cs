@@ -64,11 +64,13 @@ public sealed class PerformanceMetrics
             exponent -= shift;
         }
         var weight = double.Exp2(exponent);
+        var day = DailyPeaks.DayOf(t);
+        var hour = SeasonalSummary.HourOfWeek(t);
         for (var m = 0; m < Metrics.Count; m++)
         {
             var value = sample[(Metric)m];
             if (double.IsNaN(value)) continue;
-            (summaries[m] ??= new MetricSummary((Metric)m)).Add(t, value, weight);
+            (summaries[m] ??= new MetricSummary((Metric)m)).Add(t, day, hour, value, weight);
         }
         Samples++;
         if (FirstUnixSeconds is null || t < FirstUnixSeconds) FirstUnixSeconds = t;

@@ -35,9 +35,11 @@ public sealed class SeasonalSummary
     }
 
     /// <summary>Adds a value with a weight.</summary>
-    public void Add(long unixSeconds, double value, double sampleWeight)
+    public void Add(long unixSeconds, double value, double sampleWeight) => Add(HourOfWeek(unixSeconds), value, sampleWeight);
+
+    /// <summary>Adds a value at an hour of the week (see <see cref="HourOfWeek"/>) with a weight.</summary>
+    public void Add(int h, double value, double sampleWeight)
     {
-        var h = HourOfWeek(unixSeconds);
         sum[h] += (float)(value * sampleWeight);
         weight[h] += (float)sampleWeight;
     }

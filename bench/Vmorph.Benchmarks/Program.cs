@@ -1,0 +1,16 @@
+using BenchmarkDotNet.Running;
+using Vmorph.Benchmarks;
+
+// Harnesses that are not BenchmarkDotNet runs take a verb; anything else goes to BenchmarkDotNet's switcher.
+switch (args.FirstOrDefault())
+{
+    case "profile-size":
+        ProfileSize.Run(Console.Out);
+        return 0;
+    case "import-breakdown" when args.Length == 2:
+        ImportBreakdown.Run(args[1], Console.Out);
+        return 0;
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(FoldingBenchmarks).Assembly).Run(args);
+        return 0;
+}
