@@ -1,0 +1,77 @@
+using Vmorph.Identity;
+using Vmorph.Sources;
+
+namespace Vmorph.Traces.Reading;
+
+/// <summary>
+/// The state of reading one file: what has been read so far, the series and notes it gave, and the one place that
+/// decides what a malformed row does (fail, or skip and count).
+/// </summary>
+internal sealed class TraceReadContext(TraceSource source, TraceReadOptions options, CancellationToken cancellationToken)
+{
+    private const int RowsBetweenCancellationChecks = 4096;
+    private readonly List<TraceSeries> series = [];
+    private readonly List<string> notes = [];
+
+    public TraceSource Source { get; } = source;
+
+    public string Path => Source.Path;
+
+    /// <summary>Data rows read (valid or marked missing; malformed rows that were skipped are not counted).</summary>
+    public long Rows { get; private set; }
+
+    /// <summary>Malformed rows skipped.</summary>
+    public long SkippedRows { get; private set; }
+
+    /// <summary>The last line read, for the message when the data ends early; null before the first.</summary>
+    public long? LastLine { get; private set; }
+
+    public IReadOnlyList<TraceSeries> Series => series;
+
+    public IReadOnlyList<string> Notes => notes;
+
+    /// <summary>Records that a line was read (whatever it held), so that a truncation can say where it happened.</summary>
+    public void LineRead(long line)
+    {
+        LastLine = line;
+        if (line % RowsBetweenCancellationChecks == 0) cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>Counts a data row that was read.</summary>
+    public void RowRead() => Rows++;
+
+    /// <summary>
+    /// A row that cannot be read: fails with the file, the line and the reason, or, with
+    /// <see cref="TraceReadOptions.SkipMalformed"/>, counts it and lets the caller go on to the next row.
+    /// </summary>
+    public void Malformed(long? line, string reason)
+    {
+        if (!options.SkipMalformed) throw new TraceFormatException(Path, line, reason);
+        SkippedRows++;
+    }
+
+    /// <summary>An error in the file as a whole (a header, a name), which no option skips.</summary>
+    public TraceFormatException Error(long? line, string reason) => new(Path, line, reason);
+
+    /// <summary>A VM id, or a clear error naming the line where the name came from.</summary>
+    public bool TryVmId(string value, long? line, out VmId vm)
+    {
+        if (VmId.IsValid(value, out var why))
+        {
+            vm = new VmId(value);
+            return true;
+        }
+        Malformed(line, $"'{value}' cannot be a VM id: {why}");
+        vm = default;
+        return false;
+    }
+
+    public void Add(TraceSeries one) => series.Add(one);
+
+    public void Note(string note)
+    {
+        if (!notes.Contains(note)) notes.Add(note);
+    }
+
+    public void CheckCancellation() => cancellationToken.ThrowIfCancellationRequested();
+}
