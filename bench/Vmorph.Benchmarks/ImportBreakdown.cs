@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
 using Vmorph.Identity;
+using Vmorph.Import;
+using Vmorph.Storage.Sqlite;
 using Vmorph.Profiles;
 using Vmorph.Sources;
 using Vmorph.Traces;
@@ -49,6 +51,21 @@ public static class ImportBreakdown
             }
             return $"{samples:N0} samples into {profiles.Count} profiles";
         });
+        var database = Path.Combine(Path.GetTempPath(), $"vmorph-breakdown-{Environment.ProcessId}.db");
+        try
+        {
+            Time(output, "whole import (to SQLite)", () =>
+            {
+                using var store = SqliteFleetStore.Open(database, TimeProvider.System);
+                var summary = new TraceImporter(reader, store, TimeProvider.System)
+                    .ImportAsync([path], new TraceReadOptions(), null, CancellationToken.None).GetAwaiter().GetResult();
+                return $"{summary.Files} files, {summary.Vms} VMs";
+            });
+        }
+        finally
+        {
+            foreach (var f in Directory.EnumerateFiles(Path.GetTempPath(), Path.GetFileName(database) + "*")) File.Delete(f);
+        }
     }
 
     private static long Drain(Stream stream)
