@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Vmorph.Identity;
 using Vmorph.Observations;
 
@@ -22,6 +23,7 @@ public static class ProfileCodec
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(ProfileJsonContext.Default, new DefaultJsonTypeInfoResolver()),
     };
 
     /// <summary>Serialises a profile (without its configuration history).</summary>
@@ -159,7 +161,7 @@ public static class ProfileCodec
 
     private static T[] FromBase64<T>(string text) where T : struct => MemoryMarshal.Cast<byte, T>(Convert.FromBase64String(text)).ToArray();
 
-    private sealed class ProfileDocument
+    internal sealed class ProfileDocument
     {
         public int Format { get; set; }
         public string Id { get; set; } = "";
@@ -180,7 +182,7 @@ public static class ProfileCodec
         public UserBehaviorModel? UserBehavior { get; set; }
     }
 
-    private sealed class MetricDocument
+    internal sealed class MetricDocument
     {
         public Metric Metric { get; set; }
         public long Count { get; set; }

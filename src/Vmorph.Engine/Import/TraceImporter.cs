@@ -73,6 +73,7 @@ public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimePr
         long rows = 0, missing = 0, malformed = 0;
         var vms = new HashSet<VmId>();
         var notes = new List<string>();
+        var loaded = new Dictionary<VmId, Loaded>();
         foreach (var known in alreadyImported)
         {
             skipped++;
@@ -89,7 +90,7 @@ public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimePr
                 var already = await store.FindImportAsync(file.Sha256, cancellationToken);
                 if (already is null)
                 {
-                    await ImportFileAsync(file, cancellationToken);
+                    await ImportFileAsync(file, loaded, cancellationToken);
                     rows += file.Rows;
                     missing += file.MissingRows;
                     malformed += file.SkippedRows;
@@ -134,14 +135,22 @@ public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimePr
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
     }
 
-    private async Task ImportFileAsync(TraceFile file, CancellationToken cancellationToken)
+    private async Task ImportFileAsync(TraceFile file, Dictionary<VmId, Loaded> loaded, CancellationToken cancellationToken)
     {
-        var stored = await store.LoadAsync(file.Series.Select(s => s.Vm), cancellationToken);
+        // A VM's profile is read from the store once per run and kept: the next file of the same VM (another month)
+        // folds into it without decoding it again.
+        var unknown = file.Series.Select(s => s.Vm).Where(id => !loaded.ContainsKey(id)).ToList();
+        if (unknown.Count > 0)
+        {
+            var stored = await store.LoadAsync(unknown, cancellationToken);
+            foreach (var (id, profile) in stored)
+                loaded[id] = new Loaded(profile.Profile, profile.Version, await store.LoadRecentAsync(id, cancellationToken) ?? new RecentSamples());
+        }
+
         var updates = new List<ProfileUpdate>(file.Series.Count);
-        var windows = new Dictionary<VmId, RecentSamples>();
         foreach (var series in file.Series)
         {
-            var existing = stored.GetValueOrDefault(series.Vm);
+            var existing = loaded.GetValueOrDefault(series.Vm);
             var profile = existing?.Profile ?? new PersonalityProfile(series.Vm, series.Name, "trace:" + file.Format)
             {
                 GuestViewMissing = "traces carry no in-guest view: applications, network peers, data footprint and user behaviour are not observed",
@@ -151,12 +160,15 @@ public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimePr
             foreach (var sample in series.Samples) profile.Fold(sample);
             for (var i = 0; i < series.MissingRows; i++) profile.Performance.FoldMissing();
 
-            var window = existing is null ? new RecentSamples() : await store.LoadRecentAsync(series.Vm, cancellationToken) ?? new RecentSamples();
+            var window = existing?.Window ?? new RecentSamples();
             window.AddRange(series.Samples.Count > window.Capacity ? series.Samples.Skip(series.Samples.Count - window.Capacity) : series.Samples);
-            windows[series.Vm] = window;
             updates.Add(new ProfileUpdate(profile, existing?.Version, [.. profile.ConfigurationHistory.Versions.Skip(versionsBefore)], window));
         }
         var record = new ImportRecord(file.Sha256, file.Path, file.Format, file.Rows, file.MissingRows, file.SkippedRows, file.Series.Count, clock.GetUtcNow());
         await store.SaveAsync(updates, record, cancellationToken);
+        foreach (var update in updates)
+            loaded[update.Profile.Id] = new Loaded(update.Profile, IFleetStore.VersionAfterSave(update.ExpectedVersion), update.Recent!);
     }
+
+    private sealed record Loaded(PersonalityProfile Profile, long Version, RecentSamples Window);
 }

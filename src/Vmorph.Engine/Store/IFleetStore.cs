@@ -56,6 +56,13 @@ public interface IFleetStore : IDisposable
     /// <summary>Whether a file with this content hash was imported.</summary>
     Task<ImportRecord?> FindImportAsync(string sha256, CancellationToken cancellationToken);
 
-    /// <summary>Saves profile updates, and the import record if given, in one transaction.</summary>
+    /// <summary>The version a profile has after a successful save: 1 for a new VM, one more than expected otherwise.</summary>
+    static long VersionAfterSave(long? expectedVersion) => (expectedVersion ?? 0) + 1;
+
+    /// <summary>
+    /// Saves profile updates, and the import record if given, in one transaction. Each saved profile's version becomes
+    /// <see cref="VersionAfterSave"/>; a profile whose stored version is not the expected one fails the whole save
+    /// with <see cref="ConcurrencyException"/>.
+    /// </summary>
     Task SaveAsync(IReadOnlyList<ProfileUpdate> updates, ImportRecord? import, CancellationToken cancellationToken);
 }
