@@ -1,3 +1,5 @@
+using Vmorph.Units;
+
 namespace Vmorph.Observations;
 
 /// <summary>
@@ -30,7 +32,19 @@ public sealed record InventorySnapshot
 
     /// <summary>Interactive login sessions (used only with consent).</summary>
     public IReadOnlyList<LoginSession> Sessions { get; init; } = [];
+
+    /// <summary>The guest's own account of itself (host name, kernel, CPUs, memory), where it was read.</summary>
+    public GuestSystem? System { get; init; }
 }
+
+/// <summary>What a guest says about itself.</summary>
+/// <param name="Hostname">Its host name.</param>
+/// <param name="Kernel">Its kernel release.</param>
+/// <param name="UptimeSeconds">Seconds since it booted.</param>
+/// <param name="Cpus">CPUs online.</param>
+/// <param name="MemoryTotal">Memory the guest sees (MemTotal).</param>
+/// <param name="MemoryAvailable">Memory available to new work without swapping (MemAvailable).</param>
+public sealed record GuestSystem(string? Hostname, string? Kernel, double? UptimeSeconds, int? Cpus, MemorySize? MemoryTotal, MemorySize? MemoryAvailable);
 
 /// <summary>A running process.</summary>
 /// <param name="Pid">Process id.</param>

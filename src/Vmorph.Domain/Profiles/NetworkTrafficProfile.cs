@@ -14,7 +14,16 @@ public sealed record ListeningPort(string Protocol, int Port, string? Process, D
 public sealed record PeerStats(string Address, long Inbound, long Outbound, DateTimeOffset LastSeen);
 
 /// <summary>Cumulative traffic of one interface, with counter resets handled.</summary>
-public sealed record InterfaceTraffic(string Name, long ReceivedBytes, long TransmittedBytes, long ReceivedPackets, long TransmittedPackets, InterfaceCounters Last);
+public sealed record InterfaceTraffic(string Name, long ReceivedBytes, long TransmittedBytes, long ReceivedPackets, long TransmittedPackets, InterfaceCounters Last)
+{
+    /// <summary>Bytes received (inbound) per hour of the day, UTC, summed over the days observed: the interface over time.</summary>
+    public ImmutableArray<long> ReceivedBytesByHour { get; init; } = EmptyHours;
+
+    /// <summary>Bytes sent (outbound) per hour of the day, UTC, summed over the days observed.</summary>
+    public ImmutableArray<long> TransmittedBytesByHour { get; init; } = EmptyHours;
+
+    private static readonly ImmutableArray<long> EmptyHours = ImmutableArray.Create(new long[24]);
+}
 
 /// <summary>
 /// The seed's <c>NetworkTrafficProfile</c>: protocols and listening ports, destinations (peers with direction), bytes
@@ -93,15 +102,28 @@ public sealed record NetworkTrafficProfile
         var interfaces = Interfaces.ToBuilder();
         foreach (var counters in snapshot.Interfaces)
         {
-            interfaces[counters.Name] = interfaces.TryGetValue(counters.Name, out var known)
-                ? new InterfaceTraffic(
-                    counters.Name,
-                    known.ReceivedBytes + Delta(known.Last.ReceivedBytes, counters.ReceivedBytes),
-                    known.TransmittedBytes + Delta(known.Last.TransmittedBytes, counters.TransmittedBytes),
-                    known.ReceivedPackets + Delta(known.Last.ReceivedPackets, counters.ReceivedPackets),
-                    known.TransmittedPackets + Delta(known.Last.TransmittedPackets, counters.TransmittedPackets),
-                    counters)
-                : new InterfaceTraffic(counters.Name, 0, 0, 0, 0, counters);
+            if (interfaces.TryGetValue(counters.Name, out var known))
+            {
+                var received = Delta(known.Last.ReceivedBytes, counters.ReceivedBytes);
+                var sent = Delta(known.Last.TransmittedBytes, counters.TransmittedBytes);
+                var hour = snapshot.At.UtcDateTime.Hour;
+                var receivedByHour = known.ReceivedBytesByHour.IsDefaultOrEmpty || known.ReceivedBytesByHour.Length != 24 ? ImmutableArray.Create(new long[24]) : known.ReceivedBytesByHour;
+                var sentByHour = known.TransmittedBytesByHour.IsDefaultOrEmpty || known.TransmittedBytesByHour.Length != 24 ? ImmutableArray.Create(new long[24]) : known.TransmittedBytesByHour;
+                interfaces[counters.Name] = known with
+                {
+                    ReceivedBytes = known.ReceivedBytes + received,
+                    TransmittedBytes = known.TransmittedBytes + sent,
+                    ReceivedPackets = known.ReceivedPackets + Delta(known.Last.ReceivedPackets, counters.ReceivedPackets),
+                    TransmittedPackets = known.TransmittedPackets + Delta(known.Last.TransmittedPackets, counters.TransmittedPackets),
+                    Last = counters,
+                    ReceivedBytesByHour = receivedByHour.SetItem(hour, receivedByHour[hour] + received),
+                    TransmittedBytesByHour = sentByHour.SetItem(hour, sentByHour[hour] + sent),
+                };
+            }
+            else
+            {
+                interfaces[counters.Name] = new InterfaceTraffic(counters.Name, 0, 0, 0, 0, counters);
+            }
         }
 
         return this with

@@ -1,9 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace Vmorph.Units;
 
 /// <summary>A throughput in bytes per second (disk or network).</summary>
 public readonly record struct ByteRate : IComparable<ByteRate>
 {
     /// <summary>Creates a rate; it must be finite and not negative.</summary>
+    [JsonConstructor]
     public ByteRate(double bytesPerSecond)
     {
         if (!double.IsFinite(bytesPerSecond) || bytesPerSecond < 0)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace Vmorph.Units;
 
@@ -6,6 +7,7 @@ namespace Vmorph.Units;
 public readonly record struct CpuCores : IComparable<CpuCores>
 {
     /// <summary>Creates an amount of CPU; it must be finite and not negative.</summary>
+    [JsonConstructor]
     public CpuCores(double value)
     {
         if (!double.IsFinite(value) || value < 0)

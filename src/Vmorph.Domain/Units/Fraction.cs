@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace Vmorph.Units;
 
@@ -6,6 +7,7 @@ namespace Vmorph.Units;
 public readonly record struct Fraction : IComparable<Fraction>
 {
     /// <summary>Creates a fraction; it must lie in [0, 1].</summary>
+    [JsonConstructor]
     public Fraction(double value)
     {
         if (!(value >= 0 && value <= 1))

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace Vmorph.Units;
 
@@ -15,6 +16,7 @@ public readonly record struct MemorySize : IComparable<MemorySize>
     public const double TiB = 1024 * GiB;
 
     /// <summary>Creates a size; it must be finite and not negative.</summary>
+    [JsonConstructor]
     public MemorySize(double bytes)
     {
         if (!double.IsFinite(bytes) || bytes < 0)

@@ -1,0 +1,360 @@
+using Polly;
+using Polly.Retry;
+using Vmorph.Configuration;
+using Vmorph.Identity;
+using Vmorph.Observations;
+using Vmorph.Profiles;
+using Vmorph.Store;
+
+namespace Vmorph.Collection;
+
+/// <summary>
+/// Watches the VMs of one hypervisor and folds what it sees into their profiles: each cycle lists the domains and
+/// their configuration (a change becomes a new <see cref="ConfigurationVersion"/> whose cause is the hypervisor's
+/// event, or the periodic comparison when it sent none), reads all domains' counters in one call and turns them into
+/// metric samples, reads each running guest from inside, and saves every VM in one transaction. Between cycles it
+/// listens to hypervisor events and records configuration changes as they happen. When the connection is lost it
+/// says so, reconnects with exponential backoff, and records the intervals it could not see as missing: it never
+/// invents a sample for a gap.
+/// </summary>
+public sealed class Collector : IAsyncDisposable
+{
+    private readonly IHypervisor hypervisor;
+    private readonly TimeProvider clock;
+    private readonly CollectorOptions options;
+    private readonly byte[] anonymisationKey;
+    private readonly Action<string> log;
+    private readonly ProfileBook book;
+    private readonly Dictionary<VmId, DomainCounters> baselines = [];
+    private readonly Dictionary<VmId, DateTimeOffset> lastScan = [];
+    private readonly List<HypervisorEvent> carriedEvents = [];
+    private HashSet<VmId> runningAtLastCycle = [];
+    private IHypervisorSession? session;
+    private DateTimeOffset? lastSuccess;
+    private DateTimeOffset? outageSince;
+
+    /// <summary>Creates a collector. <paramref name="log"/> receives what a person should know (connection lost, back, ...).</summary>
+    public Collector(IHypervisor hypervisor, IFleetStore store, TimeProvider clock, CollectorOptions options, ReadOnlySpan<byte> anonymisationKey, Action<string>? log = null)
+    {
+        var errors = options.Validate();
+        if (errors.Count > 0) throw new ArgumentException("collector options are not valid: " + string.Join("; ", errors), nameof(options));
+        this.hypervisor = hypervisor;
+        this.clock = clock;
+        this.options = options;
+        this.anonymisationKey = anonymisationKey.ToArray();
+        this.log = log ?? (_ => { });
+        book = new ProfileBook(store);
+    }
+
+    /// <summary>The profile source name of VMs collected from this URI (<c>libvirt:qemu:///system</c>).</summary>
+    public string Source => "libvirt:" + options.Uri;
+
+    /// <summary>
+    /// Runs one cycle, connecting first if needed. Throws <see cref="HypervisorUnavailableException"/> when the
+    /// hypervisor cannot be reached (nothing is stored then).
+    /// </summary>
+    public async Task<CycleReport> CollectOnceAsync(CancellationToken cancellationToken) => await CycleAsync(cancellationToken);
+
+    /// <summary>
+    /// Collects until cancelled: a cycle every <see cref="CollectorOptions.Interval"/>, configuration changes between
+    /// cycles as events arrive. The first connection must succeed (a wrong URI is reported at once); a connection lost
+    /// later is retried with backoff for as long as it takes.
+    /// </summary>
+    public async Task RunAsync(Action<CycleReport>? onCycle, CancellationToken cancellationToken)
+    {
+        await EnsureSessionAsync(cancellationToken);
+        var retry = new ResiliencePipelineBuilder<CycleReport> { TimeProvider = clock }
+            .AddRetry(new RetryStrategyOptions<CycleReport>
+            {
+                ShouldHandle = new PredicateBuilder<CycleReport>().Handle<HypervisorUnavailableException>(),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = options.InitialBackoff,
+                MaxDelay = options.MaxBackoff,
+                UseJitter = false,
+                OnRetry = args =>
+                {
+                    log($"connection to {options.Uri} lost: {args.Outcome.Exception?.Message}; retrying in {Describe(args.RetryDelay)}");
+                    return default;
+                },
+            })
+            .Build();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var next = clock.GetTimestamp();
+            var report = await retry.ExecuteAsync(async token => await CycleAsync(token), cancellationToken);
+            onCycle?.Invoke(report);
+            await WaitServingEventsAsync(next, cancellationToken);
+        }
+    }
+
+    private async Task<IHypervisorSession> EnsureSessionAsync(CancellationToken cancellationToken)
+    {
+        if (session is not null) return session;
+        session = await hypervisor.ConnectAsync(options.Uri, cancellationToken);
+        return session;
+    }
+
+    private async Task DropSessionAsync()
+    {
+        var old = session;
+        session = null;
+        if (old is null) return;
+        try
+        {
+            await old.DisposeAsync();
+        }
+        catch (Exception e) when (e is HypervisorUnavailableException or InvalidOperationException)
+        {
+            // The connection is gone already; closing it can only fail.
+        }
+    }
+
+    private async Task<CycleReport> CycleAsync(CancellationToken cancellationToken)
+    {
+        var started = clock.GetTimestamp();
+        var cpuBefore = Environment.CpuUsage.TotalTime;
+        try
+        {
+            var current = await EnsureSessionAsync(cancellationToken);
+            var missed = 0;
+            if (outageSince is { } since && lastSuccess is { } last)
+            {
+                var gap = clock.GetUtcNow() - last;
+                missed = Math.Max(0, (int)(gap / options.Interval) - 1);
+                log($"connection to {options.Uri} is back after {Describe(clock.GetUtcNow() - since)}; {missed} collection interval(s) recorded as missing for {runningAtLastCycle.Count} VM(s)");
+            }
+
+            var events = Drain(current);
+            var domains = Filter(await current.DescribeDomainsAsync(cancellationToken));
+            var lateEvents = current.DrainEvents();
+            events.AddRange(lateEvents);
+            await book.LoadAsync(domains.Select(d => d.Id), cancellationToken);
+
+            var running = domains.Where(d => d.State == DomainState.Running).ToList();
+            var baselineTaken = (long?)null;
+            if (options.SampleWindow > TimeSpan.Zero && running.Any(d => !baselines.ContainsKey(d.Id)))
+            {
+                foreach (var c in await current.ReadCountersAsync(cancellationToken))
+                    if (!baselines.ContainsKey(c.Vm)) baselines[c.Vm] = c;
+                baselineTaken = clock.GetTimestamp();
+            }
+
+            // Both readings come before the guests are read from inside: the inventory and the scan run in the guest
+            // and would otherwise show up in its CPU and disk rates.
+            var waited = TimeSpan.Zero;
+            if (baselineTaken is { } taken && options.SampleWindow - clock.GetElapsedTime(taken) is { } left && left > TimeSpan.Zero)
+            {
+                await Task.Delay(left, clock, cancellationToken);
+                waited = left;
+            }
+            var counters = (await current.ReadCountersAsync(cancellationToken)).ToDictionary(c => c.Vm);
+            var now = clock.GetUtcNow();
+            var views = options.GuestView
+                ? await ObserveGuestsAsync(current, running, now, cancellationToken)
+                : new Dictionary<VmId, GuestView>();
+
+            var work = new Dictionary<VmId, VmWork>();
+            foreach (var d in domains)
+            {
+                RateResult rate = default;
+                if (counters.TryGetValue(d.Id, out var reading))
+                {
+                    rate = RateCalculator.Compute(baselines.GetValueOrDefault(d.Id), reading, options.MaxRateGap);
+                }
+                var view = views.GetValueOrDefault(d.Id);
+                var guestMissing = d.State != DomainState.Running
+                    ? $"{d.Name} is {Describe(d.State)}: the guest cannot be seen from inside"
+                    : !options.GuestView ? "the guest view is turned off (--no-guest)" : view?.Missing;
+                work[d.Id] = new VmWork(d, Cause(d, events), rate, view, guestMissing, runningAtLastCycle.Contains(d.Id) ? missed : 0);
+            }
+
+            var reports = new Dictionary<VmId, VmCycleReport>();
+            await book.SaveAsync(
+                [.. work.Keys],
+                id => new PersonalityProfile(id, work[id].Domain.Name, Source, work[id].Domain.BaseImage),
+                (id, profile, window) => Apply(work[id], profile, window, now, reports),
+                cancellationToken);
+
+            foreach (var (id, reading) in counters) baselines[id] = reading;
+            foreach (var id in baselines.Keys.Where(id => !counters.ContainsKey(id)).ToList()) baselines.Remove(id);
+            foreach (var (id, view) in views)
+                if (view.Snapshot?.Footprint is not null) lastScan[id] = now;
+            // Events that came in while the domains were being described but matched no change may announce one
+            // that the next cycle will see.
+            carriedEvents.Clear();
+            carriedEvents.AddRange(lateEvents.Where(e => work.TryGetValue(e.Vm, out var w) && reports.TryGetValue(e.Vm, out var r) && r.NewVersion is null));
+            runningAtLastCycle = [.. running.Select(d => d.Id)];
+            lastSuccess = now;
+            outageSince = null;
+            var elapsed = clock.GetElapsedTime(started) - waited;
+            return new CycleReport(options.Uri, now, [.. domains.Select(d => reports[d.Id])], elapsed, Environment.CpuUsage.TotalTime - cpuBefore, waited, missed);
+        }
+        catch (HypervisorUnavailableException)
+        {
+            outageSince ??= clock.GetUtcNow();
+            // The outage is recorded as missing intervals: no rate may span it, so the next cycle starts from fresh readings.
+            baselines.Clear();
+            await DropSessionAsync();
+            throw;
+        }
+    }
+
+    private sealed record VmWork(DomainDescription Domain, string Cause, RateResult Rate, GuestView? View, string? GuestMissing, int Missed);
+
+    private bool Apply(VmWork work, PersonalityProfile profile, RecentSamples window, DateTimeOffset now, Dictionary<VmId, VmCycleReport> reports)
+    {
+        var d = work.Domain;
+        var changed = false;
+        if (d.BaseImage.IsKnown && profile.BaseImage != d.BaseImage)
+        {
+            profile.BaseImage = d.BaseImage;
+            changed = true;
+        }
+        var before = profile.ConfigurationHistory.Current;
+        profile.Fold(new ConfigurationObservation(d.Id, now, d.Configuration, work.Cause));
+        var after = profile.ConfigurationHistory.Current;
+        var newVersion = ReferenceEquals(before, after) ? null : after;
+        changed |= newVersion is not null;
+
+        if (work.Rate.Sample is { } sample)
+        {
+            profile.Fold(new MetricObservation(d.Id, sample));
+            window.AddRange([sample]);
+            changed = true;
+        }
+        for (var i = 0; i < work.Missed; i++)
+        {
+            profile.Fold(new MissingObservation(d.Id, now, $"connection to {options.Uri} lost"));
+            changed = true;
+        }
+        if (work.View?.Snapshot is { } snapshot)
+        {
+            profile.Fold(new InventoryObservation(d.Id, snapshot), anonymisationKey);
+            changed = true;
+        }
+        else if (work.GuestMissing is { } missing && profile.GuestViewMissing != missing)
+        {
+            profile.GuestViewMissing = missing;
+            changed = true;
+        }
+        reports[d.Id] = new VmCycleReport(d.Id, d.Name, d.State, profile.ConfigurationHistory.Current?.Version, newVersion,
+            work.Rate.Sample, work.Rate.NoRates, work.View?.Snapshot, work.View?.Snapshot is null ? work.GuestMissing : null,
+            work.View?.Problems ?? [], work.View?.Elapsed ?? TimeSpan.Zero);
+        return changed;
+    }
+
+    private string Cause(DomainDescription domain, IReadOnlyList<HypervisorEvent> events)
+    {
+        if (book.CurrentConfiguration(domain.Id) is null) return "first seen by the collector";
+        var mine = events.Where(e => e.Vm == domain.Id && e.MayChangeConfiguration).Select(e => e.Description).Distinct().ToList();
+        if (mine.Count == 0) return "periodic comparison (libvirt sent no event for this change)";
+        return "libvirt event: " + string.Join("; ", mine.Take(5)) + (mine.Count > 5 ? $"; and {mine.Count - 5} more" : "");
+    }
+
+    private List<HypervisorEvent> Drain(IHypervisorSession current)
+    {
+        var events = new List<HypervisorEvent>(carriedEvents);
+        carriedEvents.Clear();
+        events.AddRange(current.DrainEvents());
+        return events;
+    }
+
+    private List<DomainDescription> Filter(IReadOnlyList<DomainDescription> domains) =>
+        options.Domains is { Count: > 0 } names ? [.. domains.Where(d => names.Contains(d.Name))] : [.. domains];
+
+    private async Task<Dictionary<VmId, GuestView>> ObserveGuestsAsync(IHypervisorSession current, IReadOnlyList<DomainDescription> running, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        using var gate = new SemaphoreSlim(options.GuestParallelism);
+        var tasks = running.Select(async d =>
+        {
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                var scan = !lastScan.TryGetValue(d.Id, out var last) || now - last >= options.ScanInterval;
+                return (d.Id, View: await current.ObserveGuestAsync(d, new GuestViewRequest(scan, options.ScanPaths), cancellationToken));
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }).ToList();
+        var results = await Task.WhenAll(tasks);
+        return results.ToDictionary(r => r.Id, r => r.View);
+    }
+
+    // Between cycles: wait for the next one, and when the hypervisor sends events, compare configurations at once.
+    private async Task WaitServingEventsAsync(long cycleStarted, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var remaining = options.Interval - clock.GetElapsedTime(cycleStarted);
+            if (remaining <= TimeSpan.Zero) return;
+            if (session is not { } current)
+            {
+                await Task.Delay(remaining, clock, cancellationToken);
+                return;
+            }
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(remaining, clock, stop.Token);
+            var signal = current.WaitForEventAsync(stop.Token);
+            var first = await Task.WhenAny(delay, signal);
+            await stop.CancelAsync();
+            try { await Task.WhenAll(delay, signal); } catch (OperationCanceledException) { }
+            cancellationToken.ThrowIfCancellationRequested();
+            if (first == delay) return;
+            await Task.Delay(options.EventDebounce, clock, cancellationToken);
+            try
+            {
+                await ConfigurationPassAsync(current, cancellationToken);
+            }
+            catch (HypervisorUnavailableException)
+            {
+                return; // the next cycle reconnects, with backoff
+            }
+        }
+    }
+
+    /// <summary>Compares the configurations of the domains the hypervisor sent events about, and records the changes.</summary>
+    private async Task ConfigurationPassAsync(IHypervisorSession current, CancellationToken cancellationToken)
+    {
+        var events = Drain(current);
+        var touched = events.Where(e => e.MayChangeConfiguration).Select(e => e.Vm).ToHashSet();
+        if (touched.Count == 0)
+        {
+            carriedEvents.AddRange(events);
+            return;
+        }
+        var domains = Filter(await current.DescribeDomainsAsync(cancellationToken)).Where(d => touched.Contains(d.Id)).ToList();
+        await book.LoadAsync(domains.Select(d => d.Id), cancellationToken);
+        var now = clock.GetUtcNow();
+        var causes = domains.ToDictionary(d => d.Id, d => Cause(d, events));
+        var byId = domains.ToDictionary(d => d.Id);
+        await book.SaveAsync(
+            [.. byId.Keys],
+            id => new PersonalityProfile(id, byId[id].Name, Source, byId[id].BaseImage),
+            (id, profile, _) =>
+            {
+                var before = profile.ConfigurationHistory.Current;
+                profile.Fold(new ConfigurationObservation(id, now, byId[id].Configuration, causes[id]));
+                var after = profile.ConfigurationHistory.Current!;
+                if (ReferenceEquals(before, after)) return false;
+                log($"{byId[id].Name}: configuration v{after.Version} ({after.Cause}): " + string.Join(", ", after.Changes.Select(c => c.ToString())));
+                return true;
+            },
+            cancellationToken);
+    }
+
+    private static string Describe(TimeSpan t) => t.TotalSeconds < 10 ? $"{t.TotalSeconds:0.#} s" : $"{t.TotalSeconds:0} s";
+
+    private static string Describe(DomainState state) => state switch
+    {
+        DomainState.ShutOff => "shut off",
+        DomainState.ShuttingDown => "shutting down",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync() => await DropSessionAsync();
+}

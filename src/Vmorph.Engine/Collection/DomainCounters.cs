@@ -1,0 +1,52 @@
+using Vmorph.Identity;
+
+namespace Vmorph.Collection;
+
+/// <summary>
+/// A domain's cumulative counters and gauges at one instant, as the hypervisor's all-domain statistics report them.
+/// Absent values are null, never zero.
+/// </summary>
+public sealed record DomainCounters
+{
+    /// <summary>The domain.</summary>
+    public required VmId Vm { get; init; }
+
+    /// <summary>When they were read (wall clock).</summary>
+    public required DateTimeOffset At { get; init; }
+
+    /// <summary>When they were read, in seconds of a monotonic clock: what rates are computed from.</summary>
+    public required double MonotonicSeconds { get; init; }
+
+    /// <summary>The running instance's id: a different one means the domain restarted and its counters began again.</summary>
+    public int? RuntimeId { get; init; }
+
+    /// <summary>The domain's state.</summary>
+    public DomainState State { get; init; } = DomainState.Running;
+
+    /// <summary>CPU time used by the domain (<c>cpu.time</c>), nanoseconds.</summary>
+    public long? CpuTimeNanoseconds { get; init; }
+
+    /// <summary>vCPUs online (<c>vcpu.current</c>).</summary>
+    public int? Vcpus { get; init; }
+
+    /// <summary>The balloon's current size (<c>balloon.current</c>): memory the guest has, KiB.</summary>
+    public long? BalloonCurrentKiB { get; init; }
+
+    /// <summary>Memory the guest sees (<c>balloon.available</c>, its MemTotal), KiB; reported by the guest's balloon driver.</summary>
+    public long? BalloonAvailableKiB { get; init; }
+
+    /// <summary>Memory the guest could give back without swapping (<c>balloon.usable</c>, its MemAvailable), KiB.</summary>
+    public long? BalloonUsableKiB { get; init; }
+
+    /// <summary>Memory the guest leaves entirely unused (<c>balloon.unused</c>, its MemFree), KiB.</summary>
+    public long? BalloonUnusedKiB { get; init; }
+
+    /// <summary>Per disk: bytes read and written (<c>block.N.rd.bytes</c>, <c>block.N.wr.bytes</c>).</summary>
+    public IReadOnlyList<DeviceCounters> Disks { get; init; } = [];
+
+    /// <summary>Per NIC: bytes received and sent by the guest (<c>net.N.rx.bytes</c>, <c>net.N.tx.bytes</c>).</summary>
+    public IReadOnlyList<DeviceCounters> Nics { get; init; } = [];
+}
+
+/// <summary>A device's two cumulative byte counters: read/written for a disk, received/sent for a NIC.</summary>
+public sealed record DeviceCounters(string Name, long? In, long? Out);

@@ -1,0 +1,92 @@
+using Vmorph.Observations;
+using Vmorph.Units;
+
+namespace Vmorph.Collection;
+
+/// <summary>A metric sample made from two readings of counters, or why rates could not be had.</summary>
+/// <param name="Sample">The sample, or null when not even gauges were read (the domain is not running).</param>
+/// <param name="NoRates">Why the sample carries no rates (first reading, restart, a gap), or null when it does.</param>
+public readonly record struct RateResult(MetricSample? Sample, string? NoRates);
+
+/// <summary>
+/// Turns cumulative counters into a <see cref="MetricSample"/> (pure). CPU in cores is the growth of <c>cpu.time</c> over
+/// the wall time between two readings; disk and network rates are the growth of byte counters over the same time;
+/// memory is a gauge from the balloon driver's guest statistics. Counters that went down (the domain restarted, a device
+/// was re-added), a different runtime id, or a gap longer than <c>maxGap</c> give no rate for that reading: the next
+/// reading is measured from this one. Nothing is ever interpolated or carried over.
+/// </summary>
+public static class RateCalculator
+{
+    /// <summary>Computes the sample for <paramref name="current"/> given the previous reading (null for the first).</summary>
+    public static RateResult Compute(DomainCounters? previous, DomainCounters current, TimeSpan maxGap)
+    {
+        if (current.State != DomainState.Running) return new RateResult(null, "the domain is not running");
+
+        CpuCores? cpu = null;
+        ByteRate? diskRead = null, diskWrite = null, networkReceive = null, networkTransmit = null;
+        string? noRates = null;
+        if (previous is null) noRates = "first reading: rates need two";
+        else if (previous.RuntimeId != current.RuntimeId) noRates = "the domain restarted since the last reading: its counters began again";
+        else
+        {
+            var seconds = current.MonotonicSeconds - previous.MonotonicSeconds;
+            if (seconds <= 0) noRates = "no time passed since the last reading";
+            else if (seconds > maxGap.TotalSeconds) noRates = $"{seconds:0} s since the last reading (more than {maxGap.TotalSeconds:0} s): no rate is made up across the gap";
+            else
+            {
+                if (previous.CpuTimeNanoseconds is { } before && current.CpuTimeNanoseconds is { } after)
+                {
+                    if (after >= before) cpu = new CpuCores((after - before) / 1e9 / seconds);
+                    else noRates = "cpu.time went back (the domain restarted)";
+                }
+                (diskRead, diskWrite) = Rates(previous.Disks, current.Disks, seconds, ref noRates, "disk");
+                (networkReceive, networkTransmit) = Rates(previous.Nics, current.Nics, seconds, ref noRates, "network");
+            }
+        }
+
+        MemorySize? used = null;
+        Fraction? memoryShare = null;
+        if (current.BalloonAvailableKiB is { } available && available > 0)
+        {
+            var free = current.BalloonUsableKiB ?? current.BalloonUnusedKiB;
+            if (free is { } f && f <= available)
+            {
+                used = MemorySize.FromKiB(available - f);
+                memoryShare = new Fraction((available - f) / (double)available);
+            }
+        }
+        CpuCores? allocatedCpu = current.Vcpus is > 0 ? new CpuCores(current.Vcpus.Value) : null;
+        MemorySize? allocatedMemory = current.BalloonCurrentKiB is > 0 ? MemorySize.FromKiB(current.BalloonCurrentKiB.Value) : null;
+        if (cpu is null && used is null && diskRead is null && networkReceive is null)
+            return new RateResult(null, noRates ?? "the hypervisor reported neither cpu.time nor balloon statistics");
+        var sample = new MetricSample(current.At, cpu: cpu, cpuAllocated: allocatedCpu, memory: used, memoryUtilisation: memoryShare,
+            memoryAllocated: allocatedMemory, diskRead: diskRead, diskWrite: diskWrite, networkReceive: networkReceive, networkTransmit: networkTransmit);
+        return new RateResult(sample, noRates);
+    }
+
+    // Sums the growth of the devices present in both readings; a device whose counter went down spoils the sum.
+    private static (ByteRate?, ByteRate?) Rates(IReadOnlyList<DeviceCounters> before, IReadOnlyList<DeviceCounters> after, double seconds, ref string? noRates, string what)
+    {
+        if (after.Count == 0) return (null, null);
+        double inBytes = 0, outBytes = 0;
+        bool anyIn = false, anyOut = false;
+        foreach (var device in after)
+        {
+            var old = before.FirstOrDefault(d => d.Name == device.Name);
+            if (old is null) continue;
+            if (old.In is { } i0 && device.In is { } i1)
+            {
+                if (i1 < i0) { noRates ??= $"{what} counters of {device.Name} went back (reset)"; return (null, null); }
+                inBytes += i1 - i0;
+                anyIn = true;
+            }
+            if (old.Out is { } o0 && device.Out is { } o1)
+            {
+                if (o1 < o0) { noRates ??= $"{what} counters of {device.Name} went back (reset)"; return (null, null); }
+                outBytes += o1 - o0;
+                anyOut = true;
+            }
+        }
+        return (anyIn ? new ByteRate(inBytes / seconds) : null, anyOut ? new ByteRate(outBytes / seconds) : null);
+    }
+}

@@ -1,0 +1,91 @@
+using Vmorph.Collection;
+using Vmorph.Identity;
+
+namespace Vmorph.Libvirt.Tests.Collection;
+
+public class RateCalculatorTests
+{
+    private static readonly VmId Vm = new("rate-test");
+    private static readonly TimeSpan MaxGap = TimeSpan.FromSeconds(30);
+
+    private static DomainCounters At(double seconds, long cpuNs, long diskRead = 0, long diskWrite = 0, long rx = 0, long tx = 0, int runtime = 1) => new()
+    {
+        Vm = Vm,
+        At = DateTimeOffset.UnixEpoch.AddSeconds(1_800_000_000 + seconds),
+        MonotonicSeconds = seconds,
+        RuntimeId = runtime,
+        CpuTimeNanoseconds = cpuNs,
+        Vcpus = 2,
+        BalloonCurrentKiB = 262144,
+        BalloonAvailableKiB = 200_000,
+        BalloonUsableKiB = 50_000,
+        Disks = [new DeviceCounters("vda", diskRead, diskWrite)],
+        Nics = [new DeviceCounters("vmlab-1", rx, tx)],
+    };
+
+    [Fact]
+    public void Compute_TwoReadings_GivesCpuDiskNetworkRatesAndMemory()
+    {
+        var result = RateCalculator.Compute(At(0, 0), At(10, 5_000_000_000, 10_240, 20_480, 1000, 3000), MaxGap);
+        var s = result.Sample!.Value;
+        Assert.Null(result.NoRates);
+        Assert.Equal(0.5, s.Cpu!.Value.Value, 9);
+        Assert.Equal(0.25, s.CpuUtilisation!.Value.Value, 9);
+        Assert.Equal(1024, s.DiskRead!.Value.BytesPerSecond, 9);
+        Assert.Equal(2048, s.DiskWrite!.Value.BytesPerSecond, 9);
+        Assert.Equal(100, s.NetworkReceive!.Value.BytesPerSecond, 9);
+        Assert.Equal(300, s.NetworkTransmit!.Value.BytesPerSecond, 9);
+        Assert.Equal(150_000 * 1024.0, s.Memory!.Value.Bytes);
+        Assert.Equal(0.75, s.MemoryUtilisation!.Value.Value, 9);
+        Assert.Equal(256 * 1024 * 1024.0, s.MemoryAllocated!.Value.Bytes);
+    }
+
+    [Fact]
+    public void Compute_FirstReading_GivesGaugesOnly()
+    {
+        var result = RateCalculator.Compute(null, At(0, 123), MaxGap);
+        Assert.Null(result.Sample!.Value.Cpu);
+        Assert.NotNull(result.Sample.Value.Memory);
+        Assert.Equal("first reading: rates need two", result.NoRates);
+    }
+
+    [Fact]
+    public void Compute_CounterWentBack_GivesNoRateForThatDevice()
+    {
+        var result = RateCalculator.Compute(At(0, 0, 5000, 5000), At(10, 1_000_000_000, 100, 100), MaxGap);
+        Assert.NotNull(result.Sample!.Value.Cpu);
+        Assert.Null(result.Sample.Value.DiskRead);
+        Assert.Contains("vda went back", result.NoRates, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compute_DomainRestarted_GivesNoRates()
+    {
+        var result = RateCalculator.Compute(At(0, 9_000_000_000), At(10, 1_000_000_000, runtime: 2), MaxGap);
+        Assert.Null(result.Sample!.Value.Cpu);
+        Assert.Contains("restarted", result.NoRates, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compute_GapLongerThanAllowed_IsLeftUnfilled()
+    {
+        var result = RateCalculator.Compute(At(0, 0), At(300, 150_000_000_000), MaxGap);
+        Assert.Null(result.Sample!.Value.Cpu);
+        Assert.Contains("no rate is made up across the gap", result.NoRates, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compute_NotRunning_GivesNoSample()
+    {
+        var result = RateCalculator.Compute(At(0, 0), At(10, 0) with { State = DomainState.ShutOff }, MaxGap);
+        Assert.Null(result.Sample);
+    }
+
+    [Fact]
+    public void Compute_NoNetworkStatistics_LeavesNetworkAbsentNotZero()
+    {
+        var result = RateCalculator.Compute(At(0, 0) with { Nics = [] }, At(10, 0) with { Nics = [] }, MaxGap);
+        Assert.Null(result.Sample!.Value.NetworkReceive);
+        Assert.NotNull(result.Sample.Value.Cpu);
+    }
+}

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Vmorph.Libvirt.Tests.Lab;
+
+/// <summary>
+/// The real lab (scripts/lab): brought up once for the tests of the "lab" collection, and taken down afterwards only
+/// if this fixture was the one that brought it up. If it cannot come up, every lab test fails with the lab's own
+/// message: they are never skipped.
+/// </summary>
+public sealed class LabFixture : IDisposable
+{
+    public const string Uri = "qemu:///system";
+
+    private readonly bool broughtUp;
+
+    public LabFixture()
+    {
+        Root = FindRoot();
+        var status = Run(Path.Combine(Root, "scripts", "lab"), ["status", "--guests", "3"], TimeSpan.FromSeconds(60));
+        if (status.Exit != 0)
+        {
+            var up = Run(Path.Combine(Root, "scripts", "lab"), ["up", "--guests", "3"], TimeSpan.FromMinutes(10));
+            if (up.Exit != 0)
+                throw new InvalidOperationException($"'scripts/lab up' failed (exit {up.Exit}); the lab tests need it (root, Debian 12, libvirt/QEMU packages):\n{up.Output}");
+            broughtUp = true;
+        }
+    }
+
+    /// <summary>The repository root.</summary>
+    public string Root { get; }
+
+    /// <summary>Runs a command in a lab guest through the guest agent (scripts/lab exec), failing the test if it fails.</summary>
+    public string Exec(string guest, params string[] command)
+    {
+        var result = Run(Path.Combine(Root, "scripts", "lab"), ["exec", guest, "--", .. command], TimeSpan.FromSeconds(90));
+        if (result.Exit != 0) throw new InvalidOperationException($"scripts/lab exec {guest} {string.Join(' ', command)} failed (exit {result.Exit}): {result.Output}");
+        return result.Output;
+    }
+
+    /// <summary>Runs virsh on the lab's connection, failing the test if it fails.</summary>
+    public string Virsh(params string[] arguments)
+    {
+        var result = Run("virsh", ["-c", Uri, .. arguments], TimeSpan.FromSeconds(60));
+        if (result.Exit != 0) throw new InvalidOperationException($"virsh {string.Join(' ', arguments)} failed (exit {result.Exit}): {result.Output}");
+        return result.Output;
+    }
+
+    public static (int Exit, string Output) Run(string program, IEnumerable<string> arguments, TimeSpan timeout)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in arguments) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, $"{program} did not finish within {timeout.TotalSeconds} s\n{output}");
+        }
+        process.WaitForExit();
+        lock (output) return (process.ExitCode, output.ToString());
+    }
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "vmorph.slnx"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("the repository root (vmorph.slnx) is not above " + AppContext.BaseDirectory);
+    }
+
+    public void Dispose()
+    {
+        if (!broughtUp) return;
+        var down = Run(Path.Combine(Root, "scripts", "lab"), ["down"], TimeSpan.FromMinutes(2));
+        if (down.Exit != 0) Console.Error.WriteLine("scripts/lab down failed: " + down.Output);
+    }
+}
+
+[CollectionDefinition("lab")]
+public sealed class LabCollection : ICollectionFixture<LabFixture>;

@@ -1,0 +1,60 @@
+using Spectre.Console.Testing;
+using Vmorph.Cli.Hosting;
+using Vmorph.Collection;
+using Vmorph.Guest.Privacy;
+using Vmorph.Profiles;
+using Vmorph.Storage.Sqlite;
+
+namespace Vmorph.Libvirt.Tests.Lab;
+
+/// <summary>A temporary data directory with a store, a collector over the lab, and the CLI run in-process on it.</summary>
+public sealed class LabStore : IDisposable
+{
+    public LabStore() => DataDirectory = Directory.CreateTempSubdirectory("vmorph-lab-test-").FullName;
+
+    public string DataDirectory { get; }
+
+    public string DatabasePath => Path.Combine(DataDirectory, "vmorph.db");
+
+    public List<string> Log { get; } = [];
+
+    /// <summary>One collection cycle over the named lab guests, with its own store connection (closed afterwards).</summary>
+    public async Task<CycleReport> CollectAsync(string[] domains, IReadOnlyList<string>? scanPaths = null)
+    {
+        using var store = SqliteFleetStore.Open(DatabasePath, TimeProvider.System);
+        var key = AnonymisationKeyFile.LoadOrCreate(DataDirectory);
+        var options = new CollectorOptions { Uri = LabFixture.Uri, Domains = domains, ScanPaths = scanPaths, ScanInterval = TimeSpan.Zero, SampleWindow = TimeSpan.FromMilliseconds(300) };
+        await using var collector = new Collector(new LibvirtHypervisor(TimeProvider.System), store, TimeProvider.System, options, key, Log.Add);
+        return await collector.CollectOnceAsync(CancellationToken.None);
+    }
+
+    public async Task<PersonalityProfile> ProfileAsync(string name)
+    {
+        using var store = SqliteFleetStore.Open(DatabasePath, TimeProvider.System);
+        var found = await store.FindAsync(name, CancellationToken.None);
+        return found?.Profile ?? throw new InvalidOperationException($"no profile named {name} in the store");
+    }
+
+    /// <summary>Runs vmorph in-process on this data directory with the real clock.</summary>
+    public async Task<(int Exit, string Out, string Error)> CliAsync(params string[] args)
+    {
+        var console = new TestConsole { EmitAnsiSequences = false };
+        console.Profile.Width = 240;
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var environment = new Dictionary<string, string?> { ["VMORPH_DATA_DIR"] = DataDirectory, ["HOME"] = DataDirectory };
+        var context = new CliContext(console, output, error, TimeProvider.System, environment);
+        var exit = await VmorphApp.RunAsync(args, context, CancellationToken.None);
+        return (exit, output + console.Output, error.ToString());
+    }
+
+    /// <summary>Every byte the store keeps on disk (database, WAL, shared memory).</summary>
+    public byte[] StoreBytes() =>
+        [.. Directory.EnumerateFiles(DataDirectory, "vmorph.db*").SelectMany(File.ReadAllBytes)];
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(DataDirectory, recursive: true);
+    }
+}
