@@ -63,10 +63,11 @@ public sealed class SqliteFleetStore : IFleetStore
     }
 
     /// <inheritdoc />
+    /// <remarks>A name can belong to several VMs over time (a lab guest defined again gets a new UUID): the most recently updated wins.</remarks>
     public async Task<StoredProfile?> FindAsync(string idOrName, CancellationToken cancellationToken)
     {
         var id = connection.QueryFirstOrDefault<string>("SELECT vm_id FROM vms WHERE vm_id = @idOrName", new { idOrName })
-            ?? connection.QueryFirstOrDefault<string>("SELECT vm_id FROM vms WHERE name = @idOrName ORDER BY vm_id", new { idOrName });
+            ?? connection.QueryFirstOrDefault<string>("SELECT vm_id FROM vms WHERE name = @idOrName ORDER BY updated_at DESC, vm_id", new { idOrName });
         if (id is null) return null;
         var loaded = await LoadAsync([new VmId(id)], cancellationToken);
         return loaded.Values.FirstOrDefault();
