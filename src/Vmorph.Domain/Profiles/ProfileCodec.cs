@@ -45,10 +45,11 @@ public static class ProfileCodec
             FirstUnixSeconds = p.FirstUnixSeconds,
             LastUnixSeconds = p.LastUnixSeconds,
             Metrics = p.Measured.Select(EncodeMetric).ToList(),
-            Applications = profile.Applications,
-            DataFootprint = profile.DataFootprint,
-            Network = profile.Network,
-            UserBehavior = profile.UserBehavior,
+            // Parts never observed (every trace) are left out: smaller documents, and no serialiser is built for them.
+            Applications = profile.Applications.IsObserved ? profile.Applications : null,
+            DataFootprint = profile.DataFootprint.IsObserved ? profile.DataFootprint : null,
+            Network = profile.Network.IsObserved ? profile.Network : null,
+            UserBehavior = profile.UserBehavior.IsObserved || profile.UserBehavior.Consent is not null ? profile.UserBehavior : null,
         };
         return JsonSerializer.SerializeToUtf8Bytes(doc, JsonOptions);
     }
