@@ -38,6 +38,7 @@ public static class VmorphApp
             config.AddCommand<HistoryCommand>("history").WithDescription("Show a VM's configuration versions, each with its cause and diff.").WithExample("history", "lab-1");
             config.AddCommand<ConsentCommand>("consent").WithDescription("Record (--grant --by WHO --scope TEXT) or withdraw (--withdraw) consent to model user behaviour on a VM.").WithExample("consent", "lab-1", "--grant", "--by", "ops-ticket-42", "--scope", "interactive hours");
             config.AddCommand<AgentCommand>("agent").WithDescription("Print the in-guest view of this machine (processes, sockets, interfaces, data footprint), as the collector reads guests.").WithExample("agent", "--once", "--output", "json");
+            config.AddCommand<SimulateCommand>("simulate").WithDescription("What-if: replay traces through vmorph's policies and the baselines (VPA, Autopilot, AWS Compute Optimizer, oracle) and score them.");
             config.AddCommand<ArchetypesCommand>("archetypes")
                 .WithDescription("List the archetypes and features traits are scored with (built-in and your own YAML).");
         });

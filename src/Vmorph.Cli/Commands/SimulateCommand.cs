@@ -1,0 +1,324 @@
+using System.ComponentModel;
+using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using Vmorph.Cli.Hosting;
+using Vmorph.Policies;
+using Vmorph.Recommenders;
+using Vmorph.Simulation;
+using Vmorph.Simulation.Replay;
+using Vmorph.Simulation.Scoring;
+using Vmorph.Traces;
+
+namespace Vmorph.Cli.Commands;
+
+/// <summary>
+/// <c>vmorph simulate --trace PATH...</c>: the what-if simulator. Replays real traces through vmorph's policies and the
+/// baselines (online, no look-ahead, decisions taking effect after a delay) and prints how each did.
+/// </summary>
+public sealed class SimulateCommand(CliContext context) : VmorphCommand<SimulateCommand.Settings>(context)
+{
+    /// <summary>Options of <c>simulate</c>.</summary>
+    public sealed class Settings : GlobalSettings
+    {
+        /// <summary>Traces to replay.</summary>
+        [CommandOption("--trace <PATH>")]
+        [Description("Trace file or directory to replay and score (repeatable). Formats are detected from content.")]
+        public string[] Traces { get; init; } = [];
+
+        /// <summary>Traces to train on first.</summary>
+        [CommandOption("--train <PATH>")]
+        [Description("Trace file or directory of the same VMs to warm up and train on before the replay (repeatable). Without it, models learn only from the replayed trace as it goes.")]
+        public string[] Train { get; init; } = [];
+
+        /// <summary>vmorph policies.</summary>
+        [CommandOption("--policy <NAME|FILE>")]
+        [Description("A built-in policy (vmorph, vmorph-safe, conservative, office-hours) or a policy YAML file (repeatable). Default: vmorph.")]
+        public string[] Policies { get; init; } = [];
+
+        /// <summary>Baselines.</summary>
+        [CommandOption("--baselines <LIST>")]
+        [Description("Comma-separated baselines to compare with: static, vpa, autopilot-mw, autopilot-ml, aws-co, oracle; or all.")]
+        public string? Baselines { get; init; }
+
+        /// <summary>Where scoring starts.</summary>
+        [CommandOption("--evaluate-from <TIME>")]
+        [Description("Score only from this time (ISO 8601, UTC unless an offset is given); earlier steps warm the policies up.")]
+        public string? EvaluateFrom { get; init; }
+
+        /// <summary>Decision delay.</summary>
+        [CommandOption("--delay <DURATION>")]
+        [Description("How long after a decision it takes effect (default 5m, one step).")]
+        public string? Delay { get; init; }
+
+        /// <summary>The decisions CSV.</summary>
+        [CommandOption("--decisions <FILE>")]
+        [Description("Write every decision as CSV (policy,vm,timestamp,resource,usage,allocation); .gz compresses.")]
+        public string? Decisions { get; init; }
+
+        /// <summary>The plot directory.</summary>
+        [CommandOption("--plot <DIR>")]
+        [Description("Write PNG plots of usage against each policy's allocation.")]
+        public string? Plot { get; init; }
+
+        /// <summary>VMs to plot.</summary>
+        [CommandOption("--plot-vm <VM>")]
+        [Description("A VM to plot (repeatable; default: the four busiest).")]
+        public string[] PlotVms { get; init; } = [];
+
+        /// <summary>CPU step.</summary>
+        [CommandOption("--cpu-step <CORES>")]
+        [Description("CPU allocation granularity in cores, the same for every policy (default 0.1: a 10 % CPU quota step).")]
+        public double? CpuStep { get; init; }
+
+        /// <summary>Memory step.</summary>
+        [CommandOption("--memory-step <MIB>")]
+        [Description("Memory allocation granularity in MiB (default 64).")]
+        public double? MemoryStep { get; init; }
+
+        /// <summary>Nominal capacity of CPU-only traces.</summary>
+        [CommandOption("--nominal-cores <CORES>")]
+        [Description("Cores of a VM of a CPU-only trace (Azure, PlanetLab): 100 % = this many cores (default 1).")]
+        public double? NominalCores { get; init; }
+
+        /// <summary>The oracle's budget.</summary>
+        [CommandOption("--oracle-morphs <N>")]
+        [Description("Morphs per day the oracle may make (default: the first policy's max-morphs-per-day).")]
+        public int? OracleMorphs { get; init; }
+
+        /// <summary>Turn off the peer forecast.</summary>
+        [CommandOption("--no-peers")]
+        [Description("Do not let VMs learn from each other's wake-ups (each VM on its own).")]
+        public bool NoPeers { get; init; }
+
+        /// <inheritdoc />
+        public override ValidationResult Validate()
+        {
+            if (Traces.Length == 0) return ValidationResult.Error("simulate: name one or more traces with --trace PATH");
+            return ValidationResult.Success();
+        }
+    }
+
+    /// <inheritdoc />
+    protected override Task<int> RunAsync(Settings settings, CancellationToken cancellationToken)
+    {
+        var request = BuildRequest(settings) with { Archetypes = Context.LoadCatalog(settings) };
+        var runner = new SimulationRunner(new TraceReader());
+        Result<SimulationReport> outcome;
+        if (settings.Json || !Context.Console.Profile.Capabilities.Interactive)
+        {
+            outcome = runner.Run(request, null, cancellationToken);
+        }
+        else
+        {
+            outcome = Context.Console.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(progress =>
+                {
+                    var tasks = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
+                    var reporter = new SynchronousProgress<SimulationProgress>(p =>
+                    {
+                        lock (tasks)
+                        {
+                            if (!tasks.TryGetValue(p.Phase, out var task)) tasks[p.Phase] = task = progress.AddTask(p.Phase, maxValue: Math.Max(1, p.Total));
+                            task.MaxValue = Math.Max(1, p.Total);
+                            task.Value = p.Done;
+                            task.Description = Markup.Escape($"{p.Phase} {p.Item}");
+                        }
+                    });
+                    var result = runner.Run(request, reporter, cancellationToken);
+                    foreach (var task in tasks.Values) task.Value = task.MaxValue;
+                    return result;
+                });
+        }
+        if (!outcome.IsSuccess) throw new CliException("simulate: " + string.Join("\n  ", outcome.Errors));
+        var report = outcome.Value;
+        if (settings.Json) WriteJson(SimulationJson.From(report, request));
+        else Render(report, request);
+        return Task.FromResult(ExitCodes.Success);
+    }
+
+    private static SimulationRequest BuildRequest(Settings settings)
+    {
+        var errors = new List<string>();
+        DateTimeOffset? from = null;
+        if (settings.EvaluateFrom is { } text)
+        {
+            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)) from = parsed;
+            else errors.Add($"--evaluate-from: '{text}' is not a time (write 2013-08-01 or 2013-08-01T00:00:00Z)");
+        }
+        var delay = TimeSpan.FromMinutes(5);
+        if (settings.Delay is { } d && !ValueParsers.TryDuration(d, out delay))
+            errors.Add($"--delay: '{d}' is not a duration (write 0s, 5m or 10m)");
+        if (settings.CpuStep is { } cs && !(cs > 0)) errors.Add("--cpu-step: must be positive");
+        if (settings.MemoryStep is { } ms && !(ms > 0)) errors.Add("--memory-step: must be positive");
+        if (settings.NominalCores is { } nc && !(nc > 0)) errors.Add("--nominal-cores: must be positive");
+        if (settings.OracleMorphs is { } om && om < 0) errors.Add("--oracle-morphs: must not be negative");
+        if (errors.Count > 0) throw new CliException("simulate: " + string.Join("\n  ", errors), ExitCodes.Usage);
+        var grid = AllocationGrid.Default;
+        if (settings.CpuStep is { } step) grid = grid with { CoreStep = step, MinCores = step };
+        if (settings.MemoryStep is { } mstep) grid = grid with { MemoryStepMiB = mstep, MinMemoryMiB = Math.Max(mstep, grid.MinMemoryMiB) };
+        return new SimulationRequest
+        {
+            Traces = settings.Traces,
+            Train = settings.Train,
+            Policies = settings.Policies.Length > 0 ? settings.Policies : [PolicyCatalog.DefaultPolicy],
+            Baselines = settings.Baselines is { } b ? [b] : [],
+            Replay = new ReplayOptions { Grid = grid, Delay = delay, EvaluateFrom = from },
+            NominalCores = settings.NominalCores ?? TraceLoader.DefaultNominalCores,
+            OracleMorphsPerDay = settings.OracleMorphs,
+            Peers = !settings.NoPeers,
+            DecisionsPath = settings.Decisions,
+            PlotDirectory = settings.Plot,
+            PlotVms = settings.PlotVms,
+        };
+    }
+
+    private void Render(SimulationReport report, SimulationRequest request)
+    {
+        var console = Context.Console;
+        var memory = report.Scores.Any(s => s.MemoryShortfallSteps is not null);
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn(new TableColumn("policy").NoWrap())
+            .AddColumn(new TableColumn("CPU slack").RightAligned().NoWrap())
+            .AddColumn(new TableColumn("CPU short").RightAligned().NoWrap())
+            .AddColumn(new TableColumn("unserved").RightAligned().NoWrap());
+        if (memory) table.AddColumn(new TableColumn("mem short").RightAligned().NoWrap());
+        table.AddColumn(new TableColumn("morphs/d").RightAligned().NoWrap())
+            .AddColumn(new TableColumn("cores").RightAligned().NoWrap());
+        // Written to a file or a pipe the console is 80 columns: give the table room rather than truncate headers.
+        if (!console.Profile.Capabilities.Interactive && console.Profile.Width < 100) console.Profile.Width = 100;
+        for (var i = 0; i < report.Scores.Count; i++)
+        {
+            var s = report.Scores[i];
+            var info = report.Policies[i];
+            var name = info.Kind == "vmorph" ? $"[bold]{Markup.Escape(s.Policy)}[/]" : Markup.Escape(s.Policy);
+            var cells = new List<string>
+            {
+                name,
+                Percent(s.CpuSlack),
+                Percent(s.CpuShortfallShare, 3),
+                Percent(s.CpuUnservedShare, 3),
+            };
+            if (memory) cells.Add(s.MemoryShortfallSteps?.ToString("N0", CultureInfo.InvariantCulture) ?? "-");
+            cells.Add(s.MorphsPerVmDay.ToString("0.00", CultureInfo.InvariantCulture));
+            cells.Add(s.MeanCpuAllocated.ToString("0.00", CultureInfo.InvariantCulture));
+            table.AddRow(cells.ToArray());
+        }
+        console.Write(table);
+        console.MarkupLine(Markup.Escape("CPU slack: unused share of allocated CPU; CPU short: share of steps where use exceeded the allocation; unserved: share of CPU demand not served; mem short: steps where memory use exceeded the allocation (would-be OOMs); morphs/d: allocation changes per VM-day; cores: mean CPU allocated"));
+        console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"{report.Vms} VMs, {report.VmDays:0.#} VM-days scored from {report.EvaluatedFrom:yyyy-MM-dd HH:mm} to {report.EvaluatedUntil:yyyy-MM-dd HH:mm} UTC; decisions take effect {ValueParsers.Format(request.Replay.Delay)} later; {request.Replay.Grid}")));
+        var oracle = report.Scores.FirstOrDefault(s => s.Policy == RecommenderCatalog.Oracle);
+        foreach (var (score, info) in report.Scores.Zip(report.Policies).Where(p => p.Second.Kind == "vmorph"))
+        {
+            console.MarkupLine(Markup.Escape(Verdict(score, info, report)));
+            if (oracle is not null)
+                console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"  oracle gap: {score.Policy} leaves {score.CpuSlack:P1} of its CPU unused, the oracle (no shortfall, same morph budget) {oracle.CpuSlack:P1}: {(score.CpuSlack - oracle.CpuSlack) * 100:0.0} points; mean allocation {score.MeanCpuAllocated:0.00} vs {oracle.MeanCpuAllocated:0.00} cores")));
+            if (report.Models.TryGetValue(info.Name, out var model)) console.MarkupLine(Markup.Escape($"  {info.Name}: {model}"));
+        }
+        foreach (var note in report.Notes) console.MarkupLine(Markup.Escape("note: " + note));
+        if (report.DecisionRows > 0) console.MarkupLine(Markup.Escape($"decisions: {report.DecisionRows:N0} rows in {request.DecisionsPath}"));
+        if (report.Plots.Count > 0) console.MarkupLine(Markup.Escape($"plots: {report.Plots.Count} PNG files in {request.PlotDirectory}"));
+        console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"replay driver: trace files, not live VMs; took {report.Seconds.Values.Sum():0.0} s (read {report.Seconds["read"]:0.0}, train {report.Seconds["train"]:0.0}, replay {report.Seconds["replay"]:0.0}, write {report.Seconds["write"]:0.0})")));
+    }
+
+    /// <summary>Which baselines a vmorph policy beats: less CPU slack with no more shortfall (steps and unserved).</summary>
+    internal static string Verdict(PolicyScore score, PolicyInfo info, SimulationReport report)
+    {
+        var beaten = new List<string>();
+        var not = new List<string>();
+        foreach (var (other, otherInfo) in report.Scores.Zip(report.Policies).Where(p => p.Second.Kind == "baseline"))
+        {
+            var reasons = new List<string>();
+            if (!(score.CpuSlack < other.CpuSlack)) reasons.Add("slack");
+            if (score.CpuShortfallShare > other.CpuShortfallShare) reasons.Add("shortfall steps");
+            if (score.CpuUnservedShare > other.CpuUnservedShare) reasons.Add("unserved");
+            if (reasons.Count == 0) beaten.Add(otherInfo.Name);
+            else not.Add($"{otherInfo.Name} ({string.Join(", ", reasons)})");
+        }
+        var text = $"{info.Name}: less CPU slack at no more shortfall than {(beaten.Count > 0 ? string.Join(", ", beaten) : "no baseline")}";
+        return not.Count > 0 ? text + $"; not better than {string.Join(", ", not)}" : text;
+    }
+
+    private static string Percent(double value, int decimals = 1) =>
+        (value * 100).ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) + "%";
+
+    /// <summary>Reports on the calling thread.</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
+
+/// <summary><c>vmorph simulate --output json</c>: the table and what produced it.</summary>
+/// <param name="Vms">VMs scored.</param>
+/// <param name="VmDays">VM-days scored.</param>
+/// <param name="EvaluatedFrom">First scored step.</param>
+/// <param name="EvaluatedUntil">Last scored step.</param>
+/// <param name="DelaySeconds">Decision delay.</param>
+/// <param name="Grid">The allocation grid.</param>
+/// <param name="Policies">One entry per policy, in table order.</param>
+/// <param name="Models">What was trained, per vmorph policy.</param>
+/// <param name="Notes">Notes from the traces and the replay.</param>
+/// <param name="DecisionRows">Rows written to the decisions file.</param>
+/// <param name="Plots">Plot files written.</param>
+/// <param name="Seconds">Wall time per phase.</param>
+public sealed record SimulationJson(
+    int Vms,
+    double VmDays,
+    DateTimeOffset? EvaluatedFrom,
+    DateTimeOffset? EvaluatedUntil,
+    double DelaySeconds,
+    string Grid,
+    IReadOnlyList<SimulationPolicyJson> Policies,
+    IReadOnlyDictionary<string, string> Models,
+    IReadOnlyList<string> Notes,
+    long DecisionRows,
+    IReadOnlyList<string> Plots,
+    IReadOnlyDictionary<string, double> Seconds)
+{
+    /// <summary>From a report.</summary>
+    public static SimulationJson From(SimulationReport report, SimulationRequest request) => new(
+        report.Vms,
+        Math.Round(report.VmDays, 3),
+        report.EvaluatedFrom,
+        report.EvaluatedUntil,
+        request.Replay.Delay.TotalSeconds,
+        request.Replay.Grid.ToString(),
+        [.. report.Scores.Zip(report.Policies).Select(p => SimulationPolicyJson.From(p.First, p.Second))],
+        report.Models,
+        report.Notes,
+        report.DecisionRows,
+        report.Plots,
+        report.Seconds.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3)));
+}
+
+/// <summary>One policy's row of <c>vmorph simulate --output json</c> (shares are fractions, 0 to 1).</summary>
+public sealed record SimulationPolicyJson(
+    string Policy,
+    string Kind,
+    string Description,
+    string Source,
+    double CpuSlack,
+    double CpuShortfallShare,
+    double CpuUnservedShare,
+    long CpuShortfallSteps,
+    long? MemoryShortfallSteps,
+    double? MemoryShortfallShare,
+    double? MemorySlack,
+    long Morphs,
+    double MorphsPerVmDay,
+    double MeanCpuAllocated,
+    double MeanCpuUsed,
+    IReadOnlyDictionary<string, long> Counters)
+{
+    /// <summary>From a score.</summary>
+    public static SimulationPolicyJson From(PolicyScore s, PolicyInfo info) => new(
+        s.Policy, info.Kind, info.Description, info.Source,
+        Math.Round(s.CpuSlack, 6), Math.Round(s.CpuShortfallShare, 6), Math.Round(s.CpuUnservedShare, 6), s.CpuShortfallSteps,
+        s.MemoryShortfallSteps, s.MemoryShortfallShare is { } m ? Math.Round(m, 6) : null, s.MemorySlack is { } ms ? Math.Round(ms, 6) : null,
+        s.Morphs, Math.Round(s.MorphsPerVmDay, 4), Math.Round(s.MeanCpuAllocated, 4), Math.Round(s.MeanCpuUsed, 4), s.Counters);
+}

@@ -1,0 +1,182 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers.FastTree;
+
+namespace Vmorph.Forecasting;
+
+/// <summary>One VM's history for training: step times, values, and the capacity values are shares of.</summary>
+/// <param name="UnixSeconds">Step times, increasing.</param>
+/// <param name="Values">Values per step (NaN where absent).</param>
+/// <param name="Scale">The capacity the values are normalised by.</param>
+public sealed record TrainingSeries(long[] UnixSeconds, double[] Values, double Scale);
+
+/// <summary>
+/// Gradient-boosted regression trees (ML.NET FastTree) that predict the peak over the next horizon, as a share of
+/// capacity, from <see cref="ForecastFeatures"/>; trained once, pooled over VMs, then compiled into flat arrays so a
+/// prediction costs a few hundred comparisons instead of an ML.NET engine call. Also keeps the distribution of its
+/// training residuals, the prior for each VM's quantiles. Immutable and thread-safe once built.
+/// </summary>
+public sealed class FastTreeDemandModel
+{
+    private readonly CompiledTree[] trees;
+    private readonly double bias;
+    private readonly float[] residualQuantiles;
+    private static readonly double[] ResidualLevels = [0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999];
+
+    private FastTreeDemandModel(CompiledTree[] trees, double bias, float[] residualQuantiles, int rows, int horizonSteps)
+    {
+        this.trees = trees;
+        this.bias = bias;
+        this.residualQuantiles = residualQuantiles;
+        TrainingRows = rows;
+        HorizonSteps = horizonSteps;
+    }
+
+    /// <summary>Rows it was trained on.</summary>
+    public int TrainingRows { get; }
+
+    /// <summary>The horizon, in steps, it predicts the peak of.</summary>
+    public int HorizonSteps { get; }
+
+    /// <summary>The number of trees.</summary>
+    public int TreeCount => trees.Length;
+
+    /// <summary>The predicted peak share for one feature vector.</summary>
+    public double Predict(ReadOnlySpan<float> features)
+    {
+        var sum = bias;
+        foreach (var tree in trees) sum += tree.Evaluate(features);
+        return sum;
+    }
+
+    /// <summary>A quantile of the training residuals (label − prediction), interpolated between the kept levels.</summary>
+    public double ResidualQuantile(double q)
+    {
+        if (q <= ResidualLevels[0]) return residualQuantiles[0];
+        for (var i = 1; i < ResidualLevels.Length; i++)
+        {
+            if (q > ResidualLevels[i]) continue;
+            var t = (q - ResidualLevels[i - 1]) / (ResidualLevels[i] - ResidualLevels[i - 1]);
+            return residualQuantiles[i - 1] + t * (residualQuantiles[i] - residualQuantiles[i - 1]);
+        }
+        return residualQuantiles[^1];
+    }
+
+    /// <summary>
+    /// Trains on the series: a row every <paramref name="sampleEvery"/> steps once a day of history exists, labelled
+    /// with the peak of the next <paramref name="horizonSteps"/> steps. Deterministic for a seed (one thread).
+    /// Returns null when there are too few rows to learn from.
+    /// </summary>
+    public static FastTreeDemandModel? Train(IEnumerable<TrainingSeries> series, int horizonSteps, TimeZoneInfo zone, int seed = 1, int sampleEvery = 12, int trees = 60, int maxRows = 60_000)
+    {
+        var rows = BuildRows(series, horizonSteps, zone, sampleEvery);
+        if (rows.Count < 200) return null;
+        if (rows.Count > maxRows)
+        {
+            // Keep an even spread rather than the first rows.
+            var stride = (double)rows.Count / maxRows;
+            rows = [.. Enumerable.Range(0, maxRows).Select(k => rows[(int)(k * stride)])];
+        }
+
+        var (_, fitted) = Fit(rows, seed, trees);
+        var ensemble = fitted.Model.TrainedTreeEnsemble;
+        var compiled = ensemble.Trees.Select((t, k) => CompiledTree.From(t, ensemble.TreeWeights[k])).ToArray();
+        var model = new FastTreeDemandModel(compiled, ensemble.Bias, new float[ResidualLevels.Length], rows.Count, horizonSteps);
+        var residuals = rows.Select(r => r.Label - (float)model.Predict(r.Features)).Order().ToArray();
+        for (var i = 0; i < ResidualLevels.Length; i++)
+            model.residualQuantiles[i] = residuals[Math.Clamp((int)Math.Ceiling(ResidualLevels[i] * residuals.Length) - 1, 0, residuals.Length - 1)];
+        return model;
+    }
+
+    /// <summary>Trains through ML.NET and returns its own prediction function too (to check the compiled trees against).</summary>
+    internal static (FastTreeDemandModel? Compiled, Func<float[], float> MlNet) TrainWithMlNetPredictor(IEnumerable<TrainingSeries> series, int horizonSteps, TimeZoneInfo zone, int seed, int sampleEvery, int trees)
+    {
+        var list = series.ToList();
+        var compiled = Train(list, horizonSteps, zone, seed, sampleEvery, trees);
+        var (ml, fitted) = Fit(BuildRows(list, horizonSteps, zone, sampleEvery), seed, trees);
+        var engine = ml.Model.CreatePredictionEngine<Row, Prediction>(fitted);
+        return (compiled, f => engine.Predict(new Row { Features = f }).Score);
+    }
+
+    private static (MLContext Context, RegressionPredictionTransformer<FastTreeRegressionModelParameters> Model) Fit(List<Row> rows, int seed, int trees)
+    {
+        var ml = new MLContext(seed);
+        var data = ml.Data.LoadFromEnumerable(rows, SchemaDefinition.Create(typeof(Row)));
+        var trainer = ml.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options
+        {
+            NumberOfTrees = trees,
+            NumberOfLeaves = 16,
+            MinimumExampleCountPerLeaf = 20,
+            LearningRate = 0.15,
+            NumberOfThreads = 1,
+            FeatureColumnName = nameof(Row.Features),
+            LabelColumnName = nameof(Row.Label),
+        });
+        return (ml, trainer.Fit(data));
+    }
+
+    private static List<Row> BuildRows(IEnumerable<TrainingSeries> series, int horizonSteps, TimeZoneInfo zone, int sampleEvery)
+    {
+        var rows = new List<Row>();
+        var features = new float[ForecastFeatures.Count];
+        foreach (var s in series)
+        {
+            var state = new ForecastFeatures(s.Scale);
+            var n = s.UnixSeconds.Length;
+            for (var i = 0; i < n; i++)
+            {
+                if (i >= 288 && i + horizonSteps <= n && i % sampleEvery == 0)
+                {
+                    var label = double.NaN;
+                    for (var k = i; k < i + horizonSteps; k++)
+                        if (!double.IsNaN(s.Values[k]) && !(s.Values[k] <= label)) label = s.Values[k];
+                    if (!double.IsNaN(label))
+                    {
+                        state.Compute(s.UnixSeconds[i], horizonSteps, zone, features);
+                        rows.Add(new Row { Features = (float[])features.Clone(), Label = (float)(label / s.Scale) });
+                    }
+                }
+                state.Add(s.UnixSeconds[i], s.Values[i]);
+            }
+        }
+        return rows;
+    }
+
+    /// <summary>A training row.</summary>
+    internal sealed class Row
+    {
+        [VectorType(ForecastFeatures.Count)]
+        public float[] Features { get; set; } = [];
+
+        public float Label { get; set; }
+    }
+
+    /// <summary>ML.NET's output.</summary>
+    internal sealed class Prediction
+    {
+        public float Score { get; set; }
+    }
+
+    /// <summary>A regression tree as flat arrays: node i goes left when feature[split[i]] ≤ threshold[i]; a negative child c is the leaf ~c.</summary>
+    private sealed class CompiledTree(int[] split, float[] threshold, int[] left, int[] right, double[] leaves)
+    {
+        public static CompiledTree From(RegressionTree tree, double weight) => new(
+            [.. tree.NumericalSplitFeatureIndexes],
+            [.. tree.NumericalSplitThresholds],
+            [.. tree.LeftChild],
+            [.. tree.RightChild],
+            [.. tree.LeafValues.Select(v => v * weight)]);
+
+        public double Evaluate(ReadOnlySpan<float> features)
+        {
+            if (left.Length == 0) return leaves[0];
+            var node = 0;
+            while (true)
+            {
+                var next = features[split[node]] <= threshold[node] ? left[node] : right[node];
+                if (next < 0) return leaves[~next];
+                node = next;
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+namespace Vmorph.Forecasting;
+
+/// <summary>
+/// Quantiles of the horizon peak from the machine-learned model (<see cref="FastTreeDemandModel"/>): the model's point
+/// prediction plus a quantile of this VM's own recent residuals (decaying, half-life 3 days), or of the training
+/// residuals until the VM has 200 of its own. With a shared model trained beforehand (<c>--train</c>) it only
+/// predicts; without one it trains its own (20 trees) on its history so far, on days 3 and 10 (never per step).
+/// </summary>
+public sealed class FastTreeForecaster : IDemandForecaster
+{
+    private const int OwnResidualsNeeded = 200;
+    private static readonly int[] RetrainDays = [3, 10];
+
+    private readonly double scale;
+    private readonly int horizonSteps;
+    private readonly TimeZoneInfo zone;
+    private readonly int seed;
+    private readonly LinearDecayedHistogram residuals = new(-1.5, 1.5, 300, TimeSpan.FromDays(3));
+    private readonly Queue<(long Origin, double Prediction)> pending = new();
+    private readonly float[] features = new float[ForecastFeatures.Count];
+    private readonly ForecastFeatures state;
+    private long ingested;
+    private FastTreeDemandModel? model;
+    private readonly List<long>? ownTimes;
+    private readonly List<double>? ownValues;
+    private long? firstSeen;
+    private int retrains;
+
+    /// <summary>Creates it with a shared model, or (null) to train its own from the VM's history.</summary>
+    public FastTreeForecaster(double scale, FastTreeDemandModel? shared, int horizonSteps, TimeZoneInfo? zone = null, int seed = 1)
+    {
+        this.scale = scale > 0 ? scale : 1;
+        model = shared;
+        this.horizonSteps = shared?.HorizonSteps ?? horizonSteps;
+        this.zone = zone ?? TimeZoneInfo.Utc;
+        this.seed = seed;
+        state = new ForecastFeatures(this.scale);
+        if (shared is null)
+        {
+            ownTimes = [];
+            ownValues = [];
+        }
+    }
+
+    /// <inheritdoc />
+    public string Name => "fasttree";
+
+    /// <summary>Whether a model is available (shared, or trained on this VM).</summary>
+    public bool HasModel => model is not null;
+
+    /// <inheritdoc />
+    public double Forecast(long nowUnixSeconds, UsageHistory history, double quantile)
+    {
+        // Bring the feature state up to date with the steps added to the history since the last call.
+        var fresh = (int)Math.Min(history.Total - ingested, history.Count);
+        for (var age = fresh - 1; age >= 0; age--) state.Add(history.TimeBack(age), history.Back(age));
+        ingested = history.Total;
+        if (ownTimes is not null) MaybeTrain(nowUnixSeconds, history);
+        if (model is null) return double.NaN;
+        state.Compute(nowUnixSeconds, horizonSteps, zone, features);
+        var prediction = model.Predict(features);
+        pending.Enqueue((nowUnixSeconds, prediction));
+        var residual = residuals.Count >= OwnResidualsNeeded ? residuals.Quantile(quantile) : model.ResidualQuantile(quantile);
+        return Math.Max(0, prediction + residual) * scale;
+    }
+
+    /// <inheritdoc />
+    public void Learn(long originUnixSeconds, double peak)
+    {
+        while (pending.Count > 0 && pending.Peek().Origin < originUnixSeconds) pending.Dequeue();
+        if (pending.Count == 0 || pending.Peek().Origin != originUnixSeconds) return;
+        var (_, prediction) = pending.Dequeue();
+        if (!double.IsNaN(peak)) residuals.Add(originUnixSeconds, peak / scale - prediction);
+    }
+
+    private void MaybeTrain(long now, UsageHistory history)
+    {
+        // Keep this VM's own values (only without a shared model).
+        if (history.Count > 0 && (ownTimes!.Count == 0 || history.LatestTime > ownTimes[^1]))
+        {
+            ownTimes!.Add(history.LatestTime);
+            ownValues!.Add(history.Latest);
+        }
+        firstSeen ??= now;
+        if (retrains >= RetrainDays.Length || now - firstSeen.Value < RetrainDays[retrains] * 86400L) return;
+        retrains++;
+        var trained = FastTreeDemandModel.Train([new TrainingSeries([.. ownTimes!], [.. ownValues!], scale)], horizonSteps, zone, seed, sampleEvery: 2, trees: 20);
+        if (trained is not null) model = trained;
+    }
+}

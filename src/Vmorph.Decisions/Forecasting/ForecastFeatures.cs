@@ -1,0 +1,124 @@
+namespace Vmorph.Forecasting;
+
+/// <summary>
+/// The lag and calendar features the machine-learned forecaster reads, kept up to date one step at a time (sliding
+/// maxima by monotone deques, sliding sums for means) so that computing them costs the same at every step, and
+/// computed the same way in training and in use. Values are shares of the VM's capacity, so one model serves VMs of
+/// every size; absent values are −1.
+/// </summary>
+public sealed class ForecastFeatures
+{
+    /// <summary>The number of features.</summary>
+    public const int Count = 16;
+
+    /// <summary>The feature names, in order.</summary>
+    public static IReadOnlyList<string> Names { get; } =
+    [
+        "last", "lag2", "lag3", "max-1h", "mean-1h", "max-6h", "mean-6h", "max-24h", "mean-24h",
+        "same-step-yesterday", "peak-same-horizon-yesterday", "peak-same-horizon-last-week",
+        "hour-of-day", "day-of-week", "log-steps-since-busy", "max-48h",
+    ];
+
+    private const int StepsPerDay = 288;
+    private const int StepsPerWeek = 2016;
+    private const int BusyCap = 576;
+
+    private readonly double inverseScale;
+    private readonly double busyThreshold;
+    private readonly UsageHistory history = new(StepsPerWeek + 16);
+    private readonly SlidingWindow hour = new(12);
+    private readonly SlidingWindow sixHours = new(72);
+    private readonly SlidingWindow day = new(StepsPerDay);
+    private readonly SlidingWindow twoDays = new(2 * StepsPerDay);
+    private long index;
+    private long lastBusy = long.MinValue;
+
+    /// <summary>Creates the state for a VM whose capacity is <paramref name="scale"/>.</summary>
+    public ForecastFeatures(double scale)
+    {
+        var s = scale > 0 ? scale : 1;
+        inverseScale = 1 / s;
+        busyThreshold = 0.25 * s;
+    }
+
+    /// <summary>Steps added.</summary>
+    public long Steps => index;
+
+    /// <summary>Adds the step just finished.</summary>
+    public void Add(long unixSeconds, double value)
+    {
+        history.Add(unixSeconds, value);
+        hour.Add(index, value);
+        sixHours.Add(index, value);
+        day.Add(index, value);
+        twoDays.Add(index, value);
+        if (value >= busyThreshold) lastBusy = index;
+        index++;
+    }
+
+    /// <summary>Fills <paramref name="features"/> for a decision at <paramref name="nowUnixSeconds"/> (after the latest step added).</summary>
+    public void Compute(long nowUnixSeconds, int horizonSteps, TimeZoneInfo zone, Span<float> features)
+    {
+        features[0] = Norm(history.Back(0));
+        features[1] = Norm(history.Back(1));
+        features[2] = Norm(history.Back(2));
+        features[3] = Norm(hour.Max);
+        features[4] = Norm(hour.Mean);
+        features[5] = Norm(sixHours.Max);
+        features[6] = Norm(sixHours.Mean);
+        features[7] = Norm(day.Max);
+        features[8] = Norm(day.Mean);
+        features[9] = Norm(history.Back(StepsPerDay - 1));
+        features[10] = Norm(history.MaxBetween(StepsPerDay - horizonSteps, StepsPerDay - 1));
+        features[11] = Norm(history.MaxBetween(StepsPerWeek - horizonSteps, StepsPerWeek - 1));
+        var local = ReferenceEquals(zone, TimeZoneInfo.Utc)
+            ? DateTimeOffset.FromUnixTimeSeconds(nowUnixSeconds)
+            : TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeSeconds(nowUnixSeconds), zone);
+        features[12] = local.Hour + local.Minute / 60f;
+        features[13] = ((int)local.DayOfWeek + 6) % 7;
+        var sinceBusy = lastBusy == long.MinValue ? Math.Min(index, BusyCap) : Math.Min(index - 1 - lastBusy, BusyCap);
+        features[14] = MathF.Log(1 + sinceBusy);
+        features[15] = Norm(twoDays.Max);
+    }
+
+    private float Norm(double value) => double.IsNaN(value) ? -1f : (float)(value * inverseScale);
+
+    /// <summary>Maximum and mean of the last N steps, updated in O(1) amortised per step.</summary>
+    private sealed class SlidingWindow(int size)
+    {
+        private readonly LinkedList<(long Index, double Value)> maxima = new();
+        private readonly double[] ring = new double[size];
+        private double sum;
+        private int present;
+        private long added;
+
+        public double Max => maxima.Count > 0 ? maxima.First!.Value.Value : double.NaN;
+
+        public double Mean => present > 0 ? sum / present : double.NaN;
+
+        public void Add(long index, double value)
+        {
+            var slot = (int)(added % size);
+            if (added >= size)
+            {
+                var old = ring[slot];
+                if (!double.IsNaN(old))
+                {
+                    sum -= old;
+                    present--;
+                }
+            }
+            ring[slot] = value;
+            added++;
+            if (!double.IsNaN(value))
+            {
+                sum += value;
+                present++;
+                while (maxima.Count > 0 && maxima.Last!.Value.Value <= value) maxima.RemoveLast();
+                maxima.AddLast((index, value));
+            }
+            while (maxima.Count > 0 && maxima.First!.Value.Index <= index - size) maxima.RemoveFirst();
+            if (present == 0) sum = 0;
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using MathNet.Numerics;
+
+namespace Vmorph.Forecasting;
+
+/// <summary>
+/// Quantiles of the horizon peak from daily and weekly seasonality and trend: a mixture of decaying histograms of past
+/// peaks that started at the same hour of the week (half-life 3 weeks), the same hour of the day (half-life 1 week) and
+/// any time (half-life 2 days), shifted by the linear trend of the daily means of the last 14 days (least squares,
+/// MathNet.Numerics). Hours are read in the policy's time zone, so a daily rhythm survives a daylight-saving change.
+/// </summary>
+public sealed class SeasonalTrendForecaster : IDemandForecaster
+{
+    private const int HoursPerWeek = 168;
+    private const double MinWeeklyObservations = 4;
+    private const int TrendDays = 14;
+
+    private readonly double scale;
+    private readonly TimeZoneInfo zone;
+    private readonly DecayedSketch?[] weekly = new DecayedSketch?[HoursPerWeek];
+    private readonly DecayedSketch?[] daily = new DecayedSketch?[24];
+    private readonly DecayedSketch all = new(TimeSpan.FromDays(2));
+    private readonly Queue<(long Day, double Mean)> dailyMeans = new();
+    private long currentDay = long.MinValue;
+    private double daySum;
+    private int dayCount;
+    private double trendPerDay;
+
+    /// <summary>Creates it for a resource whose capacity is <paramref name="scale"/>, reading hours in <paramref name="zone"/>.</summary>
+    public SeasonalTrendForecaster(double scale, TimeZoneInfo? zone = null)
+    {
+        this.scale = scale > 0 ? scale : 1;
+        this.zone = zone ?? TimeZoneInfo.Utc;
+    }
+
+    /// <inheritdoc />
+    public string Name => "seasonal";
+
+    /// <summary>The fitted trend, in capacity shares per day.</summary>
+    public double TrendPerDay => trendPerDay;
+
+    /// <inheritdoc />
+    public double Forecast(long nowUnixSeconds, UsageHistory history, double quantile)
+    {
+        var (hourOfWeek, hourOfDay) = Slots(nowUnixSeconds);
+        var week = weekly[hourOfWeek];
+        var day = daily[hourOfDay];
+        if (week is not null && week.WeightAt(nowUnixSeconds) < MinWeeklyObservations) week = null;
+        ReadOnlySpan<DecayedSketch?> sketches = [week, day, all];
+        ReadOnlySpan<double> shares = [0.5, 0.3, 0.2];
+        var q = DecayedSketch.MixtureQuantile(sketches, shares, quantile);
+        if (double.IsNaN(q)) return double.NaN;
+        // The seasonal sketches remember about a week back; move the forecast along the trend by half of that.
+        var shifted = q + Math.Clamp(trendPerDay * 3.5, -0.1, 0.1);
+        return Math.Max(0, shifted) * scale;
+    }
+
+    /// <inheritdoc />
+    public void Learn(long originUnixSeconds, double peak)
+    {
+        if (double.IsNaN(peak)) return;
+        var value = peak / scale;
+        var (hourOfWeek, hourOfDay) = Slots(originUnixSeconds);
+        (weekly[hourOfWeek] ??= new DecayedSketch(TimeSpan.FromDays(21))).Add(originUnixSeconds, value);
+        (daily[hourOfDay] ??= new DecayedSketch(TimeSpan.FromDays(7))).Add(originUnixSeconds, value);
+        all.Add(originUnixSeconds, value);
+
+        var dayIndex = (long)Math.Floor(originUnixSeconds / 86400.0);
+        if (dayIndex != currentDay)
+        {
+            if (dayCount > 0) CloseDay();
+            currentDay = dayIndex;
+            daySum = 0;
+            dayCount = 0;
+        }
+        daySum += value;
+        dayCount++;
+    }
+
+    private void CloseDay()
+    {
+        dailyMeans.Enqueue((currentDay, daySum / dayCount));
+        while (dailyMeans.Count > TrendDays) dailyMeans.Dequeue();
+        if (dailyMeans.Count < 4)
+        {
+            trendPerDay = 0;
+            return;
+        }
+        var xs = dailyMeans.Select(d => (double)(d.Day - currentDay)).ToArray();
+        var ys = dailyMeans.Select(d => d.Mean).ToArray();
+        var (_, slope) = Fit.Line(xs, ys);
+        trendPerDay = double.IsFinite(slope) ? slope : 0;
+    }
+
+    private (int HourOfWeek, int HourOfDay) Slots(long unixSeconds)
+    {
+        var local = ReferenceEquals(zone, TimeZoneInfo.Utc)
+            ? DateTimeOffset.FromUnixTimeSeconds(unixSeconds)
+            : TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeSeconds(unixSeconds), zone);
+        var dayOfWeek = ((int)local.DayOfWeek + 6) % 7; // Monday = 0
+        return (dayOfWeek * 24 + local.Hour, local.Hour);
+    }
+}

@@ -1,0 +1,107 @@
+namespace Vmorph.Forecasting;
+
+/// <summary>
+/// The recent raw history of one resource of one VM: a ring of the latest <see cref="Capacity"/> steps (time and value),
+/// with O(1) access by age and cheap maxima and means over trailing windows. What forecasters and triggers read; the
+/// long-term distribution lives in the profile's decaying histograms.
+/// </summary>
+public sealed class UsageHistory
+{
+    private readonly long[] times;
+    private readonly double[] values;
+    private int next;
+
+    /// <summary>Creates an empty history holding the latest <paramref name="capacity"/> steps.</summary>
+    public UsageHistory(int capacity = 2016 + 288)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        times = new long[capacity];
+        values = new double[capacity];
+    }
+
+    /// <summary>The most steps kept.</summary>
+    public int Capacity => times.Length;
+
+    /// <summary>Steps kept.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Steps ever added.</summary>
+    public long Total { get; private set; }
+
+    /// <summary>The time of the latest step, or <see cref="long.MinValue"/>.</summary>
+    public long LatestTime => Count == 0 ? long.MinValue : times[(next - 1 + Capacity) % Capacity];
+
+    /// <summary>The latest value, or NaN.</summary>
+    public double Latest => Count == 0 ? double.NaN : values[(next - 1 + Capacity) % Capacity];
+
+    /// <summary>Adds a step (NaN values are kept as gaps).</summary>
+    public void Add(long unixSeconds, double value)
+    {
+        times[next] = unixSeconds;
+        values[next] = value;
+        next = (next + 1) % Capacity;
+        if (Count < Capacity) Count++;
+        Total++;
+    }
+
+    /// <summary>The value <paramref name="age"/> steps ago (0 = the latest), or NaN beyond the history.</summary>
+    public double Back(int age) => age < 0 || age >= Count ? double.NaN : values[(next - 1 - age + 2 * Capacity) % Capacity];
+
+    /// <summary>The time <paramref name="age"/> steps ago, or <see cref="long.MinValue"/>.</summary>
+    public long TimeBack(int age) => age < 0 || age >= Count ? long.MinValue : times[(next - 1 - age + 2 * Capacity) % Capacity];
+
+    /// <summary>The largest value of the steps after <paramref name="sinceUnixSeconds"/> (NaN if none).</summary>
+    public double MaxSince(long sinceUnixSeconds)
+    {
+        var max = double.NaN;
+        for (var age = 0; age < Count; age++)
+        {
+            var i = (next - 1 - age + 2 * Capacity) % Capacity;
+            if (times[i] <= sinceUnixSeconds) break;
+            var v = values[i];
+            if (!double.IsNaN(v) && !(v <= max)) max = v;
+        }
+        return max;
+    }
+
+    /// <summary>The largest value and the mean of the last <paramref name="steps"/> steps (NaN if none).</summary>
+    public (double Max, double Mean) Window(int steps)
+    {
+        var max = double.NaN;
+        var sum = 0.0;
+        var n = 0;
+        var count = Math.Min(steps, Count);
+        for (var age = 0; age < count; age++)
+        {
+            var v = values[(next - 1 - age + 2 * Capacity) % Capacity];
+            if (double.IsNaN(v)) continue;
+            if (!(v <= max)) max = v;
+            sum += v;
+            n++;
+        }
+        return (max, n > 0 ? sum / n : double.NaN);
+    }
+
+    /// <summary>The largest value of the steps from <paramref name="fromAge"/> back to <paramref name="toAge"/> steps ago, inclusive (NaN if none).</summary>
+    public double MaxBetween(int fromAge, int toAge)
+    {
+        var max = double.NaN;
+        for (var age = Math.Max(0, fromAge); age <= toAge && age < Count; age++)
+        {
+            var v = values[(next - 1 - age + 2 * Capacity) % Capacity];
+            if (!double.IsNaN(v) && !(v <= max)) max = v;
+        }
+        return max;
+    }
+
+    /// <summary>How many steps ago the value last reached <paramref name="threshold"/> (Count if never within the history).</summary>
+    public int StepsSinceAtLeast(double threshold)
+    {
+        for (var age = 0; age < Count; age++)
+        {
+            var v = values[(next - 1 - age + 2 * Capacity) % Capacity];
+            if (v >= threshold) return age;
+        }
+        return Count;
+    }
+}

@@ -1,0 +1,260 @@
+using Vmorph.Forecasting;
+using Vmorph.Observations;
+using Vmorph.Policies;
+using Vmorph.Profiles;
+using Vmorph.Recommenders;
+using Vmorph.Traits;
+using Vmorph.Units;
+
+namespace Vmorph.Triggers;
+
+/// <summary>
+/// A policy at work on one VM: folds each finished step into the VM's profile and recent history, and at each decision
+/// runs the policy's triggers, merges their intents, applies the shrink hysteresis and passes the result through the
+/// <see cref="PolicyGate"/>. The same code serves the live decide loop and the what-if replay (it is an
+/// <see cref="IRecommender"/>: it sees only the past).
+/// </summary>
+/// <remarks>
+/// Merging: each resource gets the largest amount any demand or predictive intent asks for (growth from any trigger
+/// wins); while a scheduled profile is in effect it sets the resources it names, and only urgent growth goes beyond
+/// it. CPU grows as soon as it is wanted 2 % above its allocation (at once when urgent); it shrinks only when the
+/// merged want has stayed below the allocation by more than the hysteresis band for the hold time. Memory changes on
+/// its own only when it runs short (pressure or OOM) or a schedule sets it; otherwise it rides along with a CPU
+/// change (growing, or shrinking once held below the band), since a change of both counts as one morph.
+/// Workload-detection intents name a target profile; a resource replay counts them but has no profile to apply.
+/// </remarks>
+public sealed class PolicyEngine : IReportingRecommender
+{
+    private const double GrowthTolerance = 0.02;
+
+    private readonly Policy policy;
+    private readonly VmContext vm;
+    private readonly ArchetypeCatalog? catalog;
+    private readonly bool autoApprove;
+    private readonly PerformanceMetrics metrics;
+    private readonly PersonalityProfile profile;
+    private readonly UsageHistory cpu = new();
+    private readonly UsageHistory memory = new();
+    private readonly ScheduledMorphing? scheduled;
+    private readonly ResourceDemandBasedMorphing? demand;
+    private readonly WorkloadDetectionBasedMorphing? workload;
+    private readonly PredictiveMorphing? predictive;
+    private readonly PolicyGate gate;
+    private readonly ShrinkHysteresis cpuHysteresis;
+    private readonly ShrinkHysteresis memoryHysteresis;
+    private readonly double band;
+    private readonly Dictionary<string, long> counters = new(StringComparer.Ordinal);
+    private readonly FleetActivity? fleet;
+    private readonly WakeDetector? wakeDetector;
+    private bool decidedThisStep;
+
+    /// <summary>Creates the engine for one VM.</summary>
+    /// <param name="policy">The policy governing the VM.</param>
+    /// <param name="vm">The VM.</param>
+    /// <param name="catalog">The archetypes, for workload detection (null turns it off).</param>
+    /// <param name="cpuModel">A FastTree model trained beforehand for the predictive trigger, or null.</param>
+    /// <param name="autoApprove">Approve every intent at once (what-if replays); otherwise intents wait for <see cref="Approve"/>.</param>
+    /// <param name="fleet">The fleet's wake-ups, for the peer forecast (null turns it off).</param>
+    public PolicyEngine(Policy policy, VmContext vm, ArchetypeCatalog? catalog = null, FastTreeDemandModel? cpuModel = null, bool autoApprove = false, FleetActivity? fleet = null)
+    {
+        this.policy = policy;
+        this.vm = vm;
+        this.catalog = catalog;
+        this.autoApprove = autoApprove;
+        metrics = new PerformanceMetrics(policy.Demand?.HalfLife ?? PerformanceMetrics.DefaultHalfLife);
+        profile = new PersonalityProfile(vm.Vm, vm.Name, "policy-engine", performance: metrics);
+        if (policy.Scheduled is { } s) scheduled = new ScheduledMorphing(s);
+        if (policy.Demand is { } d) demand = new ResourceDemandBasedMorphing(d);
+        if (policy.Workload is { } w && catalog is not null) workload = new WorkloadDetectionBasedMorphing(w, catalog);
+        if (policy.Predictive is { } p) predictive = new PredictiveMorphing(p, vm.Provisioned, vm.Step, policy.TimeZone, cpuModel);
+        gate = new PolicyGate(policy);
+        if (fleet is not null && predictive is not null && policy.Demand is { Wake: > 0 } wakeSettings)
+        {
+            this.fleet = fleet;
+            wakeDetector = new WakeDetector(wakeSettings.Wake);
+        }
+        band = policy.Demand?.Hysteresis ?? 0.2;
+        var hold = policy.Demand?.ShrinkAfter ?? TimeSpan.FromHours(2);
+        cpuHysteresis = new ShrinkHysteresis(band, hold);
+        memoryHysteresis = new ShrinkHysteresis(band, hold);
+    }
+
+    /// <summary>The policy.</summary>
+    public Policy Policy => policy;
+
+    /// <summary>The gate (its state: last morph, morphs today).</summary>
+    public PolicyGate Gate => gate;
+
+    /// <summary>The latest intent applied or held, for explanations.</summary>
+    public MorphIntent? LastIntent { get; private set; }
+
+    /// <summary>The latest gate decision.</summary>
+    public GateDecision? LastDecision { get; private set; }
+
+    /// <summary>The predictive trigger, when on.</summary>
+    public PredictiveMorphing? Predictive => predictive;
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, long> Counters
+    {
+        get
+        {
+            var all = new Dictionary<string, long>(counters, StringComparer.Ordinal);
+            if (predictive?.CpuModel is { } m) all["model.cpu." + m] = 1;
+            if (predictive?.MemoryModel is { } mm) all["model.memory." + mm] = 1;
+            return all;
+        }
+    }
+
+    /// <summary>Approves a target the gate holds for approval.</summary>
+    public void Approve(Allocation target) => gate.Approve(target);
+
+    /// <inheritdoc />
+    public void Observe(in UsageSample sample)
+    {
+        // While warming up (no decision for this step), still step the forecasters so their back-tests run.
+        if (!decidedThisStep && predictive is not null && cpu.Count > 0) predictive.Step(sample.UnixSeconds, cpu, memory);
+        decidedThisStep = false;
+        if (wakeDetector is not null && wakeDetector.Add(sample.UnixSeconds, sample.Cores)) fleet!.Post(vm.Vm, sample.UnixSeconds);
+        metrics.Fold(ToMetricSample(sample));
+        cpu.Add(sample.UnixSeconds, sample.Cores);
+        memory.Add(sample.UnixSeconds, sample.MemoryMiB);
+    }
+
+    /// <inheritdoc />
+    public Allocation Recommend(long nowUnixSeconds, Allocation current)
+    {
+        decidedThisStep = true;
+        var now = DateTimeOffset.FromUnixTimeSeconds(nowUnixSeconds);
+        var fired = scheduled?.Evaluate(now);
+        var demandIntent = demand?.Evaluate(now, current, metrics, cpu, memory, explain: false);
+        var forecastIntent = predictive?.Evaluate(now, current, cpu, memory, explain: false);
+        if (fleet is not null && demand is not null && predictive!.EvaluatePeers(now, current, vm.Vm, fleet, demand.CpuPeak) is { } peers)
+        {
+            Count("peer-wake");
+            forecastIntent = forecastIntent is null || peers.Cores > forecastIntent.Cores ? peers with { MemoryMiB = forecastIntent?.MemoryMiB } : forecastIntent;
+        }
+        if (workload is not null && catalog is not null && workload.Due(now) && cpu.Count > 0)
+        {
+            var change = workload.Evaluate(now, TraitScorer.Score(profile, catalog));
+            if (change is not null)
+            {
+                Count("intent.workload-detection");
+                LastIntent = change;
+            }
+        }
+        if (fired is not null) Count("schedule." + (fired.TargetProfile ?? "restore"));
+
+        // Merge: the largest want of any trigger.
+        var wantCores = Max(demandIntent?.Cores, forecastIntent?.Cores);
+        var wantMemory = Max(demandIntent?.MemoryMiB, forecastIntent?.MemoryMiB);
+        var kind = (forecastIntent?.Cores ?? double.NegativeInfinity) > (demandIntent?.Cores ?? double.NegativeInfinity) ? TriggerKind.Predictive : TriggerKind.ResourceDemand;
+        var urgent = demandIntent?.Urgent == true || forecastIntent?.Urgent == true;
+        var reason = kind == TriggerKind.Predictive ? forecastIntent?.Reason : demandIntent?.Reason;
+        if (demandIntent?.Urgent == true && forecastIntent?.Urgent != true) reason = demandIntent.Reason;
+        if (scheduled?.Active is { } profileInEffect)
+        {
+            // A scheduled profile sets what it names; only urgent growth goes beyond it.
+            if (profileInEffect.Cores is { } c) wantCores = urgent && wantCores is { } w && w > c ? w : c;
+            if (profileInEffect.MemoryMiB is { } m) wantMemory = urgent && wantMemory is { } w2 && w2 > m ? w2 : m;
+            if (!urgent)
+            {
+                kind = TriggerKind.Scheduled;
+                reason = $"schedule '{profileInEffect.Name}' in effect";
+            }
+        }
+
+        var target = current;
+        var cpuChanges = false;
+        if (wantCores is { } cores)
+        {
+            if (cores > current.Cores * (urgent ? 1 : 1 + GrowthTolerance) || (fired is not null && scheduled?.Active is not null))
+            {
+                target = target.WithCores(cores);
+                cpuChanges = true;
+            }
+            else if (cpuHysteresis.AllowShrink(now, current.Cores, cores))
+            {
+                target = target.WithCores(cores);
+                cpuChanges = true;
+            }
+        }
+        // Memory changes alone only when it runs short (or a schedule says so); otherwise it rides along with a CPU
+        // change, so that it costs no morph of its own.
+        var memoryChanges = false;
+        var memoryUrgent = demandIntent?.Urgent == true && current.HasMemory && memory.Latest >= (policy.Demand?.Saturation ?? 1) * current.MemoryMiB;
+        if (current.HasMemory && wantMemory is { } mib)
+        {
+            var scheduledMemory = fired is not null && scheduled?.Active?.MemoryMiB is not null;
+            if (mib > current.MemoryMiB && (memoryUrgent || scheduledMemory || (cpuChanges && mib > current.MemoryMiB * (1 + GrowthTolerance))))
+            {
+                target = target.WithMemory(mib);
+                memoryChanges = true;
+            }
+            else if (cpuChanges && ShrinkHysteresis.Below(current.MemoryMiB, mib, band) && memoryHysteresis.AllowShrink(now, current.MemoryMiB, mib))
+            {
+                target = target.WithMemory(mib);
+                memoryChanges = true;
+            }
+            else if (!cpuChanges)
+            {
+                memoryHysteresis.AllowShrink(now, current.MemoryMiB, mib);
+            }
+        }
+        if (memoryChanges && !cpuChanges && wantCores is { } c2 && ShrinkHysteresis.Below(current.Cores, c2, band))
+            target = target.WithCores(c2);
+        if (fired is not null && scheduled?.Active is not null)
+        {
+            kind = TriggerKind.Scheduled;
+            reason = fired.Reason;
+        }
+        if (target == current) return current;
+
+        // Reasons are worded only now that something is to change (not at every step).
+        if (string.IsNullOrEmpty(reason))
+        {
+            reason = kind switch
+            {
+                TriggerKind.Predictive when forecastIntent is { Urgent: true } => forecastIntent.Reason,
+                TriggerKind.Predictive => predictive?.Evaluate(now, current, cpu, memory)?.Reason,
+                _ => demand?.Evaluate(now, current, metrics, cpu, memory)?.Reason,
+            };
+        }
+        var intent = new MorphIntent(kind, now, target.Cores, target.HasMemory ? target.MemoryMiB : null, null, reason ?? "", urgent, policy.RequireApproval);
+        LastIntent = intent;
+        var decision = gate.Decide(now, current, target, urgent);
+        if (decision.Verdict == GateVerdict.AwaitApproval && autoApprove)
+        {
+            gate.Approve(decision.Target);
+            Count("approval.auto");
+            decision = gate.Decide(now, current, target, urgent);
+        }
+        LastDecision = decision;
+        switch (decision.Verdict)
+        {
+            case GateVerdict.Apply:
+                gate.Record(now);
+                cpuHysteresis.Reset();
+                memoryHysteresis.Reset();
+                Count("intent." + kind.Name());
+                if (urgent) Count("urgent");
+                return decision.Target;
+            case GateVerdict.NoChange:
+                return current;
+            default:
+                Count("gate." + decision.Rule);
+                return current;
+        }
+    }
+
+    private void Count(string key) => counters[key] = counters.GetValueOrDefault(key) + 1;
+
+    private static double? Max(double? a, double? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
+
+    private static MetricSample ToMetricSample(in UsageSample s) => new(
+        DateTimeOffset.FromUnixTimeSeconds(s.UnixSeconds),
+        cpu: s.HasCpu && s.Cores >= 0 ? new CpuCores(s.Cores) : null,
+        cpuAllocated: s.InForce.Cores > 0 ? new CpuCores(s.InForce.Cores) : null,
+        memory: s.HasMemory && s.MemoryMiB >= 0 ? MemorySize.FromMiB(s.MemoryMiB) : null,
+        memoryAllocated: s.InForce.HasMemory && s.InForce.MemoryMiB > 0 ? MemorySize.FromMiB(s.InForce.MemoryMiB) : null);
+}

@@ -1,0 +1,119 @@
+using Vmorph.Forecasting;
+using Vmorph.Policies;
+using Vmorph.Recommenders;
+using Vmorph.Triggers;
+
+namespace Vmorph.Decisions.Tests.Forecasting;
+
+public class ForecastingTests
+{
+    private static readonly long Start = new DateTimeOffset(2024, 6, 3, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds();
+
+    /// <summary>1 core at night, 6 cores from 09:00 to 17:00 UTC.</summary>
+    private static double Daily(long t)
+    {
+        var hour = (t % 86400) / 3600;
+        return hour is >= 9 and < 17 ? 6.0 : 1.0;
+    }
+
+    [Fact]
+    public void Predictive_GrowsAheadOfADailyRise_AndNeverBelowRecentUse()
+    {
+        var settings = new PredictiveSettings(TimeSpan.FromHours(1), 0.9, ForecastModel.Seasonal, TimeSpan.FromDays(3), TimeSpan.FromHours(1), 0.05);
+        var trigger = new PredictiveMorphing(settings, new Allocation(8, double.NaN), TimeSpan.FromMinutes(5), TimeZoneInfo.Utc, null);
+        var cpu = new UsageHistory();
+        var memory = new UsageHistory();
+        var t = Start;
+        // Two weeks of the daily pattern, up to 08:30 of day 15.
+        for (; t < Start + 14 * 86400 + 8 * 3600 + 1800; t += 300)
+        {
+            trigger.Step(t, cpu, memory);
+            cpu.Add(t, Daily(t));
+        }
+        Assert.Equal(1.0, cpu.Latest);
+        var ahead = trigger.Evaluate(DateTimeOffset.FromUnixTimeSeconds(t), new Allocation(1.2, double.NaN), cpu, memory);
+        Assert.NotNull(ahead);
+        Assert.True(ahead.Cores >= 5.5, $"expected the 09:00 rise to be forecast at 08:30, got {ahead.Cores}");
+        Assert.Equal("seasonal", trigger.CpuModel);
+
+        // At 20:00, the rise is over: the forecast is low, but the last hour still shows 6 cores in use.
+        for (; t < Start + 14 * 86400 + 17 * 3600 + 1500; t += 300)
+        {
+            trigger.Step(t, cpu, memory);
+            cpu.Add(t, Daily(t));
+        }
+        var after = trigger.Evaluate(DateTimeOffset.FromUnixTimeSeconds(t), new Allocation(6.3, double.NaN), cpu, memory);
+        Assert.True(after!.Cores >= 6.0, $"must not shrink below the recent peak, got {after.Cores}");
+    }
+
+    private sealed class Constant(string name, double value) : IDemandForecaster
+    {
+        public string Name => name;
+
+        public double Forecast(long nowUnixSeconds, UsageHistory history, double quantile) => value;
+
+        public void Learn(long originUnixSeconds, double peak)
+        {
+        }
+    }
+
+    [Fact]
+    public void BacktestChooser_PicksTheForecasterWithTheLeastQuantileLoss()
+    {
+        var chooser = new BacktestChooser([new Constant("too-high", 5), new Constant("right", 2.05), new Constant("too-low", 0.5)], 0.9, 6, TimeSpan.FromMinutes(5), TimeSpan.FromDays(1));
+        var history = new UsageHistory();
+        var t = Start;
+        for (var i = 0; i < 500; i++, t += 300)
+        {
+            chooser.Step(t, history);
+            history.Add(t, 2.0);
+        }
+        Assert.Equal("right", chooser.ChosenName);
+        Assert.Equal(2.05, chooser.Forecast);
+        var losses = chooser.Losses;
+        Assert.True(losses[1] < losses[0] && losses[1] < losses[2]);
+    }
+
+    [Fact]
+    public void FastTree_CompiledTreesPredictExactlyWhatMlNetPredicts()
+    {
+        var rng = new Random(7);
+        var series = Enumerable.Range(0, 3).Select(v =>
+        {
+            var n = 288 * 5;
+            var times = Enumerable.Range(0, n).Select(i => Start + i * 300L).ToArray();
+            var values = times.Select(tt => Daily(tt) * (0.8 + 0.1 * v) + rng.NextDouble()).ToArray();
+            return new TrainingSeries(times, values, 8);
+        }).ToList();
+        var (compiled, mlNet) = FastTreeDemandModel.TrainWithMlNetPredictor(series, 12, TimeZoneInfo.Utc, seed: 3, sampleEvery: 2, trees: 20);
+        Assert.NotNull(compiled);
+        var state = new ForecastFeatures(8);
+        var features = new float[ForecastFeatures.Count];
+        var checkedRows = 0;
+        for (var i = 0; i < series[0].UnixSeconds.Length; i += 37)
+        {
+            if (i > 0) for (var k = i - 37; k < i; k++) state.Add(series[0].UnixSeconds[k], series[0].Values[k]);
+            state.Compute(series[0].UnixSeconds[i], 12, TimeZoneInfo.Utc, features);
+            Assert.Equal(mlNet(features), compiled.Predict(features), 4);
+            checkedRows++;
+        }
+        Assert.True(checkedRows > 30);
+    }
+
+    [Fact]
+    public void FastTreeForecaster_WithoutASharedModel_TrainsItsOwnAfterThreeDays()
+    {
+        var forecaster = new FastTreeForecaster(8, null, 12);
+        var history = new UsageHistory();
+        var t = Start;
+        var firstForecast = double.NaN;
+        for (var i = 0; i < 288 * 4; i++, t += 300)
+        {
+            var f = forecaster.Forecast(t, history, 0.9);
+            if (double.IsNaN(firstForecast) && !double.IsNaN(f)) firstForecast = t - Start;
+            history.Add(t, Daily(t));
+        }
+        Assert.True(forecaster.HasModel);
+        Assert.Equal(3 * 86400, firstForecast);
+    }
+}

@@ -1,0 +1,116 @@
+using Microsoft.Extensions.Time.Testing;
+using Vmorph.Recommenders;
+using Vmorph.Triggers;
+
+namespace Vmorph.Decisions.Tests.Triggers;
+
+public class PolicyEngineTests
+{
+    private static readonly DateTimeOffset Start = new(2024, 6, 3, 0, 0, 0, TimeSpan.Zero);
+
+    private const string Demand = """
+        policies:
+          - name: d
+            triggers:
+              resource-demand: { cpu-percentile: 0.99, half-life: 30m, headroom: 0%, hysteresis: 20%, shrink-after: 1h, saturation: 95%, peak-window: 1d }
+        """;
+
+    /// <summary>One step: the engine decides at the start of the step, then sees what the step used.</summary>
+    private static Allocation Step(PolicyEngine engine, FakeTimeProvider clock, Allocation current, double cores, double memoryMiB = 1000)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        var decided = engine.Recommend(now, current);
+        engine.Observe(new UsageSample(now, cores, memoryMiB, decided));
+        clock.Advance(TimeSpan.FromMinutes(5));
+        return decided;
+    }
+
+    [Fact]
+    public void Hysteresis_ShrinksOnlyAfterTheWantStaysBelowTheBandForTheHoldTime_AndDoesNotFlap()
+    {
+        var engine = new PolicyEngine(TestPolicies.Parse(Demand), VmContext.Of("vm", new Allocation(8, 4096)));
+        var clock = new FakeTimeProvider(Start);
+        var current = new Allocation(8, 4096);
+        var changes = new List<(TimeSpan After, Allocation To)>();
+        for (var i = 0; i < 48; i++)
+        {
+            var next = Step(engine, clock, current, 2.0);
+            if (next != current) changes.Add((clock.GetUtcNow() - Start - TimeSpan.FromMinutes(5), next));
+            current = next;
+        }
+        // Want ~2 cores from the second step on (below 80 % of 8): held for an hour, then one shrink.
+        var shrink = Assert.Single(changes);
+        Assert.Equal(TimeSpan.FromMinutes(65), shrink.After);
+        Assert.InRange(shrink.To.Cores, 2.0, 2.3);
+
+        // Use wobbling within the band changes nothing.
+        for (var i = 0; i < 48; i++)
+        {
+            var next = Step(engine, clock, current, i % 2 == 0 ? 1.9 : 2.1);
+            Assert.Equal(current, next);
+        }
+    }
+
+    [Fact]
+    public void Shortfall_GrowsAtOnceToThePeak_EvenInTheCooldown()
+    {
+        var engine = new PolicyEngine(TestPolicies.Parse(Demand + "\n    cooldown: 6h\n"), VmContext.Of("vm", new Allocation(8, 4096)));
+        var clock = new FakeTimeProvider(Start);
+        var current = new Allocation(8, 4096);
+        Step(engine, clock, current, 6.0); // a peak of 6 cores in the window
+        for (var i = 0; i < 60; i++) current = Step(engine, clock, current, 1.0);
+        Assert.True(current.Cores < 6, $"expected a shrink, got {current}");
+        // Saturated (at least 95 % of the allocation), within the 6 h cooldown of the shrink.
+        Step(engine, clock, current, current.Cores);
+        var grown = Step(engine, clock, current, 1.0);
+        Assert.True(grown.Cores >= 6, $"expected growth to the 6-core peak, got {grown}");
+        Assert.True(engine.LastIntent!.Urgent);
+        Assert.Contains("CPU saturated", engine.LastIntent.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Approval_TheEngineHoldsTheMorphUntilApproved()
+    {
+        var engine = new PolicyEngine(TestPolicies.Parse(Demand + "\n    require-approval: true\n"), VmContext.Of("vm", new Allocation(8, 4096)), autoApprove: false);
+        var clock = new FakeTimeProvider(Start);
+        var current = new Allocation(8, 4096);
+        for (var i = 0; i < 20; i++) current = Step(engine, clock, current, 2.0);
+        Assert.Equal(8, current.Cores);
+        Assert.Equal(GateVerdict.AwaitApproval, engine.LastDecision!.Verdict);
+        Assert.True(engine.LastIntent!.RequiresApproval);
+        engine.Approve(engine.LastDecision.Target);
+        current = Step(engine, clock, current, 2.0);
+        Assert.True(current.Cores < 3);
+        Assert.Equal(1, engine.Counters.GetValueOrDefault("intent.resource-demand"));
+        Assert.True(engine.Counters.GetValueOrDefault("gate.approval") > 0);
+    }
+
+    [Fact]
+    public void ScheduledProfile_AppliesAtItsTime_AndOnlyUrgentGrowthGoesBeyondIt()
+    {
+        var policy = TestPolicies.Parse("""
+            policies:
+              - name: s
+                triggers:
+                  scheduled:
+                    schedules:
+                      - { name: night, cron: "0 22 * * *", cpu: 1 }
+                      - { name: day, cron: "0 6 * * *", restore: true }
+                  resource-demand: { cpu-percentile: 0.99, half-life: 30m, headroom: 0%, shrink-after: 1h }
+            """);
+        var engine = new PolicyEngine(policy, VmContext.Of("vm", new Allocation(4, 4096)));
+        var clock = new FakeTimeProvider(Start.AddHours(21).AddMinutes(50));
+        var current = new Allocation(4, 4096);
+        current = Step(engine, clock, current, 0.5); // 21:50
+        current = Step(engine, clock, current, 0.5); // 21:55
+        Assert.Equal(4, current.Cores);
+        current = Step(engine, clock, current, 0.5); // 22:00: the night profile
+        Assert.Equal(1, current.Cores);
+        Assert.Equal(TriggerKind.Scheduled, engine.LastIntent!.Trigger);
+        current = Step(engine, clock, current, 3.0); // 22:05: saturated at night
+        Assert.Equal(1, current.Cores);
+        var grown = Step(engine, clock, current, 0.5); // 22:10: urgent growth beyond the profile
+        Assert.InRange(grown.Cores, 3.0, 3.3);
+        Assert.True(engine.LastIntent!.Urgent);
+    }
+}
