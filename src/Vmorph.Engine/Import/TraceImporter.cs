@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Vmorph.Configuration;
 using Vmorph.Identity;
 using Vmorph.Observations;
 using Vmorph.Profiles;
@@ -73,7 +74,8 @@ public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimePr
         long rows = 0, missing = 0, malformed = 0;
         var vms = new HashSet<VmId>();
         var notes = new List<string>();
-        var loaded = new Dictionary<VmId, Loaded>();
+        var loaded = new Dictionary<VmId, VmState>();
+        var importedNow = new HashSet<string>(StringComparer.Ordinal);
         foreach (var known in alreadyImported)
         {
             skipped++;
@@ -82,28 +84,43 @@ public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimePr
         }
         try
         {
+            // Folding and encoding run on the thread pool, one chain per VM (a VM's files fold in order), so several
+            // VMs are folded at once; this thread only loads, checks and writes, in file order.
+            var inFlight = new Queue<(TraceFile File, Task<Prepared[]> Prepared)>();
+            async Task SaveOldestAsync()
+            {
+                var (file, prepared) = inFlight.Dequeue();
+                await SaveFileAsync(file, await prepared, loaded, cancellationToken);
+                rows += file.Rows;
+                missing += file.MissingRows;
+                malformed += file.SkippedRows;
+                foreach (var note in file.Notes) if (!notes.Contains(note)) notes.Add(note);
+                foreach (var series in file.Series) vms.Add(series.Vm);
+                done++;
+                progress?.Report(new ImportProgress(done, files.Count, file.Path, file.Rows, Skipped: false));
+            }
             await foreach (var result in channel.Reader.ReadAllAsync(cancellationToken))
             {
-                if (result.Error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(result.Error);
+                if (result.Error is not null)
+                {
+                    // Every file before the bad one is stored; then the error.
+                    while (inFlight.Count > 0) await SaveOldestAsync();
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(result.Error);
+                }
                 var file = result.File!;
                 // The same bytes may be named twice on one command line (or sit under two paths): import them once.
-                var already = await store.FindImportAsync(file.Sha256, cancellationToken);
-                if (already is null)
-                {
-                    await ImportFileAsync(file, loaded, cancellationToken);
-                    rows += file.Rows;
-                    missing += file.MissingRows;
-                    malformed += file.SkippedRows;
-                    foreach (var note in file.Notes) if (!notes.Contains(note)) notes.Add(note);
-                    foreach (var series in file.Series) vms.Add(series.Vm);
-                }
-                else
+                if (!importedNow.Add(file.Sha256) || await store.FindImportAsync(file.Sha256, cancellationToken) is not null)
                 {
                     skipped++;
+                    done++;
+                    progress?.Report(new ImportProgress(done, files.Count, file.Path, file.Rows, Skipped: true));
+                    continue;
                 }
-                done++;
-                progress?.Report(new ImportProgress(done, files.Count, file.Path, file.Rows, already is not null));
+                await LoadUnknownAsync(file, loaded, cancellationToken);
+                inFlight.Enqueue((file, Prepare(file, loaded)));
+                if (inFlight.Count > Environment.ProcessorCount * 2) await SaveOldestAsync();
             }
+            while (inFlight.Count > 0) await SaveOldestAsync();
         }
         finally
         {
@@ -135,40 +152,63 @@ public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimePr
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
     }
 
-    private async Task ImportFileAsync(TraceFile file, Dictionary<VmId, Loaded> loaded, CancellationToken cancellationToken)
+    // A VM's profile is read from the store once per run and kept: the next file of the same VM (another month)
+    // folds into it without decoding it again.
+    private async Task LoadUnknownAsync(TraceFile file, Dictionary<VmId, VmState> loaded, CancellationToken cancellationToken)
     {
-        // A VM's profile is read from the store once per run and kept: the next file of the same VM (another month)
-        // folds into it without decoding it again.
-        var unknown = file.Series.Select(s => s.Vm).Where(id => !loaded.ContainsKey(id)).ToList();
-        if (unknown.Count > 0)
+        var unknown = file.Series.Select(s => s.Vm).Where(id => !loaded.ContainsKey(id)).Distinct().ToList();
+        if (unknown.Count == 0) return;
+        var stored = await store.LoadAsync(unknown, cancellationToken);
+        foreach (var id in unknown)
         {
-            var stored = await store.LoadAsync(unknown, cancellationToken);
-            foreach (var (id, profile) in stored)
-                loaded[id] = new Loaded(profile.Profile, profile.Version, await store.LoadRecentAsync(id, cancellationToken) ?? new RecentSamples());
+            var series = file.Series.First(s => s.Vm == id);
+            loaded[id] = stored.TryGetValue(id, out var found)
+                ? new VmState(found.Profile, await store.LoadRecentAsync(id, cancellationToken) ?? new RecentSamples(), found.Version)
+                : new VmState(
+                    new PersonalityProfile(id, series.Name, "trace:" + file.Format)
+                    {
+                        GuestViewMissing = "traces carry no in-guest view: applications, network peers, data footprint and user behaviour are not observed",
+                    },
+                    new RecentSamples(),
+                    null);
         }
+    }
 
-        var updates = new List<ProfileUpdate>(file.Series.Count);
-        foreach (var series in file.Series)
+    // Folds a file into its VMs' profiles after the VMs' earlier files, and encodes the result.
+    private static Task<Prepared[]> Prepare(TraceFile file, Dictionary<VmId, VmState> loaded)
+    {
+        var states = file.Series.Select(s => loaded[s.Vm]).ToArray();
+        var before = states.Select(s => s.Chain).Distinct().ToArray();
+        var task = Task.WhenAll(before).ContinueWith(_ => file.Series.Select((series, i) =>
         {
-            var existing = loaded.GetValueOrDefault(series.Vm);
-            var profile = existing?.Profile ?? new PersonalityProfile(series.Vm, series.Name, "trace:" + file.Format)
-            {
-                GuestViewMissing = "traces carry no in-guest view: applications, network peers, data footprint and user behaviour are not observed",
-            };
+            var state = states[i];
+            var profile = state.Profile;
             var versionsBefore = profile.ConfigurationHistory.Versions.Count;
             foreach (var configuration in series.Configurations) profile.Fold(configuration);
             foreach (var sample in series.Samples) profile.Fold(sample);
-            for (var i = 0; i < series.MissingRows; i++) profile.Performance.FoldMissing();
-
-            var window = existing?.Window ?? new RecentSamples();
-            window.AddRange(series.Samples.Count > window.Capacity ? series.Samples.Skip(series.Samples.Count - window.Capacity) : series.Samples);
-            updates.Add(new ProfileUpdate(profile, existing?.Version, [.. profile.ConfigurationHistory.Versions.Skip(versionsBefore)], window));
-        }
-        var record = new ImportRecord(file.Sha256, file.Path, file.Format, file.Rows, file.MissingRows, file.SkippedRows, file.Series.Count, clock.GetUtcNow());
-        await store.SaveAsync(updates, record, cancellationToken);
-        foreach (var update in updates)
-            loaded[update.Profile.Id] = new Loaded(update.Profile, IFleetStore.VersionAfterSave(update.ExpectedVersion), update.Recent!);
+            for (var m = 0; m < series.MissingRows; m++) profile.Performance.FoldMissing();
+            state.Window.AddRange(series.Samples.Count > state.Window.Capacity ? series.Samples.Skip(series.Samples.Count - state.Window.Capacity) : series.Samples);
+            return new Prepared(state, [.. profile.ConfigurationHistory.Versions.Skip(versionsBefore)], EncodedProfile.Of(profile, state.Window));
+        }).ToArray(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        foreach (var state in states) state.Chain = task;
+        return task;
     }
 
-    private sealed record Loaded(PersonalityProfile Profile, long Version, RecentSamples Window);
+    private async Task SaveFileAsync(TraceFile file, Prepared[] prepared, Dictionary<VmId, VmState> loaded, CancellationToken cancellationToken)
+    {
+        var updates = prepared.Select(p => new ProfileUpdate(p.State.Profile, p.State.Version, p.NewVersions, p.State.Window) { Encoded = p.Encoded }).ToList();
+        var record = new ImportRecord(file.Sha256, file.Path, file.Format, file.Rows, file.MissingRows, file.SkippedRows, file.Series.Count, clock.GetUtcNow());
+        await store.SaveAsync(updates, record, cancellationToken);
+        foreach (var p in prepared) p.State.Version = IFleetStore.VersionAfterSave(p.State.Version);
+    }
+
+    private sealed class VmState(PersonalityProfile profile, RecentSamples window, long? version)
+    {
+        public PersonalityProfile Profile { get; } = profile;
+        public RecentSamples Window { get; } = window;
+        public long? Version { get; set; } = version;
+        public Task Chain { get; set; } = Task.CompletedTask;
+    }
+
+    private sealed record Prepared(VmState State, IReadOnlyList<ConfigurationVersion> NewVersions, EncodedProfile Encoded);
 }

@@ -26,7 +26,23 @@ public sealed record ImportRecord(string Sha256, string Path, string Format, lon
 /// <param name="ExpectedVersion">The version it was loaded at, or null for a new VM: a mismatch fails the whole write.</param>
 /// <param name="NewConfigurationVersions">Configuration versions added since it was loaded.</param>
 /// <param name="Recent">The raw window, or null to leave it as it is.</param>
-public sealed record ProfileUpdate(PersonalityProfile Profile, long? ExpectedVersion, IReadOnlyList<ConfigurationVersion> NewConfigurationVersions, RecentSamples? Recent);
+public sealed record ProfileUpdate(PersonalityProfile Profile, long? ExpectedVersion, IReadOnlyList<ConfigurationVersion> NewConfigurationVersions, RecentSamples? Recent)
+{
+    /// <summary>
+    /// The profile and raw window already encoded, when the writer encoded them off the store's thread (the import
+    /// does); the store then writes these bytes and figures instead of encoding <see cref="Profile"/>, which may have
+    /// moved on since.
+    /// </summary>
+    public EncodedProfile? Encoded { get; init; }
+}
+
+/// <summary>A profile as encoded at one moment: its document, its raw window, and the figures the fleet list shows.</summary>
+public sealed record EncodedProfile(byte[] Document, byte[]? Recent, long Samples, long? LastSample)
+{
+    /// <summary>Encodes a profile and its window now.</summary>
+    public static EncodedProfile Of(PersonalityProfile profile, RecentSamples? recent) =>
+        new(ProfileCodec.Encode(profile), recent?.Encode(), profile.Performance.Samples, profile.Performance.LastUnixSeconds);
+}
 
 /// <summary>The store changed under a writer: another process saved the same VM first.</summary>
 public sealed class ConcurrencyException(string message) : Exception(message);

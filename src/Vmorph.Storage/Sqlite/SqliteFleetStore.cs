@@ -130,14 +130,15 @@ public sealed class SqliteFleetStore : IFleetStore
         foreach (var update in updates)
         {
             var p = update.Profile;
+            var encoded = update.Encoded ?? EncodedProfile.Of(p, update.Recent);
             var args = new
             {
                 id = p.Id.Value,
                 name = p.Name,
                 source = p.Source,
-                samples = p.Performance.Samples,
-                last = p.Performance.LastUnixSeconds,
-                profile = ProfileCodec.Encode(p),
+                samples = encoded.Samples,
+                last = encoded.LastSample,
+                profile = encoded.Document,
                 now,
                 expected = update.ExpectedVersion,
             };
@@ -178,11 +179,11 @@ public sealed class SqliteFleetStore : IFleetStore
                         changes = JsonSerializer.Serialize(v.Changes, ProfileCodec.JsonOptions),
                     }, transaction);
             }
-            if (update.Recent is not null)
+            if (encoded.Recent is not null)
             {
                 connection.Execute(
                     "INSERT INTO raw_windows (vm_id, samples) VALUES (@id, @samples) ON CONFLICT (vm_id) DO UPDATE SET samples = excluded.samples",
-                    new { id = p.Id.Value, samples = update.Recent.Encode() }, transaction);
+                    new { id = p.Id.Value, samples = encoded.Recent }, transaction);
             }
         }
         if (import is not null)
