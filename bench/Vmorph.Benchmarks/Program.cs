@@ -7,6 +7,8 @@ switch (args.FirstOrDefault())
     case "profile-size":
         ProfileSize.Run(Console.Out);
         return 0;
+    case "morph-live-vs-cold":
+        return await MorphLiveVsCold.RunAsync(args, Console.Out);
     case "import-breakdown" when args.Length == 2:
         ImportBreakdown.Run(args[1], Console.Out);
         return 0;

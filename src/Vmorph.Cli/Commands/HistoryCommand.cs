@@ -1,10 +1,19 @@
 using Spectre.Console;
 using Vmorph.Cli.Hosting;
 using Vmorph.Cli.Views;
+using Vmorph.Guard;
+using Vmorph.Morphing;
+using Vmorph.Morphs;
+using Vmorph.Planning;
+using Vmorph.Storage.Sqlite;
 
 namespace Vmorph.Cli.Commands;
 
-/// <summary><c>vmorph history VM</c>: the VM's configuration versions, each with its cause and its diff from the one before.</summary>
+/// <summary>
+/// <c>vmorph history VM</c>: the VM's configuration versions, each with its cause and its diff from the one before, then
+/// its morphs with their plans, the guard's verdicts and how long they took. Unfinished morphs are pointed out (they are
+/// recovered by the next morph command or <c>vmorph recover</c>).
+/// </summary>
 public sealed class HistoryCommand(CliContext context) : VmorphCommand<VmSettings>(context)
 {
     /// <inheritdoc />
@@ -13,9 +22,19 @@ public sealed class HistoryCommand(CliContext context) : VmorphCommand<VmSetting
         using var store = Context.OpenStore(settings);
         var p = (await store.FindOrFailAsync(settings.Vm, cancellationToken)).Profile;
         var versions = p.ConfigurationHistory.Versions;
+        using var journal = SqliteMorphJournal.Open(Path.Combine(Context.DataDirectory(settings.DataDirectory), "vmorph.db"), Context.Clock);
+        var morphs = new List<(MorphRecord Record, IReadOnlyList<MorphJournalEntry> Entries, Plan? Plan)>();
+        foreach (var record in await journal.ListAsync(p.Id, cancellationToken))
+        {
+            var plan = PlanFile.Load(record.PlanJson, $"the plan of morph {record.MorphId}");
+            morphs.Add((record, await journal.ReadAsync(record.MorphId, cancellationToken), plan.IsSuccess ? plan.Value : null));
+        }
+        foreach (var unfinished in morphs.Where(m => !m.Record.Finished))
+            Context.Error.WriteLine($"vmorph: morph {unfinished.Record.MorphId} of VM '{p.Name}' is unfinished ({unfinished.Entries[^1].State.Describe()}); './vmorph recover' (or any morph command) resumes or rolls it back");
+
         if (settings.Json)
         {
-            WriteJson(new HistoryJson(p.Id.Value, p.Name, p.Source, [.. versions.Select(JsonViews.Version)]));
+            WriteJson(new HistoryJson(p.Id.Value, p.Name, p.Source, [.. versions.Select(JsonViews.Version)], [.. morphs.Select(m => HistoryMorphJson.From(m.Record, m.Entries, m.Plan))]));
             return ExitCodes.Success;
         }
         var console = Context.Console;
@@ -30,9 +49,59 @@ public sealed class HistoryCommand(CliContext context) : VmorphCommand<VmSetting
             }
         }
         if (versions.Count == 0) console.MarkupLine("no configuration seen yet: [bold]./vmorph collect --once[/] records one");
+        if (morphs.Count > 0)
+        {
+            console.WriteLine();
+            console.MarkupLine($"[bold]Morphs ({morphs.Count})[/]");
+        }
+        foreach (var (record, entries, plan) in morphs)
+        {
+            var last = entries[^1].State;
+            var timings = MorphTimings.From(entries);
+            var outcome = last.Phase switch
+            {
+                MorphPhase.Committed => $"committed as v{record.CommittedVersion}",
+                MorphPhase.RolledBack => "rolled back",
+                MorphPhase.Failed => last.Resolution is null ? "FAILED, needs a person" : "failed, resolved by a person",
+                _ => "unfinished: " + last.Describe(),
+            };
+            var colour = last.Phase switch { MorphPhase.Committed => "green", MorphPhase.RolledBack => "yellow", _ => "red" };
+            console.MarkupLine($"[bold]{Markup.Escape(record.MorphId)}[/]  " + Markup.Escape($"{record.CreatedAt:yyyy-MM-dd HH:mm:ss}Z  {(record.Kind == MorphKind.Apply ? "apply" : "rollback")} -> {record.Target}  plan {record.PlanId}  ") + $"[{colour}]{Markup.Escape(outcome)}[/]");
+            console.MarkupLine("  " + Markup.Escape(MorphJson.DescribeTimings(timings)));
+            if (plan is not null)
+            {
+                console.MarkupLine("  " + Markup.Escape(plan.Summary.ToString() + (plan.Delta.SnapshotRequired ? " Snapshot first." : "")));
+                foreach (var step in plan.Steps)
+                    console.MarkupLine("    " + Markup.Escape(step.Kind == StepKind.RestartVm ? $"{step.Index} ! restart the VM" : $"{step.Index} {string.Join(", ", step.Changes.Select(PlanRenderer.Change))} ({(step.Channel == StepChannel.Guest ? "guest" : step.Mode == StepMode.Live ? "live" : "restart")})"));
+            }
+            if ((last.Verdict ?? record.Verdict) is { } verdict) console.MarkupLine("  guard: " + Markup.Escape(verdict.Reason));
+            if (last.RollbackReason is { } why && last.Phase != MorphPhase.Committed) console.MarkupLine("  why rolled back: " + Markup.Escape(why));
+            if (last.FailureReason is { } failure) console.MarkupLine("  [red]failure:[/] " + Markup.Escape(failure));
+            if (last.Resolution is { } resolution) console.MarkupLine("  resolved: " + Markup.Escape(resolution));
+            if (record.Discarded is { } discarded) console.MarkupLine("  [red]discarded:[/] " + Markup.Escape(discarded));
+            if (record.Notes is { } notes) foreach (var note in notes.Split('\n')) console.MarkupLine("  left out: " + Markup.Escape(note));
+        }
         return ExitCodes.Success;
     }
 }
 
 /// <summary><c>vmorph history VM --output json</c>.</summary>
-public sealed record HistoryJson(string Id, string Name, string Source, IReadOnlyList<ConfigurationVersionJson> Versions);
+public sealed record HistoryJson(string Id, string Name, string Source, IReadOnlyList<ConfigurationVersionJson> Versions, IReadOnlyList<HistoryMorphJson> Morphs);
+
+/// <summary>A morph in <c>vmorph history --output json</c>.</summary>
+public sealed record HistoryMorphJson(
+    string Morph, string Kind, string Target, string PlanId, DateTimeOffset CreatedAt, string Phase, bool Finished, int? CommittedVersion,
+    string? RollbackReason, string? FailureReason, string? Resolution, GuardVerdict? Verdict, string? Discarded, IReadOnlyList<string> Notes,
+    MorphTimingsJson Timings, int JournalEntries, PlanDocument? Plan)
+{
+    /// <summary>From a morph, its journal and its plan.</summary>
+    public static HistoryMorphJson From(MorphRecord r, IReadOnlyList<MorphJournalEntry> entries, Plan? plan)
+    {
+        var last = entries[^1].State;
+        return new HistoryMorphJson(
+            r.MorphId, r.Kind == MorphKind.Apply ? "apply" : "rollback", r.Target, r.PlanId, r.CreatedAt,
+            System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(last.Phase.ToString()), r.Finished, r.CommittedVersion,
+            last.RollbackReason, last.FailureReason, last.Resolution, last.Verdict ?? r.Verdict, r.Discarded, r.Notes?.Split('\n') ?? [],
+            MorphTimingsJson.From(MorphTimings.From(entries)), entries.Count, plan is null ? null : PlanFile.ToDocument(plan));
+    }
+}

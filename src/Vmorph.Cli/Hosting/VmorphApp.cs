@@ -39,6 +39,10 @@ public static class VmorphApp
             config.AddCommand<ConsentCommand>("consent").WithDescription("Record (--grant --by WHO --scope TEXT) or withdraw (--withdraw) consent to model user behaviour on a VM.").WithExample("consent", "lab-1", "--grant", "--by", "ops-ticket-42", "--scope", "interactive hours");
             config.AddCommand<AgentCommand>("agent").WithDescription("Print the in-guest view of this machine (processes, sockets, interfaces, data footprint), as the collector reads guests.").WithExample("agent", "--once", "--output", "json");
             config.AddCommand<SimulateCommand>("simulate").WithDescription("What-if: replay traces through vmorph's policies and the baselines (VPA, Autopilot, AWS Compute Optimizer, oracle) and score them.");
+            config.AddCommand<PlanCommand>("plan").WithDescription("Show what morphing a VM to a target profile would change, like terraform plan (exit 0 no changes, 2 changes, 1 error); --out saves it.").WithExample("plan", "lab-1", "--to", "web-server");
+            config.AddCommand<ApplyCommand>("apply").WithDescription("Morph a VM: a saved plan exactly, or VM --to PROFILE (plan and apply). Snapshot when needed, live steps, the guard's window, then committed or rolled back.").WithExample("apply", "lab-1", "--to", "web-server", "--observe", "30s");
+            config.AddCommand<RollbackCommand>("rollback").WithDescription("Return a VM to a committed configuration version (default: the one before its last morph), as a guarded morph.").WithExample("rollback", "lab-1");
+            config.AddCommand<RecoverCommand>("recover").WithDescription("Resume or roll back unfinished morphs after a crash or kill; --resolve MORPH --note TEXT releases a failed morph's VM.").WithExample("recover");
             config.AddCommand<ArchetypesCommand>("archetypes")
                 .WithDescription("List the archetypes and features traits are scored with (built-in and your own YAML).");
         });

@@ -55,6 +55,32 @@ internal static unsafe partial class LibvirtNative
     [LibraryImport(Lib)] public static partial int virConnectGetAllDomainStats(IntPtr conn, uint stats, out IntPtr records, uint flags);
     [LibraryImport(Lib)] public static partial void virDomainStatsRecordListFree(IntPtr records);
 
+    // Morphing (src/Vmorph.Libvirt/Morphing): changes to a domain, snapshots, lifecycle.
+    public const uint AffectLive = 1, AffectConfig = 2;
+    public const uint VcpuMaximum = 4;
+    public const uint MemMaximum = 4;
+    public const uint XmlInactive = 2;
+    public const uint BlockResizeBytes = 1;
+    public const uint SnapshotCreateAtomic = 128;
+    public const uint SnapshotRevertRunning = 1;
+    public const uint ShutdownGuestAgent = 4;
+    public const int ErrNoDomainSnapshot = 72;
+
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial IntPtr virDomainLookupByName(IntPtr conn, string name);
+    [LibraryImport(Lib)] public static partial int virDomainSetVcpusFlags(IntPtr dom, uint nvcpus, uint flags);
+    [LibraryImport(Lib)] public static partial int virDomainSetMemoryFlags(IntPtr dom, ulong memoryKiB, uint flags);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial int virDomainSetBlockIoTune(IntPtr dom, string disk, IntPtr parameters, int count, uint flags);
+    [LibraryImport(Lib)] public static partial int virDomainSetSchedulerParametersFlags(IntPtr dom, IntPtr parameters, int count, uint flags);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial int virDomainBlockResize(IntPtr dom, string disk, ulong size, uint flags);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial IntPtr virDomainSnapshotCreateXML(IntPtr dom, string xml, uint flags);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial IntPtr virDomainSnapshotLookupByName(IntPtr dom, string name, uint flags);
+    [LibraryImport(Lib)] public static partial int virDomainRevertToSnapshot(IntPtr snapshot, uint flags);
+    [LibraryImport(Lib)] public static partial int virDomainSnapshotDelete(IntPtr snapshot, uint flags);
+    [LibraryImport(Lib)] public static partial int virDomainSnapshotFree(IntPtr snapshot);
+    [LibraryImport(Lib)] public static partial int virDomainShutdownFlags(IntPtr dom, uint flags);
+    [LibraryImport(Lib)] public static partial int virDomainDestroy(IntPtr dom);
+    [LibraryImport(Lib)] public static partial int virDomainCreate(IntPtr dom);
+
     [LibraryImport(QemuLib, StringMarshalling = StringMarshalling.Utf8)] public static partial IntPtr virDomainQemuAgentCommand(IntPtr dom, string command, int timeout, uint flags);
 
     [LibraryImport(LibC)] public static partial void free(IntPtr pointer);

@@ -37,6 +37,40 @@ internal static class TypedParameters
         return values;
     }
 
+    /// <summary>
+    /// Writes parameters for a setter (<c>virDomainSetBlockIoTune</c>, <c>virDomainSetSchedulerParametersFlags</c>):
+    /// <see cref="long"/> values as <c>VIR_TYPED_PARAM_LLONG</c>, <see cref="ulong"/> values as
+    /// <c>VIR_TYPED_PARAM_ULLONG</c>. The caller frees the block with <see cref="Marshal.FreeHGlobal"/>.
+    /// </summary>
+    public static IntPtr Write(IReadOnlyList<(string Name, object Value)> parameters)
+    {
+        var block = Marshal.AllocHGlobal(Math.Max(1, parameters.Count) * Size);
+        for (var i = 0; i < parameters.Count * Size; i++) Marshal.WriteByte(block, i, 0);
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            var (name, value) = parameters[i];
+            var bytes = System.Text.Encoding.ASCII.GetBytes(name);
+            if (bytes.Length >= NameLength) throw new ArgumentException($"parameter name '{name}' is too long", nameof(parameters));
+            var p = block + i * Size;
+            Marshal.Copy(bytes, 0, p, bytes.Length);
+            switch (value)
+            {
+                case long l:
+                    Marshal.WriteInt32(p, NameLength, 3);
+                    Marshal.WriteInt64(p, NameLength + 8, l);
+                    break;
+                case ulong u:
+                    Marshal.WriteInt32(p, NameLength, 4);
+                    Marshal.WriteInt64(p, NameLength + 8, unchecked((long)u));
+                    break;
+                default:
+                    Marshal.FreeHGlobal(block);
+                    throw new ArgumentException($"parameter '{name}': {value.GetType().Name} is not written (long or ulong only)", nameof(parameters));
+            }
+        }
+        return block;
+    }
+
     /// <summary>A numeric parameter as a long, or null.</summary>
     public static long? Long(this IReadOnlyDictionary<string, object> values, string name) => values.TryGetValue(name, out var v) ? v switch
     {

@@ -39,7 +39,7 @@ public sealed class SqliteFleetStoreTests : IDisposable
         using var connection = new SqliteConnection($"Data Source={DbPath}");
         connection.Open();
         Assert.Equal("wal", connection.ExecuteScalar<string>("PRAGMA journal_mode"));
-        Assert.Equal(1, connection.ExecuteScalar<long>("SELECT MAX(version) FROM schema_migrations"));
+        Assert.Equal(SqliteMigrator.Scripts[^1].Version, connection.ExecuteScalar<long>("SELECT MAX(version) FROM schema_migrations"));
         Assert.Equal(4, connection.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('vms', 'configuration_versions', 'raw_windows', 'imported_files')"));
     }
 
@@ -106,6 +106,6 @@ public sealed class SqliteFleetStoreTests : IDisposable
             connection.Execute("INSERT INTO schema_migrations VALUES (99, '0099_future', 'now')");
         }
         var error = Assert.Throws<InvalidOperationException>(() => SqliteFleetStore.Open(DbPath, clock));
-        Assert.Contains("schema version 99, newer than this vmorph knows (1)", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"schema version 99, newer than this vmorph knows ({SqliteMigrator.Scripts[^1].Version})", error.Message, StringComparison.Ordinal);
     }
 }

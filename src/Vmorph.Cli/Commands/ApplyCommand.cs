@@ -1,0 +1,121 @@
+using System.ComponentModel;
+using System.Globalization;
+using Spectre.Console.Cli;
+using Vmorph.Cli.Hosting;
+using Vmorph.Guard;
+using Vmorph.Morphing;
+using Vmorph.Planning;
+
+namespace Vmorph.Cli.Commands;
+
+/// <summary>
+/// <c>vmorph apply FILE</c> carries out a saved plan exactly (refused, with the differences, if the VM changed since);
+/// <c>vmorph apply VM --to PROFILE</c> plans and applies in one go, like <c>terraform apply</c>. Both ask for
+/// confirmation unless <c>--yes</c>. The morph is a durable state machine: snapshot when needed, the steps, the
+/// guard's window, then committed or rolled back. Exit 0 committed (or nothing to do), 4 rolled back, 5 busy, 1 error.
+/// </summary>
+public sealed class ApplyCommand(CliContext context) : VmorphCommand<ApplyCommand.Settings>(context)
+{
+    /// <summary>Options of <c>apply</c>.</summary>
+    public sealed class Settings : MorphRunSettings
+    {
+        /// <summary>A plan file, or a VM with <c>--to</c>.</summary>
+        [CommandArgument(0, "<PLAN_OR_VM>")]
+        [Description("A plan file saved by 'vmorph plan --out', or a VM's name or UUID with --to PROFILE.")]
+        public string Target { get; init; } = "";
+
+        /// <summary>The target profile, when the argument is a VM.</summary>
+        [CommandOption("--to <PROFILE>")]
+        [Description("Plan the VM to this target profile and apply it (the argument is then a VM).")]
+        public string? To { get; init; }
+    }
+
+    /// <inheritdoc />
+    protected override async Task<int> RunAsync(Settings settings, CancellationToken cancellationToken)
+    {
+        using var session = await MorphSession.OpenAsync(Context, settings, recover: true, cancellationToken);
+        Plan plan;
+        IReadOnlyList<string> notes = [];
+        if (settings.To is { } to)
+        {
+            var vm = await session.FindVmAsync(settings.Target, cancellationToken);
+            if (settings.Wait)
+            {
+                // Plan against the VM as the morph holding it leaves it, not as it is mid-change.
+                var busy = await session.Engine.WaitUntilFreeAsync(vm.Id, Durations.Parse(settings.WaitTimeout, "--wait-timeout"), cancellationToken);
+                if (busy is not null) throw new CliException(busy, MorphExitCodes.Busy);
+                vm = await session.FindVmAsync(settings.Target, cancellationToken);
+            }
+            var outcome = await session.PlanAsync(settings, vm, to, cancellationToken);
+            plan = outcome.Plan;
+            notes = outcome.Notes;
+        }
+        else
+        {
+            if (!File.Exists(settings.Target))
+                throw new CliException($"no plan file {settings.Target}; to plan and apply in one go: vmorph apply VM --to PROFILE");
+            var loaded = PlanFile.Load(await File.ReadAllTextAsync(settings.Target, cancellationToken), settings.Target);
+            plan = loaded.IsSuccess ? loaded.Value : throw new CliException(string.Join("\n", loaded.Errors));
+        }
+        return await Run(session, settings, plan, MorphKind.Apply, notes, $"Apply plan {plan.Id} to VM '{plan.VmName}'?", Context, cancellationToken);
+    }
+
+    /// <summary>Shows the plan, confirms, applies, and reports (shared with rollback).</summary>
+    internal static async Task<int> Run(MorphSession session, MorphRunSettings settings, Plan plan, MorphKind kind, IReadOnlyList<string> notes, string question, CliContext context, CancellationToken cancellationToken)
+    {
+        if (!settings.Json)
+        {
+            context.Output.Write(PlanRenderer.Text(plan));
+            foreach (var line in MorphSession.NoteLines(notes)) context.Output.WriteLine(line);
+            context.Output.WriteLine();
+        }
+        var options = MorphSession.ApplyOptions(settings, context, notes, cancellationToken);
+        if (plan.HasChanges) MorphSession.Confirm(settings, context, question);
+        // Ctrl-C (the command's token) asks the morph to roll back between actions; the morph itself is not torn down.
+        var outcome = await session.Engine.ApplyAsync(plan, kind, options, CancellationToken.None);
+        if (settings.Json) context.Output.WriteLine(Views.JsonViews.Serialize(MorphJson.From(outcome, plan)));
+        else
+        {
+            context.Output.WriteLine(outcome.Message);
+            if (outcome.Timings is { } t && outcome.Result is MorphResult.Committed or MorphResult.RolledBack)
+                context.Output.WriteLine(MorphJson.DescribeTimings(t));
+        }
+        return MorphExitCodes.For(outcome.Result);
+    }
+}
+
+/// <summary>The result of <c>apply</c> / <c>rollback</c> as JSON.</summary>
+public sealed record MorphJson(
+    string? Morph, string Vm, string VmName, string Target, string Plan, string Result, string Message, string? Phase, int? CommittedVersion,
+    GuardVerdict? Verdict, string? Discarded, MorphTimingsJson? Timings, IReadOnlyList<string> Notes)
+{
+    /// <summary>From an outcome.</summary>
+    public static MorphJson From(MorphOutcome o, Plan plan) => new(
+        o.Record?.MorphId, plan.Vm.Value, plan.VmName, plan.TargetProfile, plan.Id,
+        System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(o.Result.ToString()), o.Message,
+        o.Last is null ? null : System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(o.Last.State.Phase.ToString()),
+        o.Record?.CommittedVersion, o.Record?.Verdict ?? o.Last?.State.Verdict, o.Record?.Discarded ?? o.Last?.State.Discarded,
+        o.Timings is null ? null : MorphTimingsJson.From(o.Timings),
+        o.Record?.Notes?.Split('\n') ?? []);
+
+    /// <summary>Timings in one line for people.</summary>
+    public static string DescribeTimings(MorphTimings t)
+    {
+        var parts = new List<string>();
+        if (t.Snapshot is { } s) parts.Add($"snapshot {Seconds(s)}");
+        if (t.Steps is { } a) parts.Add($"steps applied {Seconds(a)} after the start");
+        if (t.Observation is { } o) parts.Add($"observed {Seconds(o)}");
+        if (t.Rollback is { } r) parts.Add($"rollback {Seconds(r)}");
+        parts.Add($"total {Seconds(t.Total)}");
+        return "Timings: " + string.Join(", ", parts) + ".";
+    }
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) + " s";
+}
+
+/// <summary>Timings in seconds.</summary>
+public sealed record MorphTimingsJson(double? SnapshotSeconds, double? StepsSeconds, double? ObservationSeconds, double? RollbackSeconds, double TotalSeconds)
+{
+    /// <summary>From timings.</summary>
+    public static MorphTimingsJson From(MorphTimings t) => new(t.Snapshot?.TotalSeconds, t.Steps?.TotalSeconds, t.Observation?.TotalSeconds, t.Rollback?.TotalSeconds, t.Total.TotalSeconds);
+}

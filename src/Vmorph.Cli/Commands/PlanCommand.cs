@@ -1,0 +1,74 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+using Vmorph.Cli.Hosting;
+using Vmorph.Planning;
+
+namespace Vmorph.Cli.Commands;
+
+/// <summary>
+/// <c>vmorph plan VM --to PROFILE</c>: what morphing the VM to a target profile would change, like <c>terraform
+/// plan</c> (<c>+</c> / <c>~</c> / <c>-</c>, live or restart, a summary), or the plan file as JSON; <c>--out</c> saves
+/// it for <c>vmorph apply FILE</c>. Exit 0: no changes, 2: changes, 1: error.
+/// </summary>
+public sealed class PlanCommand(CliContext context) : VmorphCommand<PlanCommand.Settings>(context)
+{
+    /// <summary>Options of <c>plan</c>.</summary>
+    public sealed class Settings : MorphConnectionSettings
+    {
+        /// <summary>The VM.</summary>
+        [CommandArgument(0, "<VM>")]
+        [Description("The VM's libvirt name or UUID.")]
+        public string Vm { get; init; } = "";
+
+        /// <summary>The target profile.</summary>
+        [CommandOption("--to <PROFILE>")]
+        [Description("The target profile (web-server, database-server, data-analytics-node, security-scanner, development, or your own).")]
+        public string? To { get; init; }
+
+        /// <summary>Where to save the plan.</summary>
+        [CommandOption("--out <FILE>")]
+        [Description("Save the plan (JSON) to apply it exactly later: vmorph apply FILE.")]
+        public string? Out { get; init; }
+
+        /// <inheritdoc />
+        public override Spectre.Console.ValidationResult Validate() =>
+            string.IsNullOrWhiteSpace(To) ? Spectre.Console.ValidationResult.Error("--to PROFILE is required") : base.Validate();
+    }
+
+    /// <inheritdoc />
+    protected override async Task<int> RunAsync(Settings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var session = await MorphSession.OpenAsync(Context, settings, recover: true, cancellationToken);
+            var vm = await session.FindVmAsync(settings.Vm, cancellationToken);
+            var outcome = await session.PlanAsync(settings, vm, settings.To!, cancellationToken);
+            var plan = outcome.Plan;
+            if (settings.Out is { } file)
+            {
+                var path = Path.GetFullPath(file);
+                await File.WriteAllTextAsync(path, PlanFile.Save(plan), cancellationToken);
+            }
+            if (settings.Json)
+            {
+                Context.Output.Write(PlanFile.Save(plan));
+                foreach (var note in outcome.Notes) Context.Error.WriteLine($"vmorph: left out for this guest: {note}");
+            }
+            else
+            {
+                Context.Output.Write(PlanRenderer.Text(plan));
+                foreach (var line in MorphSession.NoteLines(outcome.Notes)) Context.Output.WriteLine(line);
+                if (settings.Out is { } saved)
+                    Context.Output.WriteLine($"\nSaved to {saved}: './vmorph apply {saved}' carries out exactly this plan (refused if VM '{plan.VmName}' changes meanwhile).");
+                else if (plan.HasChanges)
+                    Context.Output.WriteLine($"\n'./vmorph apply {plan.VmName} --to {plan.TargetProfile}' plans again and applies; --out FILE saves this plan to apply exactly.");
+            }
+            return PlanExitCodes.For(Result<Plan>.Ok(plan));
+        }
+        catch (CliException e)
+        {
+            // plan's exit codes are terraform's: every error is 1, whatever it would be elsewhere.
+            throw new CliException(e.Message, PlanExitCodes.Error);
+        }
+    }
+}
