@@ -37,7 +37,7 @@ public sealed class SqliteFleetStore : IFleetStore
         try
         {
             connection.Open();
-            connection.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;");
+            connection.Execute("PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
             SqliteMigrator.Migrate(connection, clock);
             return new SqliteFleetStore(connection, path, clock);
         }

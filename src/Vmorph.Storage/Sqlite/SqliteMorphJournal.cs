@@ -37,16 +37,8 @@ public sealed class SqliteMorphJournal : IMorphJournal
         try
         {
             connection.Open();
-            connection.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;");
-            try
-            {
-                SqliteMigrator.Migrate(connection, clock);
-            }
-            catch (SqliteException e) when (e.Message.Contains("already exists", StringComparison.Ordinal))
-            {
-                // Another process migrated the same file between our read of the applied versions and our write.
-                SqliteMigrator.Migrate(connection, clock);
-            }
+            connection.Execute("PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+            SqliteMigrator.Migrate(connection, clock);
             return new SqliteMorphJournal(connection, path);
         }
         catch

@@ -44,6 +44,43 @@ public sealed class SqliteFleetStoreTests : IDisposable
     }
 
     [Fact]
+    public void Migrate_ScriptAppliedByAnotherConnectionAfterThisOneLooked_IsSkippedNotRunTwice()
+    {
+        // Two processes open a new store: both see no migration applied, the first runs 0001; the second must see
+        // that under the write lock instead of failing on "table vms already exists".
+        using var first = Connect();
+        using var second = Connect();
+        first.Execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+        var initial = SqliteMigrator.Scripts[0];
+
+        Assert.True(SqliteMigrator.Apply(first, initial, clock));
+        Assert.False(SqliteMigrator.Apply(second, initial, clock));
+        Assert.Equal(1, second.ExecuteScalar<long>("SELECT count(*) FROM schema_migrations WHERE version = @version", new { version = initial.Version }));
+    }
+
+    [Fact]
+    public async Task Open_SameNewFileFromManyConnectionsAtOnce_AllSucceed()
+    {
+        using var start = new Barrier(8);
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            if (i % 2 == 0) SqliteFleetStore.Open(DbPath, clock).Dispose();
+            else SqliteMorphJournal.Open(DbPath, clock).Dispose();
+        })));
+
+        using var connection = Connect();
+        Assert.Equal(SqliteMigrator.Scripts.Select(s => (long)s.Version), connection.Query<long>("SELECT version FROM schema_migrations ORDER BY version"));
+    }
+
+    private SqliteConnection Connect()
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DbPath, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    [Fact]
     public async Task Save_ThenLoad_RoundTripsProfileHistoryAndWindow()
     {
         var profile = Profile("test:a");
