@@ -15,9 +15,10 @@ using Vmorph.TargetProfiles;
 namespace Vmorph.Benchmarks;
 
 /// <summary>
-/// <c>LiveMorphingSupport</c>, measured on a running lab guest (docs/BENCHMARKS-morphing.md): the change (vCPUs
+/// <c>LiveMorphingSupport</c>, measured on a running lab guest (docs/BENCHMARKS.md, "Live morphing"): the change (vCPUs
 /// 1→2, memory 256→384 MiB, a disk write limit) made live by the morph engine, side by side with the same change made
-/// cold (shut down, redefine, start) in the same run, and the time of automatic rollbacks by the guard (its health
+/// cold (shut down, redefine, start) in the same run, the same live morph with <c>--snapshot minimal</c> (no snapshot before
+/// the hot-add), and the time of automatic rollbacks by the guard (its health
 /// probe stops answering once the steps are applied). The guest's downtime is the largest gap between two successful
 /// pings of its guest agent, pinged every 20 ms from a second connection throughout.
 /// Run: <c>dotnet run -c Release --project bench/Vmorph.Benchmarks -- morph-live-vs-cold [--guest lab-3] [--runs 3]</c>.
@@ -80,6 +81,10 @@ public static class MorphLiveVsCold
             rows.Add(await LiveAsync(run, driver, pinger, store, journal, catalog.Find("live-only").Value, vm, probeFailsAfterSteps: true));
             await ResetAsync(driver, vm, baseConfiguration);
             rows.Add(await LiveAsync(run, driver, pinger, store, journal, catalog.Find("web-server").Value, vm, probeFailsAfterSteps: true));
+            await ResetAsync(driver, vm, baseConfiguration);
+            rows.Add(await LiveAsync(run, driver, pinger, store, journal, catalog.Find("web-server").Value, vm, probeFailsAfterSteps: false, SnapshotPolicy.Minimal));
+            await ResetAsync(driver, vm, baseConfiguration);
+            rows.Add(await LiveAsync(run, driver, pinger, store, journal, catalog.Find("web-server").Value, vm, probeFailsAfterSteps: true, SnapshotPolicy.Minimal));
             foreach (var row in rows.Where(r => r.Run == run)) output.WriteLine(Line(row));
         }
         await ResetAsync(driver, vm, baseConfiguration);
@@ -103,7 +108,8 @@ public static class MorphLiveVsCold
         return string.Create(CultureInfo.InvariantCulture, $"{median:0.000} ({v[0]:0.000}–{v[^1]:0.000})");
     }
 
-    private static async Task<Row> LiveAsync(int run, LibvirtMorphDriver driver, LibvirtMorphDriver pinger, SqliteFleetStore store, SqliteMorphJournal journal, TargetProfile target, MorphVm vm, bool probeFailsAfterSteps)
+    private static async Task<Row> LiveAsync(int run, LibvirtMorphDriver driver, LibvirtMorphDriver pinger, SqliteFleetStore store, SqliteMorphJournal journal, TargetProfile target, MorphVm vm, bool probeFailsAfterSteps,
+        SnapshotPolicy snapshot = SnapshotPolicy.Auto)
     {
         var clock = TimeProvider.System;
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -120,7 +126,7 @@ public static class MorphLiveVsCold
         };
         var engine = new MorphEngine(journal, store, driver, driver, clock, options);
         var current = (await driver.FindAsync(vm.Id.Value, CancellationToken.None)).Value;
-        var plan = (await engine.Planner.PlanAsync(current, target, null, null, CancellationToken.None)).Value.Plan;
+        var plan = (await engine.Planner.PlanAsync(current, target, null, null, CancellationToken.None, snapshot)).Value.Plan;
         var apply = probeFailsAfterSteps
             ? new ApplyOptions
             {
@@ -136,7 +142,8 @@ public static class MorphLiveVsCold
         var outcome = await engine.ApplyAsync(plan, MorphKind.Apply, apply, CancellationToken.None);
         var elapsed = watch.Elapsed;
         var (gap, failed) = await pings.StopAsync();
-        var what = probeFailsAfterSteps ? $"automatic rollback of {target.Name} (guard: probe fails)" : $"live morph to {target.Name}";
+        var what = (probeFailsAfterSteps ? $"automatic rollback of {target.Name} (guard: probe fails)" : $"live morph to {target.Name}")
+            + (snapshot == SnapshotPolicy.Minimal ? ", --snapshot minimal" : "");
         return new Row(what, run, elapsed.TotalSeconds, outcome.Timings?.Steps?.TotalSeconds, outcome.Timings?.Snapshot?.TotalSeconds, outcome.Timings?.Rollback?.TotalSeconds,
             gap.TotalSeconds, failed, outcome.Result.ToString().ToLowerInvariant());
     }

@@ -17,7 +17,7 @@ namespace Vmorph.Cli.Commands;
 public sealed class ApplyCommand(CliContext context) : VmorphCommand<ApplyCommand.Settings>(context)
 {
     /// <summary>Options of <c>apply</c>.</summary>
-    public sealed class Settings : MorphRunSettings
+    public sealed class Settings : MorphRunSettings, IPlanSettings
     {
         /// <summary>A plan file, or a VM with <c>--to</c>.</summary>
         [CommandArgument(0, "<PLAN_OR_VM>")]
@@ -28,6 +28,12 @@ public sealed class ApplyCommand(CliContext context) : VmorphCommand<ApplyComman
         [CommandOption("--to <PROFILE>")]
         [Description("Plan the VM to this target profile and apply it (the argument is then a VM).")]
         public string? To { get; init; }
+
+        /// <summary>When the morph takes its snapshot.</summary>
+        [CommandOption("--snapshot <POLICY>")]
+        [Description("When to snapshot: 'auto' (default) before any step that cannot be undone live, such as a vCPU hot-add (the guest pauses while its memory is saved); 'minimal' only before a step nothing but the snapshot can undo, relying on a restart to undo a hot-add (no pause; a failed restart then needs a person). See docs/MORPHING.md.")]
+        [DefaultValue("auto")]
+        public string Snapshot { get; init; } = "auto";
     }
 
     /// <inheritdoc />

@@ -33,6 +33,13 @@ public class MorphConnectionSettings : GlobalSettings
     public string? Profiles { get; init; }
 }
 
+/// <summary>The options of the commands that plan a morph to a target profile (plan, apply VM --to).</summary>
+public interface IPlanSettings
+{
+    /// <summary>When the morph takes its snapshot: <c>auto</c> or <c>minimal</c>.</summary>
+    string Snapshot { get; }
+}
+
 /// <summary>Options of the commands that run a morph (apply, rollback).</summary>
 public class MorphRunSettings : MorphConnectionSettings
 {
@@ -241,14 +248,21 @@ internal sealed class MorphSession : IDisposable
     }
 
     /// <summary>Plans <paramref name="vm"/> to target profile <paramref name="target"/>.</summary>
-    public async Task<PlanOutcome> PlanAsync(MorphConnectionSettings settings, MorphVm vm, string target, CancellationToken cancellationToken)
+    public async Task<PlanOutcome> PlanAsync<TSettings>(TSettings settings, MorphVm vm, string target, CancellationToken cancellationToken)
+        where TSettings : MorphConnectionSettings, IPlanSettings
     {
+        var snapshot = settings.Snapshot.ToLowerInvariant() switch
+        {
+            "auto" => SnapshotPolicy.Auto,
+            "minimal" => SnapshotPolicy.Minimal,
+            _ => throw new CliException($"--snapshot {settings.Snapshot}: expected 'auto' (before any step that cannot be undone live) or 'minimal' (only before a step nothing but the snapshot undoes)", ExitCodes.Usage),
+        };
         var archetypes = Context.LoadCatalog(settings);
         var profile = Catalog(Context, settings, archetypes).Find(target);
         if (!profile.IsSuccess) throw new CliException(string.Join("; ", profile.Errors));
         var personality = await ProfileAsync(vm, settings, cancellationToken);
         var traits = personality is null ? null : TraitScorer.Score(personality, archetypes);
-        var planned = await Engine.Planner.PlanAsync(vm, profile.Value, personality, traits, cancellationToken);
+        var planned = await Engine.Planner.PlanAsync(vm, profile.Value, personality, traits, cancellationToken, snapshot);
         return planned.IsSuccess ? planned.Value : throw new CliException($"cannot plan VM '{vm.Name}' -> '{target}':\n  " + string.Join("\n  ", planned.Errors));
     }
 

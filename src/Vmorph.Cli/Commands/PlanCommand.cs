@@ -13,7 +13,7 @@ namespace Vmorph.Cli.Commands;
 public sealed class PlanCommand(CliContext context) : VmorphCommand<PlanCommand.Settings>(context)
 {
     /// <summary>Options of <c>plan</c>.</summary>
-    public sealed class Settings : MorphConnectionSettings
+    public sealed class Settings : MorphConnectionSettings, IPlanSettings
     {
         /// <summary>The VM.</summary>
         [CommandArgument(0, "<VM>")]
@@ -29,6 +29,12 @@ public sealed class PlanCommand(CliContext context) : VmorphCommand<PlanCommand.
         [CommandOption("--out <FILE>")]
         [Description("Save the plan (JSON) to apply it exactly later: vmorph apply FILE.")]
         public string? Out { get; init; }
+
+        /// <summary>When the morph takes its snapshot.</summary>
+        [CommandOption("--snapshot <POLICY>")]
+        [Description("When to snapshot: 'auto' (default) before any step that cannot be undone live, such as a vCPU hot-add (the guest pauses while its memory is saved); 'minimal' only before a step nothing but the snapshot can undo, relying on a restart to undo a hot-add (no pause; a failed restart then needs a person). See docs/MORPHING.md.")]
+        [DefaultValue("auto")]
+        public string Snapshot { get; init; } = "auto";
 
         /// <inheritdoc />
         public override Spectre.Console.ValidationResult Validate() =>

@@ -20,8 +20,9 @@ public sealed record PlanOutcome(Plan Plan, ImmutableArray<string> Notes);
 /// </summary>
 public sealed class MorphPlanner(IMorphHost host, HostCapabilities capabilities, TimeProvider clock)
 {
-    /// <summary>The plan that morphs <paramref name="vm"/> to <paramref name="target"/>.</summary>
-    public async Task<Result<PlanOutcome>> PlanAsync(MorphVm vm, TargetProfile target, PersonalityProfile? profile, WeightedTraitVector? traits, CancellationToken cancellationToken)
+    /// <summary>The plan that morphs <paramref name="vm"/> to <paramref name="target"/>, taking a snapshot as <paramref name="snapshot"/> says.</summary>
+    public async Task<Result<PlanOutcome>> PlanAsync(MorphVm vm, TargetProfile target, PersonalityProfile? profile, WeightedTraitVector? traits,
+        CancellationToken cancellationToken, SnapshotPolicy snapshot = SnapshotPolicy.Auto)
     {
         var keys = GuestTargetFilter.KeysOf(target);
         GuestSettings? guest = null;
@@ -48,6 +49,7 @@ public sealed class MorphPlanner(IMorphHost host, HostCapabilities capabilities,
             Traits = traits,
             Host = capabilities,
             Guest = vm.Guest,
+            Snapshot = snapshot,
             CreatedAt = clock.GetUtcNow(),
         });
         return plan.IsSuccess ? Result<PlanOutcome>.Ok(new PlanOutcome(plan.Value, fitted.Notes)) : Result<PlanOutcome>.Fail(plan.Errors);

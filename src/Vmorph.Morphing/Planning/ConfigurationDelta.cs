@@ -34,10 +34,12 @@ public sealed record ConfigurationDelta(ImmutableArray<PlanStep> Steps)
     /// <summary>
     /// The steps that lead from <paramref name="current"/> to <paramref name="desired"/> on <paramref name="host"/>, or
     /// every reason it cannot be done (a disk that would shrink, a change the host cannot make, guest steps without a
-    /// way into the guest). <paramref name="usage"/> (the VM's profile) sharpens the risk of decreases.
+    /// way into the guest). <paramref name="usage"/> (the VM's profile) sharpens the risk of decreases;
+    /// <paramref name="snapshot"/> says which steps need the snapshot first.
     /// </summary>
-    public static Result<ConfigurationDelta> Between(VmConfiguration current, VmConfiguration desired, HostCapabilities host, GuestAccess guest, ISizeContext? usage = null) =>
-        DeltaBuilder.Build(current, desired, host, guest, usage);
+    public static Result<ConfigurationDelta> Between(VmConfiguration current, VmConfiguration desired, HostCapabilities host, GuestAccess guest,
+        ISizeContext? usage = null, SnapshotPolicy snapshot = SnapshotPolicy.Auto) =>
+        DeltaBuilder.Build(current, desired, host, guest, usage, snapshot);
 
     /// <summary>Applies every step's changes in order: the configuration the delta leads to.</summary>
     public VmConfiguration ApplyTo(VmConfiguration configuration) =>

@@ -19,7 +19,7 @@ internal static class DeltaBuilder
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    public static Result<ConfigurationDelta> Build(VmConfiguration current, VmConfiguration desired, HostCapabilities host, GuestAccess guest, ISizeContext? usage)
+    public static Result<ConfigurationDelta> Build(VmConfiguration current, VmConfiguration desired, HostCapabilities host, GuestAccess guest, ISizeContext? usage, SnapshotPolicy snapshot)
     {
         var errors = new List<string>();
         var drafts = new List<(int Order, PlanStep Step)>();
@@ -60,7 +60,7 @@ internal static class DeltaBuilder
             .ToList();
         var lastRestart = ordered.FindLastIndex(s => s.Mode == StepMode.Restart);
         if (lastRestart >= 0) ordered.Insert(lastRestart + 1, RestartStep());
-        var steps = ordered.Select((s, i) => s with { Index = i + 1 }).ToImmutableArray();
+        var steps = ordered.Select((s, i) => (snapshot == SnapshotPolicy.Minimal ? UndoneByItsInverse(s) : s) with { Index = i + 1 }).ToImmutableArray();
 
         if (!host.Snapshots && steps.FirstOrDefault(s => s.RequiresSnapshot) is { } needs)
             return Result<ConfigurationDelta>.Fail($"step {needs.Index} ({needs.Subject}) needs a snapshot first ({needs.SnapshotReason}), but {host.Name} cannot take snapshots");
@@ -71,6 +71,12 @@ internal static class DeltaBuilder
             if (draft is { } d) drafts.Add(d);
         }
     }
+
+    /// <summary>Under <see cref="SnapshotPolicy.Minimal"/>: a step that has an inverse step (even one at a restart) relies on it alone.</summary>
+    private static PlanStep UndoneByItsInverse(PlanStep step) =>
+        step.RequiresSnapshot && step.Inverse.Mechanism == InverseMechanism.Step
+            ? step with { RequiresSnapshot = false, SnapshotReason = null, Preconditions = [.. step.Preconditions.Where(p => p.Kind != PreconditionKind.SnapshotTaken)] }
+            : step;
 
     private static bool IsDiskLimit(ConfigurationChange c) =>
         c.Path.StartsWith("disk.", StringComparison.Ordinal) &&

@@ -17,7 +17,7 @@ public static class MorphingAlgorithm
         var traits = TraitComparison.Compare(request.Traits, request.Target.ExpectedTraits);
         var desired = TargetResolver.Resolve(request.Current, request.Target, context, request.Host);
         if (!desired.IsSuccess) return Result<Plan>.Fail(desired.Errors);
-        var delta = ConfigurationDelta.Between(request.Current, desired.Value, request.Host, request.Guest, request.Profile is null ? null : context);
+        var delta = ConfigurationDelta.Between(request.Current, desired.Value, request.Host, request.Guest, request.Profile is null ? null : context, request.Snapshot);
         if (!delta.IsSuccess) return Result<Plan>.Fail([.. delta.Errors.Select(e => $"target profile '{request.Target.Name}': {e}")]);
 
         var plan = new Plan

@@ -37,9 +37,14 @@ public static class PlanRenderer
             return text.ToString();
         }
         var needSnapshot = plan.Steps.Where(s => s.RequiresSnapshot).Select(s => s.Index.ToString(invariant)).ToList();
-        Line(needSnapshot.Count == 0
-            ? "vmorph will carry out these steps (every one can be undone live):"
-            : $"vmorph will take a snapshot first ({(needSnapshot.Count == 1 ? "step" : "steps")} {string.Join(", ", needSnapshot)} cannot be undone live), then:");
+        var undoneByRestart = plan.Steps
+            .Where(s => s.Kind != StepKind.RestartVm && s.Inverse.Mode == StepMode.Restart && !s.RequiresSnapshot)
+            .Select(s => s.Index.ToString(invariant)).ToList();
+        Line(needSnapshot.Count > 0
+            ? $"vmorph will take a snapshot first ({Steps(needSnapshot)} cannot be undone live), then:"
+            : undoneByRestart.Count > 0
+                ? $"vmorph will carry out these steps with no snapshot ({Steps(undoneByRestart)} would be undone by a restart):"
+                : "vmorph will carry out these steps (every one can be undone live):");
         Line();
         var indexWidth = plan.Steps.Length.ToString(invariant).Length;
         foreach (var step in plan.Steps)
@@ -59,6 +64,8 @@ public static class PlanRenderer
         Line(plan.Summary.ToString());
         return text.ToString();
     }
+
+    private static string Steps(List<string> indexes) => (indexes.Count == 1 ? "step " : "steps ") + string.Join(", ", indexes);
 
     /// <summary>One change as a plan line: <c>~ vcpus.current: 1 -> 2</c>, <c>+ package.nginx</c>, <c>- package.telnetd</c>.</summary>
     public static string Change(ConfigurationChange change)

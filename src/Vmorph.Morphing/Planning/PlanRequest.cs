@@ -33,6 +33,9 @@ public sealed record PlanRequest
     /// <summary>How vmorph reaches inside this VM.</summary>
     public GuestAccess Guest { get; init; } = GuestAccess.Agent;
 
+    /// <summary>When the morph takes its snapshot.</summary>
+    public SnapshotPolicy Snapshot { get; init; } = SnapshotPolicy.Auto;
+
     /// <summary>When the plan is made (from the injected clock).</summary>
     public required DateTimeOffset CreatedAt { get; init; }
 }

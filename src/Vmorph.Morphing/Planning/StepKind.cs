@@ -64,6 +64,24 @@ public enum InverseMechanism
     Snapshot,
 }
 
+/// <summary>When a morph takes its snapshot (<c>vmorph plan/apply --snapshot</c>).</summary>
+public enum SnapshotPolicy
+{
+    /// <summary>
+    /// The default: before the first step that cannot be undone live, whether only the snapshot can undo it (growing a
+    /// disk) or its inverse needs a restart (a vCPU hot-add, LAB.md). Safest; an internal snapshot pauses the guest
+    /// while QEMU writes its memory (0.5–0.8 s for a 256 MiB lab guest, docs/BENCHMARKS.md).
+    /// </summary>
+    Auto,
+
+    /// <summary>
+    /// Only before a step that nothing but the snapshot can undo. A step whose inverse needs a restart is undone by that
+    /// restart (nothing the guest wrote is lost), so the guest is never paused; but if that restart fails there is no
+    /// snapshot to fall back to and the morph stops as failed, for a person.
+    /// </summary>
+    Minimal,
+}
+
 /// <summary>How risky a step is.</summary>
 public enum RiskLevel
 {

@@ -197,4 +197,31 @@ public class MorphingAlgorithmTests
         Assert.False(ssh.Delta.SnapshotRequired);
         Assert.Empty(ssh.Delta.SnapshotPreconditions);
     }
+
+    [Fact]
+    public void Plan_MinimalSnapshot_HotAddReliesOnTheRestartToUndo_WhileDiskGrowthKeepsTheSnapshot()
+    {
+        var resources = Resources("    vcpus: \"2\"\n    disk: {size: \"current, min 1GiB\"}");
+        var auto = Fixtures.Plan(Fixtures.Request(resources));
+        var minimal = Fixtures.Plan(Fixtures.Request(resources) with { Snapshot = SnapshotPolicy.Minimal });
+
+        var hotAdd = minimal.Steps.Single(s => s.Kind == StepKind.SetVcpus);
+        Assert.True(auto.Steps.Single(s => s.Kind == StepKind.SetVcpus).RequiresSnapshot);
+        Assert.False(hotAdd.RequiresSnapshot);
+        Assert.Null(hotAdd.SnapshotReason);
+        Assert.DoesNotContain(hotAdd.Preconditions, p => p.Kind == PreconditionKind.SnapshotTaken);
+        Assert.Equal(StepMode.Restart, hotAdd.Inverse.Mode);
+        Assert.True(minimal.Steps.Single(s => s.Kind == StepKind.GrowDisk).RequiresSnapshot);
+        Assert.NotEqual(auto.Id, minimal.Id);
+    }
+
+    [Fact]
+    public void Plan_MinimalSnapshot_LiveHotAddAlone_TakesNoSnapshotAndSaysHowItIsUndone()
+    {
+        var plan = Fixtures.Plan(Fixtures.Request(Resources("    vcpus: \"2\"")) with { Snapshot = SnapshotPolicy.Minimal });
+
+        Assert.False(plan.Delta.SnapshotRequired);
+        Assert.Empty(plan.Delta.SnapshotPreconditions);
+        Assert.Contains("vmorph will carry out these steps with no snapshot (step 1 would be undone by a restart):", PlanRenderer.Text(plan));
+    }
 }
