@@ -201,6 +201,16 @@ public sealed class Collector : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The configuration the collector observed, with the guest settings (packages, services, kernel settings, SSH)
+    /// of the VM's current version carried over: libvirt does not see them, only a morph that read or changed them
+    /// does, so their absence from the hypervisor's view is not a change.
+    /// </summary>
+    private static VmConfiguration Observed(VmConfiguration hypervisorView, PersonalityProfile profile) =>
+        hypervisorView.Guest.IsEmpty && profile.ConfigurationHistory.Current is { } current
+            ? hypervisorView with { Guest = current.Configuration.Guest }
+            : hypervisorView;
+
     private sealed record VmWork(DomainDescription Domain, string Cause, RateResult Rate, GuestView? View, string? GuestMissing, int Missed);
 
     private bool Apply(VmWork work, PersonalityProfile profile, RecentSamples window, DateTimeOffset now, Dictionary<VmId, VmCycleReport> reports)
@@ -213,7 +223,7 @@ public sealed class Collector : IAsyncDisposable
             changed = true;
         }
         var before = profile.ConfigurationHistory.Current;
-        profile.Fold(new ConfigurationObservation(d.Id, now, d.Configuration, work.Cause));
+        profile.Fold(new ConfigurationObservation(d.Id, now, Observed(d.Configuration, profile), work.Cause));
         var after = profile.ConfigurationHistory.Current;
         var newVersion = ReferenceEquals(before, after) ? null : after;
         changed |= newVersion is not null;
@@ -337,7 +347,7 @@ public sealed class Collector : IAsyncDisposable
             (id, profile, _) =>
             {
                 var before = profile.ConfigurationHistory.Current;
-                profile.Fold(new ConfigurationObservation(id, now, byId[id].Configuration, causes[id]));
+                profile.Fold(new ConfigurationObservation(id, now, Observed(byId[id].Configuration, profile), causes[id]));
                 var after = profile.ConfigurationHistory.Current!;
                 if (ReferenceEquals(before, after)) return false;
                 log($"{byId[id].Name}: configuration v{after.Version} ({after.Cause}): " + string.Join(", ", after.Changes.Select(c => c.ToString())));

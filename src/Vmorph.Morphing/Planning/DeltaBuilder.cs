@@ -72,9 +72,13 @@ internal static class DeltaBuilder
         }
     }
 
-    /// <summary>Under <see cref="SnapshotPolicy.Minimal"/>: a step that has an inverse step (even one at a restart) relies on it alone.</summary>
+    /// <summary>
+    /// Under <see cref="SnapshotPolicy.Minimal"/>: a step needed the snapshot only because its exact inverse takes a
+    /// restart (a vCPU hot-add, a maximum) relies on that restart instead. A step whose live inverse is not exact
+    /// (removing a package) or that only the snapshot undoes (growing a disk) keeps it.
+    /// </summary>
     private static PlanStep UndoneByItsInverse(PlanStep step) =>
-        step.RequiresSnapshot && step.Inverse.Mechanism == InverseMechanism.Step
+        step.RequiresSnapshot && step.Inverse is { Mechanism: InverseMechanism.Step, Mode: StepMode.Restart }
             ? step with { RequiresSnapshot = false, SnapshotReason = null, Preconditions = [.. step.Preconditions.Where(p => p.Kind != PreconditionKind.SnapshotTaken)] }
             : step;
 

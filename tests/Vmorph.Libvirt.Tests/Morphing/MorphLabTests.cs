@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Vmorph.Libvirt.Tests.Lab;
+using Vmorph.Morphs;
 
 namespace Vmorph.Libvirt.Tests.Morphing;
 
@@ -64,6 +65,37 @@ public sealed class MorphLabTests(LabFixture lab) : IDisposable
             Assert.Equal(before.Configuration.ContentHash(), versions[^1].GetProperty("contentHash").GetString());
             Assert.EndsWith("(rollback)", versions[^1].GetProperty("cause").GetString(), StringComparison.Ordinal);
             Assert.Equal(2, history.GetProperty("morphs").GetArrayLength());
+        }
+        finally
+        {
+            if ((await MorphLabTools.VmAsync("lab-1")).Configuration.ContentHash() != before.Configuration.ContentHash())
+                await MorphLabTools.ResetGuestAsync(lab, "lab-1");
+        }
+    }
+
+    [Fact]
+    public async Task LiveMorph_SnapshotMinimal_HotAddsWithoutASnapshotAndTheRollbackUndoesItByARestart()
+    {
+        var before = await MorphLabTools.VmAsync("lab-1");
+        try
+        {
+            var plan = await store.CliAsync("plan", "lab-1", "--to", "web-server", "--snapshot", "minimal");
+            Assert.True(plan.Exit == 2, plan.Error + plan.Out);
+            Assert.Contains("vmorph will carry out these steps with no snapshot (step 3 would be undone by a restart):", plan.Out, StringComparison.Ordinal);
+
+            var apply = await store.CliAsync("apply", "lab-1", "--to", "web-server", "--snapshot", "minimal", "--yes", "--observe", "0", "--output", "json");
+            Assert.True(apply.Exit == 0, apply.Error + apply.Out);
+            var result = Json(apply.Out);
+            Assert.Equal("committed", result.GetProperty("result").GetString());
+            var (_, entries) = await MorphLabTools.CheckJournalAsync(store.DatabasePath, result.GetProperty("morph").GetString()!);
+            Assert.DoesNotContain(entries, e => e.State.Phase == MorphPhase.Snapshotting);
+            Assert.False(MorphLabTools.PlanOf((await MorphLabTools.MorphsAsync(store.DatabasePath, "lab-1"))[^1]).Delta.SnapshotRequired);
+            await MorphLabTools.GuestUntilAsync(lab, "lab-1", o => o.Trim() == "2", TimeSpan.FromSeconds(30), "/bin/nproc");
+
+            var rollback = await store.CliAsync("rollback", "lab-1", "--yes", "--observe", "0");
+            Assert.True(rollback.Exit == 0, rollback.Error + rollback.Out);
+            await MorphLabTools.GuestUntilAsync(lab, "lab-1", o => o.Trim() == "1", TimeSpan.FromSeconds(30), "/bin/nproc");
+            Assert.Equal(before.Configuration.ContentHash(), (await MorphLabTools.ConfigurationAsync("lab-1", before.Configuration.ContentHash(), TimeSpan.FromSeconds(20))).ContentHash());
         }
         finally
         {

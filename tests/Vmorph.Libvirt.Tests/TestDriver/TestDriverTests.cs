@@ -60,6 +60,33 @@ public sealed class TestDriverTests : IDisposable
     }
 
     [Fact]
+    public async Task Collect_AfterAMorphRecordedGuestSettings_KeepsThemAndAddsNoVersion()
+    {
+        using var store = SqliteFleetStore.Open(Path.Combine(directory, "vmorph.db"), TimeProvider.System);
+        await using var collector = new Collector(new LibvirtHypervisor(TimeProvider.System), store, TimeProvider.System,
+            new CollectorOptions { Uri = "test:///default", SampleWindow = TimeSpan.Zero }, new byte[32]);
+        await collector.CollectOnceAsync(CancellationToken.None);
+
+        // What a morph commits: the hypervisor's view plus the guest settings it changed, which libvirt never sees.
+        var stored = (await store.FindAsync("test", CancellationToken.None))!;
+        var morphed = stored.Profile.ConfigurationHistory.Current!.Configuration with
+        {
+            Guest = System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty.Add("sysctl.net.core.somaxconn", "4096"),
+        };
+        stored.Profile.ConfigurationHistory = stored.Profile.ConfigurationHistory.Record(morphed, TimeProvider.System.GetUtcNow(), "morph m-1 to web-server");
+        await store.SaveAsync([new Vmorph.Store.ProfileUpdate(stored.Profile, stored.Version, [stored.Profile.ConfigurationHistory.Current!], null)], null, CancellationToken.None);
+
+        // A collector started afterwards (the next `vmorph collect`) reads the history from the store.
+        await using var later = new Collector(new LibvirtHypervisor(TimeProvider.System), store, TimeProvider.System,
+            new CollectorOptions { Uri = "test:///default", SampleWindow = TimeSpan.Zero }, new byte[32]);
+        var next = Assert.Single((await later.CollectOnceAsync(CancellationToken.None)).Vms);
+        Assert.Null(next.NewVersion);
+        var history = (await store.FindAsync("test", CancellationToken.None))!.Profile.ConfigurationHistory;
+        Assert.Equal(2, history.Versions.Count);
+        Assert.Equal("4096", history.Current!.Configuration.Guest["sysctl.net.core.somaxconn"]);
+    }
+
+    [Fact]
     public async Task Collect_HundredDomains_OneCycleListsThemAll()
     {
         var node = Path.Combine(directory, "node.xml");

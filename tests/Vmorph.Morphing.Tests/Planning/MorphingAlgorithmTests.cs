@@ -199,11 +199,12 @@ public class MorphingAlgorithmTests
     }
 
     [Fact]
-    public void Plan_MinimalSnapshot_HotAddReliesOnTheRestartToUndo_WhileDiskGrowthKeepsTheSnapshot()
+    public void Plan_MinimalSnapshot_HotAddReliesOnTheRestartToUndo_WhileDiskGrowthAndPackageRemovalKeepTheSnapshot()
     {
-        var resources = Resources("    vcpus: \"2\"\n    disk: {size: \"current, min 1GiB\"}");
-        var auto = Fixtures.Plan(Fixtures.Request(resources));
-        var minimal = Fixtures.Plan(Fixtures.Request(resources) with { Snapshot = SnapshotPolicy.Minimal });
+        var resources = Fixtures.Target("apiVersion: vmorph/v1\nkind: TargetProfile\nmetadata: {name: t}\nspec:\n  resources:\n    vcpus: \"2\"\n    disk: {size: \"current, min 1GiB\"}\n  software: {packages: {absent: [telnetd]}}\n");
+        var current = Fixtures.LabVm with { Guest = Fixtures.LabVm.Guest.SetItem("package.telnetd", "0.17") };
+        var auto = Fixtures.Plan(Fixtures.Request(resources, current));
+        var minimal = Fixtures.Plan(Fixtures.Request(resources, current) with { Snapshot = SnapshotPolicy.Minimal });
 
         var hotAdd = minimal.Steps.Single(s => s.Kind == StepKind.SetVcpus);
         Assert.True(auto.Steps.Single(s => s.Kind == StepKind.SetVcpus).RequiresSnapshot);
@@ -212,6 +213,7 @@ public class MorphingAlgorithmTests
         Assert.DoesNotContain(hotAdd.Preconditions, p => p.Kind == PreconditionKind.SnapshotTaken);
         Assert.Equal(StepMode.Restart, hotAdd.Inverse.Mode);
         Assert.True(minimal.Steps.Single(s => s.Kind == StepKind.GrowDisk).RequiresSnapshot);
+        Assert.True(minimal.Steps.Single(s => s.Kind == StepKind.RemovePackage).RequiresSnapshot);
         Assert.NotEqual(auto.Id, minimal.Id);
     }
 
