@@ -68,8 +68,9 @@ public sealed class MorphPlanner(IMorphHost host, HostCapabilities capabilities,
         foreach (var (key, value) in guestSince)
         {
             if (value is not null) desiredGuest[key] = value;
-            // A package absent then is removed again; a unit or setting that did not exist cannot be "un-made": left as it is.
-            else if (key.StartsWith("package.", StringComparison.Ordinal)) desiredGuest.Remove(key);
+            // A package absent then is removed again, and so is a firewall rule or default that did not exist (its rule
+            // is deleted from vmorph's table); a unit or setting that did not exist cannot be "un-made": left as it is.
+            else if (key.StartsWith("package.", StringComparison.Ordinal) || key.StartsWith("firewall.", StringComparison.Ordinal)) desiredGuest.Remove(key);
         }
         var desired = version.Configuration with { Guest = desiredGuest.ToImmutable() };
         var usage = profile is null ? null : new ProfileSizeContext(profile, $"VM '{vm.Name}'");

@@ -9,9 +9,9 @@ namespace Vmorph.Libvirt.Morphing;
 /// <summary>
 /// Reads and changes guest settings inside one guest through an <see cref="IGuestShell"/> (the QEMU guest agent):
 /// Debian packages with <c>apt-get</c>, systemd units with <c>systemctl</c>, kernel settings with <c>sysctl -w</c> (and
-/// <c>/etc/sysctl.d</c>), SSH daemon settings in an <c>sshd_config.d</c> drop-in. Every program runs as an argument
-/// vector built from names checked again here (<see cref="GuestKeys.Problem"/>); none is a shell string. Firewalls are
-/// not managed yet: the area is reported unsupported, so planners leave firewall rules out with that reason.
+/// <c>/etc/sysctl.d</c>), SSH daemon settings in an <c>sshd_config.d</c> drop-in, the firewall in vmorph's own nftables
+/// table (<see cref="GuestFirewall"/>). Every program runs as an argument vector built from names checked again here
+/// (<see cref="GuestKeys.Problem"/>); none is a shell string.
 /// </summary>
 internal sealed class GuestConfigurator(IGuestShell shell)
 {
@@ -19,8 +19,8 @@ internal sealed class GuestConfigurator(IGuestShell shell)
     private static readonly TimeSpan QuickTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PackageTimeout = TimeSpan.FromMinutes(10);
 
-    /// <summary>The reason firewall settings are left out.</summary>
-    public const string FirewallUnsupported = "vmorph's guest driver does not manage firewalls yet (nftables support is planned), so firewall rules are left out of plans";
+    /// <summary>The reason firewall settings are left out of a guest without nftables.</summary>
+    public const string FirewallUnsupported = "this guest has no nft (vmorph manages the firewall with nftables)";
 
     private Dictionary<string, string>? tools;
 
@@ -61,7 +61,16 @@ internal sealed class GuestConfigurator(IGuestShell shell)
             unsupported[GuestArea.Sysctl] = "this guest has no sysctl program";
         if (!found.ContainsKey("sshd"))
             unsupported[GuestArea.Ssh] = "this guest has no SSH daemon (sshd)";
-        unsupported[GuestArea.Firewall] = FirewallUnsupported;
+        if (Tool("nft") is not { } nft)
+            unsupported[GuestArea.Firewall] = FirewallUnsupported;
+        else if (keys.Any(k => GuestSettings.AreaOf(k) == GuestArea.Firewall))
+        {
+            var firewall = await new GuestFirewall(shell, nft).ReadAsync(cancellationToken);
+            if (!firewall.IsSuccess) unsupported[GuestArea.Firewall] = "vmorph cannot read its firewall table here: " + string.Join("; ", firewall.Errors);
+            else
+                foreach (var key in keys.Where(k => GuestSettings.AreaOf(k) == GuestArea.Firewall))
+                    values[key] = firewall.Value.GetValueOrDefault(key);
+        }
         foreach (var key in keys) values.TryAdd(key, null);
         return Result<GuestSettings>.Ok(new GuestSettings(unsupported, values));
     }
@@ -79,6 +88,11 @@ internal sealed class GuestConfigurator(IGuestShell shell)
         {
             var probe = await ReadAsync([], cancellationToken);
             if (!probe.IsSuccess) return Result<Done>.Fail(probe.Errors);
+        }
+        if (operation.Kind is StepKind.SetFirewallDefault or StepKind.SetNetworkRule)
+        {
+            if (Tool("nft") is not { } nft) return Missing("nft");
+            return await new GuestFirewall(shell, nft).SetAsync(operation.Changes.Select(c => (c.Path["guest.".Length..], c.After)), cancellationToken);
         }
         foreach (var change in operation.Changes)
         {
@@ -132,14 +146,13 @@ internal sealed class GuestConfigurator(IGuestShell shell)
                 if (Tool("sshd") is null) return Missing("sshd");
                 return await PersistAsync("ssh", setting, value ?? "-", cancellationToken);
             }
-            case StepKind.SetFirewallDefault or StepKind.SetNetworkRule:
-                return Result<Done>.Fail($"{shell.Target}: {key}: {FirewallUnsupported}");
             default:
                 return Result<Done>.Fail($"{shell.Target}: {kind} is not a guest-side change");
         }
     }
 
-    private static string Excerpt(string text)
+    /// <summary>At most 200 characters of a program's output, on one line, for messages.</summary>
+    internal static string Excerpt(string text)
     {
         var oneLine = new string([.. text.Take(200).Select(ch => char.IsControl(ch) ? ' ' : ch)]);
         return text.Length > 200 ? oneLine + "..." : oneLine;

@@ -12,7 +12,10 @@ public sealed class LabFixture : IDisposable
 {
     public const string Uri = "qemu:///system";
 
+    private readonly Lock debianLock = new();
     private readonly bool broughtUp;
+    private string? debianProblem;
+    private bool debianUp;
 
     public LabFixture()
     {
@@ -24,6 +27,31 @@ public sealed class LabFixture : IDisposable
             if (up.Exit != 0)
                 throw new InvalidOperationException($"'scripts/lab up' failed (exit {up.Exit}); the lab tests need it (root, Debian 12, libvirt/QEMU packages):\n{up.Output}");
             broughtUp = true;
+        }
+    }
+
+    /// <summary>
+    /// Brings up the Debian guest lab-deb too (scripts/lab up --debian: builds its image once, ~1 min, then ~20-40 s to
+    /// its agent), once for all tests that need it; throws with the lab's message if it cannot come up.
+    /// </summary>
+    public void EnsureDebian()
+    {
+        lock (debianLock)
+        {
+            if (debianUp) return;
+            if (debianProblem is not null) throw new InvalidOperationException(debianProblem);
+            var script = Path.Combine(Root, "scripts", "lab");
+            if (Run(script, ["status", "--guests", "3", "--debian"], TimeSpan.FromSeconds(60)).Exit != 0)
+            {
+                var up = Run(script, ["up", "--guests", "3", "--debian"], TimeSpan.FromMinutes(15));
+                if (up.Exit != 0)
+                {
+                    debianProblem = $"'scripts/lab up --debian' failed (exit {up.Exit}); the Debian guest tests need it (root, Debian 12, debootstrap and the Debian mirror, see scripts/lab.d/README.md):\n{up.Output}";
+                    throw new InvalidOperationException(debianProblem);
+                }
+                // Taken down with the rest by Dispose if this fixture brought the lab up; otherwise by whoever did.
+            }
+            debianUp = true;
         }
     }
 
