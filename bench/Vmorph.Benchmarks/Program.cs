@@ -9,6 +9,8 @@ switch (args.FirstOrDefault())
         return 0;
     case "morph-live-vs-cold":
         return await MorphLiveVsCold.RunAsync(args, Console.Out);
+    case "frontier":
+        return OnlineFrontier.Run(args, Console.Out);
     case "import-breakdown" when args.Length == 2:
         ImportBreakdown.Run(args[1], Console.Out);
         return 0;
