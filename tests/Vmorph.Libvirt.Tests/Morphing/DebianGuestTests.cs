@@ -41,7 +41,9 @@ public sealed class DebianGuestTests : IDisposable
               password-authentication: "no"
             firewall-default: deny
           network:
-            allow-ports: [22/tcp, 80/tcp]
+            allow-ports: [22/tcp, 80/tcp, 8000-8100/udp]
+            allow-peers: [10.0.0.0/8]
+            deny-peers: [203.0.113.0/24, 2001:db8::/32]
           software:
             packages:
               present: [hello]
@@ -80,6 +82,8 @@ public sealed class DebianGuestTests : IDisposable
         {
             "+ package.hello", "- package.figlet", "service.nftables", "service.ssh", "sysctl.net.core.somaxconn",
             "ssh.permit-root-login", "ssh.password-authentication", "+ firewall.port.22/tcp = allow", "+ firewall.port.80/tcp = allow", "+ firewall.default = deny",
+            "+ firewall.port.8000-8100/udp = allow", "+ firewall.peer.10.0.0.0/8 = allow", "+ firewall.peer.203.0.113.0/24 = deny",
+            "+ firewall.peer.2001:db8::/32 = deny",
         })
             Assert.Contains(expected, plan.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("Left out for this guest", plan.Out, StringComparison.Ordinal);
@@ -100,6 +104,10 @@ public sealed class DebianGuestTests : IDisposable
         var table = lab.Exec(Guest, "/usr/sbin/nft", "list", "table", "inet", "vmorph");
         Assert.Contains("tcp dport 22 accept comment \"firewall.port.22/tcp\"", table, StringComparison.Ordinal);
         Assert.Contains("tcp dport 80 accept comment \"firewall.port.80/tcp\"", table, StringComparison.Ordinal);
+        Assert.Contains("udp dport 8000-8100 accept comment \"firewall.port.8000-8100/udp\"", table, StringComparison.Ordinal);
+        Assert.Contains("ip saddr 10.0.0.0/8 accept comment \"firewall.peer.10.0.0.0/8\"", table, StringComparison.Ordinal);
+        Assert.Contains("ip saddr 203.0.113.0/24 drop comment \"firewall.peer.203.0.113.0/24\"", table, StringComparison.Ordinal);
+        Assert.Contains("ip6 saddr 2001:db8::/32 drop comment \"firewall.peer.2001:db8::/32\"", table, StringComparison.Ordinal);
         Assert.Contains("drop comment \"firewall.default\"", table, StringComparison.Ordinal);
         Assert.Contains("ct state established,related accept", table, StringComparison.Ordinal);
         Assert.Contains("firewall.default", lab.Exec(Guest, "/bin/cat", "/etc/vmorph/firewall.nft"), StringComparison.Ordinal);
