@@ -167,6 +167,7 @@ internal sealed class MorphSession : IDisposable
         {
             Progress = p => context.Error.WriteLine($"vmorph: {p.At.UtcDateTime:HH:mm:ss.fff} {(p.Warning ? "WARNING: " : "")}{p.Message}"),
             AfterJournaled = CrashHook(context),
+            ProbeFromAddress = address => HealthProbes.Parse(address, context.Clock, ProbeTimeout) is { IsSuccess: true } made ? made.Value : null,
         };
         var session = new MorphSession(context, store, journal, opened.Value, new MorphEngine(journal, store, opened.Value, opened.Value, context.Clock, options), uri);
         if (recover) await session.RecoverAsync(cancellationToken);
@@ -270,6 +271,9 @@ internal sealed class MorphSession : IDisposable
     public static IEnumerable<string> NoteLines(IReadOnlyList<string> notes) =>
         notes.Count == 0 ? [] : ["", "Left out for this guest (not in the plan):", .. notes.Select(n => "  " + n)];
 
+    /// <summary>How long one health probe may take.</summary>
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>Builds the apply options from the command line, or throws a usage error naming every problem.</summary>
     public static ApplyOptions ApplyOptions(MorphRunSettings settings, CliContext context, IReadOnlyList<string> notes, CancellationToken rollbackRequested)
     {
@@ -277,7 +281,7 @@ internal sealed class MorphSession : IDisposable
         IHealthProbe? probe = null;
         if (settings.Probe is { } url)
         {
-            var parsed = HealthProbes.Parse(url, context.Clock, TimeSpan.FromSeconds(2));
+            var parsed = HealthProbes.Parse(url, context.Clock, ProbeTimeout);
             probe = parsed.IsSuccess ? parsed.Value : throw new CliException(string.Join("; ", parsed.Errors), ExitCodes.Usage);
         }
         var options = new ApplyOptions

@@ -80,7 +80,8 @@ public sealed record MorphRecord
 /// <param name="SampleInterval">Time between two samples.</param>
 /// <param name="Samples">The samples.</param>
 /// <param name="Probes">The health probes, if a probe was configured.</param>
-public sealed record MorphBaseline(DateTimeOffset From, DateTimeOffset To, TimeSpan SampleInterval, IReadOnlyList<GuardSample> Samples, IReadOnlyList<ProbeResult> Probes);
+/// <param name="Probe">The probe's <see cref="IHealthProbe.Address"/>, so a recovered morph probes the same way; null without a probe or when its address is not stored.</param>
+public sealed record MorphBaseline(DateTimeOffset From, DateTimeOffset To, TimeSpan SampleInterval, IReadOnlyList<GuardSample> Samples, IReadOnlyList<ProbeResult> Probes, string? Probe = null);
 
 /// <summary>Another engine wrote first: the journal entry's sequence or the lease's version did not match.</summary>
 public sealed class JournalConflictException(string message) : Exception(message);

@@ -224,11 +224,17 @@ public sealed class MorphEngine
         // A verdict journaled with its state but not yet stored beside the morph (killed between the two) is stored now.
         if (last.State.Verdict is { } verdict && morph.Verdict is null) await Journal.SetVerdictAsync(morph.MorphId, verdict, cancellationToken);
         Say(morph.MorphId, $"found unfinished morph {morph.MorphId} of VM '{morph.VmName}' to {morph.Target} at {last.State.Describe()}: {decision.Action.ToString().ToLowerInvariant()}: {decision.Reason}", warning: true);
+        // The probe the morph was applied with, made again from its stored address (the baseline's probes are compared
+        // with the observation's only when both exist).
+        var probe = morph.Baseline?.Probe is { } address ? Options.ProbeFromAddress?.Invoke(address) : null;
+        if (morph.Baseline?.Probe is { } stored)
+            Say(morph.MorphId, probe is null ? $"the morph was applied with the probe {stored}, which cannot be made here: observing without it" : $"probing {probe.Description} as the morph was applied", warning: probe is null);
         var apply = new ApplyOptions
         {
             ObservationWindow = last.State.Definition.ObservationWindow,
             SampleInterval = morph.Baseline?.SampleInterval ?? TimeSpan.FromSeconds(2),
             BaselineWindow = TimeSpan.Zero,
+            Probe = probe,
         };
         using var lost = new CancellationTokenSource();
         var run = new MorphRun(this, morph, plan.Value, apply);

@@ -37,6 +37,9 @@ public sealed record MorphEngineOptions
 
     /// <summary>Called with progress lines.</summary>
     public Action<MorphProgress>? Progress { get; init; }
+
+    /// <summary>Makes the health probe stored with a morph (<see cref="MorphBaseline.Probe"/>) again when the morph is recovered; null recovers without probes.</summary>
+    public Func<string, IHealthProbe?>? ProbeFromAddress { get; init; }
 }
 
 /// <summary>How one morph is run: the guard's windows and policy, the probe, waiting for a busy VM, restarting first.</summary>

@@ -113,7 +113,7 @@ internal sealed class MorphRun(MorphEngine engine, MorphRecord record, Plan plan
         {
             engine.Say(Id, $"sampling the guard's baseline for {Seconds(apply.BaselineWindow)} (one sample every {Seconds(apply.SampleInterval)}{(apply.Probe is null ? "" : ", probing " + apply.Probe.Description)})");
             var window = await engine.Observer.SampleAsync(record.Vm, clock.GetUtcNow() + apply.BaselineWindow, apply.SampleInterval, apply.Probe, apply.RollbackRequested, token);
-            baseline = new MorphBaseline(window.From, window.To, apply.SampleInterval, window.Samples, window.Probes);
+            baseline = new MorphBaseline(window.From, window.To, apply.SampleInterval, window.Samples, window.Probes, apply.Probe?.Address);
             await journal.SetBaselineAsync(Id, baseline, token);
         }
 

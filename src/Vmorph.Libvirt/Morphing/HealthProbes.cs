@@ -6,7 +6,9 @@ namespace Vmorph.Libvirt.Morphing;
 
 /// <summary>
 /// Health probes from a URL: <c>tcp://HOST:PORT</c> (a TCP connect) or <c>http://…</c> / <c>https://…</c> (a GET that
-/// must answer 2xx or 3xx), each within a time-out.
+/// must answer 2xx or 3xx), each within a time-out. A URL with a user name or password is refused: it would be logged
+/// and stored. A URL with a query is used, but shown with its query elided and not stored with the morph (a query can
+/// carry a token), so a morph recovered after a crash observes without it.
 /// </summary>
 public static class HealthProbes
 {
@@ -15,6 +17,8 @@ public static class HealthProbes
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
             return Result<IHealthProbe>.Fail($"--probe: '{url}' is not a URL (tcp://HOST:PORT, http://HOST[:PORT]/PATH)");
+        if (uri.UserInfo.Length > 0)
+            return Result<IHealthProbe>.Fail($"--probe: {Shown(uri)} has a user name or password in it; vmorph would log and store it, so it refuses the URL (the probe must answer without credentials)");
         return uri.Scheme switch
         {
             "tcp" when uri.Port > 0 => Result<IHealthProbe>.Ok(new TcpProbe(uri.Host, uri.Port, clock, timeout)),
@@ -24,9 +28,15 @@ public static class HealthProbes
         };
     }
 
+    /// <summary>A URL as messages show it: no user information, and the query, if any, elided.</summary>
+    private static string Shown(Uri uri) =>
+        uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped) + (uri.Query.Length > 0 ? "?…" : "");
+
     private sealed class TcpProbe(string host, int port, TimeProvider clock, TimeSpan timeout) : IHealthProbe
     {
         public string Description => $"tcp://{host}:{port}";
+
+        public string Address => Description;
 
         public async Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
         {
@@ -50,7 +60,9 @@ public static class HealthProbes
     {
         private static readonly HttpClient Client = new(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
 
-        public string Description => uri.ToString();
+        public string Description => Shown(uri);
+
+        public string? Address => uri.Query.Length > 0 ? null : uri.AbsoluteUri;
 
         public async Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
         {

@@ -41,8 +41,8 @@ public sealed class MorphEngineTests : IDisposable
         Directory.Delete(directory, recursive: true);
     }
 
-    private MorphEngine Engine(string? owner = null, Func<MorphJournalEntry, ValueTask>? hook = null) =>
-        new(journal, store, vm, vm, clock, new MorphEngineOptions { Progress = p => { lock (progress) progress.Add(p); }, AfterJournaled = hook }, owner);
+    private MorphEngine Engine(string? owner = null, Func<MorphJournalEntry, ValueTask>? hook = null, Func<string, IHealthProbe?>? probeFromAddress = null) =>
+        new(journal, store, vm, vm, clock, new MorphEngineOptions { Progress = p => { lock (progress) progress.Add(p); }, AfterJournaled = hook, ProbeFromAddress = probeFromAddress }, owner);
 
     private Plan PlanTo(string resources)
     {
@@ -150,6 +150,30 @@ public sealed class MorphEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task Recover_MorphAppliedWithAProbeThatDiedObserving_ObservesAgainWithTheSameProbe()
+    {
+        var plan = PlanTo("    memory: 384MiB\n");
+        var applied = new CountingProbe("tcp://10.0.0.5:80");
+        var died = Engine(owner: "gone-host/1/1", hook: e => e.State.Phase == MorphPhase.Observing ? throw new EngineDied() : ValueTask.CompletedTask);
+        await Assert.ThrowsAsync<EngineDied>(() => RunAsync(died.ApplyAsync(plan, MorphKind.Apply, Guarded with { Probe = applied }, CancellationToken.None)));
+        var morph = Assert.Single(await journal.UnfinishedAsync(CancellationToken.None));
+        Assert.Equal("tcp://10.0.0.5:80", morph.Baseline!.Probe);
+        Assert.True(applied.Calls > 0);
+
+        var made = new List<string>();
+        var again = new CountingProbe("tcp://10.0.0.5:80");
+        var recovering = Engine(owner: "here/2/2", probeFromAddress: address => { made.Add(address); return again; });
+        clock.Advance(TimeSpan.FromSeconds(31));
+        var recovered = Assert.Single(await RunAsync(recovering.RecoverAsync(CancellationToken.None)));
+
+        Assert.Equal(MorphResult.Committed, recovered.Result);
+        Assert.Equal(["tcp://10.0.0.5:80"], made);
+        Assert.InRange(again.Calls, 55, 62);
+        var record = (await journal.FindAsync(recovered.Record!.MorphId, CancellationToken.None))!;
+        Assert.Contains(record.Verdict!.Signals, s => s.Signal == GuardSignal.HealthProbe && s.Outcome == SignalOutcome.Unchanged);
+    }
+
+    [Fact]
     public async Task FailedMorph_WhenNeitherInverseNorSnapshotWorks_KeepsTheVmUntilAPersonResolvesIt()
     {
         vm.Failing.Add(StepKind.SetDiskIoLimits);
@@ -203,6 +227,24 @@ public sealed class MorphEngineTests : IDisposable
     }
 
     private sealed class EngineDied : Exception;
+
+    // Always answers, instantly; counts the calls.
+    private sealed class CountingProbe(string address) : IHealthProbe
+    {
+        private int calls;
+
+        public int Calls => Volatile.Read(ref calls);
+
+        public string Description => address;
+
+        public string? Address => address;
+
+        public Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref calls);
+            return Task.FromResult(new ProbeResult(DateTimeOffset.UnixEpoch, true, TimeSpan.FromMilliseconds(1)));
+        }
+    }
 
     /// <summary>A running VM in memory: its configuration changes as the driver sets it; its disk streams 40 MB/s unless a read limit holds it down.</summary>
     private sealed class SimulatedVm(FakeTimeProvider clock) : IMorphHost, IMorphDriver
