@@ -89,7 +89,7 @@ internal static class OnlineFrontier
         var fewestSteps = baselines.MinBy(b => b.CpuShortfallShare)!;
         output.WriteLine();
         output.WriteLine(Invariant($"The goal's corner: slack below {leanest.CpuSlack:P1} ({leanest.Policy}), shortfall steps at most {fewestSteps.CpuShortfallShare:P3} ({fewestSteps.Policy}), unserved at most {fewestUnserved.CpuUnservedShare:P3} ({fewestUnserved.Policy})."));
-        var all = report.Scores.Select(s => (Delay: Format(replay.Delay), Score: s)).Where(s => report.Policies.First(p => p.Name == s.Score.Policy).Kind != "oracle").Concat(rows).ToList();
+        var all = report.Scores.Zip(report.Policies).Where(p => p.Second.Kind != "oracle").Select(p => (Delay: Format(replay.Delay), Score: p.First)).Concat(rows).ToList();
         var inCorner = all.Where(r => Beaten(r.Score, baselines) == "all").ToList();
         output.WriteLine(inCorner.Count == 0
             ? "No online policy or rule above is in it."

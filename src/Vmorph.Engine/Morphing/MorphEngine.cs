@@ -226,9 +226,12 @@ public sealed class MorphEngine
         Say(morph.MorphId, $"found unfinished morph {morph.MorphId} of VM '{morph.VmName}' to {morph.Target} at {last.State.Describe()}: {decision.Action.ToString().ToLowerInvariant()}: {decision.Reason}", warning: true);
         // The probe the morph was applied with, made again from its stored address (the baseline's probes are compared
         // with the observation's only when both exist).
-        var probe = morph.Baseline?.Probe is { } address ? Options.ProbeFromAddress?.Invoke(address) : null;
-        if (morph.Baseline?.Probe is { } stored)
-            Say(morph.MorphId, probe is null ? $"the morph was applied with the probe {stored}, which cannot be made here: observing without it" : $"probing {probe.Description} as the morph was applied", warning: probe is null);
+        IHealthProbe? probe = null;
+        if (morph.Baseline?.Probe is { } address)
+        {
+            probe = Options.ProbeFromAddress?.Invoke(address);
+            Say(morph.MorphId, probe is null ? $"the morph was applied with the probe {address}, which cannot be made here: observing without it" : $"probing {probe.Description} as the morph was applied", warning: probe is null);
+        }
         var apply = new ApplyOptions
         {
             ObservationWindow = last.State.Definition.ObservationWindow,
