@@ -1,0 +1,13 @@
+# The Debian packages vmorph's tests and lab need, in one place: sourced by scripts/deps (which installs them all
+# before the first test) and by scripts/lab (which installs what it needs when run on its own).
+
+# libvirt's client library and daemon, and QEMU: the lab guests, the libvirt driver's tests (test:///default needs
+# only libvirt0), and the host the planner reads its capabilities from.
+VMORPH_LAB_PACKAGES=(libvirt0 libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils
+    iproute2 libglib2.0-0 libnuma1 liburing2 libudev1)
+
+# What builds the Debian lab guest (scripts/lab up --debian).
+VMORPH_DEBIAN_GUEST_PACKAGES=(debootstrap dpkg-dev e2fsprogs)
+
+# Everything any test needs.
+VMORPH_TEST_PACKAGES=("${VMORPH_LAB_PACKAGES[@]}" "${VMORPH_DEBIAN_GUEST_PACKAGES[@]}")
