@@ -9,9 +9,9 @@ using Vmorph.Planning;
 namespace Vmorph.Cli.Commands;
 
 /// <summary>
-/// <c>vmorph apply FILE</c> carries out a saved plan exactly (refused, with the differences, if the VM changed since);
-/// <c>vmorph apply VM --to PROFILE</c> plans and applies in one go, like <c>terraform apply</c>. Both ask for
-/// confirmation unless <c>--yes</c>. The morph is a durable state machine: snapshot when needed, the steps, the
+/// <c>vmorph apply FILE</c> carries out a saved plan exactly (refused, with the differences, if the VM changed since),
+/// without asking: a saved plan is the reviewed plan, as with <c>terraform apply PLANFILE</c>. <c>vmorph apply VM --to
+/// TARGET</c> plans and applies in one go, like <c>terraform apply</c>, and asks first unless <c>--yes</c>. The morph is a durable state machine: snapshot when needed, the steps, the
 /// guard's window, then committed or rolled back. Exit 0 committed (or nothing to do), 4 rolled back, 5 busy, 1 error.
 /// </summary>
 public sealed class ApplyCommand(CliContext context) : VmorphCommand<ApplyCommand.Settings>(context)
@@ -21,12 +21,12 @@ public sealed class ApplyCommand(CliContext context) : VmorphCommand<ApplyComman
     {
         /// <summary>A plan file, or a VM with <c>--to</c>.</summary>
         [CommandArgument(0, "<PLAN_OR_VM>")]
-        [Description("A plan file saved by 'vmorph plan --out', or a VM's name or UUID with --to PROFILE.")]
+        [Description("A plan file saved by 'vmorph plan --out' (applied without asking), or a VM's name or UUID with --to TARGET.")]
         public string Target { get; init; } = "";
 
         /// <summary>The target profile, when the argument is a VM.</summary>
-        [CommandOption("--to <PROFILE>")]
-        [Description("Plan the VM to this target profile and apply it (the argument is then a VM).")]
+        [CommandOption("--to <TARGET>")]
+        [Description("Plan the VM to this target profile and apply it (the argument is then a VM); asks first unless --yes ('vmorph targets' lists the targets).")]
         public string? To { get; init; }
 
         /// <summary>When the morph takes its snapshot.</summary>
@@ -59,24 +59,28 @@ public sealed class ApplyCommand(CliContext context) : VmorphCommand<ApplyComman
         else
         {
             if (!File.Exists(settings.Target))
-                throw new CliException($"no plan file {settings.Target}; to plan and apply in one go: vmorph apply VM --to PROFILE");
-            var loaded = PlanFile.Load(await File.ReadAllTextAsync(settings.Target, cancellationToken), settings.Target);
-            plan = loaded.IsSuccess ? loaded.Value : throw new CliException(string.Join("\n", loaded.Errors));
+                throw new CliException($"no plan file {settings.Target}; to plan and apply in one go: vmorph apply VM --to TARGET");
+            plan = await ShowCommand.LoadAsync(settings.Target, cancellationToken);
         }
-        return await Run(session, settings, plan, MorphKind.Apply, notes, $"Apply plan {plan.Id} to VM '{plan.VmName}'?", Context, cancellationToken);
+        // A saved plan was reviewed when it was saved: it is applied as it is, without a question (terraform's rule).
+        var question = settings.To is null ? null : $"Apply plan {plan.Id} to VM '{plan.VmName}'?";
+        return await Run(session, settings, plan, MorphKind.Apply, notes, question, Context, cancellationToken);
     }
 
-    /// <summary>Shows the plan, confirms, applies, and reports (shared with rollback).</summary>
-    internal static async Task<int> Run(MorphSession session, MorphRunSettings settings, Plan plan, MorphKind kind, IReadOnlyList<string> notes, string question, CliContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// Shows the plan, confirms (when <paramref name="question"/> is given: null applies without asking, as for a saved
+    /// plan), applies, and reports (shared with rollback).
+    /// </summary>
+    internal static async Task<int> Run(MorphSession session, MorphRunSettings settings, Plan plan, MorphKind kind, IReadOnlyList<string> notes, string? question, CliContext context, CancellationToken cancellationToken)
     {
         if (!settings.Json)
         {
             context.Output.Write(PlanRenderer.Text(plan));
-            foreach (var line in MorphSession.NoteLines(notes)) context.Output.WriteLine(line);
+            foreach (var line in MorphSession.NoteLines(notes)) context.Error.WriteLine(line);
             context.Output.WriteLine();
         }
         var options = MorphSession.ApplyOptions(settings, context, notes, cancellationToken);
-        if (plan.HasChanges) MorphSession.Confirm(settings, context, question);
+        if (plan.HasChanges && question is not null) MorphSession.Confirm(settings, context, question);
         // Ctrl-C (the command's token) asks the morph to roll back between actions; the morph itself is not torn down.
         var outcome = await session.Engine.ApplyAsync(plan, kind, options, CancellationToken.None);
         if (settings.Json) context.Output.WriteLine(Views.JsonViews.Serialize(MorphJson.From(outcome, plan)));

@@ -19,18 +19,22 @@ using Vmorph.Traits;
 
 namespace Vmorph.Cli.Commands;
 
+/// <summary>Options of the commands that read the target profiles (targets, plan, apply).</summary>
+public class TargetSettings : GlobalSettings
+{
+    /// <summary>A directory of the user's target profiles.</summary>
+    [CommandOption("--targets <DIR>")]
+    [Description("A directory of target profiles (*.yaml) that add to or replace the built-ins (default: DATA_DIR/targets).")]
+    public string? Targets { get; init; }
+}
+
 /// <summary>Options of the commands that reach a hypervisor to morph.</summary>
-public class MorphConnectionSettings : GlobalSettings
+public class MorphConnectionSettings : TargetSettings
 {
     /// <summary>The libvirt URI.</summary>
     [CommandOption("-c|--connect <URI>")]
     [Description("The libvirt connection URI (default: $LIBVIRT_DEFAULT_URI, else qemu:///system).")]
     public string? Connect { get; init; }
-
-    /// <summary>A directory of the user's target profiles.</summary>
-    [CommandOption("--profiles <DIR>")]
-    [Description("A directory of target profiles (*.yaml) that add to or replace the built-ins (default: DATA_DIR/profiles).")]
-    public string? Profiles { get; init; }
 }
 
 /// <summary>The options of the commands that plan a morph to a target profile (plan, apply VM --to).</summary>
@@ -45,7 +49,7 @@ public class MorphRunSettings : MorphConnectionSettings
 {
     /// <summary>Skip the confirmation.</summary>
     [CommandOption("-y|--yes")]
-    [Description("Apply without asking. Without it vmorph asks on a terminal, and refuses when standard input is not one.")]
+    [Description("Apply without asking. Without it vmorph asks on a terminal, and refuses when standard input is not one (a saved plan file is applied without asking).")]
     public bool Yes { get; init; }
 
     /// <summary>The observation window.</summary>
@@ -54,11 +58,11 @@ public class MorphRunSettings : MorphConnectionSettings
     [DefaultValue("2m")]
     public string Observe { get; init; } = "2m";
 
-    /// <summary>The baseline window.</summary>
-    [CommandOption("--baseline <DURATION>")]
-    [Description("How long the guard samples the VM before the first change, to compare with (default 1m).")]
+    /// <summary>The guard's baseline window, before the first change.</summary>
+    [CommandOption("--observe-before <DURATION>")]
+    [Description("How long the guard watches the VM before the first change, the baseline it compares --observe with (default 1m).")]
     [DefaultValue("1m")]
-    public string Baseline { get; init; } = "1m";
+    public string ObserveBefore { get; init; } = "1m";
 
     /// <summary>The sample interval.</summary>
     [CommandOption("--sample-interval <DURATION>")]
@@ -68,7 +72,7 @@ public class MorphRunSettings : MorphConnectionSettings
 
     /// <summary>The health probe.</summary>
     [CommandOption("--probe <URL>")]
-    [Description("A health probe run with every sample: tcp://HOST:PORT (connect) or http://HOST[:PORT]/PATH (GET, 2xx/3xx).")]
+    [Description("A health probe run with every sample: tcp://HOST:PORT (connect) or http://HOST[[:PORT]]/PATH (GET, 2xx/3xx).")]
     public string? Probe { get; init; }
 
     /// <summary>Wait for a busy VM.</summary>
@@ -95,13 +99,13 @@ internal static class MorphExitCodes
     public const int Committed = 0;
 
     /// <summary>Refused, failed, stopped, or an error: the message says which.</summary>
-    public const int Error = 1;
+    public const int Error = ExitCodes.Error;
 
     /// <summary>Rolled back (a step failed, the guard found degradation, or Ctrl-C): the VM is back where it was.</summary>
-    public const int RolledBack = 4;
+    public const int RolledBack = ExitCodes.RolledBack;
 
     /// <summary>Another morph holds the VM.</summary>
-    public const int Busy = 5;
+    public const int Busy = ExitCodes.Busy;
 
     public static int For(MorphResult result) => result switch
     {
@@ -233,14 +237,16 @@ internal sealed class MorphSession : IDisposable
         return (await Store.LoadAsync([vm.Id], cancellationToken)).GetValueOrDefault(vm.Id)?.Profile;
     }
 
-    /// <summary>The target profiles: built-ins, then DATA_DIR/profiles, then --profiles.</summary>
-    public static TargetProfileCatalog Catalog(CliContext context, MorphConnectionSettings settings, ArchetypeCatalog archetypes)
+    /// <summary>The target profiles: built-ins, then DATA_DIR/targets, then --targets.</summary>
+    public static TargetProfileCatalog Catalog(CliContext context, TargetSettings settings, ArchetypeCatalog archetypes)
     {
         var documents = new List<(string, string)>();
-        documents.AddRange(TargetProfileCatalog.ReadDirectory(Path.Combine(context.DataDirectory(settings.DataDirectory), "profiles")));
-        if (settings.Profiles is { } dir)
+        var own = Path.Combine(context.DataDirectory(settings.DataDirectory), "targets");
+        documents.AddRange(TargetProfileCatalog.ReadDirectory(own));
+        // The data directory's own named again with --targets is read once, not twice (its names would then clash).
+        if (settings.Targets is { } dir && Path.GetFullPath(dir).TrimEnd('/') != Path.GetFullPath(own).TrimEnd('/'))
         {
-            if (!Directory.Exists(dir)) throw new CliException($"--profiles: no such directory: {dir}");
+            if (!Directory.Exists(dir)) throw new CliException($"--targets: no such directory: {dir}");
             documents.AddRange(TargetProfileCatalog.ReadDirectory(dir));
         }
         var known = archetypes.Archetypes.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
@@ -287,7 +293,7 @@ internal sealed class MorphSession : IDisposable
         var options = new ApplyOptions
         {
             ObservationWindow = observe,
-            BaselineWindow = Durations.Parse(settings.Baseline, "--baseline"),
+            BaselineWindow = Durations.Parse(settings.ObserveBefore, "--observe-before"),
             SampleInterval = Durations.Parse(settings.SampleInterval, "--sample-interval"),
             Policy = GuardPolicy.Default with { Window = observe > TimeSpan.Zero ? observe : GuardPolicy.Default.Window },
             Probe = probe,
@@ -308,7 +314,7 @@ internal sealed class MorphSession : IDisposable
     {
         if (settings.Yes) return;
         if (Console.IsInputRedirected)
-            throw new CliException("standard input is not a terminal, so vmorph cannot ask for confirmation: review the plan, then run again with --yes");
+            throw new CliException("standard input is not a terminal, so vmorph cannot ask for confirmation: review the plan, then run again with --yes, or save it with 'vmorph plan VM --to TARGET --out FILE' and 'vmorph apply FILE'");
         context.Error.Write($"{question} Only 'yes' is accepted: ");
         var answer = Console.In.ReadLine();
         if (answer?.Trim() != "yes") throw new CliException("not confirmed; nothing was changed");

@@ -6,9 +6,9 @@ using Vmorph.Planning;
 namespace Vmorph.Cli.Commands;
 
 /// <summary>
-/// <c>vmorph plan VM --to PROFILE</c>: what morphing the VM to a target profile would change, like <c>terraform
+/// <c>vmorph plan VM --to TARGET</c>: what morphing the VM to a target profile would change, like <c>terraform
 /// plan</c> (<c>+</c> / <c>~</c> / <c>-</c>, live or restart, a summary), or the plan file as JSON; <c>--out</c> saves
-/// it for <c>vmorph apply FILE</c>. Exit 0: no changes, 2: changes, 1: error.
+/// it for <c>vmorph apply FILE</c>. Exit 0: no changes, 2: changes, 1: error; a usage error is 64, never 2.
 /// </summary>
 public sealed class PlanCommand(CliContext context) : VmorphCommand<PlanCommand.Settings>(context)
 {
@@ -21,8 +21,8 @@ public sealed class PlanCommand(CliContext context) : VmorphCommand<PlanCommand.
         public string Vm { get; init; } = "";
 
         /// <summary>The target profile.</summary>
-        [CommandOption("--to <PROFILE>")]
-        [Description("The target profile (web-server, database-server, data-analytics-node, security-scanner, development, or your own).")]
+        [CommandOption("--to <TARGET>")]
+        [Description("The target profile ('vmorph targets' lists them: web-server, database-server, data-analytics-node, security-scanner, development, and your own).")]
         public string? To { get; init; }
 
         /// <summary>Where to save the plan.</summary>
@@ -38,7 +38,7 @@ public sealed class PlanCommand(CliContext context) : VmorphCommand<PlanCommand.
 
         /// <inheritdoc />
         public override Spectre.Console.ValidationResult Validate() =>
-            string.IsNullOrWhiteSpace(To) ? Spectre.Console.ValidationResult.Error("--to PROFILE is required") : base.Validate();
+            string.IsNullOrWhiteSpace(To) ? Spectre.Console.ValidationResult.Error("--to TARGET is required ('vmorph targets' lists them)") : base.Validate();
     }
 
     /// <inheritdoc />
@@ -63,15 +63,15 @@ public sealed class PlanCommand(CliContext context) : VmorphCommand<PlanCommand.
             else
             {
                 Context.Output.Write(PlanRenderer.Text(plan));
-                foreach (var line in MorphSession.NoteLines(outcome.Notes)) Context.Output.WriteLine(line);
+                foreach (var line in MorphSession.NoteLines(outcome.Notes)) Context.Error.WriteLine(line);
                 if (settings.Out is { } saved)
-                    Context.Output.WriteLine($"\nSaved to {saved}: './vmorph apply {saved}' carries out exactly this plan (refused if VM '{plan.VmName}' changes meanwhile).");
+                    Context.Error.WriteLine($"\nSaved to {saved}: 'vmorph apply {saved}' carries out exactly this plan, without asking again (refused if VM '{plan.VmName}' changes meanwhile).");
                 else if (plan.HasChanges)
-                    Context.Output.WriteLine($"\n'./vmorph apply {plan.VmName} --to {plan.TargetProfile}' plans again and applies; --out FILE saves this plan to apply exactly.");
+                    Context.Error.WriteLine($"\n'vmorph apply {plan.VmName} --to {plan.TargetProfile}' plans again and applies; --out FILE saves this plan to apply exactly.");
             }
             return PlanExitCodes.For(Result<Plan>.Ok(plan));
         }
-        catch (CliException e)
+        catch (CliException e) when (e.ExitCode != ExitCodes.Usage)
         {
             // plan's exit codes are terraform's: every error is 1, whatever it would be elsewhere.
             throw new CliException(e.Message, PlanExitCodes.Error);

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Vmorph.Cli.Hosting;
+using Vmorph.Cli.Tests.Hosting;
+
+namespace Vmorph.Cli.Tests.Commands;
+
+/// <summary>
+/// Saved plans as terraform has them: <c>plan --out</c> saves, <c>show</c> prints without applying, <c>apply FILE</c>
+/// applies the reviewed plan without asking, while <c>apply VM --to TARGET</c> asks. Against libvirt's own test driver
+/// (<c>test:///default</c>, a VM named "test"; needs libvirt0, which scripts/deps installs).
+/// </summary>
+public sealed class SavedPlanTests : IDisposable
+{
+    private const string Connect = "test:///default";
+    private readonly CliHarness cli = new();
+    private readonly string targets;
+
+    public SavedPlanTests()
+    {
+        targets = Directory.CreateDirectory(cli.Scratch("my-targets")).FullName;
+        File.WriteAllText(Path.Combine(targets, "small.yaml"), CommandLineTests.SmallTarget);
+    }
+
+    public void Dispose() => cli.Dispose();
+
+    [Fact]
+    public async Task Targets_TheDataDirectoryNamedAgain_IsReadOnce()
+    {
+        var own = Directory.CreateDirectory(Path.Combine(cli.DataDirectory, "targets")).FullName;
+        File.Copy(Path.Combine(targets, "small.yaml"), Path.Combine(own, "small.yaml"));
+        var result = await cli.RunAsync("targets", "--targets", own, "-o", "json");
+        Assert.True(result.Exit == 0, result.Error);
+    }
+
+    private async Task<string> SavePlanAsync()
+    {
+        var file = cli.Scratch("plan.json");
+        var plan = await cli.RunAsync("plan", "test", "--connect", Connect, "--to", "small", "--targets", targets, "--out", file);
+        Assert.True(plan.Exit == ExitCodes.Changes, $"plan exited {plan.Exit}: {plan.Error}");
+        Assert.Contains("memory.current: 2 GiB -> 1 GiB", plan.Out, StringComparison.Ordinal);
+        // The hint about the saved file is for people, on standard error; standard output is the plan alone.
+        Assert.Contains("Saved to", plan.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Saved to", plan.Out, StringComparison.Ordinal);
+        return file;
+    }
+
+    [Fact]
+    public async Task Show_PrintsTheSavedPlanWithoutApplyingIt()
+    {
+        var file = await SavePlanAsync();
+        var show = await cli.RunAsync("show", file);
+        Assert.True(show.Exit == 0, show.Error);
+        Assert.Contains("VM 'test' -> target profile 'small'", show.Out, StringComparison.Ordinal);
+        Assert.Contains("memory.current: 2 GiB -> 1 GiB", show.Out, StringComparison.Ordinal);
+        var json = await cli.RunAsync("show", file, "-o", "json");
+        using var document = JsonDocument.Parse(json.Out);
+        Assert.Equal("small", document.RootElement.GetProperty("targetProfile").GetString());
+        // show reaches no hypervisor: it has no --connect to reach one with.
+        Assert.Equal(ExitCodes.Usage, (await cli.RunAsync("show", file, "--connect", Connect)).Exit);
+    }
+
+    [Fact]
+    public async Task Show_ATamperedPlan_IsRefusedNamingTheFile()
+    {
+        var file = await SavePlanAsync();
+        var text = await File.ReadAllTextAsync(file);
+        await File.WriteAllTextAsync(file, text.Replace("\"small\"", "\"large\"", StringComparison.Ordinal));
+        var show = await cli.RunAsync("show", file);
+        Assert.Equal(ExitCodes.Error, show.Exit);
+        Assert.Contains(file, show.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Apply_ASavedPlan_GoesAheadWithoutAskingWhileApplyTo_Asks()
+    {
+        // Standard input is not a terminal here (as in a pipeline or CI), and there is no --yes.
+        Assert.True(Console.IsInputRedirected, "the test runner's standard input is expected not to be a terminal");
+        var asks = await cli.RunAsync("apply", "test", "--connect", Connect, "--to", "small", "--targets", targets, "--observe", "0");
+        Assert.Equal(ExitCodes.Error, asks.Exit);
+        Assert.Contains("cannot ask for confirmation", asks.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("morph 20", asks.Error, StringComparison.Ordinal);
+
+        var file = await SavePlanAsync();
+        var applied = await cli.RunAsync("apply", file, "--connect", Connect, "--observe", "0");
+        Assert.DoesNotContain("cannot ask for confirmation", applied.Error, StringComparison.Ordinal);
+        // The morph started: the engine announced it (what libvirt's test driver then makes of a live balloon change
+        // is not this test's concern).
+        Assert.Contains("morph 20", applied.Error, StringComparison.Ordinal);
+        Assert.Contains("of VM 'test' to small", applied.Error, StringComparison.Ordinal);
+    }
+}
