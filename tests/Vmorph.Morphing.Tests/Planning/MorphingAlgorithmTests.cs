@@ -1,5 +1,6 @@
 using Vmorph.Planning;
 using Vmorph.TargetProfiles;
+using Vmorph.Testing;
 using Vmorph.Units;
 
 namespace Vmorph.Morphing.Tests.Planning;
@@ -45,7 +46,7 @@ public class MorphingAlgorithmTests
         Assert.True(plan.Steps[0].RequiresSnapshot);
         Assert.Equal("Plan: 0 to add, 1 to change, 0 to destroy; 0 live, 1 needs a restart.", plan.Summary.ToString());
 
-        var liveHost = HostCapabilities.Lab with { Name = "other", Cores = 8, VcpuDecrease = ChangeSupport.Live };
+        var liveHost = LabHost.Capabilities with { Name = "other", Cores = 8, VcpuDecrease = ChangeSupport.Live };
         Assert.Equal(["SetVcpus:Live"], Kinds(Fixtures.Plan(Fixtures.Request(Resources("    vcpus: \"2\""), current, host: liveHost))));
     }
 
@@ -180,7 +181,7 @@ public class MorphingAlgorithmTests
     [Fact]
     public void Plan_StepNeedingASnapshotOnAHostWithoutSnapshots_IsRefused()
     {
-        var host = HostCapabilities.Lab with { Name = "no-snapshots", Snapshots = false };
+        var host = LabHost.Capabilities with { Name = "no-snapshots", Snapshots = false };
         var result = MorphingAlgorithm.Plan(Fixtures.Request(Resources("    disk: {size: \"current, min 1GiB\"}"), host: host));
         Assert.Equal("target profile 't': step 1 (disk.vda) needs a snapshot first (a disk is never shrunk, so only the snapshot can undo this), but no-snapshots cannot take snapshots",
             Assert.Single(result.Errors));
