@@ -1,6 +1,7 @@
 using System.Globalization;
 using Vmorph.Libvirt.Morphing;
 using Vmorph.Units;
+using Xunit.Abstractions;
 
 namespace Vmorph.Libvirt.Tests.Lab;
 

@@ -4,6 +4,7 @@ using Vmorph.Planning;
 using Vmorph.TargetProfiles;
 using Vmorph.Testing;
 using Vmorph.Units;
+using Xunit.Abstractions;
 
 namespace Vmorph.Libvirt.Tests.TestDriver;
 

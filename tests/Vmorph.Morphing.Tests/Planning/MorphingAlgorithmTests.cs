@@ -51,6 +51,24 @@ public class MorphingAlgorithmTests
     }
 
     [Fact]
+    public void Plan_FourVcpusAsked_AreHeldToTheCoresOfTheHostGiven()
+    {
+        var current = Fixtures.LabVm with { Vcpus = 1, MaxVcpus = 4 };
+        var onLab = Fixtures.Plan(Fixtures.Request(Resources("    vcpus: \"4\""), current));
+        Assert.Equal("2", onLab.Steps.Single().Changes.Single().After); // the lab's 2 cores
+        Assert.Equal(LabHost.Capabilities.Name, onLab.Host);
+
+        var bigger = LabHost.Capabilities with { Name = "bigger (libvirt 9.0.0, QEMU 8.2.0, KVM)", Cores = 16, Memory = MemorySize.FromGiB(128) };
+        var onBigger = Fixtures.Plan(Fixtures.Request(Resources("    vcpus: \"4\""), current, host: bigger));
+        Assert.Equal("4", onBigger.Steps.Single().Changes.Single().After);
+        Assert.Equal("bigger (libvirt 9.0.0, QEMU 8.2.0, KVM)", onBigger.Host);
+
+        var smaller = LabHost.Capabilities with { Name = "one-core", Cores = 1 };
+        var refused = MorphingAlgorithm.Plan(Fixtures.Request(Resources("    vcpus: \"4, min 2\""), current, host: smaller));
+        Assert.Equal(["target profile 't': spec.resources.vcpus: '4, min 2' needs at least 2, but the host has 1 cores"], refused.Errors);
+    }
+
+    [Fact]
     public void Plan_MemoryAndMaximumDecrease_LowersTheCurrentBeforeTheMaximum()
     {
         var current = Fixtures.LabVm with { Memory = MemorySize.FromGiB(2), MaxMemory = MemorySize.FromGiB(4) };
