@@ -117,6 +117,8 @@ public static class MorphLiveVsCold
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var options = new MorphEngineOptions
         {
+            // The lab host as libvirt reports it, as the CLI reads it (no lab constants in the morph path).
+            Host = (await driver.ReadHostAsync(CancellationToken.None)).Value.Capabilities,
             // The "service" stops answering once every step is applied: the guard must see it and roll back.
             AfterJournaled = e =>
             {

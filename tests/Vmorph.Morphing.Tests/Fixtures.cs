@@ -5,6 +5,7 @@ using Vmorph.Observations;
 using Vmorph.Planning;
 using Vmorph.Profiles;
 using Vmorph.TargetProfiles;
+using Vmorph.Testing;
 using Vmorph.Traits;
 using Vmorph.Units;
 
@@ -82,7 +83,7 @@ internal static class Fixtures
         Target = target,
         Profile = profile,
         Traits = traits,
-        Host = host ?? HostCapabilities.Lab,
+        Host = host ?? LabHost.Capabilities,
         Guest = guest,
         CreatedAt = Now,
     };

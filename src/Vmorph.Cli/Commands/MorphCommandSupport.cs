@@ -169,6 +169,7 @@ internal sealed class MorphSession : IDisposable
         }
         var options = new MorphEngineOptions
         {
+            Host = await HostAsync(opened.Value, store, journal, cancellationToken),
             Progress = p => context.Error.WriteLine($"vmorph: {p.At.UtcDateTime:HH:mm:ss.fff} {(p.Warning ? "WARNING: " : "")}{p.Message}"),
             AfterJournaled = CrashHook(context),
             ProbeFromAddress = address => HealthProbes.Parse(address, context.Clock, ProbeTimeout) is { IsSuccess: true } made ? made.Value : null,
@@ -176,6 +177,17 @@ internal sealed class MorphSession : IDisposable
         var session = new MorphSession(context, store, journal, opened.Value, new MorphEngine(journal, store, opened.Value, opened.Value, context.Clock, options), uri);
         if (recover) await session.RecoverAsync(cancellationToken);
         return session;
+    }
+
+    // The host's capabilities, read once per command from the connection the engine drives (never the lab's numbers).
+    private static async Task<HostCapabilities> HostAsync(LibvirtMorphDriver driver, IFleetStore store, IMorphJournal journal, CancellationToken cancellationToken)
+    {
+        var host = await driver.ReadHostAsync(cancellationToken);
+        if (host.IsSuccess) return host.Value.Capabilities;
+        journal.Dispose();
+        store.Dispose();
+        driver.Dispose();
+        throw new CliException($"cannot read what the host of {driver.Uri} can do: " + string.Join("; ", host.Errors));
     }
 
     /// <summary>Recovers every unfinished morph no live engine runs; returns the outcomes (also printed).</summary>

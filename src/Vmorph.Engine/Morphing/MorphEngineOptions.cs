@@ -14,8 +14,11 @@ public sealed record MorphProgress(DateTimeOffset At, string MorphId, string Mes
 /// <summary>How the morph engine works (the same for every morph it runs).</summary>
 public sealed record MorphEngineOptions
 {
-    /// <summary>What the host can do live; the planner and the rollback planner use it.</summary>
-    public HostCapabilities Host { get; init; } = HostCapabilities.Lab;
+    /// <summary>
+    /// What the host can do live and how much it has; the planner and the rollback planner use it. Read from the host
+    /// the engine drives (the CLI: <c>LibvirtMorphDriver.ReadHostAsync</c>); there is no default.
+    /// </summary>
+    public required HostCapabilities Host { get; init; }
 
     /// <summary>How long a lease lasts unless renewed; it is renewed every third of this while a morph runs.</summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(30);

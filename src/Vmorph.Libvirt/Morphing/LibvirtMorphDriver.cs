@@ -5,6 +5,7 @@ using System.Xml.Linq;
 using Vmorph.Configuration;
 using Vmorph.Guest.Shell;
 using Vmorph.Identity;
+using Vmorph.Libvirt.Host;
 using Vmorph.Libvirt.Native;
 using Vmorph.Morphing;
 using Vmorph.Morphs;
@@ -45,6 +46,17 @@ public sealed class LibvirtMorphDriver : IMorphDriver, IMorphHost, IDisposable
 
     /// <inheritdoc />
     public string Uri => connection.Uri;
+
+    /// <summary>
+    /// The host at the other end of the connection and what the planner may do on it (<see cref="HostReader"/>, then
+    /// <see cref="HostCapabilitiesMapping.Map"/>); a failure says why it cannot be read.
+    /// </summary>
+    public Task<Result<LibvirtHost>> ReadHostAsync(CancellationToken cancellationToken) =>
+        connection.WithConnectionAsync(conn =>
+        {
+            var facts = HostReader.Read(conn, connection.Uri);
+            return facts.IsSuccess ? HostCapabilitiesMapping.Map(facts.Value) : Result<LibvirtHost>.Fail(facts.Errors);
+        }, cancellationToken);
 
     // ---- IMorphHost ----
 

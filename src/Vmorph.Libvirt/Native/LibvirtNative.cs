@@ -81,6 +81,18 @@ internal static unsafe partial class LibvirtNative
     [LibraryImport(Lib)] public static partial int virDomainDestroy(IntPtr dom);
     [LibraryImport(Lib)] public static partial int virDomainCreate(IntPtr dom);
 
+    // The host (src/Vmorph.Libvirt/Host): what it has and what its hypervisor can do.
+    public const int NodeMemoryStatsAllCells = -1;
+
+    [LibraryImport(Lib)] public static partial int virNodeGetInfo(IntPtr conn, out NodeInfo info);
+    [LibraryImport(Lib)] public static partial int virNodeGetMemoryStats(IntPtr conn, int cellNum, NodeMemoryStats* parameters, ref int count, uint flags);
+    [LibraryImport(Lib)] public static partial IntPtr virConnectGetHostname(IntPtr conn);
+    [LibraryImport(Lib)] public static partial IntPtr virConnectGetType(IntPtr conn);
+    [LibraryImport(Lib)] public static partial int virConnectGetVersion(IntPtr conn, out ulong version);
+    [LibraryImport(Lib)] public static partial int virConnectGetLibVersion(IntPtr conn, out ulong version);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial int virConnectGetMaxVcpus(IntPtr conn, string? type);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial IntPtr virConnectGetDomainCapabilities(IntPtr conn, string? emulatorbin, string? arch, string? machine, string? virttype, uint flags);
+
     [LibraryImport(QemuLib, StringMarshalling = StringMarshalling.Utf8)] public static partial IntPtr virDomainQemuAgentCommand(IntPtr dom, string command, int timeout, uint flags);
 
     [LibraryImport(LibC)] public static partial void free(IntPtr pointer);
@@ -92,6 +104,28 @@ internal static unsafe partial class LibvirtNative
         public ulong Capacity;
         public ulong Allocation;
         public ulong Physical;
+    }
+
+    /// <summary><c>virNodeInfo</c>: <c>unsigned long</c> is 64-bit on Linux x86-64 (64 bytes in all).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct NodeInfo
+    {
+        public fixed byte Model[32];
+        public ulong MemoryKiB;
+        public uint Cpus;
+        public uint Mhz;
+        public uint Nodes;
+        public uint Sockets;
+        public uint Cores;
+        public uint Threads;
+    }
+
+    /// <summary><c>virNodeMemoryStats</c>: an 80-byte field name and a value in KiB (88 bytes).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct NodeMemoryStats
+    {
+        public fixed byte Field[80];
+        public ulong Value;
     }
 
     /// <summary><c>virDomainStatsRecord</c>.</summary>

@@ -16,14 +16,16 @@ public enum ChangeSupport
 /// <summary>
 /// What a hypervisor host can do to a running VM, and how much a VM may be given (the seed's <c>LiveMorphingSupport</c>,
 /// as data). The planner decides live or restart from these flags and never plans a change marked
-/// <see cref="ChangeSupport.Unsupported"/>. <see cref="Lab"/> holds the facts measured in LAB.md.
+/// <see cref="ChangeSupport.Unsupported"/>. Production reads it from the host through libvirt (Vmorph.Libvirt's
+/// <c>HostCapabilitiesMapping</c>: logical CPUs, memory, the hypervisor driver); there is no default, so no plan is
+/// capped by another host's numbers. The lab's measured facts (LAB.md) are test data (<c>tests/Shared/LabHost.cs</c>).
 /// </summary>
 public sealed record HostCapabilities
 {
-    /// <summary>A name for messages and plans (<c>lab: libvirt 9.0 / QEMU 7.2 TCG</c>).</summary>
+    /// <summary>A name for messages and plans (<c>vm (libvirt 9.0.0, QEMU 7.2.22, KVM, TCG)</c>).</summary>
     public required string Name { get; init; }
 
-    /// <summary>Host cores: the most vCPUs (current or maximum) the planner gives one VM.</summary>
+    /// <summary>Host cores (logical CPUs): the most vCPUs (current or maximum) the planner gives one VM.</summary>
     public required int Cores { get; init; }
 
     /// <summary>Host memory: the most memory (current or maximum) the planner gives one VM.</summary>
@@ -58,19 +60,4 @@ public sealed record HostCapabilities
 
     /// <summary>The CPU bandwidth period used when a VM has none, in microseconds.</summary>
     public long DefaultCpuPeriodMicroseconds { get; init; } = 100_000;
-
-    /// <summary>
-    /// The lab host of LAB.md: Debian 12, libvirt 9.0, QEMU 7.2 under TCG, 2 cores, 24 GiB. vCPU hot-add works and
-    /// hot-remove fails (so a decrease waits for a restart); the balloon works within the maximum; <c>schedinfo
-    /// vcpu_quota</c> and <c>blkdeviotune</c> work live; <c>domiftune</c> fails on every NIC type (no tc modules in the
-    /// host kernel) so NIC bandwidth is unsupported; internal snapshots work, but only if taken before any vCPU
-    /// hot-add. Maximums are part of the domain definition and change at a restart. Growing a disk
-    /// (<c>blockresize</c>) is QEMU's standard live resize but was not measured in LAB.md.
-    /// </summary>
-    public static HostCapabilities Lab { get; } = new()
-    {
-        Name = "lab (libvirt 9.0, QEMU 7.2 TCG)",
-        Cores = 2,
-        Memory = MemorySize.FromGiB(24),
-    };
 }

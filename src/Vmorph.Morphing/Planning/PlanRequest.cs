@@ -27,8 +27,8 @@ public sealed record PlanRequest
     /// <summary>The VM's trait vector, for the comparison with the target's expected traits; null when not scored.</summary>
     public WeightedTraitVector? Traits { get; init; }
 
-    /// <summary>What the host can do live and how much it has.</summary>
-    public HostCapabilities Host { get; init; } = HostCapabilities.Lab;
+    /// <summary>What the host can do live and how much it has (read from the real host; there is no default).</summary>
+    public required HostCapabilities Host { get; init; }
 
     /// <summary>How vmorph reaches inside this VM.</summary>
     public GuestAccess Guest { get; init; } = GuestAccess.Agent;

@@ -9,6 +9,7 @@ using Vmorph.Morphs;
 using Vmorph.Planning;
 using Vmorph.Storage.Sqlite;
 using Vmorph.TargetProfiles;
+using Vmorph.Testing;
 using Vmorph.Units;
 
 namespace Vmorph.Libvirt.Tests.Morphing;
@@ -42,13 +43,13 @@ public sealed class MorphEngineTests : IDisposable
     }
 
     private MorphEngine Engine(string? owner = null, Func<MorphJournalEntry, ValueTask>? hook = null, Func<string, IHealthProbe?>? probeFromAddress = null) =>
-        new(journal, store, vm, vm, clock, new MorphEngineOptions { Progress = p => { lock (progress) progress.Add(p); }, AfterJournaled = hook, ProbeFromAddress = probeFromAddress }, owner);
+        new(journal, store, vm, vm, clock, new MorphEngineOptions { Host = LabHost.Capabilities, Progress = p => { lock (progress) progress.Add(p); }, AfterJournaled = hook, ProbeFromAddress = probeFromAddress }, owner);
 
     private Plan PlanTo(string resources)
     {
         var yaml = $"apiVersion: vmorph/v1\nkind: TargetProfile\nmetadata:\n  name: test\nspec:\n  resources:\n{resources}";
         var target = TargetProfileCatalog.Build([], [("test.yaml", yaml)]).Value.Find("test").Value;
-        return MorphingAlgorithm.Plan(new PlanRequest { Vm = SimulatedVm.Id, VmName = "sim-1", Current = vm.Configuration, Target = target, Guest = GuestAccess.None, CreatedAt = clock.GetUtcNow() }).Value;
+        return MorphingAlgorithm.Plan(new PlanRequest { Vm = SimulatedVm.Id, VmName = "sim-1", Current = vm.Configuration, Target = target, Host = LabHost.Capabilities, Guest = GuestAccess.None, CreatedAt = clock.GetUtcNow() }).Value;
     }
 
     private static ApplyOptions Guarded => new()

@@ -1,5 +1,6 @@
 using Vmorph.Planning;
 using Vmorph.TargetProfiles;
+using Vmorph.Testing;
 using Vmorph.Units;
 
 namespace Vmorph.Morphing.Tests.Planning;
@@ -45,8 +46,26 @@ public class MorphingAlgorithmTests
         Assert.True(plan.Steps[0].RequiresSnapshot);
         Assert.Equal("Plan: 0 to add, 1 to change, 0 to destroy; 0 live, 1 needs a restart.", plan.Summary.ToString());
 
-        var liveHost = HostCapabilities.Lab with { Name = "other", Cores = 8, VcpuDecrease = ChangeSupport.Live };
+        var liveHost = LabHost.Capabilities with { Name = "other", Cores = 8, VcpuDecrease = ChangeSupport.Live };
         Assert.Equal(["SetVcpus:Live"], Kinds(Fixtures.Plan(Fixtures.Request(Resources("    vcpus: \"2\""), current, host: liveHost))));
+    }
+
+    [Fact]
+    public void Plan_FourVcpusAsked_AreHeldToTheCoresOfTheHostGiven()
+    {
+        var current = Fixtures.LabVm with { Vcpus = 1, MaxVcpus = 4 };
+        var onLab = Fixtures.Plan(Fixtures.Request(Resources("    vcpus: \"4\""), current));
+        Assert.Equal("2", onLab.Steps.Single().Changes.Single().After); // the lab's 2 cores
+        Assert.Equal(LabHost.Capabilities.Name, onLab.Host);
+
+        var bigger = LabHost.Capabilities with { Name = "bigger (libvirt 9.0.0, QEMU 8.2.0, KVM)", Cores = 16, Memory = MemorySize.FromGiB(128) };
+        var onBigger = Fixtures.Plan(Fixtures.Request(Resources("    vcpus: \"4\""), current, host: bigger));
+        Assert.Equal("4", onBigger.Steps.Single().Changes.Single().After);
+        Assert.Equal("bigger (libvirt 9.0.0, QEMU 8.2.0, KVM)", onBigger.Host);
+
+        var smaller = LabHost.Capabilities with { Name = "one-core", Cores = 1 };
+        var refused = MorphingAlgorithm.Plan(Fixtures.Request(Resources("    vcpus: \"4, min 2\""), current, host: smaller));
+        Assert.Equal(["target profile 't': spec.resources.vcpus: '4, min 2' needs at least 2, but the host has 1 cores"], refused.Errors);
     }
 
     [Fact]
@@ -180,7 +199,7 @@ public class MorphingAlgorithmTests
     [Fact]
     public void Plan_StepNeedingASnapshotOnAHostWithoutSnapshots_IsRefused()
     {
-        var host = HostCapabilities.Lab with { Name = "no-snapshots", Snapshots = false };
+        var host = LabHost.Capabilities with { Name = "no-snapshots", Snapshots = false };
         var result = MorphingAlgorithm.Plan(Fixtures.Request(Resources("    disk: {size: \"current, min 1GiB\"}"), host: host));
         Assert.Equal("target profile 't': step 1 (disk.vda) needs a snapshot first (a disk is never shrunk, so only the snapshot can undo this), but no-snapshots cannot take snapshots",
             Assert.Single(result.Errors));

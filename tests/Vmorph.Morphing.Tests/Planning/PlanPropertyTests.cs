@@ -5,6 +5,7 @@ using Vmorph.Morphs;
 using Vmorph.Planning;
 using Vmorph.Profiles;
 using Vmorph.TargetProfiles;
+using Vmorph.Testing;
 using Vmorph.Units;
 
 namespace Vmorph.Morphing.Tests.Planning;
@@ -146,8 +147,8 @@ public class PlanPropertyTests
         from memory in Gen.Int[1, 32]
         from lab in Gen.Bool
         select lab
-            ? HostCapabilities.Lab with { Cores = cores, Memory = MemorySize.FromGiB(memory) }
-            : HostCapabilities.Lab with { Name = "hot-unplug host", Cores = cores, Memory = MemorySize.FromGiB(memory), VcpuDecrease = ChangeSupport.Live, MaximumChange = ChangeSupport.Restart };
+            ? LabHost.Capabilities with { Cores = cores, Memory = MemorySize.FromGiB(memory) }
+            : LabHost.Capabilities with { Name = "hot-unplug host", Cores = cores, Memory = MemorySize.FromGiB(memory), VcpuDecrease = ChangeSupport.Live, MaximumChange = ChangeSupport.Restart };
 
     private static readonly Gen<PersonalityProfile?> GenProfile =
         from has in Gen.Int[0, 4]
@@ -250,7 +251,7 @@ public class PlanPropertyTests
     [Fact]
     public void Plan_NeverAttemptsWhatTheLabHostCannotDo()
     {
-        var labCases = Gen.Select(GenConfiguration, GenTarget, GenProfile).Select(t => (t.Item1, t.Item2, HostCapabilities.Lab, t.Item3));
+        var labCases = Gen.Select(GenConfiguration, GenTarget, GenProfile).Select(t => (t.Item1, t.Item2, LabHost.Capabilities, t.Item3));
         labCases.Sample(c =>
         {
             var result = PlanFor(c);
