@@ -34,6 +34,16 @@ public class AllocationPlotModelTests
     }
 
     [Fact]
+    public void Build_AllocationAtTheTopEdge_TitleSaysSo()
+    {
+        var series = Synthetic.Series("vm", [0.96, 0.5]);
+        var model = AllocationPlotModelBuilder.Build([Track("vpa", series, 1.2, 1.2)], PlotResource.Cpu, [], "test");
+        Assert.Equal(1.2, model.YMax, 12);
+        Assert.False(model.Panels[0].AboveScale);
+        Assert.EndsWith("; allocation up to 1.2 cores, at the top of the scale", model.Panels[0].Title, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Build_Memory_InGiB_ScaledByUsage()
     {
         var series = Synthetic.Series("bitbrains:2", [1, 1], memory: [1024, 2048]);

@@ -17,6 +17,9 @@ public static class AllocationPlotModelBuilder
 
     private const double MiBPerGiB = 1024;
 
+    // How close below the top of the y-axis a line is hidden by the frame (a share of the axis).
+    private const double TopEdgeTolerance = 0.005;
+
     // Tick intervals to choose from, shortest first; the first that gives at most MaxTicks ticks is used.
     private static readonly TimeSpan[] TickIntervals =
     [
@@ -60,8 +63,11 @@ public static class AllocationPlotModelBuilder
             var (slack, shortShare) = Score(usage, allocation);
             var shortfalls = Shortfalls(series.UnixSeconds, usage, allocation, (long)series.Step().TotalSeconds);
             var maxAllocation = allocation.Where(double.IsFinite).DefaultIfEmpty(0).Max();
+            // A line within a hair of the top is hidden under the frame: say where it is, as for one above the top.
             var above = maxAllocation > yMax;
-            panels.Add(new PlotPanel(chosen[k].Policy, PanelTitle(chosen[k].Policy, slack, shortShare, shortfalls.Count, above ? maxAllocation : null, unit),
+            var atTop = !above && maxAllocation >= yMax * (1 - TopEdgeTolerance);
+            var note = above ? "above the scale" : atTop ? "at the top of the scale" : null;
+            panels.Add(new PlotPanel(chosen[k].Policy, PanelTitle(chosen[k].Policy, slack, shortShare, shortfalls.Count, note is null ? null : (maxAllocation, note), unit),
                 allocation, shortfalls, slack, shortShare, maxAllocation, above));
         }
         var header = string.Create(CultureInfo.InvariantCulture,
@@ -154,12 +160,12 @@ public static class AllocationPlotModelBuilder
         return (allocated > 0 ? slack / allocated : 0, steps > 0 ? (double)shortSteps / steps : 0);
     }
 
-    private static string PanelTitle(string policy, double slack, double shortShare, int spans, double? offTheTop, string unit)
+    private static string PanelTitle(string policy, double slack, double shortShare, int spans, (double Top, string Where)? offTheTop, string unit)
     {
         var text = string.Create(CultureInfo.InvariantCulture,
             $"{policy}: slack {slack * 100:0.0} %, short at {shortShare * 100:0.0##} % of steps ({spans} {(spans == 1 ? "span" : "spans")})");
         return offTheTop is { } top
-            ? text + string.Create(CultureInfo.InvariantCulture, $"; allocation up to {top:0.0#} {unit}, above the scale")
+            ? text + string.Create(CultureInfo.InvariantCulture, $"; allocation up to {top.Top:0.0#} {unit}, {top.Where}")
             : text;
     }
 
