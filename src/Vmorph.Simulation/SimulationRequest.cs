@@ -38,8 +38,14 @@ public sealed record SimulationRequest
     /// <summary>The directory for PNG plots, or null.</summary>
     public string? PlotDirectory { get; init; }
 
-    /// <summary>VMs to plot; empty picks the four busiest.</summary>
+    /// <summary>VMs to plot, by id (<c>bitbrains:17</c>) or by name in the trace (<c>17</c>); empty picks the four busiest.</summary>
     public IReadOnlyList<string> PlotVms { get; init; } = [];
+
+    /// <summary>
+    /// Policies to draw a panel for, in this order (names may be comma-separated lists); empty draws every policy that ran,
+    /// in table order.
+    /// </summary>
+    public IReadOnlyList<string> PlotPolicies { get; init; } = [];
 
     /// <summary>The seed of the machine-learned model.</summary>
     public int Seed { get; init; } = 1;

@@ -31,6 +31,13 @@ public sealed class SimulationRunner(ITraceReader reader)
         if (!baselines.IsSuccess) return Result<SimulationReport>.Fail(baselines.Errors);
         var replayErrors = request.Replay.Validate();
         if (replayErrors.Count > 0) return Result<SimulationReport>.Fail([.. replayErrors]);
+        // The names in table order: baselines, vmorph's policies, the oracle.
+        var ran = baselines.Value.Where(b => b != RecommenderCatalog.Oracle)
+            .Concat(policies.Value.Select(p => p.Name))
+            .Concat(baselines.Value.Where(b => b == RecommenderCatalog.Oracle))
+            .ToList();
+        var plotPolicies = ResolvePlotPolicies(request.PlotPolicies, ran);
+        if (!plotPolicies.IsSuccess) return Result<SimulationReport>.Fail(plotPolicies.Errors);
 
         // Make the output places first: a replay should not end in "no such directory".
         if (request.DecisionsPath is { } decisionsPath && Path.GetDirectoryName(Path.GetFullPath(decisionsPath)) is { } decisionsDirectory)
@@ -41,6 +48,9 @@ public sealed class SimulationRunner(ITraceReader reader)
         var loaded = loader.Load(request.Traces, Progress(progress, "reading"), cancellationToken);
         var trained = request.Train.Count > 0 ? loader.Load(request.Train, Progress(progress, "reading training"), cancellationToken) : null;
         seconds["read"] = watch.Elapsed.TotalSeconds;
+        // An unknown --plot-vm is found now, not after a replay of many minutes that would then plot nothing.
+        var plotVmErrors = request.PlotDirectory is null ? [] : UnknownPlotVms(request.PlotVms, loaded.Series, request.Traces);
+        if (plotVmErrors.Count > 0) return Result<SimulationReport>.Fail(plotVmErrors);
         var train = trained?.Series.ToDictionary(s => s.Vm) ?? new Dictionary<VmId, ReplaySeries>();
 
         // What the models may learn from: the training traces, or the steps before the evaluation starts.
@@ -105,7 +115,7 @@ public sealed class SimulationRunner(ITraceReader reader)
         if (request.PlotDirectory is { } directory)
         {
             progress?.Report(new SimulationProgress("writing", 0, 1, directory));
-            plots = AllocationPlotter.Plot(directory, [.. result.Tracks.Where(t => keepFor.Contains(t.Series.Vm))], "what-if replay (vmorph simulate)");
+            plots = AllocationPlotter.Plot(directory, [.. result.Tracks.Where(t => keepFor.Contains(t.Series.Vm))], "what-if replay (vmorph simulate)", plotPolicies.Value);
         }
         seconds["write"] = watch.Elapsed.TotalSeconds;
 
@@ -175,6 +185,54 @@ public sealed class SimulationRunner(ITraceReader reader)
             else errors.Add($"--baselines: '{name}' is not a baseline (known: {string.Join(", ", RecommenderCatalog.Names)}, or all)");
         }
         return errors.Count > 0 ? Result<IReadOnlyList<string>>.Fail(errors) : Result<IReadOnlyList<string>>.Ok([.. result.Distinct()]);
+    }
+
+    /// <summary>
+    /// The policies to plot, in the order asked for (comma-separated lists allowed); empty asks for every policy that ran,
+    /// in table order. A name that did not run is an error that lists the ones that did.
+    /// </summary>
+    /// <param name="requested">The names asked for (<c>--plot-policies</c>).</param>
+    /// <param name="ran">The policies and baselines of the simulation, in table order.</param>
+    public static Result<IReadOnlyList<string>> ResolvePlotPolicies(IReadOnlyList<string> requested, IReadOnlyList<string> ran)
+    {
+        var names = requested.SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        if (names.Count == 0) return Result<IReadOnlyList<string>>.Ok(ran);
+        var result = new List<string>();
+        var errors = new List<string>();
+        foreach (var name in names)
+        {
+            if (ran.FirstOrDefault(r => r.Equals(name, StringComparison.OrdinalIgnoreCase)) is { } known)
+            {
+                if (!result.Contains(known)) result.Add(known);
+            }
+            else
+            {
+                errors.Add($"--plot-policies: '{name}' is not a policy of this simulation (these ran: {string.Join(", ", ran)}; add baselines with --baselines, vmorph policies with --policy)");
+            }
+        }
+        return errors.Count > 0 ? Result<IReadOnlyList<string>>.Fail(errors) : Result<IReadOnlyList<string>>.Ok(result);
+    }
+
+    /// <summary>
+    /// One error per <c>--plot-vm</c> that names no VM of the replayed traces (by id or by name), each naming the traces and
+    /// a few VMs that are there.
+    /// </summary>
+    /// <param name="requested">The VMs asked for.</param>
+    /// <param name="series">The VMs read from the traces.</param>
+    /// <param name="traces">The trace paths, for the message.</param>
+    public static IReadOnlyList<string> UnknownPlotVms(IReadOnlyList<string> requested, IReadOnlyList<ReplaySeries> series, IReadOnlyList<string> traces)
+    {
+        var errors = new List<string>();
+        foreach (var vm in requested)
+        {
+            if (series.Any(s => s.Vm.Value == vm || s.Name == vm)) continue;
+            var examples = series.Take(5).Select(s => s.Vm.Value == s.Name ? s.Name : $"{s.Name} ({s.Vm.Value})").ToList();
+            var there = series.Count == 0
+                ? "they hold no VMs"
+                : $"they hold {series.Count} {(series.Count == 1 ? "VM" : "VMs")}, e.g. {string.Join(", ", examples)}";
+            errors.Add($"--plot-vm {vm}: no such VM in {string.Join(", ", traces)}; {there} (name a VM by its name in the trace or by its id)");
+        }
+        return errors;
     }
 
     private static List<ReplaySeries> LearningSeries(IReadOnlyList<ReplaySeries> evaluate, IReadOnlyDictionary<VmId, ReplaySeries> train, DateTimeOffset? evaluateFrom)

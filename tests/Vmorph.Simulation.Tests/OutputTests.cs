@@ -51,7 +51,7 @@ public class OutputTests
     }
 
     [Fact]
-    public void Plot_WritesAPngPerVmAndResource()
+    public void Plot_WritesAPngPerVmAndResource_OnePanelPerPolicy()
     {
         var directory = Path.Combine(Path.GetTempPath(), $"vmorph-plots-{Guid.NewGuid():N}");
         try
@@ -62,6 +62,8 @@ public class OutputTests
             {
                 var header = File.ReadAllBytes(file)[..8];
                 Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, header);
+                // Two policies (static, oracle): two panels.
+                Assert.Equal(2 * AllocationPlotter.PanelHeightPixels, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(File.ReadAllBytes(file).AsSpan(20, 4)));
             }
         }
         finally

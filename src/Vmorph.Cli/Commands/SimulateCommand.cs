@@ -58,13 +58,18 @@ public sealed class SimulateCommand(CliContext context) : VmorphCommand<Simulate
 
         /// <summary>The plot directory.</summary>
         [CommandOption("--plot <DIR>")]
-        [Description("Write PNG plots of usage against each policy's allocation.")]
+        [Description("Write PNG plots into DIR: per VM, <vm>-cpu.png (and <vm>-memory.png), one panel per policy with usage, allocation and shortfalls shaded.")]
         public string? Plot { get; init; }
 
         /// <summary>VMs to plot.</summary>
         [CommandOption("--plot-vm <VM>")]
-        [Description("A VM to plot (repeatable; default: the four busiest).")]
+        [Description("A VM to plot, by its name in the trace (17) or its id (bitbrains:17) (repeatable; default: the four busiest). Needs --plot.")]
         public string[] PlotVms { get; init; } = [];
+
+        /// <summary>Policies to plot.</summary>
+        [CommandOption("--plot-policies <LIST>")]
+        [Description("Comma-separated policies to draw a panel for, in this order, e.g. vmorph,vpa (default: every policy that ran). Needs --plot.")]
+        public string[] PlotPolicies { get; init; } = [];
 
         /// <summary>CPU step.</summary>
         [CommandOption("--cpu-step <CORES>")]
@@ -95,6 +100,8 @@ public sealed class SimulateCommand(CliContext context) : VmorphCommand<Simulate
         public override ValidationResult Validate()
         {
             if (Traces.Length == 0) return ValidationResult.Error("simulate: name one or more traces with --trace PATH");
+            if (Plot is null && (PlotVms.Length > 0 || PlotPolicies.Length > 0))
+                return ValidationResult.Error($"simulate: {(PlotVms.Length > 0 ? "--plot-vm" : "--plot-policies")} chooses what --plot draws, and nothing is plotted without it: add --plot DIR");
             return ValidationResult.Success();
         }
     }
@@ -135,6 +142,7 @@ public sealed class SimulateCommand(CliContext context) : VmorphCommand<Simulate
         var report = outcome.Value;
         if (settings.Json) WriteJson(SimulationJson.From(report, request));
         else Render(report, request);
+        if (request.PlotDirectory is { } plotDirectory) ReportPlots(report.Plots, plotDirectory);
         return Task.FromResult(ExitCodes.Success);
     }
 
@@ -171,6 +179,7 @@ public sealed class SimulateCommand(CliContext context) : VmorphCommand<Simulate
             DecisionsPath = settings.Decisions,
             PlotDirectory = settings.Plot,
             PlotVms = settings.PlotVms,
+            PlotPolicies = settings.PlotPolicies,
         };
     }
 
@@ -220,9 +229,20 @@ public sealed class SimulateCommand(CliContext context) : VmorphCommand<Simulate
         }
         foreach (var note in report.Notes) console.MarkupLine(Markup.Escape("note: " + note));
         if (report.DecisionRows > 0) console.MarkupLine(Markup.Escape($"decisions: {report.DecisionRows:N0} rows in {request.DecisionsPath}"));
-        if (report.Plots.Count > 0) console.MarkupLine(Markup.Escape($"plots: {report.Plots.Count} PNG files in {request.PlotDirectory}"));
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"replay driver: trace files, not live VMs; took {report.Seconds.Values.Sum():0.0} s (read {report.Seconds["read"]:0.0}, train {report.Seconds["train"]:0.0}, replay {report.Seconds["replay"]:0.0}, write {report.Seconds["write"]:0.0})")));
+    }
+
+    /// <summary>Says on standard error which plot files were written, or that none were.</summary>
+    private void ReportPlots(IReadOnlyList<string> plots, string directory)
+    {
+        if (plots.Count == 0)
+        {
+            Context.Error.WriteLine($"vmorph: plots: nothing written to {directory} (no VM chosen to plot had a scored step)");
+            return;
+        }
+        Context.Error.WriteLine($"vmorph: plots: {plots.Count} PNG {(plots.Count == 1 ? "file" : "files")} written:");
+        foreach (var plot in plots) Context.Error.WriteLine("  " + plot);
     }
 
     /// <summary>Which baselines a vmorph policy beats: less CPU slack with no more shortfall (steps and unserved).</summary>

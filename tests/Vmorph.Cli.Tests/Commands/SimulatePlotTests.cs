@@ -1,0 +1,48 @@
+namespace Vmorph.Cli.Tests.Commands;
+
+public sealed class SimulatePlotTests : IDisposable
+{
+    private readonly CliHarness cli = new();
+
+    public void Dispose() => cli.Dispose();
+
+    private static string Bitbrains(int vm) => Path.Combine(CliHarness.Traces, "bitbrains-rnd", "2013-8", $"{vm}.csv.gz");
+
+    [Fact]
+    public async Task Simulate_PlotVmNotInTheTrace_FailsNamingTheVmTheTraceAndItsVms_WritesNothing()
+    {
+        var plots = cli.Scratch("plots");
+        var result = await cli.RunAsync("simulate", "--trace", Bitbrains(41), "--plot", plots, "--plot-vm", "nosuch");
+        Assert.Equal(1, result.Exit);
+        Assert.Contains($"--plot-vm nosuch: no such VM in {Bitbrains(41)}; they hold 1 VM, e.g. 41 (bitbrains:41)", result.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(plots) && Directory.EnumerateFiles(plots).Any());
+    }
+
+    [Fact]
+    public async Task Simulate_PlotPoliciesNotRun_FailsListingThoseThatRan()
+    {
+        var result = await cli.RunAsync("simulate", "--trace", Bitbrains(41), "--baselines", "vpa", "--plot", cli.Scratch("plots"), "--plot-policies", "vmorph,magic");
+        Assert.Equal(1, result.Exit);
+        Assert.Contains("--plot-policies: 'magic' is not a policy of this simulation (these ran: vpa, vmorph;", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Simulate_PlotVmWithoutPlot_IsAUsageError()
+    {
+        var result = await cli.RunAsync("simulate", "--trace", Bitbrains(41), "--plot-vm", "41");
+        Assert.Equal(2, result.Exit);
+        Assert.Contains("add --plot DIR", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Simulate_Plot_ListsTheFilesWrittenOnStandardError()
+    {
+        var plots = cli.Scratch("plots");
+        var result = await cli.RunAsync("simulate", "--trace", Bitbrains(41), "--baselines", "static", "--plot", plots, "--plot-policies", "static", "-o", "json");
+        Assert.Equal(0, result.Exit);
+        Assert.Contains("vmorph: plots: 2 PNG files written:", result.Error, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(plots, "bitbrains_41-cpu.png"), result.Error, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(plots, "bitbrains_41-memory.png"), result.Error, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(plots, "bitbrains_41-cpu.png")));
+    }
+}
