@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using Microsoft.Extensions.Time.Testing;
-using Spectre.Console.Testing;
+using Spectre.Console;
 using Vmorph.Cli.Hosting;
 
 namespace Vmorph.Cli.Tests;
@@ -14,16 +14,28 @@ internal sealed class CliHarness : IDisposable
 
     public string Scratch(string name) => Path.Combine(DataDirectory, name);
 
+    /// <summary>
+    /// What standard output and standard error are: pipes (the default: plain, unwrapped output) or a terminal of some
+    /// width (<see cref="TerminalInfo.Of"/>), where the console emits ANSI styling and true colour.
+    /// </summary>
+    public TerminalInfo Terminal { get; set; } = TerminalInfo.Pipes;
+
+    /// <summary>Environment variables added to <c>VMORPH_DATA_DIR</c> and <c>HOME</c> (<c>NO_COLOR</c>, <c>COLUMNS</c>).</summary>
+    public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Runs vmorph; <c>Out</c> is standard output, where the console writes too (so <c>Console</c> is the same text,
+    /// kept for tests that read the console).
+    /// </summary>
     public async Task<(int Exit, string Out, string Error, string Console)> RunAsync(params string[] args)
     {
-        var console = new TestConsole { EmitAnsiSequences = false };
-        console.Profile.Width = 200;
         var output = new StringWriter();
         var error = new StringWriter();
-        var environment = new Dictionary<string, string?> { ["VMORPH_DATA_DIR"] = DataDirectory, ["HOME"] = DataDirectory };
-        var context = new CliContext(console, output, error, new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero)), environment);
+        var environment = new Dictionary<string, string?>(Environment, StringComparer.Ordinal) { ["VMORPH_DATA_DIR"] = DataDirectory, ["HOME"] = DataDirectory };
+        var context = CliContext.Create(output, error, Terminal, new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero)), environment,
+            AnsiSupport.Yes, ColorSystemSupport.TrueColor);
         var exit = await VmorphApp.RunAsync(args, context, CancellationToken.None);
-        return (exit, output.ToString(), error.ToString(), console.Output);
+        return (exit, output.ToString(), error.ToString(), output.ToString());
     }
 
     /// <summary>Writes a gzip file with the given text.</summary>

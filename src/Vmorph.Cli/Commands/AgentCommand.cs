@@ -85,7 +85,7 @@ public sealed class AgentCommand(CliContext context) : VmorphCommand<AgentComman
         Context.Output.WriteLine($"  applications: {apps.Count} ({string.Join(", ", apps.Take(15))}{(apps.Count > 15 ? ", ..." : "")})");
         var listening = CollectionViews.Listening(snapshot);
         Context.Output.WriteLine("  listening: " + (listening.Count == 0 ? "nothing" : string.Join(", ", listening)) + $"; {snapshot.Sockets.Count(x => !x.Listening)} connected socket(s)");
-        Context.Output.WriteLine("  interfaces: " + string.Join(", ", snapshot.Interfaces.Select(x => $"{x.Name} rx {x.ReceivedBytes} B tx {x.TransmittedBytes} B")));
+        Context.Output.WriteLine("  interfaces: " + string.Join(", ", snapshot.Interfaces.Select(x => $"{x.Name} rx {CollectionViews.Bytes(x.ReceivedBytes)} tx {CollectionViews.Bytes(x.TransmittedBytes)}")));
         Context.Output.WriteLine($"  sessions: {snapshot.Sessions.Count} (users shown as keyed hashes: {string.Join(", ", snapshot.Sessions.Select(x => x.User).Distinct())})");
         Context.Output.WriteLine("  data footprint: " + (snapshot.Footprint is { } f ? CollectionViews.Footprint(f) : "not scanned"));
     }

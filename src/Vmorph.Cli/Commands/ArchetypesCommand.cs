@@ -1,6 +1,6 @@
 using System.Globalization;
-using Spectre.Console;
 using Vmorph.Cli.Hosting;
+using Vmorph.Cli.Views;
 using Vmorph.Traits;
 
 namespace Vmorph.Cli.Commands;
@@ -20,19 +20,26 @@ public sealed class ArchetypesCommand(CliContext context) : VmorphCommand<Global
                 features = catalog.KnownFeatures.ToDictionary(f => f, f => FeatureExtractor.BuiltInFeatures.GetValueOrDefault(f) ?? GroupDescription(catalog, f)),
                 catalog.ApplicationGroups,
                 catalog.PortGroups,
+                classification = new { catalog.Classification.MinimumScore, catalog.Classification.MinimumCoverage },
             });
             return Task.FromResult(ExitCodes.Success);
         }
-        var table = new Table().Border(TableBorder.Rounded).AddColumn("archetype").AddColumn("kind").AddColumn("features (weight)").AddColumn("from");
+        var table = new TableView(
+            new ViewColumn("archetype"), new ViewColumn("kind"), new ViewColumn("features (weight)"), new ViewColumn("from"),
+            new ViewColumn("target profile") { WideOnly = true }, new ViewColumn("description") { WideOnly = true });
         foreach (var a in catalog.Archetypes)
         {
             table.AddRow(
-                Markup.Escape(a.Name) + "\n[grey]" + Markup.Escape(a.Description) + "[/]",
+                a.Name,
                 a.Kind.ToString().ToLowerInvariant(),
-                Markup.Escape(string.Join("\n", a.Weights.Select(w => string.Create(CultureInfo.InvariantCulture, $"{(w.Invert ? "low " : "")}{w.Feature} ({w.Weight:0.##})")))),
-                Markup.Escape(a.Source));
+                string.Join("\n", a.Weights.Select(w => string.Create(CultureInfo.InvariantCulture, $"{(w.Invert ? "low " : "")}{w.Feature} ({w.Weight:0.##})"))),
+                a.Source,
+                a.TargetProfile ?? "",
+                a.Description);
         }
-        Context.Console.Write(table);
+        Context.WriteTable(table, settings);
+        Context.Hint(string.Create(CultureInfo.InvariantCulture,
+            $"a VM is called a workload when its strongest workload trait scores at least {catalog.Classification.MinimumScore:0.##} with {catalog.Classification.MinimumCoverage:P0} coverage, else unknown; -o wide adds descriptions"));
         return Task.FromResult(ExitCodes.Success);
     }
 

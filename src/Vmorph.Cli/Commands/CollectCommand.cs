@@ -125,7 +125,7 @@ public sealed class CollectCommand(CliContext context) : VmorphCommand<CollectCo
         }
         else if (verbose)
         {
-            foreach (var vm in report.Vms)
+            foreach (var vm in CollectionViews.InNaturalOrder(report.Vms))
                 foreach (var line in CollectionViews.Text(vm)) Context.Output.WriteLine(line);
             Context.Output.WriteLine($"{report.Vms.Count} VM(s) from {report.Uri} in {Durations.Describe(report.Elapsed)}");
         }
@@ -134,10 +134,10 @@ public sealed class CollectCommand(CliContext context) : VmorphCommand<CollectCo
             var versions = report.Vms.Count(v => v.NewVersion is not null);
             var guests = report.Vms.Count(v => v.Inventory is not null);
             Context.Output.WriteLine($"{report.At:HH:mm:ss} {report.Vms.Count} VM(s), {guests} seen from inside, {versions} new configuration version(s)");
-            foreach (var v in report.Vms.Where(v => v.NewVersion is not null))
-                Context.Output.WriteLine($"  {v.Name}: configuration v{v.NewVersion!.Version} ({v.NewVersion.Cause}): " + string.Join(", ", v.NewVersion.Changes.Select(c => c.ToString())));
+            foreach (var v in CollectionViews.InNaturalOrder(report.Vms).Where(v => v.NewVersion is not null))
+                Context.Output.WriteLine($"  {v.Name}: configuration v{v.NewVersion!.Version} ({v.NewVersion.Cause}): " + string.Join(", ", v.NewVersion.Changes.Select(Views.ConfigurationValues.Describe)));
         }
-        foreach (var vm in report.Vms)
+        foreach (var vm in CollectionViews.InNaturalOrder(report.Vms))
         {
             if (!verbose && vm.GuestMissing is { } missing && vm.State == DomainState.Running) Context.Error.WriteLine("vmorph: guest view missing: " + missing);
             if (!verbose || settings.Json)

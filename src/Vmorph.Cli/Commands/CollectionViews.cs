@@ -1,6 +1,8 @@
 using System.Globalization;
 using Vmorph.Collection;
+using Vmorph.Cli.Views;
 using Vmorph.Configuration;
+using Vmorph.Identity;
 using Vmorph.Observations;
 using Vmorph.Units;
 
@@ -12,7 +14,7 @@ public sealed record CollectedVmJson(
     CollectedMetricsJson? Metrics, string? NoRates, CollectedGuestJson? Guest, string? GuestViewMissing, IReadOnlyList<string> Problems, double GuestMilliseconds);
 
 /// <summary>A configuration version added by a cycle.</summary>
-public sealed record NewVersionJson(int Version, string Cause, IReadOnlyList<ConfigurationChange> Changes);
+public sealed record NewVersionJson(int Version, string Cause, IReadOnlyList<ConfigurationChangeJson> Changes);
 
 /// <summary>The metric sample of a cycle, in base units (cores, bytes, bytes per second).</summary>
 public sealed record CollectedMetricsJson(double? CpuCores, double? CpuUtilisation, double? CpuAllocated, double? MemoryBytes, double? MemoryUtilisation,
@@ -32,11 +34,15 @@ internal static class CollectionViews
     public static System.Text.Json.JsonSerializerOptions JsonLines { get; } = new(Views.JsonViews.Options) { WriteIndented = false };
 
     public static CollectJson Json(CycleReport r) => new(r.Uri, r.At, Math.Round(r.Elapsed.TotalMilliseconds, 1), Math.Round(r.CpuTime.TotalMilliseconds, 1),
-        Math.Round(r.SampleWait.TotalMilliseconds, 1), r.MissedIntervals, [.. r.Vms.Select(Json)]);
+        Math.Round(r.SampleWait.TotalMilliseconds, 1), r.MissedIntervals, [.. InNaturalOrder(r.Vms).Select(Json)]);
+
+    /// <summary>The VMs of a cycle in natural order of name (lab-2 before lab-10), then of id.</summary>
+    public static IEnumerable<VmCycleReport> InNaturalOrder(IEnumerable<VmCycleReport> vms) =>
+        vms.OrderBy(v => v.Name, NaturalStringComparer.Instance).ThenBy(v => v.Id.Value, NaturalStringComparer.Instance);
 
     private static CollectedVmJson Json(VmCycleReport v) => new(
         v.Id.Value, v.Name, State(v.State), v.ConfigurationVersion,
-        v.NewVersion is { } n ? new NewVersionJson(n.Version, n.Cause, n.Changes) : null,
+        v.NewVersion is { } n ? new NewVersionJson(n.Version, n.Cause, [.. n.Changes.Select(ConfigurationChangeJson.From)]) : null,
         v.Sample is { } s ? new CollectedMetricsJson(s.Cpu?.Value, s.CpuUtilisation?.Value, s.CpuAllocated?.Value, s.Memory?.Bytes, s.MemoryUtilisation?.Value,
             s.MemoryAllocated?.Bytes, s.DiskRead?.BytesPerSecond, s.DiskWrite?.BytesPerSecond, s.NetworkReceive?.BytesPerSecond, s.NetworkTransmit?.BytesPerSecond) : null,
         v.NoRates,
@@ -65,7 +71,7 @@ internal static class CollectionViews
         yield return $"{v.Name}  {v.Id}  {State(v.State)}";
         if (v.NewVersion is { } n)
             yield return $"  configuration v{n.Version} ({n.Cause}): " + Configuration(n.Configuration)
-                + (n.Version > 1 ? "\n    " + string.Join("\n    ", n.Changes.Select(c => c.ToString())) : "");
+                + (n.Version > 1 ? "\n    " + string.Join("\n    ", n.Changes.Select(ConfigurationValues.Describe)) : "");
         else if (v.ConfigurationVersion is { } version)
             yield return $"  configuration v{version}, unchanged";
         if (v.Sample is { } s)
@@ -79,7 +85,7 @@ internal static class CollectionViews
             var listening = Listening(i);
             yield return "  listening: " + (listening.Count == 0 ? "nothing" : string.Join(", ", listening))
                 + $"; {i.Sockets.Count(x => !x.Listening)} connected socket(s)";
-            yield return "  interfaces: " + string.Join(", ", i.Interfaces.Select(x => $"{x.Name} rx {x.ReceivedBytes} B/{x.ReceivedPackets} pkts tx {x.TransmittedBytes} B/{x.TransmittedPackets} pkts"));
+            yield return "  interfaces: " + string.Join(", ", i.Interfaces.Select(x => $"{x.Name} rx {Bytes(x.ReceivedBytes)}/{x.ReceivedPackets} pkts tx {Bytes(x.TransmittedBytes)}/{x.TransmittedPackets} pkts"));
             yield return "  data footprint: " + (i.Footprint is { } f ? Footprint(f) : "not scanned this cycle");
             if (i.System is { } sys)
                 yield return string.Create(CultureInfo.InvariantCulture, $"  guest: {sys.Hostname}, kernel {sys.Kernel}, {sys.Cpus} CPU(s), MemTotal {sys.MemoryTotal}, up {sys.UptimeSeconds:0} s; {i.Processes.Count} processes, {i.Sessions.Count} session(s); read in {Durations.Describe(v.GuestElapsed)}");
@@ -103,6 +109,9 @@ internal static class CollectionViews
         if (s.NetworkReceive is { } rx) parts.Add($"net rx {rx} tx {s.NetworkTransmit}");
         return string.Join(", ", parts);
     }
+
+    /// <summary>A byte count for people: <c>1.5 MiB</c>.</summary>
+    public static string Bytes(long bytes) => new MemorySize(Math.Max(0, bytes)).ToString();
 
     public static string Footprint(FootprintScan f)
     {

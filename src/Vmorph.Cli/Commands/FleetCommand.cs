@@ -1,50 +1,63 @@
 using System.Globalization;
-using Spectre.Console;
 using Vmorph.Cli.Hosting;
 using Vmorph.Cli.Views;
 using Vmorph.Traits;
 
 namespace Vmorph.Cli.Commands;
 
-/// <summary><c>vmorph fleet</c>: every VM with its strongest traits.</summary>
+/// <summary><c>vmorph fleet</c>: every VM with its workload and strongest shapes, in natural order of name.</summary>
 public sealed class FleetCommand(CliContext context) : VmorphCommand<GlobalSettings>(context)
 {
     /// <inheritdoc />
     protected override async Task<int> RunAsync(GlobalSettings settings, CancellationToken cancellationToken)
     {
+        Context.Apply(settings);
         var catalog = Context.LoadCatalog(settings);
         using var store = Context.OpenStore(settings);
         var vms = await store.ListAsync(cancellationToken);
         var profiles = await store.LoadAsync(vms.Select(v => v.Id), cancellationToken);
-        var rows = vms.Select(vm => (vm, traits: TraitScorer.Score(profiles[vm.Id].Profile, catalog))).ToList();
+        var rows = vms.Select(vm =>
+        {
+            var traits = TraitScorer.Score(profiles[vm.Id].Profile, catalog);
+            return (vm, traits, workload: WorkloadClassifier.Classify(traits, catalog.Classification));
+        }).ToList();
         if (settings.Json)
         {
-            WriteJson(new FleetJson(store.Location, rows.Count, [.. rows.Select(r => JsonViews.Fleet(r.vm, r.traits))]));
+            WriteJson(new FleetJson(store.Location, rows.Count, [.. rows.Select(r => JsonViews.Fleet(r.vm, r.traits, r.workload))]));
             return ExitCodes.Success;
         }
         if (rows.Count == 0)
         {
-            Context.Console.MarkupLine($"no VMs in {Markup.Escape(store.Location)} yet: [bold]./vmorph import PATH[/] loads traces");
+            Context.Hint($"no VMs in {store.Location} yet: ./vmorph import PATH loads traces");
             return ExitCodes.Success;
         }
-        var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("VM").AddColumn("source").AddColumn(new TableColumn("samples").RightAligned())
-            .AddColumn("top workload").AddColumn("top shapes");
-        foreach (var (vm, traits) in rows)
+        var table = new TableView(
+            new ViewColumn("VM"), new ViewColumn("source"), new ViewColumn("samples") { RightAligned = true },
+            new ViewColumn("workload"), new ViewColumn("shapes"),
+            new ViewColumn("coverage") { RightAligned = true, WideOnly = true },
+            new ViewColumn("last sample") { WideOnly = true },
+            new ViewColumn("versions") { RightAligned = true, WideOnly = true },
+            new ViewColumn("id") { WideOnly = true });
+        foreach (var (vm, traits, workload) in rows)
         {
-            var workload = traits.Top(1, TraitKind.Workload).FirstOrDefault();
+            var shapes = traits.Top(settings.Wide ? int.MaxValue : 2, TraitKind.Shape);
             table.AddRow(
-                Markup.Escape(vm.Name),
-                Markup.Escape(vm.Source),
-                vm.Samples.ToString("N0", CultureInfo.InvariantCulture),
-                workload is null ? "-" : Markup.Escape(Describe(workload)),
-                Markup.Escape(string.Join(", ", traits.Top(2, TraitKind.Shape).Select(Describe))));
+                vm.Name,
+                vm.Source,
+                vm.Samples.ToString(CultureInfo.InvariantCulture),
+                workload.Describe(),
+                string.Join(", ", shapes.Select(Describe)),
+                workload.BestGuess is null ? "" : workload.Coverage.ToString("P0", CultureInfo.InvariantCulture),
+                vm.LastSample?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "",
+                vm.ConfigurationVersions.ToString(CultureInfo.InvariantCulture),
+                vm.Id.Value);
         }
-        Context.Console.Write(table);
-        Context.Console.MarkupLine($"{rows.Count} VM(s); [bold]./vmorph traits VM --explain[/] says why");
+        Context.WriteTable(table, settings);
+        Context.Hint($"{rows.Count} VM(s); ./vmorph traits VM --explain says why");
         return ExitCodes.Success;
     }
 
+    /// <summary>A trait for people: <c>bursty 0.97</c>, with its coverage when below 100 %.</summary>
     internal static string Describe(TraitScore s) =>
         string.Create(CultureInfo.InvariantCulture, $"{s.Trait} {s.Score:0.00}") + (s.Coverage < 1 ? string.Create(CultureInfo.InvariantCulture, $" ({s.Coverage:P0} cov.)") : "");
 }

@@ -37,22 +37,22 @@ public sealed class HistoryCommand(CliContext context) : VmorphCommand<VmSetting
             WriteJson(new HistoryJson(p.Id.Value, p.Name, p.Source, [.. versions.Select(JsonViews.Version)], [.. morphs.Select(m => HistoryMorphJson.From(m.Record, m.Entries, m.Plan))]));
             return ExitCodes.Success;
         }
-        var console = Context.Console;
-        console.MarkupLine(Markup.Escape($"{p.Name} ({p.Id}): {versions.Count} configuration version(s), from {p.Source}"));
+        Context.Apply(settings);
+        Context.WriteMarkupLine(Markup.Escape($"{p.Name} ({p.Id}): {versions.Count} configuration version(s), from {p.Source}"));
         foreach (var v in versions)
         {
-            console.MarkupLine($"[bold]v{v.Version}[/]  " + Markup.Escape($"{v.ObservedAt:yyyy-MM-dd HH:mm:ss}Z  {v.Cause}  (content {v.ContentHash[..12]})"));
+            Context.WriteMarkupLine($"[bold]v{v.Version}[/]  " + Markup.Escape($"{v.ObservedAt:yyyy-MM-dd HH:mm:ss}Z  {v.Cause}  (content {v.ContentHash[..12]})"));
             foreach (var change in v.Changes)
             {
                 var colour = change.Kind switch { '+' => "green", '-' => "red", _ => "yellow" };
-                console.MarkupLine($"  [{colour}]{Markup.Escape(change.ToString())}[/]");
+                Context.WriteMarkupLine($"  [{colour}]{Markup.Escape(ConfigurationValues.Describe(change))}[/]");
             }
         }
-        if (versions.Count == 0) console.MarkupLine("no configuration seen yet: [bold]./vmorph collect --once[/] records one");
+        if (versions.Count == 0) Context.Hint("no configuration seen yet: ./vmorph collect --once records one");
         if (morphs.Count > 0)
         {
-            console.WriteLine();
-            console.MarkupLine($"[bold]Morphs ({morphs.Count})[/]");
+            Context.WriteMarkupLine("");
+            Context.WriteMarkupLine($"[bold]Morphs ({morphs.Count})[/]");
         }
         foreach (var (record, entries, plan) in morphs)
         {
@@ -66,20 +66,20 @@ public sealed class HistoryCommand(CliContext context) : VmorphCommand<VmSetting
                 _ => "unfinished: " + last.Describe(),
             };
             var colour = last.Phase switch { MorphPhase.Committed => "green", MorphPhase.RolledBack => "yellow", _ => "red" };
-            console.MarkupLine($"[bold]{Markup.Escape(record.MorphId)}[/]  " + Markup.Escape($"{record.CreatedAt:yyyy-MM-dd HH:mm:ss}Z  {(record.Kind == MorphKind.Apply ? "apply" : "rollback")} -> {record.Target}  plan {record.PlanId}  ") + $"[{colour}]{Markup.Escape(outcome)}[/]");
-            console.MarkupLine("  " + Markup.Escape(MorphJson.DescribeTimings(timings)));
+            Context.WriteMarkupLine($"[bold]{Markup.Escape(record.MorphId)}[/]  " + Markup.Escape($"{record.CreatedAt:yyyy-MM-dd HH:mm:ss}Z  {(record.Kind == MorphKind.Apply ? "apply" : "rollback")} -> {record.Target}  plan {record.PlanId}  ") + $"[{colour}]{Markup.Escape(outcome)}[/]");
+            Context.WriteMarkupLine("  " + Markup.Escape(MorphJson.DescribeTimings(timings)));
             if (plan is not null)
             {
-                console.MarkupLine("  " + Markup.Escape(plan.Summary.ToString() + (plan.Delta.SnapshotRequired ? " Snapshot first." : "")));
+                Context.WriteMarkupLine("  " + Markup.Escape(plan.Summary.ToString() + (plan.Delta.SnapshotRequired ? " Snapshot first." : "")));
                 foreach (var step in plan.Steps)
-                    console.MarkupLine("    " + Markup.Escape(step.Kind == StepKind.RestartVm ? $"{step.Index} ! restart the VM" : $"{step.Index} {string.Join(", ", step.Changes.Select(PlanRenderer.Change))} ({(step.Channel == StepChannel.Guest ? "guest" : step.Mode == StepMode.Live ? "live" : "restart")})"));
+                    Context.WriteMarkupLine("    " + Markup.Escape(step.Kind == StepKind.RestartVm ? $"{step.Index} ! restart the VM" : $"{step.Index} {string.Join(", ", step.Changes.Select(PlanRenderer.Change))} ({(step.Channel == StepChannel.Guest ? "guest" : step.Mode == StepMode.Live ? "live" : "restart")})"));
             }
-            if ((last.Verdict ?? record.Verdict) is { } verdict) console.MarkupLine("  guard: " + Markup.Escape(verdict.Reason));
-            if (last.RollbackReason is { } why && last.Phase != MorphPhase.Committed) console.MarkupLine("  why rolled back: " + Markup.Escape(why));
-            if (last.FailureReason is { } failure) console.MarkupLine("  [red]failure:[/] " + Markup.Escape(failure));
-            if (last.Resolution is { } resolution) console.MarkupLine("  resolved: " + Markup.Escape(resolution));
-            if (record.Discarded is { } discarded) console.MarkupLine("  [red]discarded:[/] " + Markup.Escape(discarded));
-            if (record.Notes is { } notes) foreach (var note in notes.Split('\n')) console.MarkupLine("  left out: " + Markup.Escape(note));
+            if ((last.Verdict ?? record.Verdict) is { } verdict) Context.WriteMarkupLine("  guard: " + Markup.Escape(verdict.Reason));
+            if (last.RollbackReason is { } why && last.Phase != MorphPhase.Committed) Context.WriteMarkupLine("  why rolled back: " + Markup.Escape(why));
+            if (last.FailureReason is { } failure) Context.WriteMarkupLine("  [red]failure:[/] " + Markup.Escape(failure));
+            if (last.Resolution is { } resolution) Context.WriteMarkupLine("  resolved: " + Markup.Escape(resolution));
+            if (record.Discarded is { } discarded) Context.WriteMarkupLine("  [red]discarded:[/] " + Markup.Escape(discarded));
+            if (record.Notes is { } notes) foreach (var note in notes.Split('\n')) Context.WriteMarkupLine("  left out: " + Markup.Escape(note));
         }
         return ExitCodes.Success;
     }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Vmorph.Cli.Hosting;
@@ -35,13 +36,14 @@ public sealed class ImportCommand(CliContext context) : VmorphCommand<ImportComm
         var options = new TraceReadOptions(settings.SkipMalformed);
         var stopwatch = Stopwatch.StartNew();
         ImportSummary summary;
-        if (settings.Json || !Context.Console.Profile.Capabilities.Interactive)
+        Context.Apply(settings);
+        if (!Context.ShowsProgress(settings))
         {
             summary = await importer.ImportAsync(settings.Paths, options, null, cancellationToken);
         }
         else
         {
-            summary = await Context.Console.Progress()
+            summary = await Context.ErrorConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .StartAsync(async progress =>
                 {
@@ -74,11 +76,12 @@ public sealed class ImportCommand(CliContext context) : VmorphCommand<ImportComm
         else
         {
             var imported = summary.Files - summary.FilesSkipped;
-            Context.Console.MarkupLine($"imported [bold]{imported}[/] file(s), {summary.Rows:N0} rows, {summary.Vms} VM(s) in {elapsed.TotalSeconds:0.0} s into {Markup.Escape(store.Location)}");
-            if (summary.FilesSkipped > 0) Context.Console.MarkupLine($"skipped {summary.FilesSkipped} file(s) already imported (same content)");
-            if (summary.MissingRows > 0) Context.Console.MarkupLine($"{summary.MissingRows:N0} row(s) marked missing data were counted, not filled in");
-            if (summary.SkippedRows > 0) Context.Console.MarkupLine($"[yellow]{summary.SkippedRows:N0} malformed row(s) skipped[/]");
-            foreach (var note in summary.Notes) Context.Console.MarkupLine($"note: {Markup.Escape(note)}");
+            Context.WriteMarkupLine(string.Create(CultureInfo.InvariantCulture, $"imported [bold]{imported}[/] file(s), {summary.Rows:N0} rows, {summary.Vms} VM(s) in {elapsed.TotalSeconds:0.0} s into {Markup.Escape(store.Location)}"));
+            if (summary.FilesSkipped > 0) Context.Hint($"skipped {summary.FilesSkipped} file(s) already imported (same content)");
+            if (summary.MissingRows > 0) Context.Hint(string.Create(CultureInfo.InvariantCulture, $"{summary.MissingRows:N0} row(s) marked missing data were counted, not filled in"));
+            if (summary.SkippedRows > 0) Context.Hint(string.Create(CultureInfo.InvariantCulture, $"{summary.SkippedRows:N0} malformed row(s) skipped"));
+            foreach (var note in summary.Notes) Context.Hint($"note: {note}");
+            Context.Hint("./vmorph fleet lists the VMs");
         }
         return ExitCodes.Success;
     }

@@ -19,44 +19,51 @@ public sealed class ProfileCommand(CliContext context) : VmorphCommand<VmSetting
         var p = (await store.FindOrFailAsync(settings.Vm, cancellationToken)).Profile;
         var features = FeatureExtractor.Extract(p, catalog);
         var traits = TraitScorer.Score(features, catalog);
+        var workload = WorkloadClassifier.Classify(traits, catalog.Classification);
         if (settings.Json)
         {
-            WriteJson(JsonViews.Profile(p, features, traits));
+            WriteJson(JsonViews.Profile(p, features, traits, workload));
             return ExitCodes.Success;
         }
 
-        var console = Context.Console;
+        Context.Apply(settings);
         var perf = p.Performance;
-        console.Write(new Rule(Markup.Escape($"{p.Name}")).LeftJustified());
-        var identity = new Grid().AddColumn().AddColumn();
-        identity.AddRow("VMID", Markup.Escape(p.Id.Value));
-        identity.AddRow("BaseImageID", Markup.Escape(p.BaseImage.Value));
-        identity.AddRow("source", Markup.Escape(p.Source));
-        identity.AddRow("observed", perf.FirstUnixSeconds is { } first && perf.LastUnixSeconds is { } last
-            ? $"{Time(first)} to {Time(last)}: {perf.Samples:N0} samples, {perf.MissingSamples:N0} missing (counted, not filled)"
-            : "no samples");
-        console.Write(identity);
+        if (Context.Terminal.OutputIsTerminal) Context.Console.Write(new Rule(Markup.Escape(p.Name)).LeftJustified());
+        else Context.Output.WriteLine(p.Name);
+        Context.WriteMarkupLine("[bold]VMID[/]: " + Markup.Escape(p.Id.Value));
+        Context.WriteMarkupLine("[bold]BaseImageID[/]: " + Markup.Escape(p.BaseImage.Value));
+        Context.WriteMarkupLine("[bold]source[/]: " + Markup.Escape(p.Source));
+        Context.WriteMarkupLine("[bold]observed[/]: " + (perf.FirstUnixSeconds is { } first && perf.LastUnixSeconds is { } last
+            ? string.Create(CultureInfo.InvariantCulture, $"{Time(first)} to {Time(last)}: {perf.Samples:N0} samples, {perf.MissingSamples:N0} missing (counted, not filled)")
+            : "no samples"));
 
-        var metrics = new Table().Border(TableBorder.Rounded).Title("PerformanceMetrics (decayed, half-life " + perf.HalfLife.TotalDays.ToString("0.#", CultureInfo.InvariantCulture) + " d)")
-            .AddColumn("metric").AddColumn(new TableColumn("mean").RightAligned()).AddColumn(new TableColumn("p50").RightAligned())
-            .AddColumn(new TableColumn("p95").RightAligned()).AddColumn(new TableColumn("p99").RightAligned())
-            .AddColumn(new TableColumn("max").RightAligned()).AddColumn(new TableColumn("cv").RightAligned());
+        var halfLife = perf.HalfLife.TotalDays.ToString("0.#", CultureInfo.InvariantCulture);
+        var metrics = new TableView(
+            new ViewColumn("metric"), new ViewColumn("mean") { RightAligned = true }, new ViewColumn("p50") { RightAligned = true },
+            new ViewColumn("p95") { RightAligned = true }, new ViewColumn("p99") { RightAligned = true },
+            new ViewColumn("max") { RightAligned = true }, new ViewColumn("cv") { RightAligned = true })
+        {
+            Title = $"PerformanceMetrics (decayed, half-life {halfLife} d)",
+        };
         foreach (var m in perf.Measured)
         {
             metrics.AddRow(m.Metric.Name(), Value(m.Metric, m.Mean), Value(m.Metric, m.Percentile(0.5)), Value(m.Metric, m.Percentile(0.95)),
                 Value(m.Metric, m.Percentile(0.99)), Value(m.Metric, m.Maximum), (m.CoefficientOfVariation ?? 0).ToString("0.00", CultureInfo.InvariantCulture));
         }
-        console.Write(metrics);
+        if (!Context.Terminal.OutputIsTerminal) Context.Output.WriteLine($"PerformanceMetrics (decayed, half-life {halfLife} d):");
+        Context.WriteTable(metrics, settings);
 
         var history = p.ConfigurationHistory;
-        console.MarkupLine($"[bold]ConfigurationHistory[/]: {history.Versions.Count} version(s)" +
-            (history.Current is { } current ? Markup.Escape($"; current v{current.Version} ({current.ContentHash[..12]}): " + string.Join(", ", current.Configuration.Flatten().Select(kv => $"{kv.Key}={kv.Value}"))) : ""));
-        console.MarkupLine(Part("ApplicationUsageStats", p.Applications.IsObserved, $"{p.Applications.Applications.Count} application(s) over {p.Applications.Snapshots} snapshot(s)", p.GuestViewMissing));
-        console.MarkupLine(Part("NetworkTrafficProfile", p.Network.IsObserved, $"listening on {string.Join(", ", p.Network.ListeningPorts.Keys)}; fan-in {p.Network.FanIn}, fan-out {p.Network.FanOut}", p.GuestViewMissing));
-        console.MarkupLine(Part("DataFootprintAnalysis", p.DataFootprint.IsObserved, $"{p.DataFootprint.TotalFiles:N0} files, {p.DataFootprint.TotalBytes:N0} bytes, {p.DataFootprint.SensitiveShare:P1} sensitive", p.GuestViewMissing));
-        console.MarkupLine(Part("UserBehaviorModel", p.UserBehavior.IsObserved, $"{p.UserBehavior.Users.Count} anonymised user(s)",
+        Context.WriteMarkupLine($"[bold]ConfigurationHistory[/]: {history.Versions.Count} version(s)" +
+            (history.Current is { } current ? Markup.Escape($"; current v{current.Version} ({current.ContentHash[..12]}): " + string.Join(", ", current.Configuration.Flatten().Select(kv => $"{kv.Key}={ConfigurationValues.Describe(kv.Key, kv.Value)}"))) : ""));
+        Context.WriteMarkupLine(Part("ApplicationUsageStats", p.Applications.IsObserved, $"{p.Applications.Applications.Count} application(s) over {p.Applications.Snapshots} snapshot(s)", p.GuestViewMissing));
+        Context.WriteMarkupLine(Part("NetworkTrafficProfile", p.Network.IsObserved, $"listening on {string.Join(", ", p.Network.ListeningPorts.Keys)}; fan-in {p.Network.FanIn}, fan-out {p.Network.FanOut}", p.GuestViewMissing));
+        Context.WriteMarkupLine(Part("DataFootprintAnalysis", p.DataFootprint.IsObserved,
+            string.Create(CultureInfo.InvariantCulture, $"{p.DataFootprint.TotalFiles:N0} files, {new Units.MemorySize(Math.Max(0, p.DataFootprint.TotalBytes))}, {p.DataFootprint.SensitiveShare:P1} sensitive"), p.GuestViewMissing));
+        Context.WriteMarkupLine(Part("UserBehaviorModel", p.UserBehavior.IsObserved, $"{p.UserBehavior.Users.Count} anonymised user(s)",
             p.UserBehavior.Consent is null ? "off: no consent recorded" : "consent recorded; no sessions seen yet"));
-        console.MarkupLine("[bold]WeightedTraitVector[/]: " + Markup.Escape(string.Join(", ", traits.Traits.Take(5).Select(FleetCommand.Describe))));
+        Context.WriteMarkupLine("[bold]workload[/]: " + Markup.Escape($"{workload.Describe()}: {workload.Reason}"));
+        Context.WriteMarkupLine("[bold]WeightedTraitVector[/]: " + Markup.Escape(string.Join(", ", traits.Traits.Take(5).Select(FleetCommand.Describe))));
         return ExitCodes.Success;
     }
 

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Globalization;
-using Spectre.Console;
 using Spectre.Console.Cli;
 using Vmorph.Cli.Hosting;
 using Vmorph.Cli.Views;
@@ -23,23 +22,28 @@ public sealed class TraitsCommand(CliContext context) : VmorphCommand<TraitsComm
     /// <inheritdoc />
     protected override async Task<int> RunAsync(Settings settings, CancellationToken cancellationToken)
     {
+        Context.Apply(settings);
         var catalog = Context.LoadCatalog(settings);
         using var store = Context.OpenStore(settings);
         var stored = await store.FindOrFailAsync(settings.Vm, cancellationToken);
         var traits = TraitScorer.Score(stored.Profile, catalog);
+        var workload = WorkloadClassifier.Classify(traits, catalog.Classification);
         if (settings.Json)
         {
-            WriteJson(new { id = stored.Profile.Id.Value, name = stored.Profile.Name, traits = traits.Traits.Select(TraitJson.From) });
+            WriteJson(new TraitsJson(stored.Profile.Id.Value, stored.Profile.Name, WorkloadJson.From(workload), [.. traits.Traits.Select(TraitJson.From)]));
             return ExitCodes.Success;
         }
-        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"{stored.Profile.Name} ({stored.Profile.Id})"))
-            .AddColumn("trait").AddColumn("kind").AddColumn(new TableColumn("score").RightAligned()).AddColumn("").AddColumn(new TableColumn("coverage").RightAligned());
-        if (settings.Explain) table.AddColumn("because");
+        var columns = new List<ViewColumn>
+        {
+            new("trait"), new("kind"), new("score") { RightAligned = true }, new("") { TerminalOnly = true }, new("coverage") { RightAligned = true },
+        };
+        if (settings.Explain) columns.Add(new ViewColumn("because"));
+        var table = new TableView(columns) { Title = $"{stored.Profile.Name} ({stored.Profile.Id}): workload {workload.Describe()}" };
         foreach (var t in traits.Traits)
         {
             var cells = new List<string>
             {
-                Markup.Escape(t.Trait),
+                t.Trait,
                 t.Kind.ToString().ToLowerInvariant(),
                 t.Score.ToString("0.00", CultureInfo.InvariantCulture),
                 Bar(t.Score),
@@ -47,14 +51,17 @@ public sealed class TraitsCommand(CliContext context) : VmorphCommand<TraitsComm
             };
             if (settings.Explain)
             {
-                var because = string.Join("\n", t.Contributions.Select(c => c.ToString()));
-                if (t.Missing.Length > 0) because += (because.Length > 0 ? "\n" : "") + "no data: " + string.Join(", ", t.Missing);
-                cells.Add(Markup.Escape(because));
+                var because = t.Contributions.Select(c => c.ToString()).ToList();
+                if (t.Missing.Length > 0) because.Add("no data: " + string.Join(", ", t.Missing));
+                cells.Add(string.Join("\n", because));
             }
-            table.AddRow(cells.ToArray());
+            table.AddRow(cells);
         }
-        Context.Console.Write(table);
-        if (!settings.Explain) Context.Console.MarkupLine("[grey]--explain shows the features behind each score[/]");
+        Context.WriteTable(table, settings);
+        // On a terminal the title says it; off one the rows stay the table alone and this goes to standard error.
+        if (!Context.Terminal.OutputIsTerminal) Context.Hint($"{stored.Profile.Name} ({stored.Profile.Id}): workload {workload.Describe()}");
+        Context.Hint(workload.Reason);
+        if (!settings.Explain) Context.Hint("--explain shows the features behind each score");
         return ExitCodes.Success;
     }
 

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Spectre.Console;
+using Vmorph.Cli.Views;
 using Vmorph.Storage.Sqlite;
 using Vmorph.Store;
 using Vmorph.Traits;
@@ -7,33 +9,178 @@ namespace Vmorph.Cli.Hosting;
 
 /// <summary>
 /// What every command is handed: the console for people, a raw writer for machine output (JSON is never wrapped or
-/// styled), the error writer, the clock and the environment. Tests build one over string writers.
+/// styled), the error writer, the clock, the environment, and whether standard output and standard error are
+/// terminals. Tests build one over string writers (<see cref="Create"/>).
 /// </summary>
-public sealed class CliContext(IAnsiConsole console, TextWriter output, TextWriter error, TimeProvider clock, IReadOnlyDictionary<string, string?> environment)
+/// <remarks>
+/// The constructor applies the environment to the consoles: <c>NO_COLOR</c> (set and not empty) turns colour and
+/// styling off, and <c>COLUMNS</c> sets the width tables are fitted to on a terminal.
+/// </remarks>
+public sealed class CliContext
 {
-    /// <summary>The console for people (tables, progress).</summary>
-    public IAnsiConsole Console { get; } = console;
+    /// <summary>The width the console is given when standard output is not a terminal: wide enough that nothing wraps.</summary>
+    public const int UnwrappedWidth = 16_384;
 
-    /// <summary>Standard output, raw: JSON goes here.</summary>
-    public TextWriter Output { get; } = output;
+    /// <summary>Creates a context. Without <paramref name="terminal"/>, standard output and standard error are taken to be pipes.</summary>
+    public CliContext(IAnsiConsole console, TextWriter output, TextWriter error, TimeProvider clock, IReadOnlyDictionary<string, string?> environment,
+        TerminalInfo? terminal = null, IAnsiConsole? errorConsole = null)
+    {
+        Console = console;
+        Output = output;
+        Error = error;
+        Clock = clock;
+        Environment = environment;
+        var given = terminal ?? TerminalInfo.Pipes;
+        Terminal = int.TryParse(environment.GetValueOrDefault("COLUMNS"), NumberStyles.None, CultureInfo.InvariantCulture, out var columns) && columns > 0
+            ? given with { Width = columns }
+            : given;
+        ErrorConsole = errorConsole ?? PlainConsole(error);
+        if (Terminal.OutputIsTerminal) Console.Profile.Width = Terminal.Width;
+        Colour = environment.GetValueOrDefault("NO_COLOR") is not { Length: > 0 };
+        if (!Colour) TurnColourOff();
+    }
 
-    /// <summary>Standard error.</summary>
-    public TextWriter Error { get; } = error;
+    /// <summary>The console for people (tables, progress). Off a terminal it is unstyled and never wraps.</summary>
+    public IAnsiConsole Console { get; }
+
+    /// <summary>A console over standard error, for progress; see <see cref="ShowsProgress"/>.</summary>
+    public IAnsiConsole ErrorConsole { get; }
+
+    /// <summary>Standard output, raw: JSON and plain tables go here.</summary>
+    public TextWriter Output { get; }
+
+    /// <summary>Standard error: errors, hints, notes.</summary>
+    public TextWriter Error { get; }
 
     /// <summary>The clock.</summary>
-    public TimeProvider Clock { get; } = clock;
+    public TimeProvider Clock { get; }
 
-    /// <summary>Environment variables (<c>VMORPH_DATA_DIR</c>, <c>HOME</c>, <c>XDG_DATA_HOME</c>).</summary>
-    public IReadOnlyDictionary<string, string?> Environment { get; } = environment;
+    /// <summary>Environment variables (<c>VMORPH_DATA_DIR</c>, <c>HOME</c>, <c>XDG_DATA_HOME</c>, <c>NO_COLOR</c>, <c>COLUMNS</c>).</summary>
+    public IReadOnlyDictionary<string, string?> Environment { get; }
+
+    /// <summary>Whether standard output and standard error are terminals, and the width (<c>COLUMNS</c> wins).</summary>
+    public TerminalInfo Terminal { get; }
+
+    /// <summary>Whether colour and styling are on: off with <c>NO_COLOR</c> or once <c>--no-color</c> is applied.</summary>
+    public bool Colour { get; private set; }
 
     /// <summary>The process's real context.</summary>
-    public static CliContext FromProcess() => new(
-        AnsiConsole.Console,
-        System.Console.Out,
-        System.Console.Error,
-        TimeProvider.System,
-        System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal));
+    public static CliContext FromProcess()
+    {
+        var environment = System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+        var outputIsTerminal = !System.Console.IsOutputRedirected;
+        var width = 80;
+        if (outputIsTerminal)
+        {
+            try
+            {
+                if (System.Console.WindowWidth > 0) width = System.Console.WindowWidth;
+            }
+            catch (IOException)
+            {
+                // No window to ask (a terminal that does not answer): keep the usual 80 columns.
+            }
+        }
+        return Create(System.Console.Out, System.Console.Error, new TerminalInfo(outputIsTerminal, !System.Console.IsErrorRedirected, width),
+            TimeProvider.System, environment);
+    }
+
+    /// <summary>
+    /// A context over two writers, with Spectre consoles over them that behave as <paramref name="terminal"/> says:
+    /// on a terminal, styled (as <paramref name="ansi"/> and <paramref name="colours"/> allow) and as wide as the
+    /// terminal; otherwise unstyled, not interactive and never wrapped.
+    /// </summary>
+    public static CliContext Create(TextWriter output, TextWriter error, TerminalInfo terminal, TimeProvider clock, IReadOnlyDictionary<string, string?> environment,
+        AnsiSupport ansi = AnsiSupport.Detect, ColorSystemSupport colours = ColorSystemSupport.Detect)
+    {
+        var spectreEnvironment = environment.Where(e => e.Value is not null).ToDictionary(e => e.Key, e => e.Value!, StringComparer.Ordinal);
+        IAnsiConsole Make(TextWriter writer, bool isTerminal)
+        {
+            if (!isTerminal) return PlainConsole(writer);
+            var console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Out = new AnsiConsoleOutput(writer),
+                Ansi = ansi,
+                ColorSystem = colours,
+                Interactive = InteractionSupport.Yes,
+                EnvironmentVariables = spectreEnvironment,
+            });
+            console.Profile.Width = terminal.Width;
+            return console;
+        }
+        return new CliContext(Make(output, terminal.OutputIsTerminal), output, error, clock, environment, terminal, Make(error, terminal.ErrorIsTerminal));
+    }
+
+    /// <summary>
+    /// Applies the options every command takes that change how it prints (<c>--no-color</c>). Idempotent;
+    /// <see cref="WriteTable"/> applies them too.
+    /// </summary>
+    public void Apply(GlobalSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.NoColor && Colour) TurnColourOff();
+    }
+
+    /// <summary>
+    /// Writes a table to standard output: a Spectre table fitted to the width on a terminal; otherwise plain,
+    /// kubectl-style columns (a header row, then one line per row, columns at least two spaces apart, never wrapped).
+    /// <c>--no-headers</c> drops the header and <c>-o wide</c> adds the wide-only columns.
+    /// </summary>
+    public void WriteTable(TableView table, GlobalSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        Apply(settings);
+        if (Terminal.OutputIsTerminal)
+        {
+            Console.Write(table.ToSpectre(settings.Wide, !settings.NoHeaders));
+            return;
+        }
+        foreach (var line in table.ToPlainLines(settings.Wide, !settings.NoHeaders)) Output.WriteLine(line);
+    }
+
+    /// <summary>
+    /// Writes a line of Spectre markup for people to standard output: styled on a terminal, plain and unwrapped
+    /// otherwise.
+    /// </summary>
+    public void WriteMarkupLine(string markup)
+    {
+        if (Terminal.OutputIsTerminal) Console.MarkupLine(markup);
+        else Output.WriteLine(markup.RemoveMarkup());
+    }
+
+    /// <summary>
+    /// Writes a hint or a note for people (what to run next, what was skipped) to standard error, so that standard
+    /// output stays the result alone.
+    /// </summary>
+    public void Hint(string text) => Error.WriteLine(text);
+
+    /// <summary>Whether a command shows a progress bar: text output and standard error a terminal (draw it on <see cref="ErrorConsole"/>).</summary>
+    public bool ShowsProgress(GlobalSettings settings) => !settings.Json && Terminal.ErrorIsTerminal;
+
+    private void TurnColourOff()
+    {
+        Colour = false;
+        foreach (var console in new[] { Console, ErrorConsole })
+        {
+            console.Profile.Capabilities.ColorSystem = ColorSystem.NoColors;
+            console.Profile.Capabilities.Ansi = false;
+        }
+    }
+
+    private static IAnsiConsole PlainConsole(TextWriter writer)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            EnvironmentVariables = new Dictionary<string, string>(StringComparer.Ordinal),
+        });
+        console.Profile.Width = UnwrappedWidth;
+        return console;
+    }
 
     /// <summary>
     /// The data directory: <c>--data-dir</c>, else <c>$VMORPH_DATA_DIR</c>, else <c>$XDG_DATA_HOME/vmorph</c>, else

@@ -11,6 +11,8 @@ public enum OutputFormat
     Text,
     /// <summary>JSON for scripts (schemas in docs/CLI.md).</summary>
     Json,
+    /// <summary>Tables with more columns (kubectl's <c>-o wide</c>); other output as <see cref="Text"/>.</summary>
+    Wide,
 }
 
 /// <summary>Options every command takes.</summary>
@@ -23,7 +25,7 @@ public class GlobalSettings : CommandSettings
 
     /// <summary>Output format.</summary>
     [CommandOption("-o|--output <FORMAT>")]
-    [Description("text (default) or json.")]
+    [Description("text (default), wide (tables with more columns) or json.")]
     [DefaultValue(OutputFormat.Text)]
     public OutputFormat Output { get; init; }
 
@@ -32,8 +34,21 @@ public class GlobalSettings : CommandSettings
     [Description("An archetype YAML file or directory that adds to or overrides the built-in archetypes; may be repeated.")]
     public string[]? Archetypes { get; init; }
 
+    /// <summary>No header row.</summary>
+    [CommandOption("--no-headers")]
+    [Description("Leave out the header row of tables (for scripts that read the columns).")]
+    public bool NoHeaders { get; init; }
+
+    /// <summary>No colour or styling.</summary>
+    [CommandOption("--no-color")]
+    [Description("No colour or styling (as the NO_COLOR environment variable does).")]
+    public bool NoColor { get; init; }
+
     /// <summary>Whether the output is JSON.</summary>
     public bool Json => Output == OutputFormat.Json;
+
+    /// <summary>Whether tables show their wide-only columns (<c>-o wide</c>).</summary>
+    public bool Wide => Output == OutputFormat.Wide;
 
     /// <inheritdoc />
     public override ValidationResult Validate() => ValidationResult.Success();

@@ -20,8 +20,21 @@ public sealed record TraitJson(string Trait, TraitKind Kind, double Score, doubl
 /// <summary>A feature's contribution in JSON output.</summary>
 public sealed record ContributionJson(string Feature, double Value, double Weight, bool Inverted);
 
+/// <summary>
+/// A VM's workload in JSON output: <c>name</c> is the workload, or <c>unknown</c> when the best guess is below the
+/// archetypes' classification thresholds; <c>score</c> and <c>coverage</c> are the best guess's.
+/// </summary>
+public sealed record WorkloadJson(string Name, string? BestGuess, double Score, double Coverage, string Reason)
+{
+    /// <summary>From a classification.</summary>
+    public static WorkloadJson From(WorkloadClassification c) => new(c.Name, c.BestGuess, Math.Round(c.Score, 4), Math.Round(c.Coverage, 4), c.Reason);
+}
+
 /// <summary>A VM in <c>vmorph fleet --output json</c>.</summary>
-public sealed record FleetVmJson(string Id, string Name, string Source, long Samples, DateTimeOffset? LastSample, int ConfigurationVersions, IReadOnlyList<TraitJson> Traits);
+public sealed record FleetVmJson(string Id, string Name, string Source, long Samples, DateTimeOffset? LastSample, int ConfigurationVersions, WorkloadJson Workload, IReadOnlyList<TraitJson> Traits);
+
+/// <summary><c>vmorph traits --output json</c>.</summary>
+public sealed record TraitsJson(string Id, string Name, WorkloadJson Workload, IReadOnlyList<TraitJson> Traits);
 
 /// <summary><c>vmorph fleet --output json</c>.</summary>
 public sealed record FleetJson(string Store, int Count, IReadOnlyList<FleetVmJson> Vms);
@@ -51,26 +64,35 @@ public sealed record ProfileJson(
     DataFootprintAnalysis DataFootprint,
     UserBehaviorModel UserBehavior,
     IReadOnlyDictionary<string, double> Features,
+    WorkloadJson Workload,
     IReadOnlyList<TraitJson> Traits);
 
 /// <summary>A configuration version in JSON output.</summary>
-public sealed record ConfigurationVersionJson(int Version, string ContentHash, DateTimeOffset ObservedAt, string Cause, IReadOnlyDictionary<string, string> Configuration, IReadOnlyList<ConfigurationChange> Changes);
+/// <remarks>Numeric configuration values (vCPUs, bytes, rates) are JSON numbers.</remarks>
+public sealed record ConfigurationVersionJson(int Version, string ContentHash, DateTimeOffset ObservedAt, string Cause, IReadOnlyDictionary<string, object?> Configuration, IReadOnlyList<ConfigurationChangeJson> Changes);
 
 /// <summary>Builds the JSON views.</summary>
 public static class JsonViews
 {
-    /// <summary>The options every command writes JSON with.</summary>
-    public static JsonSerializerOptions Options { get; } = new(ProfileCodec.JsonOptions) { WriteIndented = true };
+    /// <summary>
+    /// The options every command writes JSON with: indented, and with '+', '&lt;', '&gt;', '&amp;' and quotes in strings
+    /// left readable (the output is not embedded in HTML).
+    /// </summary>
+    public static JsonSerializerOptions Options { get; } = new(ProfileCodec.JsonOptions)
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     /// <summary>Serialises a view.</summary>
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
     /// <summary>The fleet view.</summary>
-    public static FleetVmJson Fleet(VmSummary vm, WeightedTraitVector traits) =>
-        new(vm.Id.Value, vm.Name, vm.Source, vm.Samples, vm.LastSample, vm.ConfigurationVersions, [.. traits.Traits.Select(TraitJson.From)]);
+    public static FleetVmJson Fleet(VmSummary vm, WeightedTraitVector traits, WorkloadClassification workload) =>
+        new(vm.Id.Value, vm.Name, vm.Source, vm.Samples, vm.LastSample, vm.ConfigurationVersions, WorkloadJson.From(workload), [.. traits.Traits.Select(TraitJson.From)]);
 
     /// <summary>The whole-profile view.</summary>
-    public static ProfileJson Profile(PersonalityProfile p, FeatureVector features, WeightedTraitVector traits)
+    public static ProfileJson Profile(PersonalityProfile p, FeatureVector features, WeightedTraitVector traits, WorkloadClassification workload)
     {
         var perf = p.Performance;
         return new ProfileJson(
@@ -84,12 +106,13 @@ public static class JsonViews
             [.. p.ConfigurationHistory.Versions.Select(Version)],
             p.Applications, p.Network, p.DataFootprint, p.UserBehavior,
             features.Values.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 4)),
+            WorkloadJson.From(workload),
             [.. traits.Traits.Select(TraitJson.From)]);
     }
 
     /// <summary>A configuration version.</summary>
     public static ConfigurationVersionJson Version(ConfigurationVersion v) =>
-        new(v.Version, v.ContentHash, v.ObservedAt, v.Cause, v.Configuration.Flatten(), v.Changes);
+        new(v.Version, v.ContentHash, v.ObservedAt, v.Cause, ConfigurationValues.Json(v.Configuration.Flatten()), [.. v.Changes.Select(ConfigurationChangeJson.From)]);
 
     private static MetricJson Metric(MetricSummary s) => new(
         s.Metric.Unit(), s.Count, s.Mean, s.Minimum, s.Maximum, s.Latest,

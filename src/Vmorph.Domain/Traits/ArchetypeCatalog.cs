@@ -16,12 +16,16 @@ namespace Vmorph.Traits;
 /// </summary>
 public sealed partial class ArchetypeCatalog
 {
-    private ArchetypeCatalog(ImmutableArray<Archetype> archetypes, ImmutableSortedDictionary<string, ImmutableArray<string>> applicationGroups, ImmutableSortedDictionary<string, ImmutableArray<int>> portGroups)
+    private ArchetypeCatalog(ImmutableArray<Archetype> archetypes, ImmutableSortedDictionary<string, ImmutableArray<string>> applicationGroups, ImmutableSortedDictionary<string, ImmutableArray<int>> portGroups, ClassificationThresholds classification)
     {
         Archetypes = archetypes;
         ApplicationGroups = applicationGroups;
         PortGroups = portGroups;
+        Classification = classification;
     }
+
+    /// <summary>How sure a workload trait must be before a VM is called that workload (see <see cref="WorkloadClassifier"/>).</summary>
+    public ClassificationThresholds Classification { get; }
 
     /// <summary>The archetypes, in definition order.</summary>
     public ImmutableArray<Archetype> Archetypes { get; }
@@ -85,6 +89,23 @@ public sealed partial class ArchetypeCatalog
                 else portGroups[name] = [.. ports];
             }
         }
+        var classification = ClassificationThresholds.Default;
+        foreach (var (source, spec) in specs)
+        {
+            if (spec.Classification is not { } c) continue;
+            if (c.MinimumScore is { } score)
+            {
+                if (!double.IsFinite(score) || score is < 0 or > 1)
+                    errors.Add(string.Create(CultureInfo.InvariantCulture, $"{source}: classification: minimum-score {score} is not between 0 and 1"));
+                else classification = classification with { MinimumScore = score };
+            }
+            if (c.MinimumCoverage is { } coverage)
+            {
+                if (!double.IsFinite(coverage) || coverage is < 0 or > 1)
+                    errors.Add(string.Create(CultureInfo.InvariantCulture, $"{source}: classification: minimum-coverage {coverage} is not between 0 and 1"));
+                else classification = classification with { MinimumCoverage = coverage };
+            }
+        }
         var known = FeatureExtractor.BuiltInFeatures.Keys
             .Concat(appGroups.Keys.Select(g => "app." + g))
             .Concat(portGroups.Keys.Select(g => "port." + g))
@@ -128,7 +149,7 @@ public sealed partial class ArchetypeCatalog
         }
         if (errors.Count > 0) return Result<ArchetypeCatalog>.Fail(errors);
         if (archetypes.Count == 0) return Result<ArchetypeCatalog>.Fail("no archetypes defined");
-        return Result<ArchetypeCatalog>.Ok(new ArchetypeCatalog([.. archetypes], appGroups.ToImmutableSortedDictionary(), portGroups.ToImmutableSortedDictionary()));
+        return Result<ArchetypeCatalog>.Ok(new ArchetypeCatalog([.. archetypes], appGroups.ToImmutableSortedDictionary(), portGroups.ToImmutableSortedDictionary(), classification));
     }
 
     private static Result<CatalogSpec> Parse(string source, string yaml)

@@ -11,6 +11,19 @@ public sealed class CatalogSpec
 
     /// <summary>The archetypes.</summary>
     public List<ArchetypeSpec>? Archetypes { get; set; }
+
+    /// <summary>How sure a workload trait must be before a VM is called that workload.</summary>
+    public ClassificationSpec? Classification { get; set; }
+}
+
+/// <summary>The <c>classification</c> section as written in YAML: each value overrides the one of an earlier file.</summary>
+public sealed class ClassificationSpec
+{
+    /// <summary>The lowest workload score (0 to 1) that names the workload.</summary>
+    public double? MinimumScore { get; set; }
+
+    /// <summary>The lowest coverage (0 to 1) that names the workload.</summary>
+    public double? MinimumCoverage { get; set; }
 }
 
 /// <summary>One archetype as written in YAML.</summary>

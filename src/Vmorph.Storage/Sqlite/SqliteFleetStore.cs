@@ -55,10 +55,14 @@ public sealed class SqliteFleetStore : IFleetStore
             """
             SELECT v.vm_id, v.name, v.source, v.samples, v.last_sample,
                    (SELECT COUNT(*) FROM configuration_versions c WHERE c.vm_id = v.vm_id)
-            FROM vms v ORDER BY v.name, v.vm_id
+            FROM vms v
             """);
+        // Natural order (1, 2, 10; lab-2 before lab-10), which SQLite's collations cannot give.
         IReadOnlyList<VmSummary> list = rows.Select(r => new VmSummary(new VmId(r.Id), r.Name, r.Source, r.Samples,
-            r.LastSample is { } t ? DateTimeOffset.FromUnixTimeSeconds(t) : null, (int)r.Versions)).ToList();
+                r.LastSample is { } t ? DateTimeOffset.FromUnixTimeSeconds(t) : null, (int)r.Versions))
+            .OrderBy(v => v.Name, NaturalStringComparer.Instance)
+            .ThenBy(v => v.Id.Value, NaturalStringComparer.Instance)
+            .ToList();
         return Task.FromResult(list);
     }
 

@@ -71,7 +71,7 @@ public sealed class ImportCommandTests : IDisposable
         Assert.Equal(1, result.Exit);
         Assert.Contains(path, result.Error, StringComparison.Ordinal);
         Assert.Contains("unknown trace format", result.Error, StringComparison.Ordinal);
-        Assert.Contains("no VMs", (await cli.RunAsync("fleet")).Console, StringComparison.Ordinal);
+        Assert.Contains("no VMs", (await cli.RunAsync("fleet")).Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class ImportCommandTests : IDisposable
         var strict = await cli.RunAsync("import", path);
         Assert.Equal(1, strict.Exit);
         Assert.Contains($"{path}:3:", strict.Error, StringComparison.Ordinal);
-        Assert.Contains("no VMs", (await cli.RunAsync("fleet")).Console, StringComparison.Ordinal);
+        Assert.Contains("no VMs", (await cli.RunAsync("fleet")).Error, StringComparison.Ordinal);
 
         var lenient = await cli.RunAsync("import", path, "--skip-malformed", "-o", "json");
         Assert.Equal(0, lenient.Exit);

@@ -105,6 +105,15 @@ public sealed class SqliteFleetStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task List_NamesWithNumbers_AreInNaturalOrder()
+    {
+        using var store = SqliteFleetStore.Open(DbPath, clock);
+        await store.SaveAsync([.. new[] { "test:10", "test:2", "test:lab-10", "test:1", "test:lab-2" }.Select(id => New(Profile(id)))], null, CancellationToken.None);
+        var listed = await store.ListAsync(CancellationToken.None);
+        Assert.Equal(["1", "2", "10", "lab-2", "lab-10"], listed.Select(v => v.Name));
+    }
+
+    [Fact]
     public async Task Save_StaleVersion_IsRefusedAndWritesNothing()
     {
         using var store = SqliteFleetStore.Open(DbPath, clock);
