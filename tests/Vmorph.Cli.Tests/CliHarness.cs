@@ -20,6 +20,9 @@ internal sealed class CliHarness : IDisposable
     /// </summary>
     public TerminalInfo Terminal { get; set; } = TerminalInfo.Pipes;
 
+    /// <summary>What a person types on standard input (read only when <see cref="TerminalInfo.InputIsTerminal"/>).</summary>
+    public string Input { get; set; } = "";
+
     /// <summary>Environment variables added to <c>VMORPH_DATA_DIR</c> and <c>HOME</c> (<c>NO_COLOR</c>, <c>COLUMNS</c>).</summary>
     public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal);
 
@@ -33,7 +36,7 @@ internal sealed class CliHarness : IDisposable
         var error = new StringWriter();
         var environment = new Dictionary<string, string?>(Environment, StringComparer.Ordinal) { ["VMORPH_DATA_DIR"] = DataDirectory, ["HOME"] = DataDirectory };
         var context = CliContext.Create(output, error, Terminal, new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero)), environment,
-            AnsiSupport.Yes, ColorSystemSupport.TrueColor);
+            AnsiSupport.Yes, ColorSystemSupport.TrueColor, new StringReader(Input));
         var exit = await VmorphApp.RunAsync(args, context, CancellationToken.None);
         return (exit, output.ToString(), error.ToString(), output.ToString());
     }

@@ -325,10 +325,10 @@ internal sealed class MorphSession : IDisposable
     public static void Confirm(MorphRunSettings settings, CliContext context, string question)
     {
         if (settings.Yes) return;
-        if (Console.IsInputRedirected)
+        if (!context.Terminal.InputIsTerminal)
             throw new CliException("standard input is not a terminal, so vmorph cannot ask for confirmation: review the plan, then run again with --yes, or save it with 'vmorph plan VM --to TARGET --out FILE' and 'vmorph apply FILE'");
         context.Error.Write($"{question} Only 'yes' is accepted: ");
-        var answer = Console.In.ReadLine();
+        var answer = context.Input.ReadLine();
         if (answer?.Trim() != "yes") throw new CliException("not confirmed; nothing was changed");
     }
 

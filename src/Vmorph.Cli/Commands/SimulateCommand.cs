@@ -3,6 +3,7 @@ using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Vmorph.Cli.Hosting;
+using Vmorph.Cli.Views;
 using Vmorph.Policies;
 using Vmorph.Recommenders;
 using Vmorph.Simulation;
@@ -112,13 +113,13 @@ public sealed class SimulateCommand(CliContext context) : VmorphCommand<Simulate
         var request = BuildRequest(settings) with { Archetypes = Context.LoadCatalog(settings) };
         var runner = new SimulationRunner(new TraceReader());
         Result<SimulationReport> outcome;
-        if (settings.Json || !Context.Console.Profile.Capabilities.Interactive)
+        if (!Context.ShowsProgress(settings))
         {
             outcome = runner.Run(request, null, cancellationToken);
         }
         else
         {
-            outcome = Context.Console.Progress()
+            outcome = Context.ErrorConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                 .Start(progress =>
                 {
@@ -141,7 +142,7 @@ public sealed class SimulateCommand(CliContext context) : VmorphCommand<Simulate
         if (!outcome.IsSuccess) throw new CliException("simulate: " + string.Join("\n  ", outcome.Errors));
         var report = outcome.Value;
         if (settings.Json) WriteJson(SimulationJson.From(report, request));
-        else Render(report, request);
+        else Render(report, request, settings);
         if (request.PlotDirectory is { } plotDirectory) ReportPlots(report.Plots, plotDirectory);
         return Task.FromResult(ExitCodes.Success);
     }
@@ -183,54 +184,51 @@ public sealed class SimulateCommand(CliContext context) : VmorphCommand<Simulate
         };
     }
 
-    private void Render(SimulationReport report, SimulationRequest request)
+    private void Render(SimulationReport report, SimulationRequest request, GlobalSettings settings)
     {
-        var console = Context.Console;
         var memory = report.Scores.Any(s => s.MemoryShortfallSteps is not null);
-        var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn(new TableColumn("policy").NoWrap())
-            .AddColumn(new TableColumn("CPU slack").RightAligned().NoWrap())
-            .AddColumn(new TableColumn("CPU short").RightAligned().NoWrap())
-            .AddColumn(new TableColumn("unserved").RightAligned().NoWrap());
-        if (memory) table.AddColumn(new TableColumn("mem short").RightAligned().NoWrap());
-        table.AddColumn(new TableColumn("morphs/d").RightAligned().NoWrap())
-            .AddColumn(new TableColumn("cores").RightAligned().NoWrap());
-        // Written to a file or a pipe the console is 80 columns: give the table room rather than truncate headers.
-        if (!console.Profile.Capabilities.Interactive && console.Profile.Width < 100) console.Profile.Width = 100;
-        for (var i = 0; i < report.Scores.Count; i++)
+        var columns = new List<ViewColumn>
         {
-            var s = report.Scores[i];
-            var info = report.Policies[i];
-            var name = info.Kind == "vmorph" ? $"[bold]{Markup.Escape(s.Policy)}[/]" : Markup.Escape(s.Policy);
+            new("policy"),
+            new("CPU slack") { RightAligned = true },
+            new("CPU short") { RightAligned = true },
+            new("unserved") { RightAligned = true },
+        };
+        if (memory) columns.Add(new("mem short") { RightAligned = true });
+        columns.Add(new("morphs/d") { RightAligned = true });
+        columns.Add(new("cores") { RightAligned = true });
+        var table = new TableView(columns);
+        foreach (var s in report.Scores)
+        {
             var cells = new List<string>
             {
-                name,
+                s.Policy,
                 Percent(s.CpuSlack),
                 Percent(s.CpuShortfallShare, 3),
                 Percent(s.CpuUnservedShare, 3),
             };
-            if (memory) cells.Add(s.MemoryShortfallSteps?.ToString("N0", CultureInfo.InvariantCulture) ?? "-");
+            if (memory) cells.Add(s.MemoryShortfallSteps?.ToString(CultureInfo.InvariantCulture) ?? TableView.Empty);
             cells.Add(s.MorphsPerVmDay.ToString("0.00", CultureInfo.InvariantCulture));
             cells.Add(s.MeanCpuAllocated.ToString("0.00", CultureInfo.InvariantCulture));
-            table.AddRow(cells.ToArray());
+            table.AddRow(cells);
         }
-        console.Write(table);
-        console.MarkupLine(Markup.Escape("CPU slack: unused share of allocated CPU; CPU short: share of steps where use exceeded the allocation; unserved: share of CPU demand not served; mem short: steps where memory use exceeded the allocation (would-be OOMs); morphs/d: allocation changes per VM-day; cores: mean CPU allocated"));
-        console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+        Context.WriteTable(table, settings);
+        Context.Hint("CPU slack: unused share of allocated CPU; CPU short: share of steps where use exceeded the allocation; unserved: share of CPU demand not served; mem short: steps where memory use exceeded the allocation (would-be OOMs); morphs/d: allocation changes per VM-day; cores: mean CPU allocated");
+        Context.WriteMarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"{report.Vms} VMs, {report.VmDays:0.#} VM-days scored from {report.EvaluatedFrom:yyyy-MM-dd HH:mm} to {report.EvaluatedUntil:yyyy-MM-dd HH:mm} UTC; decisions take effect {ValueParsers.Format(request.Replay.Delay)} later; {request.Replay.Grid}")));
         var oracle = report.Scores.FirstOrDefault(s => s.Policy == RecommenderCatalog.Oracle);
         foreach (var (score, info) in report.Scores.Zip(report.Policies).Where(p => p.Second.Kind == "vmorph"))
         {
-            console.MarkupLine(Markup.Escape(Verdict(score, info, report)));
+            Context.WriteMarkupLine(Markup.Escape(Verdict(score, info, report)));
             if (oracle is not null)
-                console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                Context.WriteMarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                     $"  oracle gap: {score.Policy} leaves {score.CpuSlack:P1} of its CPU unused, the oracle (no shortfall, same morph budget) {oracle.CpuSlack:P1}: {(score.CpuSlack - oracle.CpuSlack) * 100:0.0} points; mean allocation {score.MeanCpuAllocated:0.00} vs {oracle.MeanCpuAllocated:0.00} cores")));
-            if (report.Models.TryGetValue(info.Name, out var model)) console.MarkupLine(Markup.Escape($"  {info.Name}: {model}"));
+            if (report.Models.TryGetValue(info.Name, out var model)) Context.WriteMarkupLine(Markup.Escape($"  {info.Name}: {model}"));
         }
-        foreach (var note in report.Notes) console.MarkupLine(Markup.Escape("note: " + note));
-        if (report.DecisionRows > 0) console.MarkupLine(Markup.Escape($"decisions: {report.DecisionRows:N0} rows in {request.DecisionsPath}"));
-        console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"replay driver: trace files, not live VMs; took {report.Seconds.Values.Sum():0.0} s (read {report.Seconds["read"]:0.0}, train {report.Seconds["train"]:0.0}, replay {report.Seconds["replay"]:0.0}, write {report.Seconds["write"]:0.0})")));
+        foreach (var note in report.Notes) Context.Hint("note: " + note);
+        if (report.DecisionRows > 0) Context.Hint($"decisions: {report.DecisionRows:N0} rows in {request.DecisionsPath}");
+        Context.Hint(string.Create(CultureInfo.InvariantCulture,
+            $"replay driver: trace files, not live VMs; took {report.Seconds.Values.Sum():0.0} s (read {report.Seconds["read"]:0.0}, train {report.Seconds["train"]:0.0}, replay {report.Seconds["replay"]:0.0}, write {report.Seconds["write"]:0.0})"));
     }
 
     /// <summary>Says on standard error which plot files were written, or that none were.</summary>

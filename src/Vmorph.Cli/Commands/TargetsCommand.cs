@@ -1,5 +1,5 @@
-using Spectre.Console;
 using Vmorph.Cli.Hosting;
+using Vmorph.Cli.Views;
 using Vmorph.TargetProfiles;
 
 namespace Vmorph.Cli.Commands;
@@ -21,11 +21,10 @@ public sealed class TargetsCommand(CliContext context) : VmorphCommand<TargetSet
             WriteJson(new TargetsJson([.. targets.Select(TargetJson.From)]));
             return Task.FromResult(ExitCodes.Success);
         }
-        var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("NAME").AddColumn("RESOURCES").AddColumn("SOURCE").AddColumn("DESCRIPTION");
+        var table = new TableView(new ViewColumn("name"), new ViewColumn("resources"), new ViewColumn("description"), new ViewColumn("source") { WideOnly = true });
         foreach (var target in targets)
-            table.AddRow(Markup.Escape(target.Name), Markup.Escape(TargetJson.DescribeResources(target)), Markup.Escape(target.Source), Markup.Escape(target.Description));
-        Context.Console.Write(table);
+            table.AddRow(target.Name, TargetJson.DescribeResources(target), target.Description, target.Source);
+        Context.WriteTable(table, settings);
         return Task.FromResult(ExitCodes.Success);
     }
 }

@@ -23,9 +23,10 @@ public sealed class CliContext
 
     /// <summary>Creates a context. Without <paramref name="terminal"/>, standard output and standard error are taken to be pipes.</summary>
     public CliContext(IAnsiConsole console, TextWriter output, TextWriter error, TimeProvider clock, IReadOnlyDictionary<string, string?> environment,
-        TerminalInfo? terminal = null, IAnsiConsole? errorConsole = null)
+        TerminalInfo? terminal = null, IAnsiConsole? errorConsole = null, TextReader? input = null)
     {
         Console = console;
+        Input = input ?? TextReader.Null;
         Output = output;
         Error = error;
         Clock = clock;
@@ -45,6 +46,9 @@ public sealed class CliContext
 
     /// <summary>A console over standard error, for progress; see <see cref="ShowsProgress"/>.</summary>
     public IAnsiConsole ErrorConsole { get; }
+
+    /// <summary>Standard input, where a person answers a question (only asked when <see cref="TerminalInfo.InputIsTerminal"/>).</summary>
+    public TextReader Input { get; }
 
     /// <summary>Standard output, raw: JSON and plain tables go here.</summary>
     public TextWriter Output { get; }
@@ -82,8 +86,8 @@ public sealed class CliContext
                 // No window to ask (a terminal that does not answer): keep the usual 80 columns.
             }
         }
-        return Create(System.Console.Out, System.Console.Error, new TerminalInfo(outputIsTerminal, !System.Console.IsErrorRedirected, width),
-            TimeProvider.System, environment);
+        var terminal = new TerminalInfo(outputIsTerminal, !System.Console.IsErrorRedirected, width) { InputIsTerminal = !System.Console.IsInputRedirected };
+        return Create(System.Console.Out, System.Console.Error, terminal, TimeProvider.System, environment, input: System.Console.In);
     }
 
     /// <summary>
@@ -92,7 +96,7 @@ public sealed class CliContext
     /// terminal; otherwise unstyled, not interactive and never wrapped.
     /// </summary>
     public static CliContext Create(TextWriter output, TextWriter error, TerminalInfo terminal, TimeProvider clock, IReadOnlyDictionary<string, string?> environment,
-        AnsiSupport ansi = AnsiSupport.Detect, ColorSystemSupport colours = ColorSystemSupport.Detect)
+        AnsiSupport ansi = AnsiSupport.Detect, ColorSystemSupport colours = ColorSystemSupport.Detect, TextReader? input = null)
     {
         var spectreEnvironment = environment.Where(e => e.Value is not null).ToDictionary(e => e.Key, e => e.Value!, StringComparer.Ordinal);
         IAnsiConsole Make(TextWriter writer, bool isTerminal)
@@ -109,7 +113,7 @@ public sealed class CliContext
             console.Profile.Width = terminal.Width;
             return console;
         }
-        return new CliContext(Make(output, terminal.OutputIsTerminal), output, error, clock, environment, terminal, Make(error, terminal.ErrorIsTerminal));
+        return new CliContext(Make(output, terminal.OutputIsTerminal), output, error, clock, environment, terminal, Make(error, terminal.ErrorIsTerminal), input);
     }
 
     /// <summary>

@@ -19,6 +19,7 @@ public abstract class VmorphCommand<TSettings>(CliContext context) : AsyncComman
     {
         try
         {
+            Context.Apply(settings);
             return await RunAsync(settings, cancellationToken);
         }
         catch (CliException e)

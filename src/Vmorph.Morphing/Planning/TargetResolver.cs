@@ -93,7 +93,7 @@ public static class TargetResolver
         {
             if (bandwidth is null) continue;
             Error(field, host.NicBandwidth == ChangeSupport.Unsupported
-                ? $"NIC bandwidth limits are refused on {host.Name}: domiftune fails there (\"not implemented\" on user NICs; on tap NICs the host kernel lacks the tc qdisc modules and a failed call leaves a partial qdisc behind), and a restart would apply the same tc rules; remove spec.network.bandwidth"
+                ? $"NIC bandwidth limits are refused on {host.Name}: vmorph cannot tell whether domiftune works on a host (on the lab it fails: \"not implemented\" on user NICs, and on tap NICs a failed call leaves a partial tc qdisc behind), and a restart would apply the same tc rules; remove spec.network.bandwidth"
                 : "NIC bandwidth limits are not part of vmorph's VM configuration model yet, so they cannot be planned or rolled back; remove spec.network.bandwidth");
         }
 

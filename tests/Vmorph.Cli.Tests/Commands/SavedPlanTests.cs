@@ -74,7 +74,7 @@ public sealed class SavedPlanTests : IDisposable
     public async Task Apply_ASavedPlan_GoesAheadWithoutAskingWhileApplyTo_Asks()
     {
         // Standard input is not a terminal here (as in a pipeline or CI), and there is no --yes.
-        Assert.True(Console.IsInputRedirected, "the test runner's standard input is expected not to be a terminal");
+        Assert.False(cli.Terminal.InputIsTerminal);
         var asks = await cli.RunAsync("apply", "test", "--connect", Connect, "--to", "small", "--targets", targets, "--observe", "0");
         Assert.Equal(ExitCodes.Error, asks.Exit);
         Assert.Contains("cannot ask for confirmation", asks.Error, StringComparison.Ordinal);
@@ -87,5 +87,21 @@ public sealed class SavedPlanTests : IDisposable
         // is not this test's concern).
         Assert.Contains("morph 20", applied.Error, StringComparison.Ordinal);
         Assert.Contains("of VM 'test' to small", applied.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApplyTo_OnATerminal_AsksAndOnlyYesGoesAhead()
+    {
+        cli.Terminal = TerminalInfo.Of(120) with { InputIsTerminal = true };
+        cli.Input = "y\n";
+        var refused = await cli.RunAsync("apply", "test", "--connect", Connect, "--to", "small", "--targets", targets, "--observe", "0");
+        Assert.Equal(ExitCodes.Error, refused.Exit);
+        Assert.Contains("Only 'yes' is accepted", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("not confirmed; nothing was changed", refused.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("morph 20", refused.Error, StringComparison.Ordinal);
+
+        cli.Input = "yes\n";
+        var confirmed = await cli.RunAsync("apply", "test", "--connect", Connect, "--to", "small", "--targets", targets, "--observe", "0");
+        Assert.Contains("of VM 'test' to small", confirmed.Error, StringComparison.Ordinal);
     }
 }

@@ -1,3 +1,5 @@
+using Vmorph.Cli.Hosting;
+
 namespace Vmorph.Cli.Tests.Commands;
 
 public sealed class SimulatePlotTests : IDisposable
@@ -30,7 +32,7 @@ public sealed class SimulatePlotTests : IDisposable
     public async Task Simulate_PlotVmWithoutPlot_IsAUsageError()
     {
         var result = await cli.RunAsync("simulate", "--trace", Bitbrains(41), "--plot-vm", "41");
-        Assert.Equal(2, result.Exit);
+        Assert.Equal(ExitCodes.Usage, result.Exit);
         Assert.Contains("add --plot DIR", result.Error, StringComparison.Ordinal);
     }
 

@@ -76,7 +76,7 @@ public sealed class DebianGuestTests : IDisposable
         File.WriteAllText(Path.Combine(profiles, "debian-hardened.yaml"), Profile);
         var planPath = Path.Combine(store.DataDirectory, "debian.plan.json");
 
-        var plan = await store.CliAsync("plan", Guest, "--to", "debian-hardened", "--profiles", profiles, "--out", planPath);
+        var plan = await store.CliAsync("plan", Guest, "--to", "debian-hardened", "--targets", profiles, "--out", planPath);
         Assert.True(plan.Exit == 2, plan.Error + plan.Out);
         foreach (var expected in new[]
         {
@@ -86,7 +86,7 @@ public sealed class DebianGuestTests : IDisposable
             "+ firewall.peer.2001:db8::/32 = deny",
         })
             Assert.Contains(expected, plan.Out, StringComparison.Ordinal);
-        Assert.DoesNotContain("Left out for this guest", plan.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("Left out for this guest", plan.Error, StringComparison.Ordinal);
 
         var apply = await store.CliAsync("apply", planPath, "--yes", "--observe", "0", "--output", "json");
         Assert.True(apply.Exit == 0, apply.Error + apply.Out);

@@ -34,7 +34,7 @@ public sealed class MorphLabTests(LabFixture lab) : IDisposable
             Assert.Contains("Plan: 1 to add, 2 to change, 0 to destroy; 3 live, 0 need a restart.", plan.Out, StringComparison.Ordinal);
             Assert.Contains("vmorph will take a snapshot first", plan.Out, StringComparison.Ordinal);
 
-            var apply = await store.CliAsync("apply", planPath, "--yes", "--observe", "12s", "--baseline", "12s", "--sample-interval", "1s", "--output", "json");
+            var apply = await store.CliAsync("apply", planPath, "--yes", "--observe", "12s", "--observe-before", "12s", "--sample-interval", "1s", "--output", "json");
             Assert.True(apply.Exit == 0, apply.Error + apply.Out);
             var result = Json(apply.Out);
             Assert.Equal("committed", result.GetProperty("result").GetString());
@@ -109,7 +109,7 @@ public sealed class MorphLabTests(LabFixture lab) : IDisposable
     {
         const string key = "/proc/sys/net/core/somaxconn";
         var before = lab.Exec("lab-1", "/bin/cat", key).Trim();
-        var directory = Path.Combine(store.DataDirectory, "profiles");
+        var directory = Path.Combine(store.DataDirectory, "targets");
         Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, "tuned.yaml"),
             "apiVersion: vmorph/v1\nkind: TargetProfile\nmetadata:\n  name: tuned\nspec:\n  security:\n    sysctl:\n      net.core.somaxconn: \"1024\"\n      net.ipv4.tcp_rmem: \"4096 65536 1048576\"\n  software:\n    packages:\n      present: [nginx]\n");
@@ -118,7 +118,7 @@ public sealed class MorphLabTests(LabFixture lab) : IDisposable
             var plan = await store.CliAsync("plan", "lab-1", "--to", "tuned");
             Assert.True(plan.Exit == 2, plan.Error + plan.Out);
             Assert.Contains($"~ sysctl.net.core.somaxconn: {before} -> 1024 (guest)", plan.Out, StringComparison.Ordinal);
-            Assert.Contains("packages (+nginx): this guest has no dpkg/apt-get", plan.Out, StringComparison.Ordinal);
+            Assert.Contains("packages (+nginx): this guest has no dpkg/apt-get", plan.Error, StringComparison.Ordinal);
 
             var apply = await store.CliAsync("apply", "lab-1", "--to", "tuned", "--yes", "--observe", "0");
             Assert.True(apply.Exit == 0, apply.Error + apply.Out);
@@ -145,7 +145,7 @@ public sealed class MorphLabTests(LabFixture lab) : IDisposable
             "setsid /bin/sh -c 'echo $$ > /run/vmorph-disk-loop.pid; while true; do dd if=/dev/vda of=/dev/null bs=64k iflag=direct 2>/dev/null; done' </dev/null >/dev/null 2>&1 & echo started");
         try
         {
-            var apply = await store.CliAsync("apply", "lab-2", "--to", "io-starved", "--yes", "--observe", "12s", "--baseline", "12s", "--sample-interval", "1s", "--output", "json");
+            var apply = await store.CliAsync("apply", "lab-2", "--to", "io-starved", "--yes", "--observe", "12s", "--observe-before", "12s", "--sample-interval", "1s", "--output", "json");
             Assert.True(apply.Exit == 4, apply.Error + apply.Out);
             var result = Json(apply.Out);
             Assert.Equal("rolled-back", result.GetProperty("result").GetString());
@@ -184,7 +184,7 @@ public sealed class MorphLabTests(LabFixture lab) : IDisposable
         Assert.Equal(2, (await store.CliAsync("plan", "lab-2", "--to", "more-memory")).Exit);
         try
         {
-            string[] apply = ["apply", "lab-2", "--to", "more-memory", "--yes", "--observe", "10s", "--baseline", "0", "--sample-interval", "1s", "--output", "json"];
+            string[] apply = ["apply", "lab-2", "--to", "more-memory", "--yes", "--observe", "10s", "--observe-before", "0", "--sample-interval", "1s", "--output", "json"];
             var runs = await Task.WhenAll(
                 MorphLabTools.VmorphAsync(store.DataDirectory, null, TimeSpan.FromMinutes(2), apply),
                 MorphLabTools.VmorphAsync(store.DataDirectory, null, TimeSpan.FromMinutes(2), apply));
@@ -197,7 +197,7 @@ public sealed class MorphLabTests(LabFixture lab) : IDisposable
 
             // With --wait the second waits for the first to end, then goes on from what the VM is then.
             var first = MorphLabTools.VmorphAsync(store.DataDirectory, null, TimeSpan.FromMinutes(2),
-                "apply", "lab-2", "--to", "even-more-memory", "--yes", "--observe", "10s", "--baseline", "0", "--sample-interval", "1s", "--output", "json");
+                "apply", "lab-2", "--to", "even-more-memory", "--yes", "--observe", "10s", "--observe-before", "0", "--sample-interval", "1s", "--output", "json");
             var morphs = await Lab.Poll.UntilAsync(async () =>
             {
                 var all = await MorphLabTools.MorphsAsync(store.DatabasePath, "lab-2");

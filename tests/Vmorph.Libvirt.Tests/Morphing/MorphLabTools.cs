@@ -46,7 +46,7 @@ internal static class MorphLabTools
     /// <summary>Writes a target profile YAML into the data directory's profiles/.</summary>
     public static void WriteProfile(string dataDirectory, string name, string resources)
     {
-        var directory = Path.Combine(dataDirectory, "profiles");
+        var directory = Path.Combine(dataDirectory, "targets");
         Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, name + ".yaml"),
             $"apiVersion: vmorph/v1\nkind: TargetProfile\nmetadata:\n  name: {name}\n  description: a test profile\nspec:\n  resources:\n{resources}");
