@@ -20,6 +20,9 @@ internal sealed class CliHarness : IDisposable
     /// </summary>
     public TerminalInfo Terminal { get; set; } = TerminalInfo.Pipes;
 
+    /// <summary>The clock commands see: a fixed fake one by default; the real one where a command waits (a morph).</summary>
+    public TimeProvider Clock { get; set; } = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
+
     /// <summary>What a person types on standard input (read only when <see cref="TerminalInfo.InputIsTerminal"/>).</summary>
     public string Input { get; set; } = "";
 
@@ -35,7 +38,7 @@ internal sealed class CliHarness : IDisposable
         var output = new StringWriter();
         var error = new StringWriter();
         var environment = new Dictionary<string, string?>(Environment, StringComparer.Ordinal) { ["VMORPH_DATA_DIR"] = DataDirectory, ["HOME"] = DataDirectory };
-        var context = CliContext.Create(output, error, Terminal, new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero)), environment,
+        var context = CliContext.Create(output, error, Terminal, Clock, environment,
             AnsiSupport.Yes, ColorSystemSupport.TrueColor, new StringReader(Input));
         var exit = await VmorphApp.RunAsync(args, context, CancellationToken.None);
         return (exit, output.ToString(), error.ToString(), output.ToString());

@@ -29,6 +29,11 @@ public sealed class ApplyCommand(CliContext context) : VmorphCommand<ApplyComman
         [Description("Plan the VM to this target profile and apply it (the argument is then a VM); asks first unless --yes ('vmorph targets' lists the targets).")]
         public string? To { get; init; }
 
+        /// <inheritdoc />
+        [CommandOption("--targets <DIR>")]
+        [Description(TargetsOption.Description)]
+        public string? Targets { get; init; }
+
         /// <summary>When the morph takes its snapshot.</summary>
         [CommandOption("--snapshot <POLICY>")]
         [Description("When to snapshot: 'auto' (default) before any step that cannot be undone live, such as a vCPU hot-add (the guest pauses while its memory is saved); 'minimal' only before a step nothing but the snapshot can undo, relying on a restart to undo a hot-add (no pause; a failed restart then needs a person). See docs/MORPHING.md.")]

@@ -19,17 +19,24 @@ using Vmorph.Traits;
 
 namespace Vmorph.Cli.Commands;
 
-/// <summary>Options of the commands that read the target profiles (targets, plan, apply).</summary>
-public class TargetSettings : GlobalSettings
+/// <summary>Options of <c>targets</c>.</summary>
+public sealed class TargetSettings : GlobalSettings
 {
     /// <summary>A directory of the user's target profiles.</summary>
     [CommandOption("--targets <DIR>")]
-    [Description("A directory of target profiles (*.yaml) that add to or replace the built-ins (default: DATA_DIR/targets).")]
+    [Description(TargetsOption.Description)]
     public string? Targets { get; init; }
 }
 
+/// <summary>The <c>--targets DIR</c> option of targets, plan and apply.</summary>
+internal static class TargetsOption
+{
+    /// <summary>What it means.</summary>
+    public const string Description = "A directory of target profiles (*.yaml) that add to or replace the built-ins (default: DATA_DIR/targets).";
+}
+
 /// <summary>Options of the commands that reach a hypervisor to morph.</summary>
-public class MorphConnectionSettings : TargetSettings
+public class MorphConnectionSettings : GlobalSettings
 {
     /// <summary>The libvirt URI.</summary>
     [CommandOption("-c|--connect <URI>")]
@@ -40,6 +47,9 @@ public class MorphConnectionSettings : TargetSettings
 /// <summary>The options of the commands that plan a morph to a target profile (plan, apply VM --to).</summary>
 public interface IPlanSettings
 {
+    /// <summary>A directory of the user's target profiles (<c>--targets</c>), read after DATA_DIR/targets.</summary>
+    string? Targets { get; }
+
     /// <summary>When the morph takes its snapshot: <c>auto</c> or <c>minimal</c>.</summary>
     string Snapshot { get; }
 }
@@ -250,13 +260,13 @@ internal sealed class MorphSession : IDisposable
     }
 
     /// <summary>The target profiles: built-ins, then DATA_DIR/targets, then --targets.</summary>
-    public static TargetProfileCatalog Catalog(CliContext context, TargetSettings settings, ArchetypeCatalog archetypes)
+    public static TargetProfileCatalog Catalog(CliContext context, GlobalSettings settings, string? targets, ArchetypeCatalog archetypes)
     {
         var documents = new List<(string, string)>();
         var own = Path.Combine(context.DataDirectory(settings.DataDirectory), "targets");
         documents.AddRange(TargetProfileCatalog.ReadDirectory(own));
         // The data directory's own named again with --targets is read once, not twice (its names would then clash).
-        if (settings.Targets is { } dir && Path.GetFullPath(dir).TrimEnd('/') != Path.GetFullPath(own).TrimEnd('/'))
+        if (targets is { } dir && Path.GetFullPath(dir).TrimEnd('/') != Path.GetFullPath(own).TrimEnd('/'))
         {
             if (!Directory.Exists(dir)) throw new CliException($"--targets: no such directory: {dir}");
             documents.AddRange(TargetProfileCatalog.ReadDirectory(dir));
@@ -277,7 +287,7 @@ internal sealed class MorphSession : IDisposable
             _ => throw new CliException($"--snapshot {settings.Snapshot}: expected 'auto' (before any step that cannot be undone live) or 'minimal' (only before a step nothing but the snapshot undoes)", ExitCodes.Usage),
         };
         var archetypes = Context.LoadCatalog(settings);
-        var profile = Catalog(Context, settings, archetypes).Find(target);
+        var profile = Catalog(Context, settings, settings.Targets, archetypes).Find(target);
         if (!profile.IsSuccess) throw new CliException(string.Join("; ", profile.Errors));
         var personality = await ProfileAsync(vm, settings, cancellationToken);
         var traits = personality is null ? null : TraitScorer.Score(personality, archetypes);

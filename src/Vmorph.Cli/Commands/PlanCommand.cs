@@ -25,6 +25,11 @@ public sealed class PlanCommand(CliContext context) : VmorphCommand<PlanCommand.
         [Description("The target profile ('vmorph targets' lists them: web-server, database-server, data-analytics-node, security-scanner, development, and your own).")]
         public string? To { get; init; }
 
+        /// <inheritdoc />
+        [CommandOption("--targets <DIR>")]
+        [Description(TargetsOption.Description)]
+        public string? Targets { get; init; }
+
         /// <summary>Where to save the plan.</summary>
         [CommandOption("--out <FILE>")]
         [Description("Save the plan (JSON) to apply it exactly later: vmorph apply FILE.")]

@@ -14,7 +14,7 @@ public sealed class TargetsCommand(CliContext context) : VmorphCommand<TargetSet
     /// <inheritdoc />
     protected override Task<int> RunAsync(TargetSettings settings, CancellationToken cancellationToken)
     {
-        var catalog = MorphSession.Catalog(Context, settings, Context.LoadCatalog(settings));
+        var catalog = MorphSession.Catalog(Context, settings, settings.Targets, Context.LoadCatalog(settings));
         var targets = catalog.Profiles.Values.ToList();
         if (settings.Json)
         {

@@ -44,6 +44,15 @@ public sealed class CliContext
     /// <summary>The console for people (tables, progress). Off a terminal it is unstyled and never wraps.</summary>
     public IAnsiConsole Console { get; }
 
+    /// <summary>
+    /// The console <c>--help</c> is written to: <see cref="Console"/> on a terminal; otherwise unstyled and wrapped
+    /// between words at <c>COLUMNS</c>, or 100 columns, so that help read through a pager or a file stays readable.
+    /// </summary>
+    public IAnsiConsole HelpConsole => Terminal.OutputIsTerminal ? Console : helpConsole ??= PlainConsole(Output,
+        int.TryParse(Environment.GetValueOrDefault("COLUMNS"), NumberStyles.None, CultureInfo.InvariantCulture, out var columns) && columns > 0 ? columns : 100);
+
+    private IAnsiConsole? helpConsole;
+
     /// <summary>A console over standard error, for progress; see <see cref="ShowsProgress"/>.</summary>
     public IAnsiConsole ErrorConsole { get; }
 
@@ -172,7 +181,7 @@ public sealed class CliContext
         }
     }
 
-    private static IAnsiConsole PlainConsole(TextWriter writer)
+    private static IAnsiConsole PlainConsole(TextWriter writer, int width = UnwrappedWidth)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -182,7 +191,7 @@ public sealed class CliContext
             Interactive = InteractionSupport.No,
             EnvironmentVariables = new Dictionary<string, string>(StringComparer.Ordinal),
         });
-        console.Profile.Width = UnwrappedWidth;
+        console.Profile.Width = width;
         return console;
     }
 

@@ -17,7 +17,7 @@ public static class VmorphApp
         {
             config.SetApplicationName("vmorph");
             config.SetApplicationVersion(BuildInfo.Current.Version);
-            config.Settings.Console = context.Console;
+            config.Settings.Console = context.HelpConsole;
             // Unknown options and extra arguments are errors, not silently ignored (a misspelt --data-dir would
             // otherwise make an empty store); every example below must parse.
             config.UseStrictParsing();

@@ -114,7 +114,7 @@ public class MorphingAlgorithmTests
         var target = Fixtures.Target("apiVersion: vmorph/v1\nkind: TargetProfile\nmetadata: {name: t}\nspec:\n  network:\n    bandwidth: {outbound: 10MiB/s}\n");
         var result = MorphingAlgorithm.Plan(Fixtures.Request(target));
         Assert.Equal(
-            "target profile 't': spec.network.bandwidth.outbound: NIC bandwidth limits are refused on lab (libvirt 9.0, QEMU 7.2 TCG): domiftune fails there (\"not implemented\" on user NICs; on tap NICs the host kernel lacks the tc qdisc modules and a failed call leaves a partial qdisc behind), and a restart would apply the same tc rules; remove spec.network.bandwidth",
+            "target profile 't': spec.network.bandwidth.outbound: NIC bandwidth limits are refused on lab (libvirt 9.0, QEMU 7.2 TCG): vmorph cannot tell whether domiftune works on a host (on the lab it fails: \"not implemented\" on user NICs, and on tap NICs a failed call leaves a partial tc qdisc behind), and a restart would apply the same tc rules; remove spec.network.bandwidth",
             Assert.Single(result.Errors));
     }
 
