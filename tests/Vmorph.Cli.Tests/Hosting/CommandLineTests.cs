@@ -113,11 +113,20 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
-    public async Task Examples_InEveryHelp_Parse()
+    public async Task Examples_InEveryHelp_ParseAndWorkWhenCopied()
     {
-        // ValidateExamples makes Spectre parse every example before running anything; a broken one fails every run.
         foreach (var command in VmorphApp.Commands)
-            Assert.All(command.Examples, example => Assert.Equal(command.Name, example[0]));
+        {
+            Assert.NotEmpty(command.Examples);
+            foreach (var example in command.Examples)
+            {
+                Assert.Equal(command.Name, example[0]);
+                // --help prints an example's words with spaces between them and no quotes: a word with a space in it
+                // would come apart when copied into a shell.
+                Assert.All(example, word => Assert.DoesNotContain(word, char.IsWhiteSpace));
+            }
+        }
+        // ValidateExamples makes every run parse every example first: a broken one would fail this run.
         var result = await cli.RunAsync("version");
         Assert.True(result.Exit == 0, result.Error);
     }
