@@ -49,4 +49,31 @@ public sealed class LauncherTests : IDisposable
         Assert.NotEqual(0, result.Exit);
         Assert.Contains("frobnicate", result.Error + result.Out, StringComparison.Ordinal);
     }
+
+    /// <summary>Runs the launcher on a real pseudo-terminal (util-linux <c>script</c>), as a person at a terminal does.</summary>
+    private string OnATerminal(params string[] args)
+    {
+        var command = string.Join(' ', new[] { Path.Combine(CliHarness.Root, "vmorph") }.Concat(args).Select(a => "'" + a + "'"));
+        var start = new ProcessStartInfo("script") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = CliHarness.Root };
+        foreach (var a in new[] { "-qec", command, "/dev/null" }) start.ArgumentList.Add(a);
+        start.Environment["VMORPH_DATA_DIR"] = data;
+        start.Environment["COLUMNS"] = "120";
+        start.Environment.Remove("NO_COLOR");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5))) process.Kill(entireProcessTree: true);
+        Assert.True(process.ExitCode == 0, stdout.Result + process.StandardError.ReadToEnd());
+        return stdout.Result;
+    }
+
+    [Fact]
+    public void Launcher_NoColorOnATerminal_WritesNoColourEscapes()
+    {
+        var import = Run("import", Path.Combine(CliHarness.Traces, "bitbrains-rnd", "2013-8", "17.csv.gz"));
+        Assert.True(import.Exit == 0, import.Error);
+        // On a terminal, history styles its versions: colour escapes are there...
+        Assert.Matches("\u001b\\[[0-9;]*m", OnATerminal("history", "17"));
+        // ... and --no-color takes every one of them away (Spectre fixes a console's colours when it is made).
+        Assert.DoesNotMatch("\u001b\\[[0-9;]*m", OnATerminal("history", "17", "--no-color"));
+    }
 }
