@@ -193,6 +193,8 @@ public static partial class SafeYaml
         "SequenceStart" => "a list",
         "MappingEnd" => "the end of the mapping",
         "SequenceEnd" => "the end of the list",
+        "StreamEnd" => "the end of the file",
+        "DocumentStart" or "DocumentEnd" => "another document (---); a file holds one document",
         _ => "something else",
     };
 
