@@ -122,13 +122,13 @@ public sealed partial class PolicyCatalog
                 double? cores = null, memory = null;
                 if (e.Cpu is not null)
                 {
-                    if (ValueParsers.TryNumber(e.Cpu, out var c) && c > 0) cores = c;
-                    else Error(field + ".cpu", $"'{e.Cpu}' is not a positive number of cores");
+                    if (ValueParsers.TryNumber(e.Cpu, out var c) && c > 0 && c <= ValueParsers.MaxCores) cores = c;
+                    else Error(field + ".cpu", $"'{e.Cpu}' is not a positive number of cores (at most {ValueParsers.MaxCores})");
                 }
                 if (e.Memory is not null)
                 {
                     if (ValueParsers.TrySizeMiB(e.Memory, out var m) && m > 0) memory = m;
-                    else Error(field + ".memory", $"'{e.Memory}' is not a memory size (write 512MiB, 2GiB)");
+                    else Error(field + ".memory", $"'{e.Memory}' is not a memory size up to 1 PiB (write 512MiB, 2GiB)");
                 }
                 var restore = e.Restore is not null && Bool(e.Restore, field + ".restore", Error);
                 if (!restore && cores is null && memory is null && e.Cpu is null && e.Memory is null)
@@ -203,14 +203,14 @@ public sealed partial class PolicyCatalog
         double minCores = 0, maxCores = double.PositiveInfinity, minMemory = 0, maxMemory = double.PositiveInfinity;
         if (spec.Bounds?.Cpu is { } cpu)
         {
-            if (cpu.Min is not null && !(ValueParsers.TryNumber(cpu.Min, out minCores) && minCores >= 0)) Error("bounds.cpu.min", $"'{cpu.Min}' is not a number of cores");
-            if (cpu.Max is not null && !(ValueParsers.TryNumber(cpu.Max, out maxCores) && maxCores > 0)) Error("bounds.cpu.max", $"'{cpu.Max}' is not a positive number of cores");
+            if (cpu.Min is not null && !(ValueParsers.TryNumber(cpu.Min, out minCores) && minCores >= 0 && minCores <= ValueParsers.MaxCores)) Error("bounds.cpu.min", $"'{cpu.Min}' is not a number of cores (at most {ValueParsers.MaxCores})");
+            if (cpu.Max is not null && !(ValueParsers.TryNumber(cpu.Max, out maxCores) && maxCores > 0 && maxCores <= ValueParsers.MaxCores)) Error("bounds.cpu.max", $"'{cpu.Max}' is not a positive number of cores (at most {ValueParsers.MaxCores})");
             if (minCores > maxCores) Error("bounds.cpu", string.Create(CultureInfo.InvariantCulture, $"min ({minCores}) exceeds max ({maxCores})"));
         }
         if (spec.Bounds?.Memory is { } mem)
         {
-            if (mem.Min is not null && !ValueParsers.TrySizeMiB(mem.Min, out minMemory)) Error("bounds.memory.min", $"'{mem.Min}' is not a memory size (write 512MiB, 2GiB)");
-            if (mem.Max is not null && !(ValueParsers.TrySizeMiB(mem.Max, out maxMemory) && maxMemory > 0)) Error("bounds.memory.max", $"'{mem.Max}' is not a memory size (write 512MiB, 2GiB)");
+            if (mem.Min is not null && !ValueParsers.TrySizeMiB(mem.Min, out minMemory)) Error("bounds.memory.min", $"'{mem.Min}' is not a memory size up to 1 PiB (write 512MiB, 2GiB)");
+            if (mem.Max is not null && !(ValueParsers.TrySizeMiB(mem.Max, out maxMemory) && maxMemory > 0)) Error("bounds.memory.max", $"'{mem.Max}' is not a memory size up to 1 PiB (write 512MiB, 2GiB)");
             if (minMemory > maxMemory) Error("bounds.memory", $"min ({mem.Min}) exceeds max ({mem.Max})");
         }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Vmorph.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -12,6 +13,13 @@ internal static class PolicyYaml
 {
     public static List<PolicySpec> Read(string source, string yaml, List<string> errors)
     {
+        // Bounded first (size, depth, aliases, duplicate keys), so that loading the tree cannot run away.
+        var problems = SafeYaml.Check(source, yaml);
+        if (problems.Count > 0)
+        {
+            errors.AddRange(problems);
+            return [];
+        }
         var stream = new YamlStream();
         try
         {
@@ -19,7 +27,7 @@ internal static class PolicyYaml
         }
         catch (YamlException e)
         {
-            errors.Add($"{source}:{e.Start.Line}:{e.Start.Column}: {(e.InnerException?.Message ?? e.Message).Split('\n')[0]}");
+            errors.Add(SafeYaml.Describe(source, e));
             return [];
         }
         var result = new List<PolicySpec>();

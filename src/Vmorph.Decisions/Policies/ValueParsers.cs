@@ -35,7 +35,13 @@ public static partial class ValueParsers
         return true;
     }
 
-    /// <summary>A memory size with a unit: <c>512MiB</c>, <c>2GiB</c>, <c>1.5 TiB</c>, <c>800MB</c>; returns MiB.</summary>
+    /// <summary>The most cores a policy may name (schedules and bounds): more is a typo, and would overflow sums.</summary>
+    public const double MaxCores = 4096;
+
+    /// <summary>The largest memory size a policy may name, in MiB (1 PiB).</summary>
+    public const double MaxMemoryMiB = 1024.0 * 1024 * 1024;
+
+    /// <summary>A memory size with a unit, at most 1 PiB: <c>512MiB</c>, <c>2GiB</c>, <c>1.5 TiB</c>, <c>800MB</c>; returns MiB.</summary>
     public static bool TrySizeMiB(string? text, out double mib)
     {
         mib = 0;
@@ -55,7 +61,7 @@ public static partial class ValueParsers
             "TB" => 1e12,
             _ => double.NaN,
         };
-        if (!double.IsFinite(bytes) || bytes < 0) return false;
+        if (!double.IsFinite(bytes) || bytes < 0 || bytes / (1024.0 * 1024) > MaxMemoryMiB) return false;
         mib = bytes / (1024.0 * 1024);
         return true;
     }

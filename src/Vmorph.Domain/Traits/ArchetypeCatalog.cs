@@ -2,10 +2,10 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Vmorph.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace Vmorph.Traits;
 
@@ -42,6 +42,9 @@ public sealed partial class ArchetypeCatalog
             .Concat(ApplicationGroups.Keys.Select(g => "app." + g))
             .Concat(PortGroups.Keys.Select(g => "port." + g))
             .Order(StringComparer.Ordinal);
+
+    /// <summary>The largest weight a feature may have: weights are relative, and a huge one would overflow the scores.</summary>
+    public const double MaxWeight = 100;
 
     /// <summary>The name under which the built-in file is reported.</summary>
     public const string BuiltInSource = "built-in archetypes.yaml";
@@ -132,8 +135,10 @@ public sealed partial class ArchetypeCatalog
                 {
                     if (!known.Contains(feature))
                         errors.Add($"{where}: feature '{feature}' is unknown; known features: {string.Join(", ", known.Order(StringComparer.Ordinal))}");
-                    else if (w?.Weight is not { } weight || !double.IsFinite(weight))
+                    else if (w?.Weight is not { } weight)
                         errors.Add($"{where}: feature '{feature}': weight is missing");
+                    else if (!double.IsFinite(weight) || weight > MaxWeight)
+                        errors.Add(string.Create(CultureInfo.InvariantCulture, $"{where}: feature '{feature}': weight {weight} is too large; weights are at most {MaxWeight}"));
                     else if (weight < 0)
                         errors.Add(string.Create(CultureInfo.InvariantCulture, $"{where}: feature '{feature}': weight {weight} is negative; weights must be positive (use invert: true for a feature the trait wants low)"));
                     else if (weight == 0)
@@ -154,19 +159,8 @@ public sealed partial class ArchetypeCatalog
 
     private static Result<CatalogSpec> Parse(string source, string yaml)
     {
-        var deserializer = new DeserializerBuilder()
-            .WithNamingConvention(HyphenatedNamingConvention.Instance)
-            .WithTypeConverter(new FeatureWeightConverter())
-            .Build();
-        try
-        {
-            return Result<CatalogSpec>.Ok(deserializer.Deserialize<CatalogSpec>(yaml) ?? new CatalogSpec());
-        }
-        catch (YamlException e)
-        {
-            var reason = (e.InnerException?.Message ?? e.Message).Split('\n')[0];
-            return Result<CatalogSpec>.Fail($"{source}:{e.Start.Line}:{e.Start.Column}: {reason}");
-        }
+        var parsed = SafeYaml.Deserialize<CatalogSpec>(source, yaml, b => b.WithTypeConverter(new FeatureWeightConverter()));
+        return parsed.IsSuccess ? Result<CatalogSpec>.Ok(parsed.Value ?? new CatalogSpec()) : Result<CatalogSpec>.Fail(parsed.Errors);
     }
 
     private static bool IsName(string name) => NamePattern().IsMatch(name);

@@ -54,7 +54,7 @@ public sealed class SizeExpression
         var errors = new List<string>();
         var raw = Root.Evaluate(context, current, errors);
         if (errors.Count > 0) return Result<double>.Fail(errors);
-        if (!double.IsFinite(raw)) return Result<double>.Fail($"'{Text}' evaluates to {raw.ToString(CultureInfo.InvariantCulture)} for {context.Subject}, which is not a number");
+        if (!double.IsFinite(raw)) return Result<double>.Fail($"'{Text}' overflows for {context.Subject}: a step of it is too large to compute; use smaller numbers");
         var value = Round(raw, Kind);
         if (Minimum is { } min && value < min) value = min;
         if (Maximum is { } max && value > max) value = max;
@@ -174,9 +174,15 @@ internal sealed record BinaryNode(char Operator, SizeNode Left, SizeNode Right, 
             '+' => left + right,
             '-' => left - right,
             '*' => left * right,
-            '/' => right == 0 ? double.NaN : left / right,
+            '/' => right == 0 ? DivisionByZero(context, errors) : left / right,
             _ => throw new InvalidOperationException($"unknown operator {Operator}"),
         };
+    }
+
+    private static double DivisionByZero(ISizeContext context, List<string> errors)
+    {
+        errors.Add($"it divides by zero for {context.Subject}");
+        return double.NaN;
     }
 
     public override bool Any(Func<SizeNode, bool> predicate) => predicate(this) || Left.Any(predicate) || Right.Any(predicate);

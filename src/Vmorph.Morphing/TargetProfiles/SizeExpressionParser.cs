@@ -44,6 +44,9 @@ internal sealed class SizeExpressionParser
     public static Result<SizeExpression> Parse(string? text, SizeKind kind)
     {
         if (string.IsNullOrWhiteSpace(text)) return Result<SizeExpression>.Fail($"the value is empty; expected {kind.Noun()}");
+        // Bounded before parsing, without echoing the text: the parser recurses once per parenthesis and per operator.
+        if (Nesting(text) > MaxDepth) return Result<SizeExpression>.Fail($"nested more than {MaxDepth} deep; simplify the expression");
+        if (text.Length > MaxLength) return Result<SizeExpression>.Fail($"the expression is {text.Length} characters long; at most {MaxLength} are allowed");
         var parser = new SizeExpressionParser(text, kind);
         try
         {
@@ -53,6 +56,28 @@ internal sealed class SizeExpressionParser
         {
             return Result<SizeExpression>.Fail($"'{text}' is not {kind.Noun()}: {e.Message}");
         }
+    }
+
+    /// <summary>The deepest nesting of parentheses allowed.</summary>
+    public const int MaxDepth = 32;
+
+    /// <summary>The longest expression allowed, in characters.</summary>
+    public const int MaxLength = 256;
+
+    /// <summary>The largest number that may be written (before its unit): larger ones overflow when multiplied.</summary>
+    public const double MaxNumber = 1e15;
+
+    private int depth;
+
+    private static int Nesting(string text)
+    {
+        int level = 0, deepest = 0;
+        foreach (var c in text)
+        {
+            if (c == '(') deepest = Math.Max(deepest, ++level);
+            else if (c == ')' && level > 0) level--;
+        }
+        return deepest;
     }
 
     private SizeExpression ParseSize()
@@ -162,8 +187,10 @@ internal sealed class SizeExpressionParser
         var c = Peek();
         if (c == '(')
         {
+            if (++depth > MaxDepth) throw Error(at, $"nested more than {MaxDepth} deep");
             position++;
             var inner = ParseSum();
+            depth--;
             SkipSpaces();
             if (Peek() != ')') throw Error(position, "expected ')'");
             position++;
@@ -209,6 +236,7 @@ internal sealed class SizeExpressionParser
         if (digits.Length == 0) throw Error(at, Peek() == '\0' ? "it ends where a number was expected" : $"expected a number, not '{Peek()}'");
         if (!double.TryParse(digits, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || digits.StartsWith('.') || digits.EndsWith('.'))
             throw Error(at, $"'{digits}' is not a number");
+        if (!double.IsFinite(value) || value > MaxNumber) throw Error(at, $"'{digits}' is too large; numbers are at most 10^15 (1000000000000000)");
         SkipSpaces();
         if (Peek() == '%')
         {

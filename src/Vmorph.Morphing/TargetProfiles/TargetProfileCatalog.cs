@@ -1,8 +1,6 @@
 using System.Collections.Immutable;
 using System.Reflection;
-using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
+using Vmorph.Yaml;
 
 namespace Vmorph.TargetProfiles;
 
@@ -96,7 +94,7 @@ public sealed class TargetProfileCatalog
         return [.. Directory.EnumerateFiles(directory)
             .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
-            .Select(f => (f, File.ReadAllText(f)))];
+            .Select(f => (f, ReadBounded(f)))];
     }
 
     /// <summary>A profile by name, or a failure that lists the names there are.</summary>
@@ -107,20 +105,24 @@ public sealed class TargetProfileCatalog
 
     private static Result<TargetProfileSpec> Parse(string source, string yaml)
     {
-        var deserializer = new DeserializerBuilder()
-            .WithNamingConvention(HyphenatedNamingConvention.Instance)
-            .Build();
-        try
-        {
-            var spec = deserializer.Deserialize<TargetProfileSpec>(yaml);
-            return spec is null
-                ? Result<TargetProfileSpec>.Fail($"{source}: the file is empty; a target profile starts with 'apiVersion: {TargetProfileValidator.ApiVersion}'")
-                : Result<TargetProfileSpec>.Ok(spec);
-        }
-        catch (YamlException e)
-        {
-            var reason = (e.InnerException?.Message ?? e.Message).Split('\n')[0];
-            return Result<TargetProfileSpec>.Fail($"{source}:{e.Start.Line}:{e.Start.Column}: {reason}");
-        }
+        var parsed = SafeYaml.Deserialize<TargetProfileSpec>(source, yaml);
+        if (!parsed.IsSuccess) return Result<TargetProfileSpec>.Fail(parsed.Errors);
+        return parsed.Value is { } spec
+            ? Result<TargetProfileSpec>.Ok(spec)
+            : Result<TargetProfileSpec>.Fail($"{source}: the file is empty; a target profile starts with 'apiVersion: {TargetProfileValidator.ApiVersion}'");
+    }
+
+    /// <summary>
+    /// Reads a file's text, but no more than one character past <see cref="SafeYaml.MaxDocumentChars"/>: enough for
+    /// the size check to refuse it without holding a huge file in memory.
+    /// </summary>
+    private static string ReadBounded(string path)
+    {
+        using var reader = new StreamReader(path);
+        var buffer = new char[SafeYaml.MaxDocumentChars + 1];
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = reader.Read(buffer, total, buffer.Length - total)) > 0) total += read;
+        return new string(buffer, 0, total);
     }
 }

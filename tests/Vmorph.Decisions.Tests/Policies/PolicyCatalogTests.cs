@@ -47,7 +47,7 @@ public class PolicyCatalogTests
         Assert.Contains("policies.yaml: policy 'night': max-morphs-per-day: 'lots' is not a whole number of morphs, 1 or more", errors);
         Assert.Contains("policies.yaml: policy 'night': time-zone: 'Mars/Olympus' is not a known time zone (use an IANA name such as Europe/Amsterdam, or UTC)", errors);
         Assert.Contains("policies.yaml: policy 'night': bounds.cpu: min (8) exceeds max (4)", errors);
-        Assert.Contains("policies.yaml: policy 'night': bounds.memory.max: '12 potatoes' is not a memory size (write 512MiB, 2GiB)", errors);
+        Assert.Contains("policies.yaml: policy 'night': bounds.memory.max: '12 potatoes' is not a memory size up to 1 PiB (write 512MiB, 2GiB)", errors);
         Assert.Contains("policies.yaml: policy 'night': triggers.resource-demand.cpu-percentile: '1.5' is not a share above 0 and up to 1 (write 0.95 or 95%)", errors);
         Assert.Contains("policies.yaml: policy 'night': triggers.resource-demand.half-life: 'soon' is not a duration (write 30s, 5m, 2h, 1d or 1h30m)", errors);
         Assert.Contains("policies.yaml: policy 'night': triggers.predictive.model: 'crystal-ball' is not one of auto, seasonal, fasttree, recent-peak", errors);

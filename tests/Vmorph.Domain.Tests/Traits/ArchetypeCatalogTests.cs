@@ -43,7 +43,7 @@ public class ArchetypeCatalogTests
     {
         var result = ArchetypeCatalog.Build([("typo.yaml", "archetypes:\n  - name: x\n    featurez:\n      cpu.size: 1\n")]);
         Assert.False(result.IsSuccess);
-        Assert.StartsWith("typo.yaml:3:", result.Errors.Single(), StringComparison.Ordinal);
+        Assert.StartsWith("typo.yaml: line 3, column 5: unknown key 'featurez'", result.Errors.Single(), StringComparison.Ordinal);
     }
 
     [Fact]

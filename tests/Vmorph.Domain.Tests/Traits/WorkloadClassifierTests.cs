@@ -85,6 +85,6 @@ public class WorkloadClassifierTests
         Assert.Equal(["mine.yaml: classification: minimum-score 2 is not between 0 and 1", "mine.yaml: classification: minimum-coverage -1 is not between 0 and 1"], result.Errors);
         var unknown = ArchetypeCatalog.Build([("typo.yaml", "classification:\n  minimum-scor: 0.2\n")]);
         Assert.False(unknown.IsSuccess);
-        Assert.StartsWith("typo.yaml:2:", unknown.Errors.Single(), StringComparison.Ordinal);
+        Assert.StartsWith("typo.yaml: line 2, column 3: unknown key ", unknown.Errors.Single(), StringComparison.Ordinal);
     }
 }
