@@ -24,7 +24,7 @@ internal static class PlanIntegrity
             var where = $"step {step.Index} ({step.Subject})";
             var kind = DeltaBuilder.InverseKind(step.Kind, step.Changes);
             if (step.Inverse.Kind != kind)
-                yield return $"{where}: its inverse is {Name(step.Inverse.Kind)}, but undoing a {Name(step.Kind)} step is {Name(kind)}; {Changed}";
+                yield return $"{where}: its inverse is {Name(step.Inverse.Kind)}, but the step ({Name(step.Kind)}) is undone by {Name(kind)}; {Changed}";
             var expected = DeltaBuilder.Swap(step.Changes);
             var found = false;
             foreach (var undo in expected)
@@ -104,7 +104,7 @@ internal static class PlanIntegrity
             Compare("inverse's mechanism", Name(f.Inverse.Mechanism), Name(g.Inverse.Mechanism));
             Compare("inverse's note", f.Inverse.Note ?? "(none)", g.Inverse.Note ?? "(none)");
             foreach (var (field, inFile, planned) in differences)
-                yield return $"{where}: its {field} is {inFile}, but planning it again on {host.Name} gives {planned}; {Changed}";
+                yield return $"{where}: its {field} {(field is "changes" or "preconditions" ? "are" : "is")} {inFile}, but planning it again on {host.Name} gives {planned}; {Changed}";
         }
     }
 
