@@ -8,9 +8,11 @@ namespace Vmorph.Planning;
 
 /// <summary>
 /// Plans as JSON: the <c>--output json</c> view and saved plan files (<c>--out plan.json</c>), one format with a
-/// version. Loading checks the version and that the content is intact (the base configuration matches its hash, the
-/// steps lead to the expected hash, the id matches the content), so a plan file that was edited by hand is refused
-/// rather than applied.
+/// version. Loading bounds the input (size, depth), checks the version and that the content is intact (the base
+/// configuration matches its hash, the steps lead to the expected hash, the id matches the content) and never trusts
+/// what rollback would run: every inverse is derived again from its step, the steps are planned again on the recorded
+/// host capabilities, and the file must be exactly the plan's own JSON. A plan file that was edited is refused, naming
+/// what and where, rather than applied or rolled back.
 /// </summary>
 public static class PlanFile
 {
