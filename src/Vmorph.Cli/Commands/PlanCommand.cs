@@ -41,6 +41,11 @@ public sealed class PlanCommand(CliContext context) : VmorphCommand<PlanCommand.
         [DefaultValue("auto")]
         public string Snapshot { get; init; } = "auto";
 
+        /// <summary>Whether to show how every step is undone.</summary>
+        [CommandOption("--inverses")]
+        [Description("Show under every step how rollback undoes it (shown for high-risk steps anyway).")]
+        public bool Inverses { get; init; }
+
         /// <inheritdoc />
         public override Spectre.Console.ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(To) ? Spectre.Console.ValidationResult.Error("--to TARGET is required ('vmorph targets' lists them)") : base.Validate();
@@ -67,7 +72,7 @@ public sealed class PlanCommand(CliContext context) : VmorphCommand<PlanCommand.
             }
             else
             {
-                Context.Output.Write(PlanRenderer.Text(plan));
+                Context.Output.Write(PlanRenderer.Text(plan, settings.Inverses));
                 foreach (var line in MorphSession.NoteLines(outcome.Notes)) Context.Error.WriteLine(line);
                 if (settings.Out is { } saved)
                     Context.Error.WriteLine($"\nSaved to {saved}: 'vmorph apply {saved}' carries out exactly this plan, without asking again (refused if VM '{plan.VmName}' changes meanwhile).");

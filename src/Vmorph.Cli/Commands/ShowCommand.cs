@@ -18,6 +18,11 @@ public sealed class ShowCommand(CliContext context) : VmorphCommand<ShowCommand.
         [CommandArgument(0, "<PLANFILE>")]
         [Description("A plan file saved by 'vmorph plan VM --to TARGET --out PLANFILE'.")]
         public string PlanFile { get; init; } = "";
+
+        /// <summary>Whether to show how every step is undone.</summary>
+        [CommandOption("--inverses")]
+        [Description("Show under every step how rollback undoes it (shown for high-risk steps anyway).")]
+        public bool Inverses { get; init; }
     }
 
     /// <inheritdoc />
@@ -25,7 +30,7 @@ public sealed class ShowCommand(CliContext context) : VmorphCommand<ShowCommand.
     {
         var plan = await LoadAsync(settings.PlanFile, cancellationToken);
         if (settings.Json) Context.Output.Write(Planning.PlanFile.Save(plan));
-        else Context.Output.Write(PlanRenderer.Text(plan));
+        else Context.Output.Write(PlanRenderer.Text(plan, settings.Inverses));
         return ExitCodes.Success;
     }
 
@@ -33,6 +38,8 @@ public sealed class ShowCommand(CliContext context) : VmorphCommand<ShowCommand.
     internal static async Task<Plan> LoadAsync(string path, CancellationToken cancellationToken)
     {
         if (!File.Exists(path)) throw new CliException($"no plan file {path}");
+        if (new FileInfo(path).Length > Planning.PlanFile.MaxBytes)
+            throw new CliException($"{path}: larger than {Planning.PlanFile.MaxBytes / (1024 * 1024)} MiB; not a plan vmorph wrote");
         var loaded = Planning.PlanFile.Load(await File.ReadAllTextAsync(path, cancellationToken), path);
         return loaded.IsSuccess ? loaded.Value : throw new CliException(string.Join("\n", loaded.Errors));
     }

@@ -30,7 +30,17 @@ public static class ConfigurationEditor
             configuration.Flatten().TryGetValue(change.Path, out var actual);
             if (actual != change.Before)
                 errors.Add($"{change.Path}: expected {change.Before ?? "(none)"} but the configuration has {actual ?? "(none)"}");
-            else configuration = Apply(configuration, change);
+            else
+            {
+                try
+                {
+                    configuration = Apply(configuration, change);
+                }
+                catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+                {
+                    errors.Add($"{change.Path}: '{change.After}' is not a value it can have");
+                }
+            }
         }
         return errors.Count == 0 ? Result<VmConfiguration>.Ok(configuration) : Result<VmConfiguration>.Fail(errors);
     }

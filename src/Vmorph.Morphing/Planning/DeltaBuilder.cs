@@ -211,7 +211,7 @@ internal static class DeltaBuilder
             return null;
         }
         var mode = Mode(host.DiskGrow);
-        var inverse = new InverseStep(StepKind.GrowDisk, Swap([change]), StepMode.Live, InverseMechanism.Snapshot,
+        var inverse = new InverseStep(InverseKind(StepKind.GrowDisk, [change]), Swap([change]), StepMode.Live, InverseMechanism.Snapshot,
             "disks are never shrunk: only reverting the snapshot gives back the old size, and it discards what the guest wrote since");
         return (43, Step(StepKind.GrowDisk, "disk." + disk, [change], mode, StepChannel.Hypervisor, inverse,
             [new Precondition(PreconditionKind.DiskExists, $"disk {disk} exists", disk), new Precondition(PreconditionKind.SnapshotTaken, "the morph's snapshot exists")],
@@ -249,48 +249,48 @@ internal static class DeltaBuilder
             return null;
         }
         var answers = new Precondition(PreconditionKind.GuestAnswers, guest == GuestAccess.Agent ? "the guest agent answers" : "SSH answers");
-        (int Order, StepKind Kind, StepKind InverseKind, StepRisk Risk, string? Snapshot, string? Note)? shape = null;
+        (int Order, StepKind Kind, StepRisk Risk, string? Snapshot, string? Note)? shape = null;
         if (key.StartsWith("package.", StringComparison.Ordinal))
         {
             var name = key["package.".Length..];
             shape = change.After is null
-                ? (51, StepKind.RemovePackage, StepKind.InstallPackage, new StepRisk(RiskLevel.Medium, $"removes {name}; packages that depend on it go too"),
+                ? (51, StepKind.RemovePackage, new StepRisk(RiskLevel.Medium, $"removes {name}; packages that depend on it go too"),
                     (string?)"reinstalling may not give back the same version or its configuration", (string?)"reinstalls the package; its version may differ")
                 : change.Before is null
-                    ? (52, StepKind.InstallPackage, StepKind.RemovePackage, new StepRisk(RiskLevel.Low, $"installs {name} and its dependencies from the guest's package sources"), null, null)
-                    : (52, StepKind.InstallPackage, StepKind.InstallPackage, new StepRisk(RiskLevel.Low, $"installs {name} at {change.After}"), null, null);
+                    ? (52, StepKind.InstallPackage, new StepRisk(RiskLevel.Low, $"installs {name} and its dependencies from the guest's package sources"), null, null)
+                    : (52, StepKind.InstallPackage, new StepRisk(RiskLevel.Low, $"installs {name} at {change.After}"), null, null);
         }
         else if (key.StartsWith("service.", StringComparison.Ordinal))
         {
             var name = key["service.".Length..];
             shape = change.After == GuestKeys.Enabled
-                ? (53, StepKind.EnableService, StepKind.DisableService, new StepRisk(RiskLevel.Low, $"starts {name} now and at boot"), null, null)
-                : (50, StepKind.DisableService, StepKind.EnableService, new StepRisk(RiskLevel.Medium, $"stops {name} now and at boot; whatever it served stops"), null, null);
+                ? (53, StepKind.EnableService, new StepRisk(RiskLevel.Low, $"starts {name} now and at boot"), null, null)
+                : (50, StepKind.DisableService, new StepRisk(RiskLevel.Medium, $"stops {name} now and at boot; whatever it served stops"), null, null);
         }
         else if (key.StartsWith("sysctl.", StringComparison.Ordinal))
         {
             var name = key["sysctl.".Length..];
-            shape = (54, StepKind.SetSysctl, StepKind.SetSysctl, new StepRisk(RiskLevel.Low, $"sets kernel setting {name} at once and at boot"), null,
+            shape = (54, StepKind.SetSysctl, new StepRisk(RiskLevel.Low, $"sets kernel setting {name} at once and at boot"), null,
                 change.Before is null ? "the value before was not recorded; the driver reads it before the change and restores it" : null);
         }
         else if (key.StartsWith("ssh.", StringComparison.Ordinal))
-            shape = (55, StepKind.SetSsh, StepKind.SetSsh, new StepRisk(RiskLevel.Medium, $"changes how people log in over SSH ({key["ssh.".Length..]} {change.After ?? "default"}); whoever relied on the old way is locked out"), null, null);
+            shape = (55, StepKind.SetSsh, new StepRisk(RiskLevel.Medium, $"changes how people log in over SSH ({key["ssh.".Length..]} {change.After ?? "default"}); whoever relied on the old way is locked out"), null, null);
         else if (key == GuestKeys.FirewallDefault)
-            shape = (57, StepKind.SetFirewallDefault, StepKind.SetFirewallDefault, change.After == GuestKeys.Deny
+            shape = (57, StepKind.SetFirewallDefault, change.After == GuestKeys.Deny
                 ? new StepRisk(RiskLevel.High, "drops every incoming connection no rule allows; the guest agent (virtio-serial) is not affected, SSH only if port 22 is allowed")
                 : new StepRisk(RiskLevel.Medium, "lets in every incoming connection no rule denies"), null, null);
         else if (key.StartsWith("firewall.port.", StringComparison.Ordinal) || key.StartsWith("firewall.peer.", StringComparison.Ordinal))
-            shape = (56, StepKind.SetNetworkRule, StepKind.SetNetworkRule, change.After == GuestKeys.Deny
+            shape = (56, StepKind.SetNetworkRule, change.After == GuestKeys.Deny
                 ? new StepRisk(RiskLevel.Medium, $"drops incoming traffic from {key["firewall.".Length..]}")
                 : new StepRisk(RiskLevel.Low, $"lets in traffic to {key["firewall.".Length..]}"), null, null);
 
         if (shape is not { } s) return null;
-        var inverse = new InverseStep(s.InverseKind, Swap([change]), StepMode.Live, InverseMechanism.Step, s.Note);
+        var inverse = new InverseStep(InverseKind(s.Kind, [change]), Swap([change]), StepMode.Live, InverseMechanism.Step, s.Note);
         return (s.Order, Step(s.Kind, key, [change], StepMode.Live, StepChannel.Guest, inverse, [answers], s.Risk, s.Snapshot));
     }
 
     private static PlanStep RestartStep() => new(0, StepKind.RestartVm, "vm", [], StepMode.Restart, StepChannel.Hypervisor,
-        new InverseStep(StepKind.RestartVm, [], StepMode.Restart, InverseMechanism.Step),
+        new InverseStep(InverseKind(StepKind.RestartVm, []), Swap([]), StepMode.Restart, InverseMechanism.Step),
         [], new StepRisk(RiskLevel.High, "the VM is down while it restarts; open connections drop"), false, null);
 
     private static PlanStep Step(StepKind kind, string subject, ImmutableArray<ConfigurationChange> changes, StepMode mode, StepChannel channel,
@@ -304,13 +304,28 @@ internal static class DeltaBuilder
         return new PlanStep(0, kind, subject, changes, mode, channel, inverse, preconditions, risk, snapshotReason is not null, snapshotReason);
     }
 
+    /// <summary>
+    /// The kind of the step that undoes a step of <paramref name="kind"/> making <paramref name="changes"/>: removing
+    /// undoes installing a package that was absent (reinstalling at the old version undoes an upgrade), installing undoes
+    /// removing, enabling and disabling a service undo each other; every other kind is undone by its own kind.
+    /// </summary>
+    public static StepKind InverseKind(StepKind kind, ImmutableArray<ConfigurationChange> changes) => kind switch
+    {
+        StepKind.InstallPackage => changes.Length == 1 && changes[0].Before is null ? StepKind.RemovePackage : StepKind.InstallPackage,
+        StepKind.RemovePackage => StepKind.InstallPackage,
+        StepKind.EnableService => StepKind.DisableService,
+        StepKind.DisableService => StepKind.EnableService,
+        _ => kind,
+    };
+
+    /// <summary>The changes that undo <paramref name="changes"/>: each with its before and after swapped.</summary>
+    public static ImmutableArray<ConfigurationChange> Swap(ImmutableArray<ConfigurationChange> changes) =>
+        [.. changes.Select(c => new ConfigurationChange(c.Path, c.After, c.Before))];
+
     private static InverseStep Inverse(StepKind kind, ImmutableArray<ConfigurationChange> changes, StepMode mode, ChangeSupport undo) =>
         undo == ChangeSupport.Unsupported
-            ? new InverseStep(kind, Swap(changes), StepMode.Live, InverseMechanism.Snapshot, "the host cannot make the opposite change; only the snapshot undoes it")
-            : new InverseStep(kind, Swap(changes), mode, InverseMechanism.Step);
-
-    private static ImmutableArray<ConfigurationChange> Swap(ImmutableArray<ConfigurationChange> changes) =>
-        [.. changes.Select(c => new ConfigurationChange(c.Path, c.After, c.Before))];
+            ? new InverseStep(InverseKind(kind, changes), Swap(changes), StepMode.Live, InverseMechanism.Snapshot, "the host cannot make the opposite change; only the snapshot undoes it")
+            : new InverseStep(InverseKind(kind, changes), Swap(changes), mode, InverseMechanism.Step);
 
     private static StepMode Mode(ChangeSupport support) => support == ChangeSupport.Live ? StepMode.Live : StepMode.Restart;
 }

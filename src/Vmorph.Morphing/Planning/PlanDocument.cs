@@ -15,7 +15,9 @@ namespace Vmorph.Planning;
 /// <param name="TargetProfile">The target profile's name.</param>
 /// <param name="TargetProfileSource">Where it was defined.</param>
 /// <param name="Host">The host the plan was made for.</param>
+/// <param name="HostCapabilities">What that host could do (null for plans made without them).</param>
 /// <param name="Guest">How vmorph reaches inside the VM.</param>
+/// <param name="Snapshot">The snapshot policy the plan was made with.</param>
 /// <param name="CreatedAt">When it was made.</param>
 /// <param name="Base">The configuration it was computed against.</param>
 /// <param name="ExpectedHash">The content hash of the configuration it leads to.</param>
@@ -34,7 +36,9 @@ public sealed record PlanDocument(
     string TargetProfile,
     string TargetProfileSource,
     string Host,
+    HostCapabilitiesDocument? HostCapabilities,
     GuestAccess Guest,
+    SnapshotPolicy Snapshot,
     DateTimeOffset CreatedAt,
     BaseDocument Base,
     string ExpectedHash,
@@ -44,6 +48,49 @@ public sealed record PlanDocument(
     ImmutableArray<PreconditionDocument> SnapshotPreconditions,
     ImmutableArray<StepDocument> Steps,
     SummaryDocument Summary);
+
+/// <summary>What the host could do when the plan was made (<see cref="Planning.HostCapabilities"/>).</summary>
+/// <param name="Name">The host's name.</param>
+/// <param name="Cores">Its logical CPUs.</param>
+/// <param name="MemoryBytes">Its memory, bytes.</param>
+/// <param name="VcpuIncrease">Adding vCPUs.</param>
+/// <param name="VcpuDecrease">Removing vCPUs.</param>
+/// <param name="MemoryWithinMaximum">Changing memory within the maximum.</param>
+/// <param name="MaximumChange">Changing the maximums.</param>
+/// <param name="CpuQuota">Setting the CPU quota.</param>
+/// <param name="DiskIoLimits">Setting disk I/O limits.</param>
+/// <param name="DiskGrow">Growing a disk.</param>
+/// <param name="NicBandwidth">Limiting a NIC's bandwidth.</param>
+/// <param name="Snapshots">Whether snapshots can be taken and reverted.</param>
+/// <param name="DefaultCpuPeriodMicroseconds">The CPU period used when a VM has none.</param>
+public sealed record HostCapabilitiesDocument(
+    string Name,
+    int Cores,
+    double MemoryBytes,
+    ChangeSupport VcpuIncrease,
+    ChangeSupport VcpuDecrease,
+    ChangeSupport MemoryWithinMaximum,
+    ChangeSupport MaximumChange,
+    ChangeSupport CpuQuota,
+    ChangeSupport DiskIoLimits,
+    ChangeSupport DiskGrow,
+    ChangeSupport NicBandwidth,
+    bool Snapshots,
+    long DefaultCpuPeriodMicroseconds)
+{
+    /// <summary>The document of <paramref name="h"/>.</summary>
+    public static HostCapabilitiesDocument Of(HostCapabilities h) => new(
+        h.Name, h.Cores, h.Memory.Bytes, h.VcpuIncrease, h.VcpuDecrease, h.MemoryWithinMaximum, h.MaximumChange, h.CpuQuota,
+        h.DiskIoLimits, h.DiskGrow, h.NicBandwidth, h.Snapshots, h.DefaultCpuPeriodMicroseconds);
+
+    /// <summary>The capabilities it records.</summary>
+    public HostCapabilities ToCapabilities() => new()
+    {
+        Name = Name, Cores = Cores, Memory = new Units.MemorySize(MemoryBytes), VcpuIncrease = VcpuIncrease, VcpuDecrease = VcpuDecrease,
+        MemoryWithinMaximum = MemoryWithinMaximum, MaximumChange = MaximumChange, CpuQuota = CpuQuota, DiskIoLimits = DiskIoLimits,
+        DiskGrow = DiskGrow, NicBandwidth = NicBandwidth, Snapshots = Snapshots, DefaultCpuPeriodMicroseconds = DefaultCpuPeriodMicroseconds,
+    };
+}
 
 /// <summary>The configuration a plan was computed against.</summary>
 /// <param name="Hash">Its content hash.</param>

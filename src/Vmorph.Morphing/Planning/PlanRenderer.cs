@@ -7,13 +7,17 @@ namespace Vmorph.Planning;
 /// <summary>
 /// Renders a plan for people, like <c>terraform plan</c>: the trait comparison, then one line per change marked
 /// <c>+</c> (added), <c>~</c> (changed) or <c>-</c> (removed) with <c>(live)</c>, <c>(restart)</c> or <c>(guest)</c>,
-/// the risk of the steps that have one worth reading, and the one-line summary. Deterministic: the same plan renders
-/// the same text (golden-file tested).
+/// the risk of the steps that have one worth reading, how the high-risk steps (or, asked for, every step) are undone,
+/// and the one-line summary. Deterministic: the same plan renders the same text (golden-file tested).
 /// </summary>
 public static class PlanRenderer
 {
-    /// <summary>The plan as text, lines ending in '\n'.</summary>
-    public static string Text(Plan plan)
+    /// <summary>
+    /// The plan as text, lines ending in '\n'. Under each high-risk step that changes something, and under every such
+    /// step when <paramref name="inverses"/> is set, an <c>undo:</c> line says what rollback does: the inverse's
+    /// changes, or reverting the snapshot.
+    /// </summary>
+    public static string Text(Plan plan, bool inverses = false)
     {
         var text = new StringBuilder();
         void Line(string line = "") => text.Append(line).Append('\n');
@@ -59,10 +63,29 @@ public static class PlanRenderer
                     Line($"  {(i == 0 ? number : blank)} {Change(step.Changes[i])} ({mark})");
             if (step.Risk.Level != RiskLevel.Low)
                 Line($"  {blank}     risk {step.Risk.Level.ToString().ToLowerInvariant()}: {step.Risk.Reason}");
+            if ((inverses || step.Risk.Level == RiskLevel.High) && step.Kind != StepKind.RestartVm)
+                foreach (var line in Undo(step)) Line($"  {blank}     {line}");
         }
         Line();
         Line(plan.Summary.ToString());
         return text.ToString();
+    }
+
+    /// <summary>
+    /// How a step is undone, as plan lines: <c>undo: ~ memory.current: 512 MiB -> 1 GiB (live)</c>, one line per change,
+    /// or <c>undo: revert the snapshot (why)</c>.
+    /// </summary>
+    public static IEnumerable<string> Undo(PlanStep step)
+    {
+        var inverse = step.Inverse;
+        if (inverse.Mechanism == InverseMechanism.Snapshot)
+        {
+            yield return $"undo: revert the snapshot{(inverse.Note is null ? "" : $" ({inverse.Note})")}";
+            yield break;
+        }
+        var mark = step.Channel == StepChannel.Guest ? "guest" : inverse.Mode == StepMode.Live ? "live" : "restart";
+        for (var i = 0; i < inverse.Changes.Length; i++)
+            yield return $"{(i == 0 ? "undo:" : "     ")} {Change(inverse.Changes[i])} ({mark}){(i == inverse.Changes.Length - 1 && inverse.Note is not null ? $"; {inverse.Note}" : "")}";
     }
 
     private static string Steps(List<string> indexes) => (indexes.Count == 1 ? "step " : "steps ") + string.Join(", ", indexes);

@@ -74,6 +74,45 @@ public sealed class SavedPlanTests : IDisposable
     }
 
     [Fact]
+    public async Task Show_WithInverses_PrintsHowEveryStepIsUndone()
+    {
+        var file = await SavePlanAsync();
+        var plain = await cli.RunAsync("show", file);
+        Assert.DoesNotContain("undo: ~ memory.current", plain.Out, StringComparison.Ordinal);
+        var show = await cli.RunAsync("show", file, "--inverses");
+        Assert.True(show.Exit == 0, show.Error);
+        Assert.Contains("undo: ~ memory.current: 1 GiB -> 2 GiB (restart)", show.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ShowAndApply_APlanWhoseInverseWasEditedAndItsIdComputedAgain_AreRefusedNamingTheStep()
+    {
+        var file = await SavePlanAsync();
+        var plan = Vmorph.Planning.PlanFile.Load(await File.ReadAllTextAsync(file)).Value;
+        var step = plan.Steps.First(s => s.Subject == "memory.current");
+        var edited = step with { Inverse = step.Inverse with { Changes = [new Vmorph.Configuration.ConfigurationChange("memory.current", step.Changes[0].After, "1048576")] } };
+        var tampered = plan with { Delta = new Vmorph.Planning.ConfigurationDelta(plan.Steps.SetItem(step.Index - 1, edited)) };
+        await File.WriteAllTextAsync(file, Vmorph.Planning.PlanFile.Save(tampered with { Id = Vmorph.Planning.Plan.ComputeId(tampered) }));
+        var expected = $"{file}: step {step.Index} (memory.current): its inverse sets memory.current to 1 MiB, but undoing the step sets 2 GiB; the file was changed after it was saved";
+        var show = await cli.RunAsync("show", file);
+        Assert.Equal(ExitCodes.Error, show.Exit);
+        Assert.Contains(expected, show.Error, StringComparison.Ordinal);
+        var apply = await cli.RunAsync("apply", file, "--connect", Connect);
+        Assert.NotEqual(0, apply.Exit);
+        Assert.Contains(expected, apply.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Show_AFileOverTheSizeLimit_IsRefusedUnread()
+    {
+        var file = cli.Scratch("huge.json");
+        await File.WriteAllTextAsync(file, new string(' ', Vmorph.Planning.PlanFile.MaxBytes + 1));
+        var show = await cli.RunAsync("show", file);
+        Assert.Equal(ExitCodes.Error, show.Exit);
+        Assert.Contains($"{file}: larger than 4 MiB; not a plan vmorph wrote", show.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Apply_ASavedPlan_GoesAheadWithoutAskingWhileApplyTo_Asks()
     {
         // Standard input is not a terminal here (as in a pipeline or CI), and there is no --yes.

@@ -25,14 +25,14 @@ public class PlanFileTests
     {
         var json = JsonNode.Parse(PlanFile.Save(WebServer()))!;
         json["formatVersion"] = 2;
-        Assert.Equal("plan.json: plan format 2 is not supported; this vmorph reads format 1; make the plan again", Assert.Single(PlanFile.Load(json.ToJsonString(), "plan.json").Errors));
+        Assert.Equal("plan.json: formatVersion must be the number 1 (this vmorph reads format 1), not 2; make the plan again with this vmorph", Assert.Single(PlanFile.Load(json.ToJsonString(), "plan.json").Errors));
     }
 
     [Fact]
     public void Load_NotAPlan_IsRefused()
     {
         Assert.Equal("plan.json: not a vmorph plan (its \"kind\" is not \"vmorph-plan\")", Assert.Single(PlanFile.Load("{\"kind\":\"profile\"}", "plan.json").Errors));
-        Assert.StartsWith("plan.json: not a readable plan: ", Assert.Single(PlanFile.Load("{oops", "plan.json").Errors), StringComparison.Ordinal);
+        Assert.StartsWith("plan.json: not valid JSON at line 1, position 2: ", Assert.Single(PlanFile.Load("{oops", "plan.json").Errors), StringComparison.Ordinal);
     }
 
     [Fact]

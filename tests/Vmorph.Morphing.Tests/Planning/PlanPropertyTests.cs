@@ -304,6 +304,82 @@ public class PlanPropertyTests
         }, iter: 200);
     }
 
+    [Fact]
+    public void SavedPlan_AnySingleValueChanged_IsRefusedOrLoadsAsTheSamePlan()
+    {
+        Gen.Select(GenCase, Gen.Int[0, int.MaxValue], Gen.Int[0, 3]).Sample((c, pick, how) =>
+        {
+            var result = PlanFor(c);
+            if (!result.IsSuccess) return;
+            var saved = PlanFile.Save(result.Value);
+            var json = System.Text.Json.Nodes.JsonNode.Parse(saved)!;
+            var leaves = Leaves(json).ToList();
+            var (parent, key, value) = leaves[pick % leaves.Count];
+            System.Text.Json.Nodes.JsonNode? mutated = value?.GetValueKind() switch
+            {
+                System.Text.Json.JsonValueKind.String => how switch
+                {
+                    0 => value.GetValue<string>() + "x",
+                    1 => "",
+                    2 => "1048576",
+                    _ => null,
+                },
+                System.Text.Json.JsonValueKind.Number => how switch { 0 => value.GetValue<double>() + 1, 1 => 0, 2 => "1", _ => null },
+                System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False => how switch { 0 => !value.GetValue<bool>(), 1 => "true", _ => null },
+                _ => how switch { 0 => "x", 1 => 0, _ => false },
+            };
+            if (parent is System.Text.Json.Nodes.JsonObject o) o[key] = mutated;
+            else ((System.Text.Json.Nodes.JsonArray)parent)[int.Parse(key)] = mutated;
+            var loaded = PlanFile.Load(json.ToJsonString(PlanFile.JsonOptions) + "\n");
+            if (loaded.IsSuccess) Assert.Equal(saved, PlanFile.Save(loaded.Value));
+        }, iter: 300);
+    }
+
+    [Fact]
+    public void SavedPlan_AnyStepOrInverseEditedWithTheIdComputedAgain_IsRefused()
+    {
+        Gen.Select(GenCase, Gen.Int[0, int.MaxValue], Gen.Int[0, 6]).Sample((c, pick, how) =>
+        {
+            var result = PlanFor(c);
+            if (!result.IsSuccess || result.Value.Steps.IsEmpty) return;
+            var plan = result.Value;
+            var step = plan.Steps[pick % plan.Steps.Length];
+            PlanStep? edited = how switch
+            {
+                0 => step with { Inverse = step.Inverse with { Kind = step.Inverse.Kind == StepKind.SetMemory ? StepKind.SetVcpus : StepKind.SetMemory } },
+                1 when !step.Inverse.Changes.IsEmpty => step with { Inverse = step.Inverse with { Changes = step.Inverse.Changes.SetItem(0, step.Inverse.Changes[0] with { After = "1048576" }) } },
+                2 => step with { Inverse = step.Inverse with { Mode = step.Inverse.Mode == StepMode.Live ? StepMode.Restart : StepMode.Live } },
+                3 => step with { Inverse = step.Inverse with { Mechanism = step.Inverse.Mechanism == InverseMechanism.Step ? InverseMechanism.Snapshot : InverseMechanism.Step } },
+                4 when step.Risk.Level != RiskLevel.Low => step with { Risk = new StepRisk(RiskLevel.Low, step.Risk.Reason) },
+                5 when !step.Preconditions.IsEmpty => step with { Preconditions = step.Preconditions.SetItem(0, step.Preconditions[0] with { Description = "anything" }) },
+                6 => step with { Mode = step.Mode == StepMode.Live ? StepMode.Restart : StepMode.Live },
+                _ => null,
+            };
+            if (edited is null || edited == step) return;
+            var tampered = plan with { Delta = new ConfigurationDelta(plan.Steps.SetItem(step.Index - 1, edited)) };
+            var loaded = PlanFile.Load(PlanFile.Save(tampered with { Id = Plan.ComputeId(tampered) }));
+            Assert.False(loaded.IsSuccess, $"step {step.Index} ({step.Subject}) edited ({how}) was loaded");
+            Assert.True(loaded.Errors.Any(e => e.Contains($"step {step.Index} ({step.Subject})", StringComparison.Ordinal) || e.Contains("do not lead to", StringComparison.Ordinal) || e.Contains(": guest.", StringComparison.Ordinal) || e.StartsWith("plan file: " + ValueText.Display(step.Subject), StringComparison.Ordinal)),
+                $"edit {how} of step {step.Index}: " + string.Join("\n", loaded.Errors));
+        }, iter: 400);
+    }
+
+    private static IEnumerable<(System.Text.Json.Nodes.JsonNode Parent, string Key, System.Text.Json.Nodes.JsonNode? Value)> Leaves(System.Text.Json.Nodes.JsonNode node)
+    {
+        if (node is System.Text.Json.Nodes.JsonObject o)
+        {
+            foreach (var (key, value) in o.ToList())
+                if (value is System.Text.Json.Nodes.JsonObject or System.Text.Json.Nodes.JsonArray) foreach (var leaf in Leaves(value)) yield return leaf;
+                else yield return (o, key, value);
+        }
+        else if (node is System.Text.Json.Nodes.JsonArray a)
+        {
+            for (var i = 0; i < a.Count; i++)
+                if (a[i] is System.Text.Json.Nodes.JsonObject or System.Text.Json.Nodes.JsonArray) foreach (var leaf in Leaves(a[i]!)) yield return leaf;
+                else yield return (a, i.ToString(System.Globalization.CultureInfo.InvariantCulture), a[i]);
+        }
+    }
+
     private static VmConfiguration Checked(VmConfiguration configuration, IEnumerable<ConfigurationChange> changes)
     {
         var result = ConfigurationEditor.ApplyChecked(configuration, changes);

@@ -12,6 +12,9 @@ public class PlanRenderingTests
     public void Text_WebServerPlan_MatchesGolden() => Golden.Verify("web-server-plan", PlanRenderer.Text(WebServer()));
 
     [Fact]
+    public void Text_WebServerPlanWithInverses_MatchesGolden() => Golden.Verify("web-server-plan-inverses", PlanRenderer.Text(WebServer(), inverses: true));
+
+    [Fact]
     public void Json_WebServerPlan_MatchesGolden() => Golden.Verify("web-server-plan-json", PlanFile.Save(WebServer()));
 
     [Fact]
