@@ -20,7 +20,7 @@ public static class PlanFile
     public const string Kind = "vmorph-plan";
 
     /// <summary>The format version written; bump it with a reader for the old one when the schema changes.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     /// <summary>The JSON options plans are written and read with.</summary>
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
@@ -84,6 +84,8 @@ public static class PlanFile
                 return Result<Plan>.Fail($"{source}: not a vmorph plan (its \"kind\" is not \"{Kind}\")");
             if (!root.TryGetProperty("formatVersion", out var version))
                 return Result<Plan>.Fail($"{source}: formatVersion is missing; it must be the number {FormatVersion} (this vmorph reads format {FormatVersion})");
+            if (version.ValueKind == JsonValueKind.Number && version.TryGetInt32(out var legacy) && legacy == 1)
+                return Result<Plan>.Fail($"{source}: formatVersion 1 was written by an earlier vmorph, whose plan ids did not cover the steps' inverses, so it cannot be trusted; make the plan again with this vmorph (format {FormatVersion})");
             if (version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var number) || number != FormatVersion)
                 return Result<Plan>.Fail($"{source}: formatVersion must be the number {FormatVersion} (this vmorph reads format {FormatVersion}), not {Shorten(version.GetRawText())}; make the plan again with this vmorph");
             PlanDocument? document;

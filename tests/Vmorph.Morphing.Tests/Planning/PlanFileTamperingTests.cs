@@ -147,14 +147,14 @@ public class PlanFileTamperingTests
     [Fact]
     public void AFileOverTheSizeLimit_IsRefusedBeforeItIsRead()
     {
-        var json = "{\"kind\":\"vmorph-plan\",\"formatVersion\":1,\"pad\":\"" + new string('x', PlanFile.MaxBytes) + "\"}";
+        var json = "{\"kind\":\"vmorph-plan\",\"formatVersion\":2,\"pad\":\"" + new string('x', PlanFile.MaxBytes) + "\"}";
         Assert.Equal("p.json: larger than 4 MiB; not a plan vmorph wrote", Assert.Single(Errors(json)));
     }
 
     [Fact]
     public void JsonNestedTooDeep_IsRefusedCleanly()
     {
-        var json = "{\"kind\":\"vmorph-plan\",\"formatVersion\":1,\"steps\":" + new string('[', 200) + new string(']', 200) + "}";
+        var json = "{\"kind\":\"vmorph-plan\",\"formatVersion\":2,\"steps\":" + new string('[', 200) + new string(']', 200) + "}";
         var error = Assert.Single(Errors(json));
         Assert.StartsWith("p.json: not valid JSON at line 1, position ", error, StringComparison.Ordinal);
         Assert.EndsWith(": nested deeper than 16 levels (a plan nests at most 6)", error, StringComparison.Ordinal);
@@ -163,7 +163,7 @@ public class PlanFileTamperingTests
     [Fact]
     public void MalformedJson_SaysWhereWithoutTypeNames()
     {
-        var error = Assert.Single(Errors("{\n  \"kind\": \"vmorph-plan\",\n  \"formatVersion\": 1,\n  \"id\": oops\n}"));
+        var error = Assert.Single(Errors("{\n  \"kind\": \"vmorph-plan\",\n  \"formatVersion\": 2,\n  \"id\": oops\n}"));
         Assert.StartsWith("p.json: not valid JSON at line 4, position 9: ", error, StringComparison.Ordinal);
         Assert.DoesNotContain("System.", error, StringComparison.Ordinal);
     }
@@ -182,7 +182,7 @@ public class PlanFileTamperingTests
     {
         var json = JsonNode.Parse(PlanFile.Save(WebServer()))!;
         json["formatVersion"] = "1";
-        Assert.Equal("p.json: formatVersion must be the number 1 (this vmorph reads format 1), not \"1\"; make the plan again with this vmorph", Assert.Single(Errors(json.ToJsonString())));
+        Assert.Equal("p.json: formatVersion must be the number 2 (this vmorph reads format 2), not \"1\"; make the plan again with this vmorph", Assert.Single(Errors(json.ToJsonString())));
     }
 
     [Fact]

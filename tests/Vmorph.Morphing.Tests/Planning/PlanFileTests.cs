@@ -24,8 +24,10 @@ public class PlanFileTests
     public void Load_AnotherFormatVersion_IsRefused()
     {
         var json = JsonNode.Parse(PlanFile.Save(WebServer()))!;
-        json["formatVersion"] = 2;
-        Assert.Equal("plan.json: formatVersion must be the number 1 (this vmorph reads format 1), not 2; make the plan again with this vmorph", Assert.Single(PlanFile.Load(json.ToJsonString(), "plan.json").Errors));
+        json["formatVersion"] = 3;
+        Assert.Equal("plan.json: formatVersion must be the number 2 (this vmorph reads format 2), not 3; make the plan again with this vmorph", Assert.Single(PlanFile.Load(json.ToJsonString(), "plan.json").Errors));
+        json["formatVersion"] = 1;
+        Assert.Equal("plan.json: formatVersion 1 was written by an earlier vmorph, whose plan ids did not cover the steps' inverses, so it cannot be trusted; make the plan again with this vmorph (format 2)", Assert.Single(PlanFile.Load(json.ToJsonString(), "plan.json").Errors));
     }
 
     [Fact]
