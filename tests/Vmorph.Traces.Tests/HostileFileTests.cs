@@ -156,7 +156,9 @@ public sealed class HostileFileTests
     public void Read_TwoMegabyteLineWithSkipMalformed_IsSkippedAndCounted()
     {
         using var temp = new TempTraces();
-        var path = temp.Gzip("5.csv.gz", BitbrainsHeader + GoodRow + new string('7', 2 << 20) + "\n" + LastRow);
+        // A row that would be valid but for its length: its last field, 0, is written with two million leading zeros.
+        var longRow = "1300;\t2;\t5000;\t100;\t2;\t4194304.0;\t1000;\t0;\t0;\t0;\t" + new string('0', 2 << 20) + "0\n";
+        var path = temp.Gzip("5.csv.gz", BitbrainsHeader + GoodRow + longRow + LastRow);
 
         var file = reader.Read(path, new TraceReadOptions(SkipMalformed: true), CancellationToken.None);
 

@@ -210,7 +210,7 @@ public sealed class ImportHostileFileTests : IDisposable
     public async Task Import_HostileRow_FailsWithFileAndLineAndIsSkippedWithSkipMalformed(string kind)
     {
         var bad = kind == "line"
-            ? new string('7', 2 << 20) + "\n"
+            ? "1372630104;\t2;\t5851.9989;\t87.7;\t1.5;\t8218624.0;\t1034592.8;\t160.8;\t21.7;\t0.2;\t" + new string('0', 2 << 20) + "1\n" // valid but for its length
             : "1372630104;\t2;\t5851.9989;\t87.7;\t1.5;\t8218624.0;\t1034592.8;\t1e306;\t21.7;\t0.2;\t1.4\n";
         var path = cli.WriteGzip("99.csv.gz", Header + Good + bad + Later);
 
