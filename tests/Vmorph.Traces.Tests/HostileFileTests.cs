@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
 using Vmorph.Sources;
@@ -226,5 +227,26 @@ public sealed class HostileFileTests
         Assert.Equal(1, error.Line);
         Assert.Equal("the header names the column '11' more than once; each column name must be unique", error.Reason);
         Assert.DoesNotContain("System.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_GoogleArchiveMemberOfMoreThan64MiB_IsMalformedNotHeldInMemory()
+    {
+        using var temp = new TempTraces();
+        var path = Path.Combine(temp.Root, "GCD_VMs.tar.gz");
+        using (var file = File.Create(path))
+        using (var gzip = new GZipStream(file, CompressionLevel.Fastest))
+        using (var tar = new TarWriter(gzip, TarEntryFormat.Ustar))
+        {
+            tar.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, "GCD_VMs/vm_1_1") { DataStream = new MemoryStream(new byte[(64 << 20) + 1]) });
+            tar.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, "GCD_VMs/vm_2_1") { DataStream = new MemoryStream("10 20\n"u8.ToArray()) });
+        }
+
+        var error = Assert.Throws<TraceFormatException>(() => reader.Read(path, new TraceReadOptions(), CancellationToken.None));
+        Assert.Equal("archive member 'GCD_VMs/vm_1_1' is 67108865 bytes, too large for a day of samples (at most 64 MiB)", error.Reason);
+
+        var skipped = reader.Read(path, new TraceReadOptions(SkipMalformed: true), CancellationToken.None);
+        Assert.Equal(1, skipped.SkippedRows);
+        Assert.Equal("google2011:vm_2_1", Assert.Single(skipped.Series).Vm.Value);
     }
 }
