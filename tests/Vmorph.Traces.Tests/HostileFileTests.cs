@@ -137,7 +137,8 @@ public sealed class HostileFileTests
         Assert.True(((IAsyncResult)task).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(20)), "the read went on for 20 s after it was cancelled");
         var error = Assert.IsAssignableFrom<OperationCanceledException>(task.Exception?.InnerException);
         Assert.Equal(cancellation.Token, error.CancellationToken);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"cancelled after 0.1 s, stopped after {stopwatch.Elapsed.TotalSeconds:0.0} s");
+        // Generous for a loaded CI machine (the read stops within milliseconds of the cancellation when the machine is idle).
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"cancelled after 0.1 s, stopped after {stopwatch.Elapsed.TotalSeconds:0.0} s");
     }
 
     [Fact]
