@@ -30,6 +30,22 @@ public sealed class ImportCommand(CliContext context) : VmorphCommand<ImportComm
     /// <inheritdoc />
     protected override async Task<int> RunAsync(Settings settings, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await ImportAsync(settings, cancellationToken);
+        }
+        catch (TraceFormatException e)
+        {
+            // Only a malformed row (a line after the first) is something --skip-malformed can get past.
+            var hint = settings.SkipMalformed || e.Line is null or <= 1
+                ? "move it aside or repair it, and run again to continue"
+                : "run again to continue; --skip-malformed skips and counts bad rows";
+            throw new CliException($"{e.Message}\nnothing from this file was stored; files imported before it are kept ({hint})", ExitCodes.Error);
+        }
+    }
+
+    private async Task<int> ImportAsync(Settings settings, CancellationToken cancellationToken)
+    {
         if (settings.Paths.Length == 0) throw new CliException("import: name one or more trace files or directories", ExitCodes.Usage);
         using var store = Context.OpenStore(settings);
         var importer = new TraceImporter(new TraceReader(), store, Context.Clock);

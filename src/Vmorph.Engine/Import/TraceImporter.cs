@@ -42,7 +42,14 @@ public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimePr
         var alreadyImported = new List<ImportRecord>();
         foreach (var path in files)
         {
-            var known = await store.FindImportAsync(Fingerprint(path), cancellationToken);
+            // A path that is not a regular file (a FIFO, a device, a link loop) is never opened here: the reader refuses
+            // it in its turn, so the files before it are still stored, as for any file that fails to read.
+            if (RegularFile.Problem(path) is not null)
+            {
+                toRead.Add(path);
+                continue;
+            }
+            var known = await store.FindImportAsync(Fingerprint(path, cancellationToken), cancellationToken);
             if (known is null) toRead.Add(path);
             else alreadyImported.Add(known);
         }
@@ -145,12 +152,22 @@ public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimePr
         }
     }
 
-    /// <summary>SHA-256 of a file's bytes, as <see cref="TraceFile.Sha256"/> records it.</summary>
-    public static string Fingerprint(string path)
+    /// <summary>SHA-256 of a file's bytes, as <see cref="TraceFile.Sha256"/> records it; cancelled between chunks.</summary>
+    public static string Fingerprint(string path, CancellationToken cancellationToken = default)
     {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var buffer = new byte[FingerprintChunk];
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            sha.AppendData(buffer.AsSpan(0, read));
+        }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
+
+    private const int FingerprintChunk = 1 << 20;
 
     // A VM's profile is read from the store once per run and kept: the next file of the same VM (another month)
     // folds into it without decoding it again.

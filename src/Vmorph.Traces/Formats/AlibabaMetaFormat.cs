@@ -30,7 +30,7 @@ internal sealed class AlibabaMetaFormat : ITraceFormat
         foreach (var row in reader)
         {
             var line = row.LineNumberFrom;
-            context.LineRead(line);
+            if (!context.LineRead(line)) continue;
             if (row.ColCount != FieldCount)
             {
                 context.Malformed(line, $"{row.ColCount} fields, a machine_meta line has {FieldCount} separated by ','");

@@ -67,7 +67,7 @@ internal sealed class AzureV1Format : ITraceFormat
         foreach (var row in reader)
         {
             var line = row.LineNumberFrom;
-            context.LineRead(line);
+            if (!context.LineRead(line)) continue;
             anyRow = true;
             if (row.ColCount != columns.Count)
             {

@@ -29,6 +29,14 @@ internal sealed class BitbrainsFormat : ITraceFormat
 
     private const int FirstMeasurementColumn = 2;
 
+    // The largest value each measurement column may hold, in its own unit: far above any real machine (the largest in
+    // the Rnd subset: 22,140 MHz, 107 %, 536 GB, 60 MB/s), far below where converting to bytes or cores overflows.
+    private const double MaxMhz = 1e7;
+    private const double MaxPercent = 1000; // the format allows a little above 100 (up to about 107 % occurs)
+    private const double MaxKb = 1e12; // about 1 PB
+    private const double MaxKbPerSecond = 1e12; // about 1e15 B/s
+    private static readonly double[] Maxima = [MaxMhz, MaxMhz, MaxPercent, MaxKb, MaxKb, MaxKbPerSecond, MaxKbPerSecond, MaxKbPerSecond, MaxKbPerSecond];
+
     public string Name => FormatName;
 
     public bool Matches(TraceHead head) => head.FirstLine.StartsWith(HeaderStart, StringComparison.Ordinal);
@@ -55,7 +63,7 @@ internal sealed class BitbrainsFormat : ITraceFormat
         foreach (var row in reader)
         {
             var line = row.LineNumberFrom;
-            context.LineRead(line);
+            if (!context.LineRead(line)) continue;
             anyRow = true;
             if (row.ColCount != Columns.Length)
             {
@@ -81,14 +89,22 @@ internal sealed class BitbrainsFormat : ITraceFormat
             var malformed = false;
             for (var i = FirstMeasurementColumn; i < Columns.Length; i++)
             {
-                if (Numbers.TryNonNegative(row[i], out values[i - FirstMeasurementColumn])) continue;
-                context.Malformed(line, Numbers.Problem(Columns[i], row[i].Span));
+                if (Numbers.TryAtMost(row[i], Maxima[i - FirstMeasurementColumn], out values[i - FirstMeasurementColumn])) continue;
+                context.Malformed(line, Numbers.Problem(Columns[i], row[i].Span, Maxima[i - FirstMeasurementColumn]));
                 malformed = true;
                 break;
             }
             if (malformed) continue;
 
             var (provisionedMhz, usedMhz, usedPercent, provisionedKb, usedKb) = (values[0], values[1], values[2], values[3], values[4]);
+            // Cores in use: used MHz over one core's MHz (provisioned MHz spread evenly over the cores).
+            var usedCores = provisionedMhz > 0 ? usedMhz / (provisionedMhz / cores) : 0;
+            if (!double.IsFinite(usedCores))
+            {
+                context.Malformed(line, string.Create(CultureInfo.InvariantCulture,
+                    $"{Columns[3]}: {usedMhz} MHz over {Columns[2]} {provisionedMhz} MHz for {cores} core(s) is not a number of cores in use"));
+                continue;
+            }
             var at = DateTimeOffset.FromUnixTimeSeconds(seconds);
             if (cores != previousCores || !provisionedKb.Equals(previousProvisionedKb))
             {
@@ -99,8 +115,7 @@ internal sealed class BitbrainsFormat : ITraceFormat
             clampedCpu |= usedPercent > 100;
             series.Add(new MetricSample(
                 at,
-                // Cores in use: used MHz over one core's MHz (provisioned MHz spread evenly over the cores).
-                cpu: provisionedMhz > 0 ? new CpuCores(usedMhz / (provisionedMhz / cores)) : null,
+                cpu: provisionedMhz > 0 ? new CpuCores(usedCores) : null,
                 cpuUtilisation: Fraction.FromPercentClamped(usedPercent),
                 cpuAllocated: new CpuCores(cores),
                 memory: MemorySize.FromKiB(usedKb),

@@ -52,7 +52,7 @@ internal sealed class DatacenterAggregateFormat : ITraceFormat
         foreach (var row in reader)
         {
             var line = row.LineNumberFrom;
-            context.LineRead(line);
+            if (!context.LineRead(line)) continue;
             anyRow = true;
             if (row.ColCount != columns.Count)
             {

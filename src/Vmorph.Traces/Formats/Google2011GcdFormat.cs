@@ -22,6 +22,8 @@ internal sealed partial class Google2011GcdFormat : ITraceFormat
 
     public string Name => FormatName;
 
+    private const int MaxMemberBytes = 64 << 20;
+
     public bool Matches(TraceHead head) => head.IsTar;
 
     public void Read(TraceReadContext context)
@@ -40,6 +42,12 @@ internal sealed partial class Google2011GcdFormat : ITraceFormat
             if (!match.Success || !int.TryParse(match.Groups[2].ValueSpan, CultureInfo.InvariantCulture, out var day) || day is < 1 or > LatestDay)
             {
                 context.Malformed(null, $"archive member '{entry.Name}' is not named vm_<job>_<day> with a day from 1");
+                continue;
+            }
+            if (entry.Length > MaxMemberBytes)
+            {
+                // A day of samples is about 10 KB; a member this large is damage (or a bomb), and is never held in memory.
+                context.Malformed(null, $"archive member '{entry.Name}' is {entry.Length} bytes, too large for a day of samples (at most {MaxMemberBytes / (1 << 20)} MiB)");
                 continue;
             }
             if (!series.TryGetValue(name, out var builder))
@@ -80,7 +88,6 @@ internal sealed partial class Google2011GcdFormat : ITraceFormat
     private static int ReadMember(TraceReadContext context, TarEntry entry, ref byte[] buffer)
     {
         if (entry.DataStream is null || entry.Length == 0) return 0;
-        if (entry.Length > Array.MaxLength) throw context.Error(null, $"archive member '{entry.Name}' is {entry.Length} bytes, too large for a day of samples");
         var length = (int)entry.Length;
         if (buffer.Length < length) buffer = new byte[Math.Max(length, buffer.Length * 2)];
         try

@@ -38,7 +38,7 @@ internal sealed partial class PlanetLabFormat : ITraceFormat
         foreach (var row in reader)
         {
             var line = row.LineNumberFrom;
-            context.LineRead(line);
+            if (!context.LineRead(line)) continue;
             if (row.ColCount != columns.Count)
             {
                 context.Malformed(line, $"{row.ColCount} fields, the header has {columns.Count}");

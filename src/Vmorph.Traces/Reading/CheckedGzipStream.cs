@@ -23,8 +23,11 @@ internal sealed class CheckedGzipStream : Stream
     private uint lengthSoFar;
     private bool ended;
 
-    public CheckedGzipStream(byte[] compressed)
+    private readonly CancellationToken cancellationToken;
+
+    public CheckedGzipStream(byte[] compressed, CancellationToken cancellationToken)
     {
+        this.cancellationToken = cancellationToken;
         if (compressed.Length < MinimumGzipLength)
             throw new CorruptCompressedDataException($"only {compressed.Length} bytes, shorter than any complete gzip file");
         this.compressed = compressed;
@@ -48,6 +51,7 @@ internal sealed class CheckedGzipStream : Stream
     public override int Read(Span<byte> buffer)
     {
         int read;
+        cancellationToken.ThrowIfCancellationRequested();
         try
         {
             read = inner.Read(buffer);
@@ -82,7 +86,11 @@ internal sealed class CheckedGzipStream : Stream
                 var buffer = new byte[81920];
                 uint length = 0;
                 int read;
-                while ((read = member.Read(buffer)) > 0) unchecked { length += (uint)read; }
+                while ((read = member.Read(buffer)) > 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    unchecked { length += (uint)read; }
+                }
                 // Decompressing from an earlier member gives more than the last one's length, so the first match from the end is the last member.
                 if (length == expectedLength) return true;
             }

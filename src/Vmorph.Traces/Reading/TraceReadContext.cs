@@ -12,6 +12,7 @@ internal sealed class TraceReadContext(TraceSource source, TraceReadOptions opti
     private const int RowsBetweenCancellationChecks = 4096;
     private readonly List<TraceSeries> series = [];
     private readonly List<string> notes = [];
+    private BoundedLineStream? lines;
 
     public TraceSource Source { get; } = source;
 
@@ -30,12 +31,22 @@ internal sealed class TraceReadContext(TraceSource source, TraceReadOptions opti
 
     public IReadOnlyList<string> Notes => notes;
 
-    /// <summary>Records that a line was read (whatever it held), so that a truncation can say where it happened.</summary>
-    public void LineRead(long line)
+    /// <summary>
+    /// Records that a line was read (whatever it held), so that a truncation can say where it happened. False when the
+    /// line was longer than <see cref="BoundedLineStream.MaxLineBytes"/>: it is then malformed (see <see cref="Malformed"/>)
+    /// and the caller goes on to the next row.
+    /// </summary>
+    public bool LineRead(long line)
     {
         LastLine = line;
         if (line % RowsBetweenCancellationChecks == 0) cancellationToken.ThrowIfCancellationRequested();
+        if (lines is null || !lines.WasCut(line)) return true;
+        Malformed(line, $"the line is longer than {BoundedLineStream.MaxLineBytes / (1 << 20)} MiB ({BoundedLineStream.MaxLineBytes} bytes); a trace line is at most a few KB");
+        return false;
     }
+
+    /// <summary>The stream the rows come from, so that <see cref="LineRead"/> knows which lines were cut.</summary>
+    public void ReadingLines(BoundedLineStream stream) => lines = stream;
 
     /// <summary>Counts a data row that was read.</summary>
     public void RowRead() => Rows++;

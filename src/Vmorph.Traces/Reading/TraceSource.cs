@@ -10,8 +10,11 @@ internal sealed class TraceSource
 {
     private static ReadOnlySpan<byte> GzipMagic => [0x1f, 0x8b];
 
-    public TraceSource(string path, byte[] bytes)
+    private readonly CancellationToken cancellationToken;
+
+    public TraceSource(string path, byte[] bytes, CancellationToken cancellationToken = default)
     {
+        this.cancellationToken = cancellationToken;
         Path = path;
         Bytes = bytes;
         IsGzip = bytes.AsSpan().StartsWith(GzipMagic);
@@ -37,8 +40,11 @@ internal sealed class TraceSource
     /// <summary>A capacity for a list of one item per line, from the length hint and a typical line length.</summary>
     public int CapacityFor(int typicalLineBytes) => (int)Math.Clamp(LengthHint / typicalLineBytes + 16, 16, 1 << 22);
 
-    /// <summary>The decompressed content from its start.</summary>
-    public Stream Open() => IsGzip ? new CheckedGzipStream(Bytes) : new MemoryStream(Bytes, writable: false);
+    /// <summary>The decompressed content from its start; reading it checks for cancellation.</summary>
+    public Stream Open() => IsGzip ? new CheckedGzipStream(Bytes, cancellationToken) : new MemoryStream(Bytes, writable: false);
+
+    /// <summary>The decompressed content from its start, each line cut at <see cref="BoundedLineStream.MaxLineBytes"/>.</summary>
+    public BoundedLineStream OpenLines() => new(Open(), cancellationToken);
 
     /// <summary>Up to <paramref name="maxBytes"/> decompressed bytes from the start: enough to recognise the format.</summary>
     public byte[] Head(int maxBytes)
