@@ -32,7 +32,7 @@ public sealed class GuestInventoryReader(IGuestShell shell, TimeProvider clock)
         if (invalid.Count > 0) return new GuestRead(null, $"{shell.Target}: " + string.Join("; ", invalid), [], TimeSpan.Zero);
 
         var at = clock.GetUtcNow();
-        var run = await shell.RunAsync(new GuestCommand("/bin/sh", ["-c", GuestScripts.Inventory, "vmorph-inventory"], options.Timeout), cancellationToken);
+        var run = await shell.RunAsync(GuestScripts.Guarded(GuestScripts.Inventory, "vmorph-inventory", [], options.Timeout, options.Timeout), cancellationToken);
         if (!run.IsSuccess) return new GuestRead(null, string.Join("; ", run.Errors), [], clock.GetElapsedTime(started));
         var output = run.Value;
         if (output.ExitCode != 0)
@@ -65,11 +65,14 @@ public sealed class GuestInventoryReader(IGuestShell shell, TimeProvider clock)
     {
         var paths = options.ScanPaths ?? GuestReadOptions.DefaultScanPaths;
         var mode = options.ScanPaths is null ? "default" : "explicit";
-        // The scan stops itself at its time budget; the shell's time-out leaves room for the round trips.
-        var timeout = TimeSpan.FromSeconds(options.Budget.MaxSeconds) + options.Timeout;
-        string[] arguments = ["-c", GuestScripts.Footprint, "vmorph-footprint", mode, .. options.Budget.Arguments(), .. paths];
-        var run = await shell.RunAsync(new GuestCommand("/bin/sh", arguments, timeout), cancellationToken);
+        // The scan stops itself at its time budget; the guest kills it half a time-out later if it did not (a file
+        // that blocks a read), and this side waits a whole time-out more, which leaves room for the round trips.
+        var budget = TimeSpan.FromSeconds(options.Budget.MaxSeconds);
+        var run = await shell.RunAsync(GuestScripts.Guarded(GuestScripts.Footprint, "vmorph-footprint", [mode, .. options.Budget.Arguments(), .. paths],
+            budget + (options.Timeout / 2), budget + options.Timeout), cancellationToken);
         if (!run.IsSuccess) return Result<FootprintScan>.Fail(run.Errors);
+        if (run.Value.ExitCode == 137)
+            return Result<FootprintScan>.Fail($"{shell.Target}: the footprint scan overran its budget of {options.Budget.MaxSeconds} s and was killed in the guest");
         if (run.Value.Truncated) return Result<FootprintScan>.Fail($"{shell.Target}: the guest agent cut the footprint output short");
         return FootprintParser.Parse(Encoding.UTF8.GetString(run.Value.Stdout), paths, options.Budget, shell.Target);
     }

@@ -36,7 +36,7 @@ internal sealed class BackingChainProbe
     private static string? Probe(string path)
     {
         var info = new ProcessStartInfo("qemu-img") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in (string[])["info", "--backing-chain", "--output=json", "-U", path]) info.ArgumentList.Add(a);
+        foreach (var a in (string[])["info", "--backing-chain", "--output=json", "-U", "--", path]) info.ArgumentList.Add(a);
         try
         {
             using var process = Process.Start(info);

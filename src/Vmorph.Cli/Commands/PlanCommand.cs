@@ -63,7 +63,7 @@ public sealed class PlanCommand(CliContext context) : VmorphCommand<PlanCommand.
             if (settings.Out is { } file)
             {
                 var path = Path.GetFullPath(file);
-                await File.WriteAllTextAsync(path, PlanFile.Save(plan), cancellationToken);
+                await using (var saved = new FileStream(path, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = OperatingSystem.IsWindows() ? null : UnixFileMode.UserRead | UnixFileMode.UserWrite })) await saved.WriteAsync(System.Text.Encoding.UTF8.GetBytes(PlanFile.Save(plan)), cancellationToken);
             }
             if (settings.Json)
             {

@@ -44,6 +44,11 @@ public class GlobalSettings : CommandSettings
     [Description("No colour or styling (as the NO_COLOR environment variable does).")]
     public bool NoColor { get; init; }
 
+    /// <summary>Print the whole report of an internal error on standard error.</summary>
+    [CommandOption("--verbose")]
+    [Description("On an internal error (a bug), print its whole report (stack trace) on standard error too, not only in the log file.")]
+    public bool Verbose { get; init; }
+
     /// <summary>Whether the output is JSON.</summary>
     public bool Json => Output == OutputFormat.Json;
 

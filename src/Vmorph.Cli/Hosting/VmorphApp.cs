@@ -22,7 +22,7 @@ public static class VmorphApp
             // otherwise make an empty store); every example below must parse.
             config.UseStrictParsing();
             config.ValidateExamples();
-            config.Settings.ExceptionHandler = (exception, _) => Report(exception, context);
+            config.Settings.ExceptionHandler = (exception, _) => Report(exception, context, args);
             Register(config);
         });
         return await app.RunAsync(GlobalArguments.MoveAfterCommand(args), cancellationToken);
@@ -86,8 +86,10 @@ public static class VmorphApp
     }
 
     // Errors Spectre finds in the command line (unknown command or option, a bad value) are usage errors, shown with
-    // its pointer and "did you mean"; anything else reaching here is a bug and keeps its stack trace for the report.
-    private static int Report(Exception exception, CliContext context)
+    // its pointer and "did you mean"; anything else reaching here is a bug: one line for the user, and the whole
+    // exception (with the version and the command's name, never its arguments: they may hold secrets) in a log file
+    // private to the user, DATA_DIR/logs or $XDG_STATE_HOME/vmorph/logs; --verbose prints it on standard error too.
+    private static int Report(Exception exception, CliContext context, string[] args)
     {
         if (exception is CommandAppException { Pretty: { } pretty })
         {
@@ -100,8 +102,72 @@ public static class VmorphApp
             context.Error.WriteLine("vmorph: error: " + exception.Message);
             return ExitCodes.Usage;
         }
-        context.Error.WriteLine("vmorph: internal error (a bug; please report it with what follows): " + exception);
+        var moved = GlobalArguments.MoveAfterCommand(args);
+        var command = moved.Length > 0 && Commands.Any(c => c.Name == moved[0]) ? moved[0] : "(none)";
+        var build = BuildInfo.Current;
+        var details = $"vmorph {build.Version} (commit {build.Commit ?? "unknown"}, {build.Runtime}, {build.Platform})\n"
+            + $"time: {context.Clock.GetUtcNow():O}\ncommand: {command}\n\n{exception}\n";
+        var message = exception.Message.ReplaceLineEndings(" ");
+        string? log = null;
+        try
+        {
+            log = WriteCrashLog(CrashLogDirectory(context, args), context.Clock.GetUtcNow(), details);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            context.Error.WriteLine($"vmorph: internal error: {message} (a bug; the details could not be saved ({e.Message}), so they follow; please report them)");
+            context.Error.Write(details);
+            return ExitCodes.Error;
+        }
+        context.Error.WriteLine($"vmorph: internal error: {message} (a bug; the details are in {log}; please report them)");
+        if (args.Contains("--verbose", StringComparer.Ordinal)) context.Error.Write(details);
         return ExitCodes.Error;
+    }
+
+    private static string CrashLogDirectory(CliContext context, string[] args)
+    {
+        string? option = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--data-dir" && i + 1 < args.Length) option = args[i + 1];
+            else if (args[i].StartsWith("--data-dir=", StringComparison.Ordinal)) option = args[i]["--data-dir=".Length..];
+        }
+        var data = context.DataDirectory(option);
+        if (Directory.Exists(data)) return Path.Combine(data, "logs");
+        var state = context.Environment.GetValueOrDefault("XDG_STATE_HOME") is { Length: > 0 } xdg ? xdg
+            : Path.Combine(context.Environment.GetValueOrDefault("HOME") is { Length: > 0 } home ? home : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        return Path.Combine(state, "vmorph", "logs");
+    }
+
+    private static string WriteCrashLog(string directory, DateTimeOffset at, string details)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        var stamp = at.UtcDateTime.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
+        for (var n = 0; ; n++)
+        {
+            var path = Path.Combine(directory, n == 0 ? $"crash-{stamp}.log" : $"crash-{stamp}-{n}.log");
+            if (File.Exists(path)) continue;
+            try
+            {
+                using var file = new FileStream(path, options);
+                using var writer = new StreamWriter(file);
+                writer.Write(details);
+                return path;
+            }
+            catch (IOException) when (File.Exists(path) && n < 100)
+            {
+                // Another crash in the same second: take the next name.
+            }
+        }
     }
 
     private static string Render(Spectre.Console.Rendering.IRenderable renderable)

@@ -28,7 +28,9 @@ public static class InventoryParser
         DateTimeOffset? boot = long.TryParse(output["btime"].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var btime)
             ? DateTimeOffset.FromUnixTimeSeconds(btime) : null;
 
-        var links = ProcLinks.Parse(output.Lines("links"));
+        var links = output.Has("links")
+            ? ProcLinks.Parse(output.Lines("links"))
+            : ProcLinks.ParseSections(output.Lines("exe"), output.Lines("owners"), output.Lines("sockets"));
         var owners = links.Owners;
         var users = output.Lines("passwd").Select(l => l.Split(' ', 2)).Where(p => p.Length == 2)
             .GroupBy(p => p[0], StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First()[1], StringComparer.Ordinal);

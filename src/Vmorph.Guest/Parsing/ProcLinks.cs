@@ -3,16 +3,44 @@ using System.Globalization;
 namespace Vmorph.Guest.Parsing;
 
 /// <summary>
-/// What <c>ls -ln /proc/[0-9]*/exe /proc/[0-9]*/fd</c> tells: each process's user (the owner of its <c>exe</c> link),
-/// its executable's path, and the inodes of the sockets among its open files. Works with GNU and busybox <c>ls</c>:
-/// only the uid column and the names around <c>-&gt;</c> are read, never the date columns.
+/// Each process's user, its executable's path, and the inodes of the sockets among its open files: from the inventory
+/// script's <c>exe</c>, <c>owners</c> and <c>sockets</c> sections (<see cref="ParseSections"/>), or from the
+/// <c>ls -ln /proc/[0-9]*/exe /proc/[0-9]*/fd</c> listing older scripts printed (<see cref="Parse"/>, kept for the
+/// output captured from them).
 /// </summary>
 /// <param name="Owners">pid → uid.</param>
 /// <param name="Executables">pid → executable path.</param>
 /// <param name="SocketOwners">socket inode → pid.</param>
 public sealed record ProcLinks(Dictionary<long, long> Owners, Dictionary<int, string> Executables, Dictionary<long, int> SocketOwners)
 {
-    /// <summary>Parses the listing.</summary>
+    /// <summary>
+    /// Parses the sections: <c>exe</c> lines are <c>PID PATH</c> with the path escaped (<see cref="ScriptEscape"/>),
+    /// <c>owners</c> lines <c>PID UID</c>, <c>sockets</c> lines <c>INODE PID</c>. Lines that do not parse are skipped.
+    /// </summary>
+    public static ProcLinks ParseSections(IEnumerable<string> exe, IEnumerable<string> owners, IEnumerable<string> sockets)
+    {
+        var executables = new Dictionary<int, string>();
+        foreach (var line in exe)
+        {
+            var space = line.IndexOf(' ', StringComparison.Ordinal);
+            if (space > 0 && Pid(line.AsSpan(0, space)) is { } pid) executables.TryAdd(pid, ScriptEscape.Decode(line[(space + 1)..]));
+        }
+        var users = new Dictionary<long, long>();
+        foreach (var line in owners)
+        {
+            if (line.Split(' ') is [var pid, var uid] && Pid(pid) is { } p && long.TryParse(uid, NumberStyles.None, CultureInfo.InvariantCulture, out var u))
+                users.TryAdd(p, u);
+        }
+        var socketOwners = new Dictionary<long, int>();
+        foreach (var line in sockets)
+        {
+            if (line.Split(' ') is [var inode, var pid] && Pid(pid) is { } p && long.TryParse(inode, NumberStyles.None, CultureInfo.InvariantCulture, out var i))
+                socketOwners.TryAdd(i, p);
+        }
+        return new ProcLinks(users, executables, socketOwners);
+    }
+
+    /// <summary>Parses the <c>ls -ln</c> listing of older scripts.</summary>
     public static ProcLinks Parse(IEnumerable<string> lines)
     {
         var owners = new Dictionary<long, long>();

@@ -25,7 +25,8 @@ public sealed record ProcStat(int Pid, string Comm, char State, int ParentPid, i
 
     /// <summary>
     /// Parses one line; null if it is not a stat line (a process that vanished mid-read leaves a partial one). The
-    /// command name may hold spaces and parentheses, so it runs from the first '(' to the last ')'.
+    /// command name may hold spaces and parentheses, so it runs from the first '(' to the last ')'; the inventory script
+    /// escapes its control characters and backslashes (<see cref="ScriptEscape"/>), decoded here.
     /// </summary>
     public static ProcStat? Parse(ReadOnlySpan<char> line)
     {
@@ -33,7 +34,7 @@ public sealed record ProcStat(int Pid, string Comm, char State, int ParentPid, i
         var close = line.LastIndexOf(')');
         if (open <= 0 || close < open) return null;
         if (!int.TryParse(line[..open].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) return null;
-        var comm = line[(open + 1)..close].ToString();
+        var comm = ScriptEscape.Decode(line[(open + 1)..close].ToString());
         Span<Range> ranges = stackalloc Range[24];
         var rest = line[(close + 1)..].Trim();
         var count = rest.Split(ranges, ' ', StringSplitOptions.RemoveEmptyEntries);

@@ -39,6 +39,9 @@ internal sealed class ScriptOutput
         return Result<ScriptOutput>.Ok(new ScriptOutput(sections));
     }
 
+    /// <summary>Whether the output has a section called <paramref name="name"/>.</summary>
+    public bool Has(string name) => sections.ContainsKey(name);
+
     /// <summary>The non-empty lines of a section.</summary>
     public IEnumerable<string> Lines(string name) => this[name].Split('\n').Where(l => l.Length > 0);
 }

@@ -4,7 +4,9 @@
 # Run as: /bin/sh -c "$(cat footprint.sh)" vmorph-footprint MODE MAX_FILES MAX_BYTES MAX_FILE_BYTES MAX_SECONDS PATH...
 #   MODE explicit: a PATH that does not exist is reported (by its position); default: it is skipped quietly.
 #   MAX_FILES files are counted at most; MAX_BYTES bytes are read for content checks at most, and at most
-#   MAX_FILE_BYTES of each file; the scan stops after MAX_SECONDS. Paths are argv entries, never interpolated.
+#   MAX_FILE_BYTES of each file (however long its lines: see inspect); the scan stops after MAX_SECONDS, looking at
+#   the clock every 16 files and every 64 KiB read. Paths are argv entries, never interpolated. vmorph also runs it
+#   under "timeout -s KILL" where the guest has timeout (GuestScripts.Guarded), so it cannot outlive its budget.
 export LC_ALL=C
 PATH=/bin:/usr/bin:/sbin:/usr/sbin:$PATH
 mode=$1 max_files=$2 max_bytes=$3 max_file=$4 max_seconds=$5
@@ -23,7 +25,7 @@ for p in "$@"; do
     fi
     # stat's output goes to the counter; find's and stat's error messages (which name files) become bare "@error".
     { find "$p" -xdev -type f -exec stat -c '%s %X %n' {} + 2>&1 1>&3 | awk '{ print "@error" }'; } 3>&1
-done | awk -v max_files="$max_files" -v max_bytes="$max_bytes" -v max_file="$max_file" -v max_seconds="$max_seconds" '
+done | awk -v q="'" -v max_files="$max_files" -v max_bytes="$max_bytes" -v max_file="$max_file" -v max_seconds="$max_seconds" '
 function table(category, list,    n, a, k) {
     n = split(list, a, " ")
     for (k = 1; k <= n; k++) ext[a[k]] = category
@@ -66,25 +68,62 @@ function has_card(line,    rest, m) {
     }
     return 0
 }
-function inspect(f,    line, got, r, first, kind, lower) {
-    got = 0; first = 1; kind = ""
+function next_line() {
+    if (pipe != "") return (pipe | getline line)
+    return (getline line < source)
+}
+function check(text,    lower) {
+    # Each costly pattern only where a cheap test says it could match: a long line of letters stays linear.
+    if (index(text, "PRIVATE KEY-----") && text ~ /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/ || text ~ /^PuTTY-User-Key-File-/) hit["private-key"] = 1
+    if ((index(text, "AKIA") || index(text, "ASIA")) && text ~ /(AKIA|ASIA)[0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z]/) hit["cloud-access-key"] = 1
+    if (text ~ /[0-9][0-9][0-9][0-9]/ && !("card-number" in hit) && has_card(text)) hit["card-number"] = 1
+    if (index(text, "@") && !("email-address" in hit) && text ~ /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z][A-Za-z]+/) hit["email-address"] = 1
+    if (index(text, "=") || index(text, ":")) {
+        lower = tolower(text)
+        if (lower ~ /(password|passwd|secret_key|secret|api_key|apikey|access_token|auth_token)["]?[ \t]*[:=][ \t]*["]?[^ \t"$<{]/) hit["credential"] = 1
+    }
+}
+function out_of_time() {
+    srand(); now = srand()
+    if (now - start < max_seconds + 0) return 0
+    truncated = "time"
+    return 1
+}
+# Reads at most max_file bytes of f, however long its lines: a file larger than a small one is read through
+# "head -c max_file" (its name single-quoted, so the shell sees it as one word and nothing else), so getline never
+# holds more than the budget, and a sparse or one-line file of any size costs its budget at most. A long line is
+# checked in overlapping pieces (each pattern stays cheap), and the clock is looked at every 64 KiB read.
+function inspect(f, size,    got, r, first, kind, quoted, rest, k, n, o, next_clock) {
+    got = 0; first = 1; kind = ""; next_clock = 65536
     split("", hit)
-    while (got < max_file && (r = (getline line < f)) > 0) {
+    source = f; pipe = ""
+    if (size > 65536 || size > max_file + 0) {
+        quoted = ""; rest = f
+        while ((k = index(rest, q)) > 0) { quoted = quoted substr(rest, 1, k - 1) q "\\" q q; rest = substr(rest, k + 1) }
+        pipe = "exec head -c " (max_file + 0) " < " q quoted rest q " 2>/dev/null"
+    }
+    while (got < max_file + 0 && (r = next_line()) > 0) {
         if (first) {
             first = 0; kind = magic(line)
             if (kind == "executable" || kind == "database" || kind == "archive" || kind == "image") break
         }
+        if (length(line) > max_file - got) line = substr(line, 1, max_file - got)
         got += length(line) + 1
-        if (line ~ /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/ || line ~ /^PuTTY-User-Key-File-/) hit["private-key"] = 1
-        if (line ~ /(AKIA|ASIA)[0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z]/) hit["cloud-access-key"] = 1
-        if (line ~ /[0-9][0-9][0-9][0-9]/ && !("card-number" in hit) && has_card(line)) hit["card-number"] = 1
-        if (line ~ /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z][A-Za-z]+/) hit["email-address"] = 1
-        lower = tolower(line)
-        if (lower ~ /(password|passwd|secret_key|secret|api_key|apikey|access_token|auth_token)["]?[ \t]*[:=][ \t]*["]?[^ \t"$<{]/) hit["credential"] = 1
+        n = length(line)
+        if (n <= 1024) check(line)
+        else for (o = 1; o <= n; o += 960) {
+            check(substr(line, o, 1024))
+            if (o % 61440 == 1 && out_of_time()) break
+        }
+        if (truncated != "") break
+        if (got >= next_clock) {
+            next_clock = got + 65536
+            if (out_of_time()) break
+        }
     }
     if (r < 0) unreadable++
-    close(f)
-    scanned += got
+    close(pipe != "" ? pipe : source)
+    scanned += got > max_file + 0 ? max_file + 0 : got
     return kind
 }
 BEGIN {
@@ -106,6 +145,7 @@ BEGIN {
 /^@unreadable / { print "unreadable-path " $2; next }
 /^@error/ { errors++; next }
 {
+    if (truncated != "") exit
     if (files >= max_files + 0) { truncated = "files"; exit }
     if (files % 16 == 0) { srand(); now = srand(); if (now - start >= max_seconds + 0) { truncated = "time"; exit } }
     size = $1; atime = $2
@@ -122,7 +162,7 @@ BEGIN {
     kind = ""
     split("", hit)
     if (size > 0 && !binary) {
-        if (scanned + (size < max_file + 0 ? size : max_file + 0) <= max_bytes + 0) kind = inspect(f)
+        if (scanned + (size < max_file + 0 ? size : max_file + 0) <= max_bytes + 0) kind = inspect(f, size)
         else unscanned++
     }
     if (kind != "") category = kind

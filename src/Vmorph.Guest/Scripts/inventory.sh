@@ -1,5 +1,7 @@
 # vmorph inventory: prints what runs in this machine, read from /proc, in sections that vmorph parses on the host.
-# POSIX sh + ls + awk (busybox is enough), two processes in all: in an emulated guest every fork counts.
+# POSIX sh + readlink + stat + awk (busybox is enough): no `ls` output is parsed, and every name that could hold a
+# newline or another control character (an executable's path) is printed escaped (\\ and \ooo octal), so one
+# process is always one line. In an emulated guest every fork counts: one readlink per process, one stat, one awk.
 # Run as: /bin/sh -c "$(cat inventory.sh)" vmorph-inventory
 # It prints no file content outside /proc (and the user names of /etc/passwd, which the host hashes before keeping
 # anything) and no command-line arguments of any process (they may hold secrets).
@@ -8,13 +10,53 @@ PATH=/bin:/usr/bin:/sbin:/usr/sbin:$PATH
 echo "@@vmorph inventory 1"
 echo "@@vmorph self"
 echo $$
-# Each process's executable link (its owner is the process's user; its target the executable's path) and the
-# socket links among its open files (to tell which process owns a socket).
-echo "@@vmorph links"
-ls -ln /proc/[0-9]*/exe /proc/[0-9]*/fd 2>/dev/null
-awk 'function section(name) { print "@@vmorph " name }
+# awk reads, on its standard input: each process's executable as "PID LENGTH PATH" (LENGTH in bytes, so that a path
+# holding newlines is joined back whole: the "." keeps readlink's trailing newlines, which $(...) would strip), then
+# "@sockets", then "MODE INODE /proc/PID/fd/N" for each open file (stat -L: a socket's inode is the socket's).
+{
+    for e in /proc/[0-9]*/exe; do
+        t=$(readlink "$e" 2>/dev/null && echo .) || continue
+        t=${t%.}; t=${t%?}
+        p=${e#/proc/}
+        printf '%s %s %s\n' "${p%/exe}" "${#t}" "$t"
+    done
+    echo "@sockets"
+    stat -L -c '%f %i %n' /proc/[0-9]*/fd/* 2>/dev/null
+} | awk 'function section(name) { print "@@vmorph " name }
 function cat(file,    line) { while ((getline line < file) > 0) print line; close(file) }
+function escape(s,    out, k, c) {
+    if (s !~ /[^ -~]/ && index(s, "\\") == 0) return s
+    out = ""
+    for (k = 1; k <= length(s); k++) {
+        c = substr(s, k, 1)
+        out = out ((c in code) ? code[c] : c)
+    }
+    return out
+}
 BEGIN {
+    for (k = 1; k < 32; k++) code[sprintf("%c", k)] = sprintf("\\%03o", k)
+    code[sprintf("%c", 127)] = "\\177"; code["\\"] = "\\\\"
+    section("exe")
+    while ((getline line < "/dev/stdin") > 0 && line != "@sockets") {
+        pid = line; sub(/ .*/, "", pid)
+        rest = substr(line, length(pid) + 2)
+        size = rest; sub(/ .*/, "", size)
+        path = substr(rest, length(size) + 2)
+        while (length(path) < size + 0 && (getline more < "/dev/stdin") > 0) path = path "\n" more
+        if (pid ~ /^[0-9]+$/) print pid, escape(path)
+    }
+    section("sockets")
+    while ((getline line < "/dev/stdin") > 0) {
+        split(line, f, " ")
+        if (f[1] ~ /^[cC][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F]$/ && split(f[3], p, "/") == 5) print f[2], p[3]
+    }
+    # The uid that runs each process (the real one, from its status file).
+    section("owners")
+    for (i = 1; i < ARGC; i++) {
+        status = ARGV[i]; sub(/stat$/, "status", status)
+        while ((getline line < status) > 0) if (line ~ /^Uid:/) { split(line, f, " "); split(status, p, "/"); print p[3], f[2]; break }
+        close(status)
+    }
     section("hostname"); cat("/proc/sys/kernel/hostname")
     section("kernel"); cat("/proc/sys/kernel/osrelease")
     section("uptime"); cat("/proc/uptime")
@@ -27,7 +69,13 @@ BEGIN {
     close("/proc/cpuinfo"); print n
     section("meminfo"); cat("/proc/meminfo")
     section("stat")
-    for (i = 1; i < ARGC; i++) cat(ARGV[i])
+    # One line per process even when its command name holds a newline (escaped like the executables).
+    for (i = 1; i < ARGC; i++) {
+        s = ""; n = 0
+        while ((getline line < ARGV[i]) > 0) s = (n++ ? s "\n" : "") line
+        close(ARGV[i])
+        if (n) print escape(s)
+    }
     section("tcp"); cat("/proc/net/tcp")
     section("tcp6"); cat("/proc/net/tcp6")
     section("udp"); cat("/proc/net/udp")

@@ -31,8 +31,7 @@ public sealed class SqliteFleetStore : IFleetStore
     /// <summary>Opens (creating and migrating if needed) the store in a file.</summary>
     public static SqliteFleetStore Open(string path, TimeProvider clock)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null) Directory.CreateDirectory(directory);
+        StoreFile.Prepare(path);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         try
         {

@@ -31,8 +31,7 @@ public sealed class SqliteMorphJournal : IMorphJournal
     /// <summary>Opens (creating and migrating if needed) the journal in the store file at <paramref name="path"/>.</summary>
     public static SqliteMorphJournal Open(string path, TimeProvider clock)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null) Directory.CreateDirectory(directory);
+        StoreFile.Prepare(path);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         try
         {

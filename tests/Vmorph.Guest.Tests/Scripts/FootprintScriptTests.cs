@@ -107,6 +107,30 @@ public sealed class FootprintScriptTests : IDisposable
     }
 
     [Fact]
+    public async Task Scan_SparseHugeFileAndOneLongLine_StayWithinTheirTimeAndByteBudgets()
+    {
+        var big = Directory.CreateDirectory(Path.Combine(root.FullName, "var'log"));
+        using (var lastlog = File.Create(Path.Combine(big.FullName, "lastlog"))) lastlog.SetLength(600L << 20);
+        using (var line = File.Create(Path.Combine(big.FullName, "one-line.txt")))
+        {
+            line.Write("contact ops@example.org "u8);
+            var x = new byte[1 << 20];
+            Array.Fill(x, (byte)'x');
+            for (var i = 0; i < 50; i++) line.Write(x);
+        }
+        var budget = new FootprintBudget(MaxFileBytes: 1 << 20, MaxSeconds: 10);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var (output, read) = await ScanAsync(budget, big.FullName);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(2 * budget.MaxSeconds), $"two scans took {started.Elapsed}");
+        var scan = read.Snapshot!.Footprint!;
+        Assert.Equal(2, scan.Categories.Values.Sum(c => c.Files));
+        Assert.Equal(1, scan.Sensitive["email-address"]);
+        Assert.False(scan.Truncated);
+        var contentBytes = long.Parse(output.Split('\n').Single(l => l.StartsWith("content-bytes ", StringComparison.Ordinal))["content-bytes ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(contentBytes, 1, 2 * budget.MaxFileBytes);
+    }
+
+    [Fact]
     public async Task LocalInventory_OfThisMachine_FindsThisTestProcess()
     {
         var read = await new GuestInventoryReader(new LocalShell(TimeProvider.System), TimeProvider.System).ReadAsync(new GuestReadOptions(), CancellationToken.None);
