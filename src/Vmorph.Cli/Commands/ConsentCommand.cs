@@ -78,7 +78,6 @@ public sealed class ConsentCommand(CliContext context) : VmorphCommand<ConsentCo
             WriteJson(new ConsentJson(p.Id.Value, p.Name, action, consent, p.UserBehavior.Users.Count));
             return ExitCodes.Success;
         }
-        Context.Apply(settings);
         Context.WriteMarkupLine(Markup.Escape($"{p.Name}: consent {action}. ") + (consent is null
             ? "No consent recorded: the user-behaviour model stays off."
             : Markup.Escape($"Consent by {consent.GrantedBy} at {consent.GrantedAt:yyyy-MM-dd HH:mm}Z for: {consent.Scope}; {p.UserBehavior.Users.Count} anonymised user(s) modelled.")));

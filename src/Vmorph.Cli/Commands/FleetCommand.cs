@@ -11,7 +11,6 @@ public sealed class FleetCommand(CliContext context) : VmorphCommand<GlobalSetti
     /// <inheritdoc />
     protected override async Task<int> RunAsync(GlobalSettings settings, CancellationToken cancellationToken)
     {
-        Context.Apply(settings);
         var catalog = Context.LoadCatalog(settings);
         using var store = Context.OpenStore(settings);
         var vms = await store.ListAsync(cancellationToken);

@@ -37,7 +37,6 @@ public sealed class HistoryCommand(CliContext context) : VmorphCommand<VmSetting
             WriteJson(new HistoryJson(p.Id.Value, p.Name, p.Source, [.. versions.Select(JsonViews.Version)], [.. morphs.Select(m => HistoryMorphJson.From(m.Record, m.Entries, m.Plan))]));
             return ExitCodes.Success;
         }
-        Context.Apply(settings);
         Context.WriteMarkupLine(Markup.Escape($"{p.Name} ({p.Id}): {versions.Count} configuration version(s), from {p.Source}"));
         foreach (var v in versions)
         {

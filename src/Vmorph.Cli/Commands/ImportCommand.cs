@@ -52,7 +52,6 @@ public sealed class ImportCommand(CliContext context) : VmorphCommand<ImportComm
         var options = new TraceReadOptions(settings.SkipMalformed);
         var stopwatch = Stopwatch.StartNew();
         ImportSummary summary;
-        Context.Apply(settings);
         if (!Context.ShowsProgress(settings))
         {
             summary = await importer.ImportAsync(settings.Paths, options, null, cancellationToken);

@@ -26,7 +26,6 @@ public sealed class ProfileCommand(CliContext context) : VmorphCommand<VmSetting
             return ExitCodes.Success;
         }
 
-        Context.Apply(settings);
         var perf = p.Performance;
         if (Context.Terminal.OutputIsTerminal) Context.Console.Write(new Rule(Markup.Escape(p.Name)).LeftJustified());
         else Context.Output.WriteLine(p.Name);

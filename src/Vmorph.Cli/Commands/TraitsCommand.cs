@@ -22,7 +22,6 @@ public sealed class TraitsCommand(CliContext context) : VmorphCommand<TraitsComm
     /// <inheritdoc />
     protected override async Task<int> RunAsync(Settings settings, CancellationToken cancellationToken)
     {
-        Context.Apply(settings);
         var catalog = Context.LoadCatalog(settings);
         using var store = Context.OpenStore(settings);
         var stored = await store.FindOrFailAsync(settings.Vm, cancellationToken);

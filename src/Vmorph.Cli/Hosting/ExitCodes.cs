@@ -14,7 +14,7 @@ public static class ExitCodes
     public const int Error = 1;
 
     /// <summary><c>plan</c> only: the plan has changes (terraform's <c>-detailed-exitcode</c>).</summary>
-    public const int Changes = 2;
+    public const int Changes = Vmorph.Planning.PlanExitCodes.Changes;
 
     /// <summary>The VM asked for is not in the store or on the connection.</summary>
     public const int NotFound = 3;

@@ -1,6 +1,3 @@
-using System.Reflection;
-using Spectre.Console.Cli;
-
 namespace Vmorph.Cli.Hosting;
 
 /// <summary>
@@ -10,7 +7,8 @@ namespace Vmorph.Cli.Hosting;
 /// </summary>
 public static class GlobalArguments
 {
-    private static readonly Dictionary<string, bool> TakesValue = ReadOptions();
+    private static readonly Dictionary<string, bool> TakesValue =
+        CommandEntry.OptionsOf(typeof(GlobalSettings)).ToDictionary(o => o.Name, o => o.TakesValue, StringComparer.Ordinal);
 
     /// <summary>The global option names (<c>--data-dir</c>, <c>-o</c>, ...) and whether each takes a value.</summary>
     public static IReadOnlyDictionary<string, bool> Options => TakesValue;
@@ -40,18 +38,5 @@ public static class GlobalArguments
         if (!arg.StartsWith('-')) return null;
         var equals = arg.IndexOf('=', StringComparison.Ordinal);
         return equals < 0 ? (arg, null) : (arg[..equals], arg[(equals + 1)..]);
-    }
-
-    private static Dictionary<string, bool> ReadOptions()
-    {
-        var options = new Dictionary<string, bool>(StringComparer.Ordinal);
-        foreach (var property in typeof(GlobalSettings).GetProperties(BindingFlags.Public | BindingFlags.Instance))
-        {
-            if (property.GetCustomAttribute<CommandOptionAttribute>() is not { } option) continue;
-            var takesValue = option.ValueName is not null;
-            foreach (var name in option.LongNames) options["--" + name] = takesValue;
-            foreach (var name in option.ShortNames) options["-" + name] = takesValue;
-        }
-        return options;
     }
 }

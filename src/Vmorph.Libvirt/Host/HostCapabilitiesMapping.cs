@@ -56,35 +56,31 @@ public static class HostCapabilitiesMapping
         var accelerators = domains.Select(d => d.Accelerator).Distinct(StringComparer.Ordinal).ToList();
         var name = string.Create(CultureInfo.InvariantCulture,
             $"{facts.Hostname} (libvirt {Version(facts.LibvirtVersion)}, {facts.HypervisorType} {Version(facts.HypervisorVersion)}{(accelerators.Count == 0 ? "" : ", " + string.Join(", ", accelerators))})");
+        // QEMU as measured (live where LAB.md saw it work); any other driver: every change waits for a restart.
+        var qemu = new HostCapabilities
+        {
+            Name = name,
+            Cores = cores,
+            Memory = MemorySize.FromKiB(memoryKiB),
+            VcpuIncrease = ChangeSupport.Live,
+            VcpuDecrease = ChangeSupport.Restart,
+            MemoryWithinMaximum = ChangeSupport.Live,
+            MaximumChange = ChangeSupport.Restart,
+            CpuQuota = ChangeSupport.Live,
+            DiskIoLimits = ChangeSupport.Live,
+            DiskGrow = ChangeSupport.Live,
+            NicBandwidth = ChangeSupport.Unsupported,
+            Snapshots = true,
+        };
         var capabilities = string.Equals(facts.HypervisorType, "QEMU", StringComparison.OrdinalIgnoreCase)
-            ? new HostCapabilities
+            ? qemu
+            : qemu with
             {
-                Name = name,
-                Cores = cores,
-                Memory = MemorySize.FromKiB(memoryKiB),
-                VcpuIncrease = ChangeSupport.Live,
-                VcpuDecrease = ChangeSupport.Restart,
-                MemoryWithinMaximum = ChangeSupport.Live,
-                MaximumChange = ChangeSupport.Restart,
-                CpuQuota = ChangeSupport.Live,
-                DiskIoLimits = ChangeSupport.Live,
-                DiskGrow = ChangeSupport.Live,
-                NicBandwidth = ChangeSupport.Unsupported,
-                Snapshots = true,
-            }
-            : new HostCapabilities
-            {
-                Name = name,
-                Cores = cores,
-                Memory = MemorySize.FromKiB(memoryKiB),
                 VcpuIncrease = ChangeSupport.Restart,
-                VcpuDecrease = ChangeSupport.Restart,
                 MemoryWithinMaximum = ChangeSupport.Restart,
-                MaximumChange = ChangeSupport.Restart,
                 CpuQuota = ChangeSupport.Restart,
                 DiskIoLimits = ChangeSupport.Restart,
                 DiskGrow = ChangeSupport.Unsupported,
-                NicBandwidth = ChangeSupport.Unsupported,
                 Snapshots = false,
             };
         return Result<LibvirtHost>.Ok(new LibvirtHost(facts, domains.ToImmutable(), capabilities));
