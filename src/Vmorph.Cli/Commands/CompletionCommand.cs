@@ -9,7 +9,8 @@ namespace Vmorph.Cli.Commands;
 /// <summary>
 /// <c>vmorph completion bash</c>: a bash completion script for every command and option, generated from the command
 /// tree so that it never falls behind it. VM arguments complete from the store (<c>vmorph fleet --no-headers</c>),
-/// target profiles from <c>vmorph targets --no-headers</c>, values of <c>-o</c> from its formats, and paths otherwise.
+/// target profiles from <c>vmorph targets --no-headers</c> (each run as typed: <c>vmorph</c> or <c>./vmorph</c>),
+/// values of <c>-o</c> from its formats, and paths otherwise.
 /// </summary>
 public sealed class CompletionCommand(CliContext context) : VmorphCommand<CompletionCommand.Settings>(context)
 {
@@ -53,7 +54,7 @@ public sealed class CompletionCommand(CliContext context) : VmorphCommand<Comple
         script.Append("""
                 case $prev in
                     -o|--output) COMPREPLY=($(compgen -W "text wide json" -- "$cur")); return ;;
-                    --to) COMPREPLY=($(compgen -W "$(vmorph targets --no-headers 2>/dev/null | cut -d' ' -f1)" -- "$cur")); return ;;
+                    --to) COMPREPLY=($(compgen -W "$("${words[0]}" targets --no-headers 2>/dev/null | cut -d' ' -f1)" -- "$cur")); return ;;
                 esac
                 local options=""
                 case $command in
@@ -72,7 +73,7 @@ public sealed class CompletionCommand(CliContext context) : VmorphCommand<Comple
                     return
                 fi
                 case $command in
-                    profile|traits|history|consent) COMPREPLY=($(compgen -W "$(vmorph fleet --no-headers 2>/dev/null | cut -d' ' -f1)" -- "$cur")) ;;
+                    profile|traits|history|consent) COMPREPLY=($(compgen -W "$("${words[0]}" fleet --no-headers 2>/dev/null | cut -d' ' -f1)" -- "$cur")) ;;
                     completion) COMPREPLY=($(compgen -W "bash" -- "$cur")) ;;
                     *) COMPREPLY=($(compgen -f -- "$cur")) ;;
                 esac

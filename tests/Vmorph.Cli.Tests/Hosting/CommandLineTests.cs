@@ -176,6 +176,12 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal("fleet", Complete(script, "vmorph", "fl"));
         Assert.Equal("--observe --observe-before", Complete(script, "vmorph", "apply", "plan.json", "--obs"));
         Assert.Equal("json", Complete(script, "vmorph", "fleet", "-o", "j"));
+        // Targets and VMs come from the command as typed (./vmorph from a clone, vmorph once installed).
+        var stub = cli.Scratch("vmorph-stub");
+        await File.WriteAllTextAsync(stub, "#!/bin/sh\n[ \"$1 $2\" = \"targets --no-headers\" ] && echo 'small   vcpus=2   Two vCPUs'\n[ \"$1 $2\" = \"fleet --no-headers\" ] && echo 'lab-1   libvirt   12'\nexit 0\n");
+        File.SetUnixFileMode(stub, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Assert.Equal("small", Complete(script, stub, "plan", "lab-1", "--to", "sm"));
+        Assert.Equal("lab-1", Complete(script, stub, "traits", "la"));
         var wrong = await cli.RunAsync("completion", "fish");
         Assert.Equal(ExitCodes.Usage, wrong.Exit);
     }
