@@ -1,0 +1,55 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Vmorph.Server.Access;
+using Vmorph.Server.Api;
+using Vmorph.Server.Dashboard;
+using Vmorph.Server.Telemetry;
+
+namespace Vmorph.Server;
+
+/// <summary>
+/// <c>vmorph serve</c>: ASP.NET Core and an Orleans silo in one process. On one machine the silo clusters on localhost
+/// and the loop keeps its state in the embedded SQLite store; nothing to set up.
+/// </summary>
+public static class VmorphServer
+{
+    /// <summary>Builds the server (not started). <paramref name="configure"/> lets tests replace services.</summary>
+    public static WebApplication Build(ServeOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "vmorph" });
+        builder.WebHost.UseUrls([.. options.Urls]);
+        var siloPort = options.SiloPort == 0 ? FreePort() : options.SiloPort;
+        var gatewayPort = options.GatewayPort == 0 ? FreePort() : options.GatewayPort;
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "vmorph", clusterId: "vmorph");
+            silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromHours(2));
+        });
+        builder.Services.AddSingleton(options);
+        builder.Services.AddVmorphTelemetry(options);
+        builder.Services.AddVmorphAccess(options);
+        builder.Services.AddVmorphApi();
+        ServerLoop.AddTo(builder.Services, options);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseVmorphAccess();
+        app.MapVmorphTelemetry();
+        app.MapVmorphApi();
+        app.MapVmorphDashboard();
+        return app;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
