@@ -42,6 +42,23 @@ public sealed class ReplayFleetTests
     }
 
     [Fact]
+    public void Load_OneVmInTwoMonths_JoinsBothOnOneGrid()
+    {
+        var july = SharedTraces.Path("bitbrains-rnd", "2013-7", "1.csv.gz");
+        var august = SharedTraces.Path("bitbrains-rnd", "2013-8", "1.csv.gz");
+        var fleet = Load([july, august]);
+        var traces = new[] { july, august }.Select(p => Assert.Single(new TraceReader().Read(p, new TraceReadOptions(), CancellationToken.None).Series)).ToList();
+
+        var series = Assert.Single(fleet.Vms).Series;
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(traces[0].Samples[0].UnixSeconds), series.Start);
+        var last = traces[1].Samples[^1];
+        var lastStep = (int)((last.UnixSeconds - series.Start.ToUnixTimeSeconds() + 150) / 300);
+        Assert.Equal(lastStep + 1, series.Length);
+        Assert.Equal((float)last.Cpu!.Value.Value, (float)series.CoresAt(lastStep)!.Value.Value);
+        Assert.Equal((float)traces[0].Samples[10].Cpu!.Value.Value, (float)series.CoresAt(10)!.Value.Value);
+    }
+
+    [Fact]
     public void DemandAt_PastTheEndOfTheTrace_LoopsAroundToItsStart()
     {
         var vm = Load(SharedTraces.TwoBitbrainsVms).Vms[0];
