@@ -114,6 +114,24 @@ public sealed class ReplayFleetTests
         Assert.Equal((float)(trace.Samples[5].CpuUtilisation!.Value.Value * 4), (float)vm.Series.CoresAt(5)!.Value.Value);
     }
 
+    [Theory]
+    [InlineData("alibaba-v2018-machines", "alibaba-2018")]
+    [InlineData("azure-v1-vm-cpu", "azure-v1")]
+    [InlineData("bitbrains-rnd", "bitbrains")]
+    [InlineData("datacenter-aggregates", "datacenter-aggregate")]
+    [InlineData("google2011-gcd-vms", "google-2011-gcd")]
+    [InlineData("planetlab-cloudsim", "planetlab")]
+    public void Load_EveryTraceDirectory_ReplaysItsFirstVmsWithCpuFromTheTrace(string directory, string format)
+    {
+        var fleet = Load([SharedTraces.Path(directory)], new ReplayFleetOptions { MaxVms = 2 });
+
+        Assert.Equal(2, fleet.Vms.Count);
+        Assert.All(fleet.Vms, vm => Assert.Equal(format, vm.Series.Format));
+        Assert.All(fleet.Vms, vm => Assert.Contains(Enumerable.Range(0, vm.Series.Length), s => vm.Series.CoresAt(s) is not null));
+        Assert.All(fleet.Vms, vm => Assert.StartsWith(ReplayFleet.IdPrefix, vm.Id.Value, StringComparison.Ordinal));
+        Assert.Equal(fleet.Vms.Min(v => v.Series.Start), fleet.Start);
+    }
+
     [Fact]
     public void Load_MissingPath_IsOneErrorNamingIt()
     {
