@@ -133,6 +133,10 @@ public sealed class SqliteAccessStore : ITokenStore, IAuditStore, IDisposable
     public Task<int> CountAuditAsync(CancellationToken cancellationToken) =>
         Locked(() => connection.ExecuteScalar<int>("SELECT count(*) FROM audit_log"), cancellationToken);
 
+    /// <summary>Asks the store a question, for the readiness check: throws when the file cannot be read.</summary>
+    public Task ProbeAsync(CancellationToken cancellationToken) =>
+        Locked(() => connection.ExecuteScalar<long>("SELECT count(*) FROM schema_migrations"), cancellationToken);
+
     /// <inheritdoc />
     public void Dispose()
     {
