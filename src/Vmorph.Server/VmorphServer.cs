@@ -24,6 +24,8 @@ public static class VmorphServer
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "vmorph" });
         builder.WebHost.UseUrls([.. options.Urls]);
+        // The slim builder leaves https:// URLs off; the certificate itself is configured by AddVmorphAccess.
+        builder.WebHost.UseKestrelHttpsConfiguration();
         var siloPort = options.SiloPort == 0 ? FreePort() : options.SiloPort;
         var gatewayPort = options.GatewayPort == 0 ? FreePort() : options.GatewayPort;
         builder.UseOrleans(silo =>

@@ -63,3 +63,15 @@ public sealed class ServerCollection : ICollectionFixture<ServerFixture>
 {
     public const string Name = "server";
 }
+
+/// <summary>
+/// The metrics tests, with a server of their own. OpenTelemetry merges the instruments of every meter of a name into
+/// one stream per provider, across the process: when another host in the process (a test's second server) is
+/// disposed, its ASP.NET Core and vmorph.loop instruments end, and so do the same-named streams of every other
+/// host's provider. Hence a server only these tests use, and collections run one at a time (below).
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class TelemetryCollection : ICollectionFixture<ServerFixture>
+{
+    public const string Name = "telemetry";
+}
