@@ -9,20 +9,25 @@ namespace Vmorph.Server.Api;
 
 /// <summary>
 /// What the API reads beside the loop: the store (profiles, configuration history, raw windows) and the morph journal,
-/// on connections of its own to DATA_DIR/vmorph.db (WAL: reads never wait for the loop's writes), one request at a time
+/// on connections of its own to the loop's store (DATA_DIR/vmorph.db, or a replay's) (WAL: reads never wait for the loop's writes), one request at a time
 /// (a store connection is not shared between threads); and the catalogs, built as the CLI builds them.
 /// </summary>
 internal sealed class FleetData : IDisposable
 {
     private readonly ServeOptions options;
+    private readonly string storePath;
+    private readonly TimeProvider clock;
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly Lazy<ArchetypeCatalog> archetypes;
     private IFleetStore? store;
     private IMorphJournal? journal;
 
-    public FleetData(ServeOptions options)
+    public FleetData(ServeOptions options, Loop.FleetSource fleet)
     {
         this.options = options;
+        // The loop's store: DATA_DIR/vmorph.db, or a replay's own.
+        storePath = fleet.StorePath;
+        clock = fleet.Clock;
         archetypes = new Lazy<ArchetypeCatalog>(LoadArchetypes);
     }
 
@@ -38,9 +43,8 @@ internal sealed class FleetData : IDisposable
         await gate.WaitAsync(cancellationToken);
         try
         {
-            var path = Path.Combine(options.DataDirectory, "vmorph.db");
-            store ??= SqliteFleetStore.Open(path, options.Clock);
-            journal ??= SqliteMorphJournal.Open(path, options.Clock);
+            store ??= SqliteFleetStore.Open(storePath, clock);
+            journal ??= SqliteMorphJournal.Open(storePath, clock);
             return await read(store, journal);
         }
         finally

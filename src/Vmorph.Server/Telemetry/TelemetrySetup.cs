@@ -53,6 +53,9 @@ public static class TelemetrySetup
             })
             // Orleans and ASP.NET Core tell a lot at Information that an operator of one machine does not need.
             .AddFilter("Orleans", LogLevel.Warning)
+            // The silo's advice on server GC does not apply to a control plane on a small machine.
+            .AddFilter("Orleans.Runtime.Silo", LogLevel.Error)
+            .AddFilter("Polly", LogLevel.Warning)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
             .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information));
 
