@@ -134,7 +134,7 @@ internal static class MorphExitCodes
 internal sealed class MorphSession : IDisposable
 {
     /// <summary>The crash hook's variable: <c>PHASE</c> or <c>PHASE:N</c> (docs/MORPHING.md, "Crash tests").</summary>
-    public const string CrashVariable = "VMORPH_TEST_CRASH_AT";
+    public const string CrashVariable = MorphCrashHook.Variable;
 
     private MorphSession(CliContext context, IFleetStore store, IMorphJournal journal, LibvirtMorphDriver driver, MorphEngine engine, string uri)
     {
@@ -211,29 +211,13 @@ internal sealed class MorphSession : IDisposable
         return outcomes;
     }
 
-    // The test-only crash hook: after journaling the named state, this process kills itself with SIGKILL, so the crash
-    // tests can stop vmorph at each state of the machine. Its name says test; it shouts when armed and when it fires.
-    private static Func<MorphJournalEntry, ValueTask>? CrashHook(CliContext context)
-    {
-        if (context.Environment.GetValueOrDefault(CrashVariable) is not { Length: > 0 } spec) return null;
-        var parts = spec.Split(':', 2);
-        var phase = parts[0].Trim();
-        int? number = parts.Length == 2 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
-        context.Error.WriteLine($"vmorph: TEST HOOK ARMED: {CrashVariable}={spec}: this process will kill itself with SIGKILL right after journaling that morph state. It exists only for vmorph's crash tests; unset it.");
-        return entry =>
+    // The test-only crash hook (MorphCrashHook): SIGKILL right after journaling the state the variable names.
+    private static Func<MorphJournalEntry, ValueTask>? CrashHook(CliContext context) =>
+        MorphCrashHook.From(context.Environment.GetValueOrDefault(CrashVariable), message =>
         {
-            var s = entry.State;
-            var name = System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(s.Phase.ToString());
-            var at = s.Phase == MorphPhase.Applying ? s.Step : s.Phase == MorphPhase.RollingBack ? s.RollbackPosition + 1 : (int?)null;
-            if (name == phase && (number is null || number == at) && !s.Finalized)
-            {
-                context.Error.WriteLine($"vmorph: TEST HOOK: killing this process (SIGKILL) after journaling '{s.Describe()}' of morph {entry.MorphId} (entry {entry.Sequence})");
-                context.Error.Flush();
-                Process.GetCurrentProcess().Kill();
-            }
-            return ValueTask.CompletedTask;
-        };
-    }
+            context.Error.WriteLine("vmorph: " + message);
+            context.Error.Flush();
+        });
 
     /// <summary>A VM by name or UUID, or a <see cref="CliException"/> saying it is not there.</summary>
     public async Task<MorphVm> FindVmAsync(string vm, CancellationToken cancellationToken)

@@ -30,6 +30,7 @@ public enum DomainState
 /// <param name="Configuration">The configuration read from the domain XML.</param>
 /// <param name="BaseImage">The seed's <c>BaseImageID</c>: the image at the bottom of the boot disk's backing chain.</param>
 /// <param name="GuestAgent">Whether the domain has a QEMU guest agent channel and whether it is connected (null: unknown).</param>
+/// <param name="Labels">Labels set on the domain itself, in its libvirt metadata (vmorph's namespace); policies match them.</param>
 public sealed record DomainDescription(
     VmId Id,
     string Name,
@@ -37,7 +38,8 @@ public sealed record DomainDescription(
     int? RuntimeId,
     VmConfiguration Configuration,
     BaseImageId BaseImage,
-    GuestAgentState GuestAgent);
+    GuestAgentState GuestAgent,
+    IReadOnlyDictionary<string, string>? Labels = null);
 
 /// <summary>What the domain XML says about a domain's QEMU guest agent.</summary>
 public enum GuestAgentState

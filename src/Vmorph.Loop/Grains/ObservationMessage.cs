@@ -72,6 +72,9 @@ public sealed record ObservationMessage
     /// <summary>How long the in-guest read took, ticks.</summary>
     [Id(18)] public long GuestElapsedTicks { get; init; }
 
+    /// <summary>Labels from the domain's metadata.</summary>
+    [Id(19)] public Dictionary<string, string> DomainLabels { get; init; } = [];
+
     private static JsonSerializerOptions Json => ProfileCodec.JsonOptions;
 
     /// <summary>Encodes one VM's observations.</summary>
@@ -111,6 +114,7 @@ public sealed record ObservationMessage
             GuestMissing = o.GuestMissing,
             GuestProblems = [.. o.GuestProblems ?? []],
             GuestElapsedTicks = o.GuestElapsed.Ticks,
+            DomainLabels = d.Labels is null ? [] : new Dictionary<string, string>(d.Labels, StringComparer.Ordinal),
         };
     }
 
@@ -119,7 +123,7 @@ public sealed record ObservationMessage
     {
         var configuration = JsonSerializer.Deserialize<VmConfiguration>(Configuration, Json)
             ?? throw new FormatException($"the observation of VM {Vm} carries no configuration");
-        var domain = new DomainDescription(new VmId(Vm), Name, State, RuntimeId, configuration, new BaseImageId(BaseImage), GuestAgent);
+        var domain = new DomainDescription(new VmId(Vm), Name, State, RuntimeId, configuration, new BaseImageId(BaseImage), GuestAgent, DomainLabels);
         MetricSample? sample = null;
         if (SampleUnixSeconds is { } t && SampleValues is { Length: 10 } v)
         {

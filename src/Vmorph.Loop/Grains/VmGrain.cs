@@ -36,6 +36,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
     private long? version;
     private RecentSamples window = new();
     private Dictionary<string, string> labels = new(StringComparer.Ordinal);
+    private Dictionary<string, string> domainLabels = new(StringComparer.Ordinal);
     private LoopStateDocument document = new();
     private Policy? policy;
     private PolicyEngine? engine;
@@ -83,6 +84,14 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
 
     private string Name => profile?.Name ?? id.Value;
 
+    // The labels policies match: the domain's own (its libvirt metadata), with those set through the API or CLI over them.
+    private Dictionary<string, string> EffectiveLabels()
+    {
+        var all = new Dictionary<string, string>(domainLabels, StringComparer.Ordinal);
+        foreach (var (key, value) in labels) all[key] = value;
+        return all;
+    }
+
     private string Source => profile?.Source ?? "unknown";
 
     // ---------------------------------------------------------------- observations
@@ -116,6 +125,12 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         }
         services.Metrics.ObservationsFolded.Add(1);
         domainState = Describe(message.State);
+        if (!DictionaryEquals(domainLabels, message.DomainLabels))
+        {
+            domainLabels = new Dictionary<string, string>(message.DomainLabels, StringComparer.Ordinal);
+            catalogGeneration = -1;
+            engine = null;
+        }
         lastObserved = observations.At;
         if (document.Gone)
         {
@@ -167,7 +182,8 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         if (catalogGeneration == services.CatalogGeneration && engine is not null) return;
         catalogGeneration = services.CatalogGeneration;
         // Only VMs vmorph can morph are governed: an imported trace's VMs are observed, never decided for.
-        var matched = services.Backends.For(Source) is null ? null : catalogs.Policies.For(Name, id.Value, labels);
+        var effective = EffectiveLabels();
+        var matched = services.Backends.For(Source) is null ? null : catalogs.Policies.For(Name, id.Value, effective);
         if (matched is null || Current() is not { } current)
         {
             policy = matched;
@@ -176,7 +192,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         }
         if (engine is not null && ReferenceEquals(matched, policy)) return;
         policy = matched;
-        engine = new PolicyEngine(matched, new VmContext(id, Name, labels, current, services.Settings.Step), catalogs.Archetypes);
+        engine = new PolicyEngine(matched, new VmContext(id, Name, effective, current, services.Settings.Step), catalogs.Archetypes);
         if (document.SchedulesCheckedAt is { } checkedAt) engine.Scheduled?.ResumeFrom(checkedAt);
         // The raw window tells a new engine (after a restart or a new policy) what the VM did lately.
         foreach (var s in window.Samples.Take(window.Samples.Count - 1)) engine.Observe(ToUsage(s));
@@ -236,6 +252,9 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
 
     private GateDecision? parkedFor;
     private GateDecision? recordedHold;
+
+    private static bool DictionaryEquals(Dictionary<string, string> a, Dictionary<string, string> b) =>
+        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
 
     private static double? NullIfNaN(double x) => double.IsNaN(x) ? null : x;
 
@@ -510,7 +529,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         engine = null;
         MatchPolicy();
         Publish("labels", $"labels set by {actor}: " + string.Join(", ", changes.Select(c => c.Value is null ? c.Key + "-" : $"{c.Key}={c.Value}")));
-        return new(LoopStatus.Ok, $"labels of VM '{Name}' set; policy {policy?.Name ?? "(none)"}", new Dictionary<string, string>(labels, StringComparer.Ordinal));
+        return new(LoopStatus.Ok, $"labels of VM '{Name}' set; policy {policy?.Name ?? "(none)"}", EffectiveLabels());
     }
 
     /// <inheritdoc />
@@ -525,7 +544,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
             Replay = services.Settings.Replay,
             State = domainState,
             Policy = policy?.Name,
-            Labels = new Dictionary<string, string>(labels, StringComparer.Ordinal),
+            Labels = EffectiveLabels(),
             Cores = current?.Cores,
             MemoryMiB = current is { HasMemory: true } c ? c.MemoryMiB : null,
             CoresUsed = latest?.Cpu?.Value,

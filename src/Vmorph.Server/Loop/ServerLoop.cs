@@ -144,7 +144,17 @@ public sealed class FleetSource
         if (!opened.IsSuccess) throw new ServeException($"cannot connect to {uri}: " + string.Join("; ", opened.Errors));
         var host = await opened.Value.ReadHostAsync(cancellationToken);
         if (!host.IsSuccess) throw new ServeException($"cannot read what the host of {uri} can do: " + string.Join("; ", host.Errors));
-        var engine = new MorphEngine(journal, store, opened.Value, opened.Value, clock, new MorphEngineOptions { Host = host.Value.Capabilities, Progress = progress });
+        var options = new MorphEngineOptions
+        {
+            Host = host.Value.Capabilities,
+            Progress = progress,
+            AfterJournaled = MorphCrashHook.From(Environment.GetEnvironmentVariable(MorphCrashHook.Variable), message =>
+            {
+                Console.Error.WriteLine("vmorph serve: " + message);
+                Console.Error.Flush();
+            }),
+        };
+        var engine = new MorphEngine(journal, store, opened.Value, opened.Value, clock, options);
         return new MorphBackend(engine, opened.Value, host.Value.Capabilities);
     }
 
