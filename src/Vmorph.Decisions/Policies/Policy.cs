@@ -24,6 +24,9 @@ public sealed record Policy
     /// <summary>The time zone of schedules, maintenance windows and days.</summary>
     public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Utc;
 
+    /// <summary>The risk level the policy's defaults were taken from (<see cref="RiskLevel.Unset"/> when it names none).</summary>
+    public RiskLevel Risk { get; init; }
+
     /// <summary>Scheduled morphing, or null when off.</summary>
     public ScheduledSettings? Scheduled { get; init; }
 

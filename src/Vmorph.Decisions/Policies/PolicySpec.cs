@@ -18,6 +18,9 @@ public sealed record PolicySpec
     /// <summary>The time zone of its schedules, maintenance windows and days (IANA name; default UTC).</summary>
     public string? TimeZone { get; init; }
 
+    /// <summary>Where the policy sits between less CPU and fewer shortfalls: <c>lean</c>, <c>balanced</c> or <c>safe</c> (see <see cref="RiskLevel"/>).</summary>
+    public string? Risk { get; init; }
+
     /// <summary>The triggers and their settings.</summary>
     public TriggersSpec? Triggers { get; init; }
 
