@@ -101,7 +101,7 @@ public static class FrontierPlotter
         {
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = text, MarkerShape = shape, MarkerFillColor = color, MarkerLineColor = color, MarkerSize = 10, LineWidth = 0 });
         }
-        plot.Legend.Alignment = Alignment.UpperRight;
+        plot.Legend.Alignment = Alignment.LowerRight;
         plot.ShowLegend();
     }
 }
