@@ -198,6 +198,8 @@ public enum ForecastModel
     FastTree,
     /// <summary>The distribution of recent peaks, no seasonality.</summary>
     RecentPeak,
+    /// <summary>The peak of the last horizon plus the quantile of the VM's own errors of that rule (<see cref="Forecasting.ConformalPeakForecaster"/>).</summary>
+    Conformal,
 }
 
 /// <summary>Settings of predictive morphing.</summary>

@@ -189,10 +189,11 @@ public sealed partial class PolicyCatalog
                     "seasonal" => ForecastModel.Seasonal,
                     "fasttree" => ForecastModel.FastTree,
                     "recent-peak" => ForecastModel.RecentPeak,
+                    "conformal" => ForecastModel.Conformal,
                     _ => ForecastModel.Auto,
                 };
-                if (p.Model is not ("auto" or "seasonal" or "fasttree" or "recent-peak"))
-                    Error(f + "model", $"'{p.Model}' is not one of auto, seasonal, fasttree, recent-peak");
+                if (p.Model is not ("auto" or "seasonal" or "fasttree" or "recent-peak" or "conformal"))
+                    Error(f + "model", $"'{p.Model}' is not one of auto, seasonal, fasttree, recent-peak, conformal");
             }
             predictive = new PredictiveSettings(
                 Duration(p.Horizon, f + "horizon", TimeSpan.FromHours(1), Error, positive: true),

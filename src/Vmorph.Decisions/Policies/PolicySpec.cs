@@ -123,7 +123,7 @@ public sealed record PredictiveSpec
     /// <summary>The quantile of the forecast the allocation covers.</summary>
     public string? Quantile { get; init; }
 
-    /// <summary><c>auto</c> (chosen per VM by rolling back-tests), <c>seasonal</c>, <c>fasttree</c> or <c>recent-peak</c>.</summary>
+    /// <summary><c>auto</c> (chosen per VM by rolling back-tests), <c>seasonal</c>, <c>fasttree</c>, <c>recent-peak</c> or <c>conformal</c>.</summary>
     public string? Model { get; init; }
 
     /// <summary>Half-life of the back-test losses that choose the model.</summary>
