@@ -84,7 +84,7 @@ internal static class ForecastEvaluation
             }
             var rule = totals["last-hour-peak"].MeanLoss;
             output.WriteLine();
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"quantile {q}: {totals["seasonal"].Count:N0} hours forecast"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"quantile {q}: {totals["seasonal"].Count:N0} forecasts scored (one per held-out step and VM)"));
             output.WriteLine();
             output.WriteLine("| forecaster | pinball loss (cores) | vs last-hour peak | coverage | best for VMs |");
             output.WriteLine("|---|---:|---:|---:|---:|");
