@@ -71,16 +71,27 @@ public sealed class SimulationRunner(ITraceReader reader)
             infos.Add(new PolicyInfo(underTest[^1].Name, IsReferenceRule(baseline) ? PolicyInfo.Reference : PolicyInfo.Baseline, underTest[^1].Description, underTest[^1].Source));
         }
         var vmorphPolicies = new List<PolicyUnderTest>();
+        // Policies that differ only in their risk share the models: one FastTree per horizon and time zone, one peer
+        // model per wake share (both are deterministic, so sharing changes no result).
+        var trainedModels = new Dictionary<(TimeSpan, string), FastTreeDemandModel?>();
+        var learnedPeers = new Dictionary<double, PeerWakeModel>();
         foreach (var policy in policies.Value)
         {
             progress?.Report(new SimulationProgress("training", 0, 1, policy.Name));
             var step = loaded.Series.Count > 0 ? loaded.Series[0].Step() : TimeSpan.FromMinutes(5);
-            var model = learnFrom.Count > 0
-                ? PolicyEngineFactory.TrainCpuModel(policy, learnFrom.Select(s => new TrainingSeries(s.UnixSeconds, s.Cores, Math.Max(s.ProvisionedCores[0], 0.1))), step, request.Seed)
-                : null;
-            var peers = request.Peers && learnFrom.Count > 0
-                ? PolicyEngineFactory.LearnPeers(policy, learnFrom.ToDictionary(s => s.Vm, s => (s.UnixSeconds, s.Cores)))
-                : PeerWakeModel.Empty;
+            FastTreeDemandModel? model = null;
+            if (learnFrom.Count > 0 && policy.Predictive is { Model: ForecastModel.Auto or ForecastModel.FastTree } predictive)
+            {
+                var key = (predictive.Horizon, policy.TimeZone.Id);
+                if (!trainedModels.TryGetValue(key, out model))
+                    trainedModels[key] = model = PolicyEngineFactory.TrainCpuModel(policy, learnFrom.Select(s => new TrainingSeries(s.UnixSeconds, s.Cores, Math.Max(s.ProvisionedCores[0], 0.1))), step, request.Seed);
+            }
+            var peers = PeerWakeModel.Empty;
+            if (request.Peers && learnFrom.Count > 0 && policy.Demand is { } demandSettings && policy.Predictive is not null)
+            {
+                if (!learnedPeers.TryGetValue(demandSettings.Wake, out peers!))
+                    learnedPeers[demandSettings.Wake] = peers = PolicyEngineFactory.LearnPeers(policy, learnFrom.ToDictionary(s => s.Vm, s => (s.UnixSeconds, s.Cores)));
+            }
             var fleet = peers.Followers > 0 ? new FleetActivity(peers) : null;
             models[policy.Name] = (model is null
                     ? policy.Predictive is null ? "no forecaster" : learnFrom.Count == 0 ? "FastTree trained per VM as the replay goes (no training data)" : "FastTree: too little training data"
