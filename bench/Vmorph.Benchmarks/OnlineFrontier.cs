@@ -1,6 +1,6 @@
 using System.Globalization;
 using Vmorph.Identity;
-using Vmorph.Recommenders;
+using Vmorph.Recommenders.References;
 using Vmorph.Simulation;
 using Vmorph.Simulation.Replay;
 using Vmorph.Simulation.Scoring;
@@ -54,7 +54,7 @@ internal static class OnlineFrontier
 
         var replay = new ReplayOptions { EvaluateFrom = evaluateFrom };
         var simulated = new SimulationRunner(new TraceReader()).Run(
-            new SimulationRequest { Traces = traces, Train = train, Baselines = ["all"], Policies = ["vmorph", "vmorph-safe"], Replay = replay },
+            new SimulationRequest { Traces = traces, Train = train, Baselines = ["static,vpa,autopilot-mw,autopilot-ml,aws-co,oracle"], Policies = ["vmorph-lean", "vmorph", "vmorph-safe"], Replay = replay },
             null, CancellationToken.None);
         if (!simulated.IsSuccess)
         {
@@ -67,7 +67,7 @@ internal static class OnlineFrontier
         var loader = new TraceLoader(new TraceReader());
         var series = loader.Load(traces, null, CancellationToken.None).Series;
         var history = train.Count > 0 ? loader.Load(train, null, CancellationToken.None).Series.ToDictionary(s => s.Vm) : new Dictionary<VmId, ReplaySeries>();
-        var rules = Windows.SelectMany(w => Headrooms.Select(h => PolicyUnderTest.Online(new PeakTrackerFactory(w.Name, w.Window, h)))).ToList();
+        var rules = Windows.SelectMany(w => Headrooms.Select(h => PolicyUnderTest.Online(new PeakRuleFactory(w.Name, w.Window, h)))).ToList();
         var rows = new List<(string Delay, PolicyScore Score)>();
         foreach (var delay in new[] { replay.Delay, TimeSpan.Zero })
         {
@@ -117,38 +117,4 @@ internal static class OnlineFrontier
     private static string Format(TimeSpan delay) => delay == TimeSpan.Zero ? "0 (relaxed)" : $"{delay.TotalMinutes:0}m";
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-}
-
-/// <summary>Makes <see cref="PeakTracker"/>s: "the peak of the last <c>window</c>, times <c>headroom</c>".</summary>
-internal sealed class PeakTrackerFactory(string windowName, TimeSpan window, double headroom) : IRecommenderFactory
-{
-    public string Name { get; } = string.Create(CultureInfo.InvariantCulture, $"peak {windowName} x{headroom:0.##}");
-
-    public string Description => "a reference rule, not a policy: the CPU peak of a trailing window times a headroom, re-decided every step";
-
-    public string Source => "docs/BENCHMARKS.md, \"Can an online policy reach the goal?\"";
-
-    public IRecommender Create(VmContext vm) => new PeakTracker(Math.Max(1, (int)Math.Round(window / vm.Step)), headroom);
-}
-
-/// <summary>
-/// The CPU peak of the last <c>window</c> samples (a monotonic queue: O(1) per step), times a headroom; memory stays
-/// where it is. A reference for the frontier, with no hysteresis, cooldown or morph budget.
-/// </summary>
-internal sealed class PeakTracker(int window, double headroom) : IRecommender
-{
-    private readonly LinkedList<(long Index, double Cores)> peaks = new();
-    private long seen;
-
-    public void Observe(in UsageSample sample)
-    {
-        if (!sample.HasCpu) return;
-        while (peaks.Last is { } last && last.Value.Cores <= sample.Cores) peaks.RemoveLast();
-        peaks.AddLast((seen, sample.Cores));
-        while (peaks.First!.Value.Index <= seen - window) peaks.RemoveFirst();
-        seen++;
-    }
-
-    public Allocation Recommend(long nowUnixSeconds, Allocation current) =>
-        peaks.First is { } first ? current.WithCores(first.Value.Cores * headroom) : current;
 }

@@ -4,10 +4,23 @@ namespace Vmorph.Simulation;
 
 /// <summary>A policy as reported: its name, what it is, and where it comes from.</summary>
 /// <param name="Name">The name in the table.</param>
-/// <param name="Kind"><c>vmorph</c>, <c>baseline</c> or <c>oracle</c>.</param>
+/// <param name="Kind"><c>vmorph</c>, <c>baseline</c>, <c>reference</c> or <c>oracle</c>.</param>
 /// <param name="Description">What it does.</param>
 /// <param name="Source">The citation or file.</param>
-public sealed record PolicyInfo(string Name, string Kind, string Description, string Source);
+public sealed record PolicyInfo(string Name, string Kind, string Description, string Source)
+{
+    /// <summary>The kind of a baseline (a recommender operators use today).</summary>
+    public const string Baseline = "baseline";
+
+    /// <summary>The kind of a reference rule ("peak of the last W, times h").</summary>
+    public const string Reference = "reference";
+
+    /// <summary>The kind of a vmorph policy.</summary>
+    public const string Vmorph = "vmorph";
+
+    /// <summary>The kind of the offline optimum.</summary>
+    public const string OracleKind = "oracle";
+}
 
 /// <summary>What a simulation found.</summary>
 /// <param name="Policies">The policies compared, in table order.</param>
@@ -36,7 +49,11 @@ public sealed record SimulationReport(
     IReadOnlyList<string> Notes,
     long DecisionRows,
     IReadOnlyList<string> Plots,
-    IReadOnlyDictionary<string, double> Seconds);
+    IReadOnlyDictionary<string, double> Seconds)
+{
+    /// <summary>The frontier plot written (allocation against shortfall, every policy), or null.</summary>
+    public string? FrontierPlot { get; init; }
+}
 
 /// <summary>Progress of a simulation, for people watching.</summary>
 /// <param name="Phase"><c>reading</c>, <c>training</c>, <c>replaying</c>, <c>writing</c>.</param>

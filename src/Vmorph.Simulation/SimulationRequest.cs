@@ -47,6 +47,9 @@ public sealed record SimulationRequest
     /// </summary>
     public IReadOnlyList<string> PlotPolicies { get; init; } = [];
 
+    /// <summary>The frontier plot to write (PNG: mean CPU allocated against shortfall, one point per policy), or null.</summary>
+    public string? FrontierPath { get; init; }
+
     /// <summary>The seed of the machine-learned model.</summary>
     public int Seed { get; init; } = 1;
 

@@ -3,6 +3,7 @@ using Vmorph.Forecasting;
 using Vmorph.Identity;
 using Vmorph.Policies;
 using Vmorph.Recommenders;
+using Vmorph.Recommenders.References;
 using Vmorph.Simulation.Output;
 using Vmorph.Simulation.Replay;
 using Vmorph.Simulation.Scoring;
@@ -31,8 +32,9 @@ public sealed class SimulationRunner(ITraceReader reader)
         if (!baselines.IsSuccess) return Result<SimulationReport>.Fail(baselines.Errors);
         var replayErrors = request.Replay.Validate();
         if (replayErrors.Count > 0) return Result<SimulationReport>.Fail([.. replayErrors]);
-        // The names in table order: baselines, vmorph's policies, the oracle.
-        var ran = baselines.Value.Where(b => b != RecommenderCatalog.Oracle)
+        // The names in table order: baselines, reference rules, vmorph's policies, the oracle.
+        var ran = baselines.Value.Where(b => b != RecommenderCatalog.Oracle && !IsReferenceRule(b))
+            .Concat(baselines.Value.Where(IsReferenceRule))
             .Concat(policies.Value.Select(p => p.Name))
             .Concat(baselines.Value.Where(b => b == RecommenderCatalog.Oracle))
             .ToList();
@@ -43,6 +45,8 @@ public sealed class SimulationRunner(ITraceReader reader)
         if (request.DecisionsPath is { } decisionsPath && Path.GetDirectoryName(Path.GetFullPath(decisionsPath)) is { } decisionsDirectory)
             Directory.CreateDirectory(decisionsDirectory);
         if (request.PlotDirectory is { } plotDirectory) Directory.CreateDirectory(plotDirectory);
+        if (request.FrontierPath is { } frontierPath && Path.GetDirectoryName(Path.GetFullPath(frontierPath)) is { } frontierDirectory)
+            Directory.CreateDirectory(frontierDirectory);
 
         var loader = new TraceLoader(reader, request.NominalCores);
         var loaded = loader.Load(request.Traces, Progress(progress, "reading"), cancellationToken);
@@ -64,19 +68,30 @@ public sealed class SimulationRunner(ITraceReader reader)
             if (baseline == RecommenderCatalog.Oracle) continue;
             var factory = RecommenderCatalog.Find(baseline)!;
             underTest.Add(factory is Recommenders.Baselines.StaticRecommenderFactory ? PolicyUnderTest.Static() : PolicyUnderTest.Online(factory));
-            infos.Add(new PolicyInfo(underTest[^1].Name, "baseline", underTest[^1].Description, underTest[^1].Source));
+            infos.Add(new PolicyInfo(underTest[^1].Name, IsReferenceRule(baseline) ? PolicyInfo.Reference : PolicyInfo.Baseline, underTest[^1].Description, underTest[^1].Source));
         }
         var vmorphPolicies = new List<PolicyUnderTest>();
+        // Policies that differ only in their risk share the models: one FastTree per horizon and time zone, one peer
+        // model per wake share (both are deterministic, so sharing changes no result).
+        var trainedModels = new Dictionary<(TimeSpan, string), FastTreeDemandModel?>();
+        var learnedPeers = new Dictionary<double, PeerWakeModel>();
         foreach (var policy in policies.Value)
         {
             progress?.Report(new SimulationProgress("training", 0, 1, policy.Name));
             var step = loaded.Series.Count > 0 ? loaded.Series[0].Step() : TimeSpan.FromMinutes(5);
-            var model = learnFrom.Count > 0
-                ? PolicyEngineFactory.TrainCpuModel(policy, learnFrom.Select(s => new TrainingSeries(s.UnixSeconds, s.Cores, Math.Max(s.ProvisionedCores[0], 0.1))), step, request.Seed)
-                : null;
-            var peers = request.Peers && learnFrom.Count > 0
-                ? PolicyEngineFactory.LearnPeers(policy, learnFrom.ToDictionary(s => s.Vm, s => (s.UnixSeconds, s.Cores)))
-                : PeerWakeModel.Empty;
+            FastTreeDemandModel? model = null;
+            if (learnFrom.Count > 0 && policy.Predictive is { Model: ForecastModel.Auto or ForecastModel.FastTree } predictive)
+            {
+                var key = (predictive.Horizon, policy.TimeZone.Id);
+                if (!trainedModels.TryGetValue(key, out model))
+                    trainedModels[key] = model = PolicyEngineFactory.TrainCpuModel(policy, learnFrom.Select(s => new TrainingSeries(s.UnixSeconds, s.Cores, Math.Max(s.ProvisionedCores[0], 0.1))), step, request.Seed);
+            }
+            var peers = PeerWakeModel.Empty;
+            if (request.Peers && learnFrom.Count > 0 && policy.Demand is { } demandSettings && policy.Predictive is not null)
+            {
+                if (!learnedPeers.TryGetValue(demandSettings.Wake, out peers!))
+                    learnedPeers[demandSettings.Wake] = peers = PolicyEngineFactory.LearnPeers(policy, learnFrom.ToDictionary(s => s.Vm, s => (s.UnixSeconds, s.Cores)));
+            }
             var fleet = peers.Followers > 0 ? new FleetActivity(peers) : null;
             models[policy.Name] = (model is null
                     ? policy.Predictive is null ? "no forecaster" : learnFrom.Count == 0 ? "FastTree trained per VM as the replay goes (no training data)" : "FastTree: too little training data"
@@ -85,14 +100,14 @@ public sealed class SimulationRunner(ITraceReader reader)
             var factoryForPolicy = new PolicyEngineFactory(policy, request.Archetypes ?? ArchetypeCatalog.BuiltIn, model, autoApprove: true, fleet);
             var test = PolicyUnderTest.Online(factoryForPolicy);
             vmorphPolicies.Add(test);
-            infos.Add(new PolicyInfo(policy.Name, "vmorph", test.Description, test.Source));
+            infos.Add(new PolicyInfo(policy.Name, PolicyInfo.Vmorph, test.Description, test.Source));
         }
         if (baselines.Value.Contains(RecommenderCatalog.Oracle))
         {
             var budget = request.OracleMorphsPerDay ?? (policies.Value.Count > 0 && policies.Value[0].MaxMorphsPerDay < int.MaxValue ? policies.Value[0].MaxMorphsPerDay : 4);
             var oracle = PolicyUnderTest.Oracle(budget);
             underTest.Add(oracle);
-            infos.Add(new PolicyInfo(oracle.Name, "oracle", oracle.Description, oracle.Source));
+            infos.Add(new PolicyInfo(oracle.Name, PolicyInfo.OracleKind, oracle.Description, oracle.Source));
         }
         underTest.AddRange(vmorphPolicies);
         seconds["train"] = watch.Elapsed.TotalSeconds;
@@ -125,14 +140,23 @@ public sealed class SimulationRunner(ITraceReader reader)
         var notes = new List<string>(loaded.Notes);
         if (loaded.Series.Count > 0 && !loaded.Series.Any(s => s.HasMemory))
             notes.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"CPU-only trace: CPU is a share of a nominal {request.NominalCores:0.##}-core VM (100 % = {request.NominalCores:0.##} cores); memory is not scored"));
-        var order = infos.OrderBy(i => i.Kind switch { "baseline" => 0, "oracle" => 2, _ => 1 }).ToList();
+        var order = infos.OrderBy(i => i.Kind switch { PolicyInfo.Baseline => 0, PolicyInfo.Reference => 1, PolicyInfo.OracleKind => 3, _ => 2 }).ToList();
         var scores = order.Select(i => result.Scores.First(s => s.Policy == i.Name)).ToList();
+        string? frontier = null;
+        if (request.FrontierPath is { } frontierFile && scores.Count > 0)
+        {
+            watch.Restart();
+            progress?.Report(new SimulationProgress("writing", 0, 1, frontierFile));
+            FrontierPlotter.Render(FrontierPlotModel.From(order, scores, "what-if replay (vmorph simulate): " + string.Join(", ", request.Traces.Select(Path.GetFileName))), frontierFile);
+            frontier = frontierFile;
+            seconds["write"] += watch.Elapsed.TotalSeconds;
+        }
         return Result<SimulationReport>.Ok(new SimulationReport(
             order, scores, scoredSeries.Count, scores.FirstOrDefault()?.VmDays ?? 0,
             loaded.Files.Count + (trained?.Files.Count ?? 0), loaded.MissingRows + (trained?.MissingRows ?? 0),
             first is { } f ? DateTimeOffset.FromUnixTimeSeconds(f) : null,
             last is { } l ? DateTimeOffset.FromUnixTimeSeconds(l) : null,
-            models, notes, rows, plots, seconds));
+            models, notes, rows, plots, seconds) { FrontierPlot = frontier });
     }
 
     /// <summary>Policies by built-in name or file; every error at once.</summary>
@@ -179,13 +203,18 @@ public sealed class SimulationRunner(ITraceReader reader)
         var errors = new List<string>();
         foreach (var name in names.SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
         {
-            if (name.Equals("all", StringComparison.OrdinalIgnoreCase)) result.AddRange(RecommenderCatalog.Names);
+            if (name.Equals("all", StringComparison.OrdinalIgnoreCase)) result.AddRange(RecommenderCatalog.Names.Concat(ReferenceRuleNames));
             else if (name.Equals("none", StringComparison.OrdinalIgnoreCase)) continue;
-            else if (RecommenderCatalog.Names.FirstOrDefault(n => n.Equals(name, StringComparison.OrdinalIgnoreCase)) is { } known) result.Add(known);
-            else errors.Add($"--baselines: '{name}' is not a baseline (known: {string.Join(", ", RecommenderCatalog.Names)}, or all)");
+            else if (name.Equals(PeakRuleFactory.Keyword, StringComparison.OrdinalIgnoreCase)) result.AddRange(ReferenceRuleNames);
+            else if (RecommenderCatalog.Names.Concat(ReferenceRuleNames).FirstOrDefault(n => n.Equals(name, StringComparison.OrdinalIgnoreCase)) is { } known) result.Add(known);
+            else errors.Add($"--baselines: '{name}' is not a baseline (known: {string.Join(", ", RecommenderCatalog.Names)}; the reference rules {PeakRuleFactory.Keyword} or one of them, e.g. {ReferenceRuleNames[0]}; or all)");
         }
         return errors.Count > 0 ? Result<IReadOnlyList<string>>.Fail(errors) : Result<IReadOnlyList<string>>.Ok([.. result.Distinct()]);
     }
+
+    private static IReadOnlyList<string> ReferenceRuleNames { get; } = [.. RecommenderCatalog.ReferenceRules.Select(r => r.Name)];
+
+    private static bool IsReferenceRule(string name) => ReferenceRuleNames.Contains(name);
 
     /// <summary>
     /// The policies to plot, in the order asked for (comma-separated lists allowed); empty asks for every policy that ran,

@@ -1,3 +1,5 @@
+using Vmorph.Recommenders;
+using Vmorph.Simulation.Output;
 using Vmorph.Traces;
 
 namespace Vmorph.Simulation.Tests;
@@ -20,11 +22,13 @@ public class SimulationRunnerTests
                 DecisionsPath = Path.Combine(directory, "decisions.csv"),
                 PlotDirectory = Path.Combine(directory, "plots"),
                 PlotVms = ["bitbrains:41"],
+                FrontierPath = Path.Combine(directory, "frontier", "frontier.png"),
             };
             var outcome = new SimulationRunner(new TraceReader()).Run(request, null, CancellationToken.None);
             Assert.True(outcome.IsSuccess, string.Join("\n", outcome.Errors));
             var report = outcome.Value;
-            Assert.Equal(["static", "vpa", "autopilot-mw", "autopilot-ml", "aws-co", "vmorph", "oracle"], report.Policies.Select(p => p.Name));
+            Assert.Equal(["static", "vpa", "autopilot-mw", "autopilot-ml", "aws-co", .. RecommenderCatalog.ReferenceRules.Select(r => r.Name), "vmorph", "oracle"], report.Policies.Select(p => p.Name));
+            Assert.Equal(PolicyInfo.Reference, report.Policies.Single(p => p.Name == "peak-6h-x1.2").Kind);
             Assert.Equal(4, report.Vms);
             Assert.All(report.Scores, s => Assert.InRange(s.CpuSlack, 0, 1));
             // August only: the training month warms up, it is not scored.
@@ -33,6 +37,14 @@ public class SimulationRunnerTests
             Assert.Contains("FastTree", report.Models["vmorph"], StringComparison.Ordinal);
             Assert.Equal(File.ReadLines(request.DecisionsPath).Count() - 1, report.DecisionRows);
             Assert.Equal(2, report.Plots.Count);
+            Assert.Equal(request.FrontierPath, report.FrontierPlot);
+            using var png = File.OpenRead(request.FrontierPath);
+            var header = new byte[24];
+            png.ReadExactly(header);
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, header[..4]);
+            // Width and height, big-endian, in the IHDR chunk.
+            Assert.Equal(FrontierPlotter.WidthPixels, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(16)));
+            Assert.Equal(FrontierPlotter.HeightPixels, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(20)));
         }
         finally
         {
@@ -62,6 +74,7 @@ public class SimulationRunnerTests
         Assert.False(outcome.IsSuccess);
         Assert.StartsWith("--policy no-such-policy: no such file, and no built-in policy of that name", outcome.Errors[0], StringComparison.Ordinal);
         var result = SimulationRunner.ResolveBaselines(["vpa,magic"]);
-        Assert.Equal(["--baselines: 'magic' is not a baseline (known: static, vpa, autopilot-mw, autopilot-ml, aws-co, oracle, or all)"], result.Errors);
+        Assert.Equal(["--baselines: 'magic' is not a baseline (known: static, vpa, autopilot-mw, autopilot-ml, aws-co, oracle; the reference rules peak-rules or one of them, e.g. peak-1h-x1.0; or all)"], result.Errors);
+        Assert.Equal(RecommenderCatalog.ReferenceRules.Select(r => r.Name), SimulationRunner.ResolveBaselines(["peak-rules"]).Value);
     }
 }

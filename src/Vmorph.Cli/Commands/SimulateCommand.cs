@@ -34,12 +34,12 @@ public sealed class SimulateCommand(CliContext context) : VmorphCommand<Simulate
 
         /// <summary>vmorph policies.</summary>
         [CommandOption("--policy <NAME|FILE>")]
-        [Description("A built-in policy (vmorph, vmorph-safe, conservative, office-hours) or a policy YAML file (repeatable). Default: vmorph.")]
+        [Description("A built-in policy (vmorph-lean, vmorph, vmorph-safe, conservative, office-hours) or a policy YAML file (repeatable). Default: vmorph.")]
         public string[] Policies { get; init; } = [];
 
         /// <summary>Baselines.</summary>
         [CommandOption("--baselines <LIST>")]
-        [Description("Comma-separated baselines to compare with: static, vpa, autopilot-mw, autopilot-ml, aws-co, oracle; or all.")]
+        [Description("Comma-separated baselines to compare with: static, vpa, autopilot-mw, autopilot-ml, aws-co, oracle; the reference rules peak-rules (peak-1h-x1.0 ... peak-24h-x1.5); or all.")]
         public string? Baselines { get; init; }
 
         /// <summary>Where scoring starts.</summary>
@@ -71,6 +71,11 @@ public sealed class SimulateCommand(CliContext context) : VmorphCommand<Simulate
         [CommandOption("--plot-policies <LIST>")]
         [Description("Comma-separated policies to draw a panel for, in this order, e.g. vmorph,vpa (default: every policy that ran). Needs --plot.")]
         public string[] PlotPolicies { get; init; } = [];
+
+        /// <summary>The frontier plot.</summary>
+        [CommandOption("--frontier <FILE>")]
+        [Description("Write the frontier as a PNG: mean CPU allocated against shortfall steps and unserved demand, one point per policy (default frontier.png when the reference rules run, i.e. with --baselines all or peak-rules).")]
+        public string? Frontier { get; init; }
 
         /// <summary>CPU step.</summary>
         [CommandOption("--cpu-step <CORES>")]
@@ -144,8 +149,12 @@ public sealed class SimulateCommand(CliContext context) : VmorphCommand<Simulate
         if (settings.Json) WriteJson(SimulationJson.From(report, request));
         else Render(report, request, settings);
         if (request.PlotDirectory is { } plotDirectory) ReportPlots(report.Plots, plotDirectory);
+        if (report.FrontierPlot is { } frontier) Context.Error.WriteLine($"vmorph: frontier plot written: {frontier}");
         return Task.FromResult(ExitCodes.Success);
     }
+
+    /// <summary>Where the frontier plot goes when the reference rules run and <c>--frontier</c> is not given.</summary>
+    public const string DefaultFrontierPath = "frontier.png";
 
     private static SimulationRequest BuildRequest(Settings settings)
     {
@@ -167,12 +176,16 @@ public sealed class SimulateCommand(CliContext context) : VmorphCommand<Simulate
         var grid = AllocationGrid.Default;
         if (settings.CpuStep is { } step) grid = grid with { CoreStep = step, MinCores = step };
         if (settings.MemoryStep is { } mstep) grid = grid with { MemoryStepMiB = mstep, MinMemoryMiB = Math.Max(mstep, grid.MinMemoryMiB) };
+        var baselines = settings.Baselines is { } b ? new[] { b } : [];
+        // The frontier is drawn by default when the reference rules run: that is what they are for.
+        var frontier = settings.Frontier ?? (SimulationRunner.ResolveBaselines(baselines) is { IsSuccess: true } resolved
+            && resolved.Value.Any(n => RecommenderCatalog.ReferenceRules.Any(r => r.Name == n)) ? DefaultFrontierPath : null);
         return new SimulationRequest
         {
             Traces = settings.Traces,
             Train = settings.Train,
             Policies = settings.Policies.Length > 0 ? settings.Policies : [PolicyCatalog.DefaultPolicy],
-            Baselines = settings.Baselines is { } b ? [b] : [],
+            Baselines = baselines,
             Replay = new ReplayOptions { Grid = grid, Delay = delay, EvaluateFrom = from },
             NominalCores = settings.NominalCores ?? TraceLoader.DefaultNominalCores,
             OracleMorphsPerDay = settings.OracleMorphs,
@@ -181,6 +194,7 @@ public sealed class SimulateCommand(CliContext context) : VmorphCommand<Simulate
             PlotDirectory = settings.Plot,
             PlotVms = settings.PlotVms,
             PlotPolicies = settings.PlotPolicies,
+            FrontierPath = frontier,
         };
     }
 
@@ -216,15 +230,9 @@ public sealed class SimulateCommand(CliContext context) : VmorphCommand<Simulate
         Context.Hint("CPU slack: unused share of allocated CPU; CPU short: share of steps where use exceeded the allocation; unserved: share of CPU demand not served; mem short: steps where memory use exceeded the allocation (would-be OOMs); morphs/d: allocation changes per VM-day; cores: mean CPU allocated");
         Context.WriteMarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"{report.Vms} VMs, {report.VmDays:0.#} VM-days scored from {report.EvaluatedFrom:yyyy-MM-dd HH:mm} to {report.EvaluatedUntil:yyyy-MM-dd HH:mm} UTC; decisions take effect {ValueParsers.Format(request.Replay.Delay)} later; {request.Replay.Grid}")));
-        var oracle = report.Scores.FirstOrDefault(s => s.Policy == RecommenderCatalog.Oracle);
-        foreach (var (score, info) in report.Scores.Zip(report.Policies).Where(p => p.Second.Kind == "vmorph"))
-        {
-            Context.WriteMarkupLine(Markup.Escape(Verdict(score, info, report)));
-            if (oracle is not null)
-                Context.WriteMarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                    $"  oracle gap: {score.Policy} leaves {score.CpuSlack:P1} of its CPU unused, the oracle (no shortfall, same morph budget) {oracle.CpuSlack:P1}: {(score.CpuSlack - oracle.CpuSlack) * 100:0.0} points; mean allocation {score.MeanCpuAllocated:0.00} vs {oracle.MeanCpuAllocated:0.00} cores")));
+        foreach (var line in GoalLines(new FrontierVerdict(report.Policies, report.Scores))) Context.WriteMarkupLine(Markup.Escape(line));
+        foreach (var info in report.Policies.Where(p => p.Kind == PolicyInfo.Vmorph))
             if (report.Models.TryGetValue(info.Name, out var model)) Context.WriteMarkupLine(Markup.Escape($"  {info.Name}: {model}"));
-        }
         foreach (var note in report.Notes) Context.Hint("note: " + note);
         if (report.DecisionRows > 0) Context.Hint($"decisions: {report.DecisionRows:N0} rows in {request.DecisionsPath}");
         Context.Hint(string.Create(CultureInfo.InvariantCulture,
@@ -243,22 +251,26 @@ public sealed class SimulateCommand(CliContext context) : VmorphCommand<Simulate
         foreach (var plot in plots) Context.Error.WriteLine("  " + plot);
     }
 
-    /// <summary>Which baselines a vmorph policy beats: less CPU slack with no more shortfall (steps and unserved).</summary>
-    internal static string Verdict(PolicyScore score, PolicyInfo info, SimulationReport report)
+    /// <summary>
+    /// The goal, read off the table: for each baseline, the vmorph policies that beat it on its own ground (less CPU at
+    /// no more shortfall); for each vmorph policy, the reference rules that beat it on all three, and its oracle gap.
+    /// </summary>
+    internal static IEnumerable<string> GoalLines(FrontierVerdict verdict)
     {
-        var beaten = new List<string>();
-        var not = new List<string>();
-        foreach (var (other, otherInfo) in report.Scores.Zip(report.Policies).Where(p => p.Second.Kind == "baseline"))
+        foreach (var (baseline, beatenBy) in verdict.Baselines())
+            yield return beatenBy.Count > 0
+                ? $"{baseline.Policy}: beaten by {string.Join(", ", beatenBy)} (less CPU, no more short steps, unserved demand or memory shortfall)"
+                : $"{baseline.Policy}: no vmorph policy here allocates less CPU at no more shortfall";
+        foreach (var (policy, dominatedBy) in verdict.Presets())
         {
-            var reasons = new List<string>();
-            if (!(score.CpuSlack < other.CpuSlack)) reasons.Add("slack");
-            if (score.CpuShortfallShare > other.CpuShortfallShare) reasons.Add("shortfall steps");
-            if (score.CpuUnservedShare > other.CpuUnservedShare) reasons.Add("unserved");
-            if (reasons.Count == 0) beaten.Add(otherInfo.Name);
-            else not.Add($"{otherInfo.Name} ({string.Join(", ", reasons)})");
+            var gap = verdict.OracleGap(policy);
+            var oracle = gap is { } g
+                ? string.Create(CultureInfo.InvariantCulture, $"; {g.Cores:0.00} cores per VM above the oracle") + (g.ShareOfStaticGap is { } share ? string.Create(CultureInfo.InvariantCulture, $", {share:P0} of static's gap") : "")
+                : "";
+            yield return (dominatedBy.Count > 0
+                ? $"{policy.Policy}: beaten on allocation, short steps and unserved demand by {string.Join(", ", dominatedBy)}"
+                : $"{policy.Policy}: no reference rule that ran beats it on allocation, short steps and unserved demand at once") + oracle;
         }
-        var text = $"{info.Name}: less CPU slack at no more shortfall than {(beaten.Count > 0 ? string.Join(", ", beaten) : "no baseline")}";
-        return not.Count > 0 ? text + $"; not better than {string.Join(", ", not)}" : text;
     }
 
     private static string Percent(double value, int decimals = 1) =>

@@ -24,6 +24,9 @@ public sealed record Policy
     /// <summary>The time zone of schedules, maintenance windows and days.</summary>
     public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Utc;
 
+    /// <summary>The risk level the policy's defaults were taken from (<see cref="RiskLevel.Unset"/> when it names none).</summary>
+    public RiskLevel Risk { get; init; }
+
     /// <summary>Scheduled morphing, or null when off.</summary>
     public ScheduledSettings? Scheduled { get; init; }
 
@@ -195,6 +198,8 @@ public enum ForecastModel
     FastTree,
     /// <summary>The distribution of recent peaks, no seasonality.</summary>
     RecentPeak,
+    /// <summary>The peak of the last horizon plus the quantile of the VM's own errors of that rule (<see cref="Forecasting.ConformalPeakForecaster"/>).</summary>
+    Conformal,
 }
 
 /// <summary>Settings of predictive morphing.</summary>

@@ -15,7 +15,7 @@ public sealed partial class PolicyCatalog
     /// <summary>The name of the default policy.</summary>
     public const string DefaultPolicy = "vmorph";
 
-    private static readonly string[] BuiltInFiles = ["vmorph", "vmorph-safe", "conservative", "office-hours"];
+    private static readonly string[] BuiltInFiles = ["vmorph-lean", "vmorph", "vmorph-safe", "conservative", "office-hours"];
 
     private PolicyCatalog(IReadOnlyList<Policy> policies) => Policies = policies;
 
@@ -106,6 +106,11 @@ public sealed partial class PolicyCatalog
             if (string.IsNullOrWhiteSpace(n)) Error("match.names", "a name pattern is empty");
         var labels = spec.Match?.Labels ?? new Dictionary<string, string>();
 
+        var risk = RiskLevel.Unset;
+        if (spec.Risk is not null && !RiskDefaults.Names.TryGetValue(spec.Risk, out risk))
+            Error("risk", $"'{spec.Risk}' is not a risk level (write lean, balanced or safe)");
+        var level = RiskDefaults.For(risk);
+
         // Triggers.
         ScheduledSettings? scheduled = null;
         if (spec.Triggers?.Scheduled is { } s && Enabled(s.Enabled, "triggers.scheduled.enabled", Error))
@@ -146,16 +151,16 @@ public sealed partial class PolicyCatalog
         {
             const string f = "triggers.resource-demand.";
             demand = new DemandSettings(
-                Share(d.CpuPercentile, f + "cpu-percentile", 0.99, Error, positive: true),
+                Share(d.CpuPercentile, f + "cpu-percentile", level?.CpuPercentile ?? 0.99, Error, positive: true),
                 Duration(d.HalfLife, f + "half-life", TimeSpan.FromDays(2), Error, positive: true),
                 Share(d.Headroom, f + "headroom", 0.05, Error),
-                Share(d.Hysteresis, f + "hysteresis", 0.20, Error),
-                Duration(d.ShrinkAfter, f + "shrink-after", TimeSpan.FromHours(2), Error),
+                Share(d.Hysteresis, f + "hysteresis", level?.Hysteresis ?? 0.20, Error),
+                Duration(d.ShrinkAfter, f + "shrink-after", level?.ShrinkAfter ?? TimeSpan.FromHours(2), Error),
                 Share(d.Saturation, f + "saturation", 0.95, Error, positive: true),
                 Duration(d.PeakWindow, f + "peak-window", TimeSpan.FromDays(7), Error, positive: true),
                 Share(d.MemoryHeadroom, f + "memory-headroom", 0.10, Error),
                 Duration(d.MemoryWindow, f + "memory-window", TimeSpan.FromDays(7), Error, positive: true),
-                Share(d.Floor, f + "floor", 0, Error),
+                Share(d.Floor, f + "floor", level?.Floor ?? 0, Error),
                 Share(d.Wake, f + "wake", 0, Error));
             if (demand.PeakWindow > TimeSpan.FromDays(14)) Error(f + "peak-window", "at most 14d (a profile keeps 14 daily peaks)");
             if (demand.MemoryWindow > TimeSpan.FromDays(14)) Error(f + "memory-window", "at most 14d (a profile keeps 14 daily peaks)");
@@ -184,17 +189,18 @@ public sealed partial class PolicyCatalog
                     "seasonal" => ForecastModel.Seasonal,
                     "fasttree" => ForecastModel.FastTree,
                     "recent-peak" => ForecastModel.RecentPeak,
+                    "conformal" => ForecastModel.Conformal,
                     _ => ForecastModel.Auto,
                 };
-                if (p.Model is not ("auto" or "seasonal" or "fasttree" or "recent-peak"))
-                    Error(f + "model", $"'{p.Model}' is not one of auto, seasonal, fasttree, recent-peak");
+                if (p.Model is not ("auto" or "seasonal" or "fasttree" or "recent-peak" or "conformal"))
+                    Error(f + "model", $"'{p.Model}' is not one of auto, seasonal, fasttree, recent-peak, conformal");
             }
             predictive = new PredictiveSettings(
                 Duration(p.Horizon, f + "horizon", TimeSpan.FromHours(1), Error, positive: true),
-                Share(p.Quantile, f + "quantile", 0.99, Error, positive: true),
+                Share(p.Quantile, f + "quantile", level?.Quantile ?? 0.99, Error, positive: true),
                 model,
                 Duration(p.BacktestHalfLife, f + "backtest-half-life", TimeSpan.FromDays(3), Error, positive: true),
-                Duration(p.RecentFloor, f + "recent-floor", TimeSpan.FromHours(1), Error),
+                Duration(p.RecentFloor, f + "recent-floor", level?.RecentFloor ?? TimeSpan.FromHours(1), Error),
                 Share(p.Headroom, f + "headroom", 0.05, Error));
             if (predictive.Horizon > TimeSpan.FromDays(1)) Error(f + "horizon", "at most 1d");
         }
@@ -249,6 +255,7 @@ public sealed partial class PolicyCatalog
             Source = source,
             Match = new PolicyMatch(names, labels),
             TimeZone = zone,
+            Risk = risk,
             Scheduled = scheduled,
             Demand = demand,
             Workload = workload,

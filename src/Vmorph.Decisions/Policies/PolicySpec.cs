@@ -18,6 +18,9 @@ public sealed record PolicySpec
     /// <summary>The time zone of its schedules, maintenance windows and days (IANA name; default UTC).</summary>
     public string? TimeZone { get; init; }
 
+    /// <summary>Where the policy sits between less CPU and fewer shortfalls: <c>lean</c>, <c>balanced</c> or <c>safe</c> (see <see cref="RiskLevel"/>).</summary>
+    public string? Risk { get; init; }
+
     /// <summary>The triggers and their settings.</summary>
     public TriggersSpec? Triggers { get; init; }
 
@@ -120,7 +123,7 @@ public sealed record PredictiveSpec
     /// <summary>The quantile of the forecast the allocation covers.</summary>
     public string? Quantile { get; init; }
 
-    /// <summary><c>auto</c> (chosen per VM by rolling back-tests), <c>seasonal</c>, <c>fasttree</c> or <c>recent-peak</c>.</summary>
+    /// <summary><c>auto</c> (chosen per VM by rolling back-tests), <c>seasonal</c>, <c>fasttree</c>, <c>recent-peak</c> or <c>conformal</c>.</summary>
     public string? Model { get; init; }
 
     /// <summary>Half-life of the back-test losses that choose the model.</summary>

@@ -65,7 +65,7 @@ internal static class PolicyYaml
 
     private static PolicySpec ReadPolicy(Node p)
     {
-        p.Only("name", "description", "match", "time-zone", "triggers", "bounds", "cooldown", "max-morphs-per-day", "reserve-for-growth", "maintenance-windows", "require-approval");
+        p.Only("name", "description", "match", "time-zone", "risk", "triggers", "bounds", "cooldown", "max-morphs-per-day", "reserve-for-growth", "maintenance-windows", "require-approval");
         MatchSpec? match = null;
         if (p.Map("match") is { } m)
         {
@@ -154,6 +154,7 @@ internal static class PolicyYaml
             Description = p.Text("description"),
             Match = match,
             TimeZone = p.Text("time-zone"),
+            Risk = p.Text("risk"),
             Triggers = triggers,
             Bounds = bounds,
             Cooldown = p.Text("cooldown"),

@@ -1,4 +1,5 @@
 using Vmorph.Recommenders.Baselines;
+using Vmorph.Recommenders.References;
 
 namespace Vmorph.Recommenders;
 
@@ -21,7 +22,10 @@ public static class RecommenderCatalog
     /// <summary>Every baseline name, the oracle included.</summary>
     public static IReadOnlyList<string> Names { get; } = [.. Baselines.Select(b => b.Name), Oracle];
 
-    /// <summary>A baseline by name, or null.</summary>
+    /// <summary>The reference rules of the frontier ("peak of the last W, times h"; <see cref="PeakRuleFactory.All"/>).</summary>
+    public static IReadOnlyList<IRecommenderFactory> ReferenceRules { get; } = PeakRuleFactory.All;
+
+    /// <summary>A baseline or a reference rule by name, or null.</summary>
     public static IRecommenderFactory? Find(string name) =>
-        Baselines.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
+        Baselines.Concat(ReferenceRules).FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
 }

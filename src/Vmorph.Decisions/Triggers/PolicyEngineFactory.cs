@@ -44,7 +44,7 @@ public sealed class PolicyEngineFactory(Policy policy, ArchetypeCatalog? catalog
     /// </summary>
     public static FastTreeDemandModel? TrainCpuModel(Policy policy, IEnumerable<TrainingSeries> series, TimeSpan step, int seed = 1)
     {
-        if (policy.Predictive is not { } p || p.Model is ForecastModel.Seasonal or ForecastModel.RecentPeak) return null;
+        if (policy.Predictive is not { } p || p.Model is ForecastModel.Seasonal or ForecastModel.RecentPeak or ForecastModel.Conformal) return null;
         var horizonSteps = Math.Max(1, (int)Math.Round(p.Horizon / step));
         return FastTreeDemandModel.Train(series, horizonSteps, policy.TimeZone, seed);
     }

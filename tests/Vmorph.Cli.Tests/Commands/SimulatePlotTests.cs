@@ -47,4 +47,21 @@ public sealed class SimulatePlotTests : IDisposable
         Assert.Contains(Path.Combine(plots, "bitbrains_41-memory.png"), result.Error, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(plots, "bitbrains_41-cpu.png")));
     }
+
+    [Fact]
+    public async Task Simulate_ThreePresetsAndEveryBaseline_PrintsTheGoalLines_AndWritesTheFrontier()
+    {
+        var frontier = cli.Scratch("out/frontier.png");
+        var result = await cli.RunAsync("simulate", "--trace", Bitbrains(41), "--policy", "vmorph-lean", "--policy", "vmorph", "--policy", "vmorph-safe",
+            "--baselines", "all", "--frontier", frontier);
+        Assert.Equal(0, result.Exit);
+        foreach (var row in new[] { "vmorph-lean", "vmorph-safe", "peak-1h-x1.0", "peak-24h-x1.5", "autopilot-ml", "oracle" })
+            Assert.Matches($@"(?m)^{row}\s", result.Out);
+        // One line per rightsizing baseline, one per preset.
+        foreach (var baseline in new[] { "vpa", "autopilot-mw", "autopilot-ml", "aws-co" })
+            Assert.Matches($@"(?m)^{baseline}: (beaten by|no vmorph policy here)", result.Out);
+        Assert.Matches(@"(?m)^vmorph-safe: (beaten on allocation|no reference rule).*cores per VM above the oracle", result.Out);
+        Assert.Contains($"vmorph: frontier plot written: {frontier}", result.Error, StringComparison.Ordinal);
+        Assert.True(new FileInfo(frontier).Length > 10_000);
+    }
 }

@@ -50,7 +50,7 @@ public class PolicyCatalogTests
         Assert.Contains("policies.yaml: policy 'night': bounds.memory.max: '12 potatoes' is not a memory size up to 1 PiB (write 512MiB, 2GiB)", errors);
         Assert.Contains("policies.yaml: policy 'night': triggers.resource-demand.cpu-percentile: '1.5' is not a share above 0 and up to 1 (write 0.95 or 95%)", errors);
         Assert.Contains("policies.yaml: policy 'night': triggers.resource-demand.half-life: 'soon' is not a duration (write 30s, 5m, 2h, 1d or 1h30m)", errors);
-        Assert.Contains("policies.yaml: policy 'night': triggers.predictive.model: 'crystal-ball' is not one of auto, seasonal, fasttree, recent-peak", errors);
+        Assert.Contains("policies.yaml: policy 'night': triggers.predictive.model: 'crystal-ball' is not one of auto, seasonal, fasttree, recent-peak, conformal", errors);
         Assert.Contains(errors, e => e.StartsWith("policies.yaml: policy 'night': triggers.scheduled.schedules[1].cron: '61 * * * *' is not a cron expression", StringComparison.Ordinal));
         Assert.Contains("policies.yaml: policy 'night': triggers.scheduled.schedules[2]: a schedule needs cpu, memory, or restore: true", errors);
         Assert.Contains(errors, e => e.StartsWith("policies.yaml: policy 'night': colour: unknown key", StringComparison.Ordinal));

@@ -1,0 +1,62 @@
+using Vmorph.Simulation.Output;
+using Vmorph.Simulation.Scoring;
+
+namespace Vmorph.Simulation.Tests;
+
+public class FrontierTests
+{
+    private static PolicyScore Score(string name, double cores, double shortSteps, double unserved, double? memory = 0) =>
+        new(name, 1, 1, 100, 0.5, shortSteps, unserved, (long)(shortSteps * 100), memory is null ? null : 0, memory, null, 0, 0, cores, 1, new Dictionary<string, long>());
+
+    private static FrontierVerdict Verdict(params (string Kind, PolicyScore Score)[] rows) =>
+        new([.. rows.Select(r => new PolicyInfo(r.Score.Policy, r.Kind, "", ""))], [.. rows.Select(r => r.Score)]);
+
+    [Fact]
+    public void Baselines_APolicyBeatsOne_WithLessCpuAtNoMoreShortfall()
+    {
+        var verdict = Verdict(
+            (PolicyInfo.Baseline, Score("static", 8, 0.1, 0.01)),
+            (PolicyInfo.Baseline, Score("vpa", 4, 0.03, 0.08, memory: 0.01)),
+            (PolicyInfo.Baseline, Score("aws-co", 5, 0.001, 0.002)),
+            (PolicyInfo.Vmorph, Score("lean", 3.5, 0.005, 0.004, memory: 0.0009)),
+            (PolicyInfo.Vmorph, Score("safe", 4.9, 0.0002, 0.002, memory: 0.002)));
+        var baselines = verdict.Baselines().ToDictionary(b => b.Baseline.Policy, b => b.BeatenBy);
+        // static is no rightsizing: not a peer to beat.
+        Assert.Equal(["vpa", "aws-co"], baselines.Keys);
+        Assert.Equal(["lean"], baselines["vpa"]);
+        // safe has less CPU and no more CPU shortfall than aws-co, but more memory shortfall than both aws-co and 0.1 %.
+        Assert.Empty(baselines["aws-co"]);
+    }
+
+    [Fact]
+    public void Presets_ARuleDominatesOnlyWhenBetterOnAllThree()
+    {
+        var verdict = Verdict(
+            (PolicyInfo.Baseline, Score("static", 6, 0.1, 0.02)),
+            (PolicyInfo.Reference, Score("peak-24h-x1.0", 3, 0.004, 0.003)),
+            (PolicyInfo.Reference, Score("peak-6h-x1.0", 2, 0.01, 0.001)),
+            (PolicyInfo.Vmorph, Score("vmorph", 3.2, 0.005, 0.004)),
+            (PolicyInfo.Vmorph, Score("vmorph-lean", 2.5, 0.006, 0.0005)),
+            (PolicyInfo.OracleKind, Score("oracle", 2, 0, 0)));
+        var presets = verdict.Presets().ToDictionary(p => p.Policy.Policy, p => p.DominatedBy);
+        Assert.Equal(["peak-24h-x1.0"], presets["vmorph"]);
+        Assert.Empty(presets["vmorph-lean"]);
+        var gap = verdict.OracleGap(verdict.Scores[3])!.Value;
+        Assert.Equal(1.2, gap.Cores, 9);
+        Assert.Equal(1.2 / 4, gap.ShareOfStaticGap!.Value, 9);
+    }
+
+    [Fact]
+    public void PlotModel_OnePointPerPolicy_ZeroDrawnADecadeBelowTheSmallestShare()
+    {
+        var verdict = Verdict(
+            (PolicyInfo.Baseline, Score("vpa", 4, 0.03, 0.08)),
+            (PolicyInfo.Vmorph, Score("vmorph", 3, 0.001, 0.00005)),
+            (PolicyInfo.OracleKind, Score("oracle", 2, 0, 0)));
+        var model = FrontierPlotModel.From(verdict.Policies, verdict.Scores, "test");
+        Assert.Equal(["vpa", "vmorph", "oracle"], model.Points.Select(p => p.Policy));
+        Assert.Equal(1e-6, model.ZeroAt, 12);
+        Assert.Equal("0.01 %", FrontierPlotModel.ShareLabel(1e-4));
+        Assert.Equal("10 %", FrontierPlotModel.ShareLabel(0.1));
+    }
+}
