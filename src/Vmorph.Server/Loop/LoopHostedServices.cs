@@ -35,25 +35,71 @@ internal sealed partial class LoopStartup(FleetSource fleet, MorphBackends backe
 
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
 
+    private static readonly TimeSpan Retry = TimeSpan.FromSeconds(30);
+    private readonly CancellationTokenSource stopping = new();
+    private readonly List<Task> retries = [];
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         foreach (var note in fleet.Notes) LogNote(logger, note);
         foreach (var c in fleet.Connections)
         {
-            var backend = await c.Backend(journal, store, p => LogMorph(morphLogger, p.MorphId, p.Message), cancellationToken);
-            backends.Add(c.Source, backend);
-            var unfinished = await backend.Engine.UnfinishedAsync(cancellationToken);
-            if (unfinished.Count == 0) continue;
+            // A hypervisor that cannot be reached does not keep the server from starting: its VMs are shown from the
+            // store, not morphed, and the connection is tried again until it answers.
+            if (!await TryOpenAsync(c, cancellationToken)) retries.Add(RetryAsync(c, stopping.Token));
+        }
+    }
+
+    private async Task<bool> TryOpenAsync(FleetSource.Connection c, CancellationToken cancellationToken)
+    {
+        MorphBackend backend;
+        try
+        {
+            backend = await c.Backend(journal, store, p => LogMorph(morphLogger, p.MorphId, p.Message), cancellationToken);
+        }
+        catch (ServeException e)
+        {
+            LogUnavailable(logger, c.Uri, e.Message, Retry.TotalSeconds);
+            return false;
+        }
+        backends.Add(c.Source, backend);
+        var unfinished = await backend.Engine.UnfinishedAsync(cancellationToken);
+        if (unfinished.Count > 0)
+        {
             LogRecovering(logger, unfinished.Count, c.Uri);
             foreach (var outcome in await backend.Engine.RecoverAsync(cancellationToken)) LogRecovered(logger, outcome.Message);
+        }
+        return true;
+    }
+
+    private async Task RetryAsync(FleetSource.Connection c, CancellationToken cancellationToken)
+    {
+        try
+        {
+            do await Task.Delay(Retry, cancellationToken);
+            while (!await TryOpenAsync(c, cancellationToken));
+            LogConnected(logger, c.Uri);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
         }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await stopping.CancelAsync();
+        await Task.WhenAll(retries);
+        stopping.Dispose();
         if (morphs.Count > 0) LogStopping(logger, morphs.Count, Grace.TotalSeconds);
         await morphs.StopAsync(Grace, TimeProvider.System);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Uri} cannot be reached ({Reason}); its VMs are not morphed until it answers (trying again every {Seconds} s)")]
+    private static partial void LogUnavailable(ILogger logger, string uri, string reason, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Uri} answers again: its VMs are morphed")]
+    private static partial void LogConnected(ILogger logger, string uri);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Note}")]
     private static partial void LogNote(ILogger logger, string note);
@@ -92,26 +138,40 @@ internal sealed partial class CollectorService(FleetSource fleet, IGrainFactory 
         };
         await using var collector = new Collector(connection.Hypervisor, sink, services.Clock, options, message => LogCollector(logger, connection.Uri, message));
         var uri = new KeyValuePair<string, object?>("uri", connection.Uri);
-        try
+        while (!stoppingToken.IsCancellationRequested)
         {
-            await collector.RunAsync(cycle =>
+            try
             {
-                services.Metrics.CollectionCycles.Add(1, uri, new KeyValuePair<string, object?>("result", "ok"));
-                services.Metrics.CollectionDuration.Record(cycle.Elapsed.TotalSeconds, uri);
-                LogCycle(logger, connection.Uri, cycle.Vms.Count, cycle.Elapsed.TotalMilliseconds);
-                sink.CycleEndedAsync(cycle).GetAwaiter().GetResult();
-            }, stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping.
-        }
-        catch (HypervisorUnavailableException e)
-        {
-            services.Metrics.CollectionCycles.Add(1, uri, new KeyValuePair<string, object?>("result", "unavailable"));
-            LogUnavailable(logger, e, connection.Uri);
+                await collector.RunAsync(cycle =>
+                {
+                    services.Metrics.CollectionCycles.Add(1, uri, new KeyValuePair<string, object?>("result", "ok"));
+                    services.Metrics.CollectionDuration.Record(cycle.Elapsed.TotalSeconds, uri);
+                    LogCycle(logger, connection.Uri, cycle.Vms.Count, cycle.Elapsed.TotalMilliseconds);
+                    sink.CycleEndedAsync(cycle).GetAwaiter().GetResult();
+                }, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (HypervisorUnavailableException e)
+            {
+                // The first connection failed (later losses are retried inside the collector, with backoff).
+                services.Metrics.CollectionCycles.Add(1, uri, new KeyValuePair<string, object?>("result", "unavailable"));
+                LogUnavailable(logger, connection.Uri, e.Message, Retry.TotalSeconds);
+                try
+                {
+                    await Task.Delay(Retry, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
         }
     }
+
+    private static readonly TimeSpan Retry = TimeSpan.FromSeconds(30);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Uri}: {Message}")]
     private static partial void LogCollector(ILogger logger, string uri, string message);
@@ -119,6 +179,6 @@ internal sealed partial class CollectorService(FleetSource fleet, IGrainFactory 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Uri}: cycle of {Vms} VM(s) in {Milliseconds:0} ms")]
     private static partial void LogCycle(ILogger logger, string uri, int vms, double milliseconds);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Uri} cannot be reached; its VMs are not collected")]
-    private static partial void LogUnavailable(ILogger logger, Exception exception, string uri);
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Uri} cannot be reached ({Reason}); collecting again in {Seconds} s")]
+    private static partial void LogUnavailable(ILogger logger, string uri, string reason, double seconds);
 }
