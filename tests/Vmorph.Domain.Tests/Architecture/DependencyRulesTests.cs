@@ -8,7 +8,7 @@ public class DependencyRulesTests
     public void Domain_ReferencesNoIoHostingOrDatabaseAssembly()
     {
         var referenced = typeof(PersonalityProfile).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
-        string[] forbidden = ["Microsoft.Data", "Npgsql", "Dapper", "Microsoft.AspNetCore", "Spectre", "Vmorph.Engine", "Vmorph.Storage", "Vmorph.Traces", "Vmorph.Libvirt", "System.Net.Http"];
+        string[] forbidden = ["Microsoft.Data", "Npgsql", "Dapper", "Microsoft.AspNetCore", "Spectre", "Vmorph.Engine", "Vmorph.Storage", "Vmorph.Traces", "Vmorph.Libvirt", "System.Net.Http", "Orleans", "Vmorph.Loop", "Vmorph.Server", "Vmorph.Replay"];
         var offending = referenced.Where(r => forbidden.Any(f => r.StartsWith(f, StringComparison.Ordinal))).ToList();
         Assert.True(offending.Count == 0, "the domain must stay pure but references: " + string.Join(", ", offending));
     }
