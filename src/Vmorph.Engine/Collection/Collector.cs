@@ -225,7 +225,7 @@ public sealed class Collector : IAsyncDisposable
         var before = profile.ConfigurationHistory.Current;
         profile.Fold(new ConfigurationObservation(d.Id, now, Observed(d.Configuration, profile), work.Cause));
         var after = profile.ConfigurationHistory.Current;
-        var newVersion = ReferenceEquals(before, after) ? null : after;
+        var newVersion = before?.Version == after?.Version ? null : after; // a version seen again is the same version
         changed |= newVersion is not null;
 
         if (work.Rate.Sample is { } sample)
@@ -349,7 +349,7 @@ public sealed class Collector : IAsyncDisposable
                 var before = profile.ConfigurationHistory.Current;
                 profile.Fold(new ConfigurationObservation(id, now, Observed(byId[id].Configuration, profile), causes[id]));
                 var after = profile.ConfigurationHistory.Current!;
-                if (ReferenceEquals(before, after)) return false;
+                if (before?.Version == after.Version) return false; // seen again: the same version
                 log($"{byId[id].Name}: configuration v{after.Version} ({after.Cause}): " + string.Join(", ", after.Changes.Select(c => c.ToString())));
                 return true;
             },

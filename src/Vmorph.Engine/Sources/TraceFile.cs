@@ -14,12 +14,17 @@ public sealed record TraceSeries(
     string Name,
     IReadOnlyList<MetricSample> Samples,
     IReadOnlyList<ConfigurationObservation> Configurations,
-    long MissingRows);
+    long MissingRows)
+{
+    /// <summary>When each missing row was (Unix seconds, oldest first) where the trace says; empty when it does not.</summary>
+    public IReadOnlyList<long> MissingTimes { get; init; } = [];
+}
 
 /// <summary>One trace file, read whole.</summary>
 /// <param name="Path">The file as given.</param>
 /// <param name="Format">The format detected (<c>bitbrains</c>, <c>azure-v1</c>, <c>planetlab</c>, <c>alibaba-2018</c>, <c>google-2011-gcd</c>, <c>datacenter-aggregate</c>).</param>
-/// <param name="Sha256">SHA-256 of the file's bytes as stored (compressed): what makes an import idempotent.</param>
+/// <param name="Sha256">SHA-256 of the file's bytes as stored (compressed): the same bytes are not read twice (an import
+/// is idempotent by content: a VM's samples are keyed by time, see <c>ImportedSpans</c>).</param>
 /// <param name="Series">One series per VM in the file.</param>
 /// <param name="Rows">Data rows read.</param>
 /// <param name="MissingRows">Rows that mark missing data.</param>

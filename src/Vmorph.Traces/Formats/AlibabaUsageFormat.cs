@@ -52,7 +52,7 @@ internal sealed class AlibabaUsageFormat : ITraceFormat
             context.RowRead();
             if (cpu.Value is null && memory.Value is null)
             {
-                builder.CountMissing();
+                builder.CountMissing(AlibabaFields.At(seconds).ToUnixTimeSeconds());
                 continue;
             }
             builder.Add(new MetricSample(AlibabaFields.At(seconds), cpuUtilisation: cpu.Value, memoryUtilisation: memory.Value));

@@ -82,7 +82,7 @@ internal sealed class BitbrainsFormat : ITraceFormat
             }
             if (cores == 0)
             {
-                series.CountMissing();
+                series.CountMissing(seconds);
                 context.RowRead();
                 continue;
             }

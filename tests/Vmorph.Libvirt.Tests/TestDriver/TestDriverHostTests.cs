@@ -68,4 +68,23 @@ public sealed class TestDriverHostTests(ITestOutputHelper output)
             Assert.Empty(onLab.Value.Plan.Steps);
         }
     }
+
+    [Fact]
+    public async Task PlanBack_ToAnEarlierConfiguration_RecordsTheCapabilitiesOfTheHostItIsPlannedFor()
+    {
+        var (driver, testHost) = await OpenAsync();
+        using (driver)
+        {
+            var vm = (await driver.FindAsync("test", CancellationToken.None)).Value;
+            var earlier = vm.Configuration with { Memory = MemorySize.FromKiB(1_048_576) };
+            var version = new Configuration.ConfigurationVersion(1, earlier.ContentHash(), DateTimeOffset.UnixEpoch, "test", earlier, []);
+
+            var back = await new MorphPlanner(driver, testHost, TimeProvider.System).PlanBackAsync(vm, version, new Dictionary<string, string?>(), null, CancellationToken.None);
+
+            Assert.True(back.IsSuccess, string.Join("; ", back.Errors));
+            Assert.NotEmpty(back.Value.Steps);
+            Assert.Equal(testHost, back.Value.Capabilities);
+            Assert.Equal(testHost, PlanFile.Load(PlanFile.Save(back.Value)).Value.Capabilities);
+        }
+    }
 }
