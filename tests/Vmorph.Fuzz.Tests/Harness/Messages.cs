@@ -1,0 +1,26 @@
+namespace Vmorph.Fuzz.Tests.Harness;
+
+/// <summary>The rules a refusal's message keeps (docs/TESTING.md, "Fuzzing"): one line, naming where, in words.</summary>
+public static class Messages
+{
+    // Text that only .NET or a library writes: type names, stack frames, System.Text.Json's and Sep's own wording.
+    private static readonly string[] Foreign =
+    [
+        "System.", "Exception", "Version=", "PublicKeyToken", " at Vmorph", "   at ", "nietras", "YamlDotNet", "LineNumber:",
+        "BytePositionInLine", "Path: $", "(Parameter '", "Object reference", "Index was outside", "Specified argument",
+        "Arithmetic operation", "Value was either too large", "Input string was not", "Nullable object",
+        "Sequence contains", "The given key", "Collection was modified", "Stack overflow",
+    ];
+
+    /// <summary>What is wrong with a refusal's message, or null when it keeps the rules.</summary>
+    public static string? Problem(string message, string where)
+    {
+        if (string.IsNullOrWhiteSpace(message)) return "the message is empty";
+        if (!message.StartsWith(where, StringComparison.Ordinal)) return $"the message does not start with '{where}'";
+        if (message.Contains('\n', StringComparison.Ordinal)) return "the message is more than one line";
+        if (message.Length > 2_000) return $"the message is {message.Length} characters long";
+        foreach (var text in Foreign)
+            if (message.Contains(text, StringComparison.Ordinal)) return $"the message shows '{text.Trim()}'";
+        return null;
+    }
+}
