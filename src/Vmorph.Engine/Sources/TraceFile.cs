@@ -48,12 +48,34 @@ public sealed record TraceReadOptions(bool SkipMalformed = false);
 public sealed class TraceFormatException : Exception
 {
     /// <summary>Creates the error.</summary>
+    /// <remarks>
+    /// The reason often quotes the file's own text; its control characters (a line break inside a quoted header field,
+    /// a NUL) are shown escaped, so the message stays one line.
+    /// </remarks>
     public TraceFormatException(string path, long? line, string reason, Exception? inner = null)
-        : base(line is null ? $"{path}: {reason}" : $"{path}:{line}: {reason}", inner)
+        : base(line is null ? $"{path}: {Printable(reason)}" : $"{path}:{line}: {Printable(reason)}", inner)
     {
         Path = path;
         Line = line;
-        Reason = reason;
+        Reason = Printable(reason);
+    }
+
+    private static string Printable(string text)
+    {
+        if (!text.AsSpan().ContainsAnyInRange('\0', '\u001f') && !text.Contains('\u007f', StringComparison.Ordinal)) return text;
+        var shown = new System.Text.StringBuilder(text.Length + 8);
+        foreach (var c in text)
+        {
+            shown.Append(c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                < ' ' or '\u007f' => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"),
+                _ => c.ToString(),
+            });
+        }
+        return shown.ToString();
     }
 
     /// <summary>The file.</summary>

@@ -81,9 +81,9 @@ internal sealed class AlibabaUsageFormat : ITraceFormat
                 invalid++;
                 return default;
             }
-            if (percent >= 0) return new Outcome(Fraction.FromPercentClamped(percent), false);
+            if (percent is >= 0 and <= Numbers.MaxPercent) return new Outcome(Fraction.FromPercentClamped(percent), false);
         }
-        context.Malformed(line, Numbers.Problem(column, text));
+        context.Malformed(line, Numbers.Problem(column, text, Numbers.MaxPercent));
         return Outcome.Malformed;
     }
 }

@@ -121,14 +121,14 @@ internal sealed partial class Google2011GcdFormat : ITraceFormat
                 context.Malformed(null, $"archive member '{member}' line {lineNumber}: expected '<cpu %> <mem %>', got '{Shown(line)}'");
                 continue;
             }
-            if (!Numbers.TryNonNegative(cpuText, out var cpu))
+            if (!Numbers.TryNonNegative(cpuText, out var cpu) || cpu > Numbers.MaxPercent)
             {
-                context.Malformed(null, $"archive member '{member}' line {lineNumber}: {Numbers.Problem("cpu %", Encoding.UTF8.GetString(cpuText))}");
+                context.Malformed(null, $"archive member '{member}' line {lineNumber}: {Numbers.Problem("cpu %", Encoding.UTF8.GetString(cpuText), Numbers.MaxPercent)}");
                 continue;
             }
-            if (!Numbers.TryNonNegative(memoryText, out var memory))
+            if (!Numbers.TryNonNegative(memoryText, out var memory) || memory > Numbers.MaxPercent)
             {
-                context.Malformed(null, $"archive member '{member}' line {lineNumber}: {Numbers.Problem("mem %", Encoding.UTF8.GetString(memoryText))}");
+                context.Malformed(null, $"archive member '{member}' line {lineNumber}: {Numbers.Problem("mem %", Encoding.UTF8.GetString(memoryText), Numbers.MaxPercent)}");
                 continue;
             }
             clamps.Count(cpu, memory);
