@@ -251,6 +251,23 @@ public sealed class HostileFileTests
         Assert.Equal(2, skipped.Rows);
     }
 
+    // A quote opened and never closed made the CSV reader read every line after it as one field: one "malformed row"
+    // that hid the rest of the file. Now it names both lines, and --skip-malformed counts every line it swallowed.
+    [Fact]
+    public void Read_QuoteNotClosed_IsAMalformedRowCountingEveryLineItSpans()
+    {
+        using var temp = new TempTraces();
+        var rows = string.Concat(Enumerable.Range(0, 10).Select(i => $"{2000 + 300 * i};\t2;\t5000;\t100;\t2;\t4194304.0;\t1000;\t0;\t0;\t0;\t0\n"));
+        var path = temp.Gzip("5.csv.gz", BitbrainsHeader + GoodRow + "1300;\t2;\t\"5000;\t100;\t2;\t4194304.0;\t1000;\t0;\t0;\t0;\t0\n" + rows);
+
+        var error = Assert.Throws<TraceFormatException>(() => reader.Read(path, new TraceReadOptions(), CancellationToken.None));
+        Assert.Equal($"{path}:3: a quote opened on this line is not closed until line 13, so 11 lines read as one row; a trace field never spans lines", error.Message);
+
+        var skipped = reader.Read(path, new TraceReadOptions(SkipMalformed: true), CancellationToken.None);
+        Assert.Equal(11, skipped.SkippedRows);
+        Assert.Equal(1, skipped.Rows);
+    }
+
     // Found by the fuzzing harness: a header field holding a line break was quoted into the message as it was.
     [Fact]
     public void Read_HeaderFieldWithALineBreak_IsRefusedOnOneLine()

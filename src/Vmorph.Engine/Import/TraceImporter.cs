@@ -238,9 +238,14 @@ public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimePr
         return task;
     }
 
-    // The items (oldest first) whose time is outside the known spans, each time once.
-    private static List<T> New<T>(IReadOnlyList<T> items, Func<T, long> timeOf, ImportedSpans known)
+    // The items (oldest first) whose time is outside the known spans, each time once: the list itself when that is all
+    // of them (the usual case, which copies nothing).
+    private static IReadOnlyList<T> New<T>(IReadOnlyList<T> items, Func<T, long> timeOf, ImportedSpans known)
     {
+        var allNew = true;
+        for (var i = 0; i < items.Count && allNew; i++)
+            allNew = (i == 0 || timeOf(items[i]) != timeOf(items[i - 1])) && !known.Covers(timeOf(items[i]));
+        if (allNew) return items;
         var kept = new List<T>(items.Count);
         var previous = long.MinValue;
         var first = true;
@@ -255,7 +260,7 @@ public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimePr
         return kept;
     }
 
-    private static List<long> Merged(List<MetricSample> samples, List<long> missing)
+    private static List<long> Merged(IReadOnlyList<MetricSample> samples, IReadOnlyList<long> missing)
     {
         var times = new List<long>(samples.Count + missing.Count);
         foreach (var s in samples) times.Add(s.UnixSeconds);

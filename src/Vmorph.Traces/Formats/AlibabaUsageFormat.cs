@@ -36,7 +36,7 @@ internal sealed class AlibabaUsageFormat : ITraceFormat
         foreach (var row in reader)
         {
             var line = row.LineNumberFrom;
-            if (!context.LineRead(line)) continue;
+            if (!context.LineRead(line, row.LineNumberToExcl, row.Span)) continue;
             if (row.ColCount != FieldCount)
             {
                 context.Malformed(line, $"{row.ColCount} fields, a machine_usage line has {FieldCount} separated by ','");

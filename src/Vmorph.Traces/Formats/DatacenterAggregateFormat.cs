@@ -64,7 +64,7 @@ internal sealed class DatacenterAggregateFormat : ITraceFormat
         foreach (var row in reader)
         {
             var line = row.LineNumberFrom;
-            if (!context.LineRead(line)) continue;
+            if (!context.LineRead(line, row.LineNumberToExcl, row.Span)) continue;
             anyRow = true;
             if (row.ColCount != columns.Count)
             {

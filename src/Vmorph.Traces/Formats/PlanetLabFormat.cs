@@ -38,7 +38,7 @@ internal sealed partial class PlanetLabFormat : ITraceFormat
         foreach (var row in reader)
         {
             var line = row.LineNumberFrom;
-            if (!context.LineRead(line)) continue;
+            if (!context.LineRead(line, row.LineNumberToExcl, row.Span)) continue;
             if (row.ColCount != columns.Count)
             {
                 context.Malformed(line, $"{row.ColCount} fields, the header has {columns.Count}");
