@@ -268,6 +268,20 @@ public sealed class HostileFileTests
         Assert.Equal(1, skipped.Rows);
     }
 
+    // Found by the fuzzing harness (102,000-case run): a tar entry header that makes .NET's TarReader overflow.
+    [Fact]
+    public void Read_TarWithAHeaderFieldOutOfRange_IsRefusedInWords()
+    {
+        using var temp = new TempTraces();
+        var path = temp.Bytes("GCD_VMs.tar.gz", Convert.FromBase64String(CorruptTarGzip));
+
+        var error = Assert.Throws<TraceFormatException>(() => reader.Read(path, new TraceReadOptions(SkipMalformed: true), CancellationToken.None));
+
+        Assert.Equal($"{path}: the tar archive is corrupt (an entry's header holds a size or a field out of range)", error.Message);
+    }
+
+    private const string CorruptTarGzip = "H4sICJKmD2sCA2dvb2dsZS0yMDExLWdjZC0xLXVuY2xlYXJyZWplY3QuaW5wdXQA7VU7clsxDHxJqVPoBAx+BIg6mXGVNq0mB0gTJ7m+DJDKmHwaN5nYjR8amVpgsQSs5cPnL5dvXx8//flxUSRTAVa9+PY/AyJUpH9G7D+R0DasDGzERLQBIhhvZ1hpPvy7guvL0O/HX99/ns/bOw3EEjOH58CzFRIXf46TlzjzmoOuJ+RiTXfFzIajbrsVV0VJVuAap6Zueaq89EAJITUAIaAFwKLE0zeeTRQ1EZxTO0KNYSmn7JiAq+WJ6mgPtutSa1cp2KYLZYVY3bdHwV2TKr26yXyrmiNS62Mhlt6lzVytd5wFdymG3AfmuEjxojBuD9M2oJ4IimvrCLeFy0syVRDKv2EkodrMSzH6NpdprgFaO6HF8HJcIqiLFI6GlECVtkiJPcJMDz2LzHflPJZiskjZjnjbeJj8n5irejO/6Nv6P9l2Xf0fke78/3Xinfs/eRHXv2bdf/sIJTYgJ4ZCxOMo4TGebjv/1ju0uldmuclA4oUIDmiDg0EHejsiXhPVmXJApMvLEFnstthTJ+hsdRxkfgcskVbr4rOdmPfEsLw1NrIsEWS8qzeos1lx13on35FSAOBsqTGsjzGKhgnZYt+3qhrjsXTVeygGSS0UdRUIuLxciZju94JQOxS3uYnCTg87UQkpZibNrD5W6Ea7VpVnu5fRCpYXM7Ia+wsI4f1aHPr9/PbP1kyPd+CII4444rXjCREX9BgAEAAA";
+
     // Found by the fuzzing harness: a header field holding a line break was quoted into the message as it was.
     [Fact]
     public void Read_HeaderFieldWithALineBreak_IsRefusedOnOneLine()

@@ -83,6 +83,11 @@ internal sealed partial class Google2011GcdFormat : ITraceFormat
         {
             throw context.Error(null, $"the tar archive is corrupt ({e.Message})");
         }
+        catch (Exception e) when (e is OverflowException or ArgumentException)
+        {
+            // .NET's own words for a header field out of range ("Arithmetic operation resulted in an overflow") say nothing.
+            throw context.Error(null, "the tar archive is corrupt (an entry's header holds a size or a field out of range)");
+        }
     }
 
     private static int ReadMember(TraceReadContext context, TarEntry entry, ref byte[] buffer)
