@@ -226,6 +226,75 @@ public sealed class HostileFileTests
         Assert.Equal(2, skipped.Rows);
     }
 
+    // Every format checks each numeric column against a range (issue 14): a value out of range, or not finite, is a
+    // malformed row naming the file, the line and the column, which --skip-malformed skips and counts. The third
+    // row is the bad one in each file; the rows around it are good.
+    [Theory]
+    [InlineData("microsoft_avg_100.csv.gz", "\"step\",\"11\",\"12\"\n0,1.5,2.5\n1,1e306,2.5\n2,1.5,2.5\n", "11: '1e306' is out of range (at most 1000 for this column)")]
+    [InlineData("planetlab_20110325.csv.gz", "vm,t0,t1\na,1,2\nb,1e308,2\nc,1,2\n", "t0: '1e308' is out of range (at most 1000 for this column)")]
+    [InlineData("machine_usage.csv.gz", "m_1,10,41,92,,,43.04,33.08,5\nm_1,20,1e300,92,,,43.04,33.08,5\nm_1,30,41,92,,,43.04,33.08,5\n", "cpu_util_percent: '1e300' is out of range (at most 1000 for this column)")]
+    [InlineData("machine_meta.csv.gz", "m_1,0,219,17,96,100,USING\nm_1,10,219,17,96,1e306,USING\nm_1,20,219,17,96,100,USING\n", "mem_size: '1e306' is out of range (at most 1000 for this column)")]
+    [InlineData("machine_meta.csv.gz", "m_1,0,219,17,96,100,USING\nm_1,10,219,17,2147483647,100,USING\nm_1,20,219,17,96,100,USING\n", "cpu_num: '2147483647' is out of range (at most 100000 cores for this column)")]
+    [InlineData("azure_v2.csv.gz", "timestamp,cpu_usage,assigned_mem\n0,6135515.8,2002296.0\n9e14,6126975.2,2002722.0\n600,6126975.2,2002722.0\n", "timestamp: '9e14' is out of range (at most 3162240000 for this column)")]
+    [InlineData("google2019.csv.gz", "avg_cpu,avg_mem,avg_assigned_mem,avg_cycles_per_instruction\n0.44,0.33,0.62,148.6\n0.43,0.32,0.61,1e300\n0.44,0.33,0.62,148.6\n", "avg_cycles_per_instruction: '1e300' is out of range (at most 1000000 for this column)")]
+    public void Read_NumberOutOfRangeInAnyFormat_IsAMalformedRowSkippedOnRequest(string name, string text, string reason)
+    {
+        using var temp = new TempTraces();
+        var path = temp.Gzip(name, text);
+        var hasHeader = !name.StartsWith("machine_", StringComparison.Ordinal);
+
+        var error = Assert.Throws<TraceFormatException>(() => reader.Read(path, new TraceReadOptions(), CancellationToken.None));
+        Assert.Equal($"{path}:{(hasHeader ? 3 : 2)}: {reason}", error.Message);
+
+        var skipped = reader.Read(path, new TraceReadOptions(SkipMalformed: true), CancellationToken.None);
+        Assert.Equal(1, skipped.SkippedRows);
+        Assert.Equal(2, skipped.Rows);
+    }
+
+    // A quote opened and never closed made the CSV reader read every line after it as one field: one "malformed row"
+    // that hid the rest of the file. Now it names both lines, and --skip-malformed counts every line it swallowed.
+    [Fact]
+    public void Read_QuoteNotClosed_IsAMalformedRowCountingEveryLineItSpans()
+    {
+        using var temp = new TempTraces();
+        var rows = string.Concat(Enumerable.Range(0, 10).Select(i => $"{2000 + 300 * i};\t2;\t5000;\t100;\t2;\t4194304.0;\t1000;\t0;\t0;\t0;\t0\n"));
+        var path = temp.Gzip("5.csv.gz", BitbrainsHeader + GoodRow + "1300;\t2;\t\"5000;\t100;\t2;\t4194304.0;\t1000;\t0;\t0;\t0;\t0\n" + rows);
+
+        var error = Assert.Throws<TraceFormatException>(() => reader.Read(path, new TraceReadOptions(), CancellationToken.None));
+        Assert.Equal($"{path}:3: a quote opened on this line is not closed until line 13, so 11 lines read as one row; a trace field never spans lines", error.Message);
+
+        var skipped = reader.Read(path, new TraceReadOptions(SkipMalformed: true), CancellationToken.None);
+        Assert.Equal(11, skipped.SkippedRows);
+        Assert.Equal(1, skipped.Rows);
+    }
+
+    // Found by the fuzzing harness (102,000-case run): a tar entry header that makes .NET's TarReader overflow.
+    [Fact]
+    public void Read_TarWithAHeaderFieldOutOfRange_IsRefusedInWords()
+    {
+        using var temp = new TempTraces();
+        var path = temp.Bytes("GCD_VMs.tar.gz", Convert.FromBase64String(CorruptTarGzip));
+
+        var error = Assert.Throws<TraceFormatException>(() => reader.Read(path, new TraceReadOptions(SkipMalformed: true), CancellationToken.None));
+
+        Assert.Equal($"{path}: the tar archive is corrupt (an entry's header holds a size or a field out of range)", error.Message);
+    }
+
+    private const string CorruptTarGzip = "H4sICJKmD2sCA2dvb2dsZS0yMDExLWdjZC0xLXVuY2xlYXJyZWplY3QuaW5wdXQA7VU7clsxDHxJqVPoBAx+BIg6mXGVNq0mB0gTJ7m+DJDKmHwaN5nYjR8amVpgsQSs5cPnL5dvXx8//flxUSRTAVa9+PY/AyJUpH9G7D+R0DasDGzERLQBIhhvZ1hpPvy7guvL0O/HX99/ns/bOw3EEjOH58CzFRIXf46TlzjzmoOuJ+RiTXfFzIajbrsVV0VJVuAap6Zueaq89EAJITUAIaAFwKLE0zeeTRQ1EZxTO0KNYSmn7JiAq+WJ6mgPtutSa1cp2KYLZYVY3bdHwV2TKr26yXyrmiNS62Mhlt6lzVytd5wFdymG3AfmuEjxojBuD9M2oJ4IimvrCLeFy0syVRDKv2EkodrMSzH6NpdprgFaO6HF8HJcIqiLFI6GlECVtkiJPcJMDz2LzHflPJZiskjZjnjbeJj8n5irejO/6Nv6P9l2Xf0fke78/3Xinfs/eRHXv2bdf/sIJTYgJ4ZCxOMo4TGebjv/1ju0uldmuclA4oUIDmiDg0EHejsiXhPVmXJApMvLEFnstthTJ+hsdRxkfgcskVbr4rOdmPfEsLw1NrIsEWS8qzeos1lx13on35FSAOBsqTGsjzGKhgnZYt+3qhrjsXTVeygGSS0UdRUIuLxciZju94JQOxS3uYnCTg87UQkpZibNrD5W6Ea7VpVnu5fRCpYXM7Ia+wsI4f1aHPr9/PbP1kyPd+CII4444rXjCREX9BgAEAAA";
+
+    // Found by the fuzzing harness: a header field holding a line break was quoted into the message as it was.
+    [Fact]
+    public void Read_HeaderFieldWithALineBreak_IsRefusedOnOneLine()
+    {
+        using var temp = new TempTraces();
+        var path = temp.Gzip("avg.csv.gz", "\"step\",\"11\",\"1\n2 x\"\n0,1.5,2.5\n");
+
+        var error = Assert.Throws<TraceFormatException>(() => reader.Read(path, new TraceReadOptions(), CancellationToken.None));
+
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.Contains("\\n", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Read_DuplicateColumn_IsAnErrorOfTheFileNamingTheColumn()
     {

@@ -83,6 +83,7 @@ public sealed class ImportCommand(CliContext context) : VmorphCommand<ImportComm
                 summary.Rows,
                 summary.MissingRows,
                 malformedRowsSkipped = summary.SkippedRows,
+                summary.DuplicateRows,
                 summary.Vms,
                 seconds = Math.Round(elapsed.TotalSeconds, 3),
                 summary.Notes,
@@ -95,6 +96,7 @@ public sealed class ImportCommand(CliContext context) : VmorphCommand<ImportComm
             if (summary.FilesSkipped > 0) Context.Hint($"skipped {summary.FilesSkipped} file(s) already imported (same content)");
             if (summary.MissingRows > 0) Context.Hint(string.Create(CultureInfo.InvariantCulture, $"{summary.MissingRows:N0} row(s) marked missing data were counted, not filled in"));
             if (summary.SkippedRows > 0) Context.Hint(string.Create(CultureInfo.InvariantCulture, $"{summary.SkippedRows:N0} malformed row(s) skipped"));
+            if (summary.DuplicateRows > 0) Context.Hint(string.Create(CultureInfo.InvariantCulture, $"{summary.DuplicateRows:N0} row(s) added nothing: their VM and time were imported before, or came twice"));
             foreach (var note in summary.Notes) Context.Hint($"note: {note}");
             Context.Hint("./vmorph fleet lists the VMs");
         }

@@ -15,7 +15,18 @@ public sealed record ConfigurationVersion(
     DateTimeOffset ObservedAt,
     string Cause,
     VmConfiguration Configuration,
-    IReadOnlyList<ConfigurationChange> Changes);
+    IReadOnlyList<ConfigurationChange> Changes)
+{
+    /// <summary>The most times kept in <see cref="SeenAgain"/>: the earliest ones.</summary>
+    public const int MaxSeenAgain = 32;
+
+    /// <summary>
+    /// Later times at which this configuration was observed again, oldest first, at most <see cref="MaxSeenAgain"/>:
+    /// what lets a configuration observed out of order (a trace month imported late) split this version exactly where
+    /// the observations say, so the history does not depend on the order observations arrive in.
+    /// </summary>
+    public ImmutableList<DateTimeOffset> SeenAgain { get; init; } = [];
+}
 
 /// <summary>
 /// The seed's <c>ConfigurationHistory</c>: every configuration a VM has had, in order, each a content-addressed version
@@ -36,17 +47,68 @@ public sealed record ConfigurationHistory
     public ConfigurationVersion? Current => Versions.IsEmpty ? null : Versions[^1];
 
     /// <summary>
-    /// Records a configuration seen at <paramref name="at"/>. Returns the same history when it equals the current
-    /// version, otherwise a history with one more version whose changes are the diff from the current one.
+    /// Records a configuration seen at <paramref name="at"/>. Observations in time order (a live VM) extend the history:
+    /// the same history when the configuration equals the current version (the time is kept in
+    /// <see cref="ConfigurationVersion.SeenAgain"/>), otherwise one more version whose changes are the diff from the
+    /// current one. An observation older than the current version (a trace month imported after a later one) is placed
+    /// where its time puts it: it joins the version in force then or the next one when they hold the same
+    /// configuration, otherwise it becomes a version of its own, splitting the one in force at the first time that
+    /// configuration was seen again. Versions are then numbered again from 1, so the history is the same whatever the
+    /// order the observations came in.
     /// </summary>
     public ConfigurationHistory Record(VmConfiguration configuration, DateTimeOffset at, string cause)
     {
         var hash = configuration.ContentHash();
-        var current = Current;
-        if (current is not null && current.ContentHash == hash) return this;
-        var changes = (current?.Configuration ?? new VmConfiguration()).DiffTo(configuration);
-        var version = new ConfigurationVersion((current?.Version ?? 0) + 1, hash, at, cause, configuration, changes);
-        return new ConfigurationHistory(Versions.Add(version));
+        // The version in force at 'at' (none when 'at' is before every version), and the next one.
+        var inForce = Versions.FindLastIndex(v => v.ObservedAt <= at);
+        if (inForce >= 0 && Versions[inForce].ContentHash == hash)
+        {
+            var seen = SeenAgainAt(Versions[inForce], at);
+            return ReferenceEquals(seen, Versions[inForce]) ? this : new ConfigurationHistory(Versions.SetItem(inForce, seen));
+        }
+        var split = inForce >= 0 ? Versions[inForce] : null;
+        var after = split?.SeenAgain.Where(t => t > at).ToList() ?? [];
+        if (after.Count == 0 && inForce + 1 < Versions.Count && Versions[inForce + 1].ContentHash == hash)
+        {
+            var next = Versions[inForce + 1];
+            return new ConfigurationHistory(Versions.SetItem(inForce + 1, SeenAgainAt(next with { ObservedAt = at, Cause = cause }, next.ObservedAt)));
+        }
+
+        // A version of its own; the version in force is split when it was seen again after 'at', its observations after
+        // 'at' becoming a version of their own after this one.
+        if (inForce == Versions.Count - 1 && after.Count == 0)
+        {
+            var changes = (split?.Configuration ?? new VmConfiguration()).DiffTo(configuration);
+            return new ConfigurationHistory(Versions.Add(new ConfigurationVersion(Versions.Count + 1, hash, at, cause, configuration, changes)));
+        }
+        var versions = Versions.ToBuilder();
+        versions.Insert(inForce + 1, new ConfigurationVersion(0, hash, at, cause, configuration, []));
+        if (split is not null && after.Count > 0)
+        {
+            versions[inForce] = split with { SeenAgain = [.. split.SeenAgain.Where(t => t < at)] };
+            versions.Insert(inForce + 2, split with { ObservedAt = after[0], SeenAgain = [.. after.Skip(1)] });
+        }
+        return Renumbered(versions.ToImmutable());
+    }
+
+    private static ConfigurationVersion SeenAgainAt(ConfigurationVersion version, DateTimeOffset at)
+    {
+        if (at <= version.ObservedAt || version.SeenAgain.Contains(at)) return version;
+        var index = version.SeenAgain.BinarySearch(at);
+        var seen = version.SeenAgain.Insert(index < 0 ? ~index : index, at);
+        return version with { SeenAgain = seen.Count > ConfigurationVersion.MaxSeenAgain ? seen.RemoveAt(seen.Count - 1) : seen };
+    }
+
+    // Versions numbered 1, 2, ... in time order, each with its diff from the one before.
+    private static ConfigurationHistory Renumbered(ImmutableList<ConfigurationVersion> versions)
+    {
+        var builder = versions.ToBuilder();
+        for (var i = 0; i < builder.Count; i++)
+        {
+            var before = i == 0 ? new VmConfiguration() : builder[i - 1].Configuration;
+            builder[i] = builder[i] with { Version = i + 1, Changes = before.DiffTo(builder[i].Configuration) };
+        }
+        return new ConfigurationHistory(builder.ToImmutable());
     }
 
     /// <summary>Equality by the content of the versions.</summary>

@@ -5,8 +5,8 @@ namespace Vmorph.Profiles;
 /// <summary>
 /// The seed's <c>PerformanceMetrics</c>: CPU, memory, disk and network over time, folded one sample at a time into a
 /// <see cref="MetricSummary"/> per metric. Memory is bounded whatever the length of the history. A sample's decay
-/// weight is 2^((t − reference) / half-life); when weights grow past 2^<see cref="RescaleExponent"/> every summary is
-/// scaled down together and the reference moves forward, so nothing overflows and percentiles are unchanged.
+/// weight is 2^((t − reference) / half-life), the reference a whole number of half-lives since the epoch; when
+/// weights grow past 2^<see cref="RescaleExponent"/> every summary is scaled down together and the reference moves forward, so nothing overflows and percentiles are unchanged.
 /// </summary>
 public sealed class PerformanceMetrics
 {
@@ -16,14 +16,15 @@ public sealed class PerformanceMetrics
     internal const double RescaleExponent = 60;
 
     private readonly MetricSummary?[] summaries = new MetricSummary?[Metrics.Count];
-    private readonly double halfLifeSeconds;
+    private readonly long halfLifeSeconds;
 
     /// <summary>Creates empty metrics with a decay half-life.</summary>
     public PerformanceMetrics(TimeSpan? halfLife = null)
     {
         HalfLife = halfLife ?? DefaultHalfLife;
         if (HalfLife <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(halfLife), halfLife, "The half-life must be positive.");
-        halfLifeSeconds = HalfLife.TotalSeconds;
+        // Weights are computed on whole seconds: a half-life is taken to the nearest second (at least one).
+        halfLifeSeconds = Math.Max(1, (long)Math.Round(HalfLife.TotalSeconds));
     }
 
     /// <summary>How fast old samples lose weight.</summary>
@@ -54,16 +55,18 @@ public sealed class PerformanceMetrics
     public void Fold(in MetricSample sample)
     {
         var t = sample.UnixSeconds;
-        ReferenceUnixSeconds ??= t;
-        var exponent = (t - ReferenceUnixSeconds.Value) / halfLifeSeconds;
-        if (exponent > RescaleExponent)
+        // The reference sits on a whole number of half-lives since the epoch, and a weight is 2 to the power of the
+        // sample's place within its half-life, scaled by a whole power of two: the same time always gets the same
+        // weight up to an exact power of two, so the profile does not depend on which sample came first.
+        ReferenceUnixSeconds ??= HalfLivesBefore(t) * halfLifeSeconds;
+        var halfLives = HalfLivesBefore(t) - HalfLivesBefore(ReferenceUnixSeconds.Value);
+        if (halfLives > RescaleExponent)
         {
-            var shift = Math.Floor(exponent);
-            RescaleAll(double.Exp2(-shift));
-            ReferenceUnixSeconds += (long)(shift * halfLifeSeconds);
-            exponent -= shift;
+            RescaleAll(double.ScaleB(1, (int)-halfLives));
+            ReferenceUnixSeconds += halfLives * halfLifeSeconds;
+            halfLives = 0;
         }
-        var weight = double.Exp2(exponent);
+        var weight = double.ScaleB(double.Exp2((t - HalfLivesBefore(t) * halfLifeSeconds) / (double)halfLifeSeconds), (int)Math.Max(halfLives, int.MinValue / 2));
         var day = DailyPeaks.DayOf(t);
         var hour = SeasonalSummary.HourOfWeek(t);
         for (var m = 0; m < Metrics.Count; m++)
@@ -85,6 +88,8 @@ public sealed class PerformanceMetrics
         foreach (var summary in summaries) summary?.Rescale(factor);
     }
 
+    private long HalfLivesBefore(long unixSeconds) => Math.DivRem(unixSeconds, halfLifeSeconds) is var (q, r) && r < 0 ? q - 1 : q;
+
     internal void Restore(long? reference, long samples, long missing, long? first, long? last, IEnumerable<MetricSummary> restored)
     {
         ReferenceUnixSeconds = reference;
@@ -93,5 +98,12 @@ public sealed class PerformanceMetrics
         FirstUnixSeconds = first;
         LastUnixSeconds = last;
         foreach (var summary in restored) summaries[(int)summary.Metric] = summary;
+        // A profile stored before references sat on whole half-lives: its weights are moved onto the grid once.
+        if (reference is { } r && r % halfLifeSeconds != 0)
+        {
+            var aligned = HalfLivesBefore(r) * halfLifeSeconds;
+            RescaleAll(double.Exp2((r - aligned) / (double)halfLifeSeconds));
+            ReferenceUnixSeconds = aligned;
+        }
     }
 }

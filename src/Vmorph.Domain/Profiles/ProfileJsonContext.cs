@@ -11,4 +11,5 @@ namespace Vmorph.Profiles;
 [JsonSerializable(typeof(VmConfiguration))]
 [JsonSerializable(typeof(List<ConfigurationChange>))]
 [JsonSerializable(typeof(IReadOnlyList<ConfigurationChange>))]
+[JsonSerializable(typeof(List<string>))]
 internal sealed partial class ProfileJsonContext : JsonSerializerContext;

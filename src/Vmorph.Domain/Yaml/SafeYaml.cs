@@ -80,6 +80,12 @@ public static partial class SafeYaml
         {
             errors.Add(Describe(source, e));
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner can fail on some malformed flow collections with an internal error of its own: still
+            // the user's document, so said in words at the last place the parser reached.
+            errors.Add($"{At(source, parser.Current?.Start ?? Mark.Empty)}: the YAML cannot be read after this point; check the brackets, braces and quotes that follow");
+        }
         return errors;
     }
 

@@ -62,7 +62,7 @@ public static class ObservationFolder
         var before = profile.ConfigurationHistory.Current;
         profile.Fold(new ConfigurationObservation(d.Id, work.At, Observed(d.Configuration, profile), Cause(before, work.Events)));
         var after = profile.ConfigurationHistory.Current;
-        var newVersion = ReferenceEquals(before, after) ? null : after;
+        var newVersion = before?.Version == after?.Version ? null : after; // a version seen again is the same version
         changed |= newVersion is not null;
 
         if (work.Sample is { } sample)

@@ -19,13 +19,21 @@ public sealed record ImportProgress(int FilesDone, int FilesTotal, string File, 
 /// <param name="SkippedRows">Malformed rows skipped.</param>
 /// <param name="Vms">VMs changed by this import.</param>
 /// <param name="Notes">What the readers want a person to know about the data.</param>
-public sealed record ImportSummary(int Files, int FilesSkipped, long Rows, long MissingRows, long SkippedRows, int Vms, IReadOnlyList<string> Notes);
+public sealed record ImportSummary(int Files, int FilesSkipped, long Rows, long MissingRows, long SkippedRows, int Vms, IReadOnlyList<string> Notes)
+{
+    /// <summary>
+    /// Rows of the files imported now that added nothing: their VM and time were imported before (a re-encoded copy of
+    /// a trace, an overlapping file) or came twice in one file.
+    /// </summary>
+    public long DuplicateRows { get; init; }
+}
 
 /// <summary>
 /// Loads trace files into the store: each file is read and folded into the profiles of its VMs and written in one
-/// transaction, so a failure leaves the store as it was before that file. A file whose bytes were imported before is
-/// skipped, so importing the same files twice changes nothing. Files are read on a second thread while the previous
-/// one is folded and written.
+/// transaction, so a failure leaves the store as it was before that file. Imports are keyed by content: a VM's samples
+/// by time (<see cref="ImportedSpans"/>), so a re-encoded copy of a trace or a row given twice adds nothing, and months
+/// fold to the same profile in any order; a file whose bytes were imported before is skipped without being read.
+/// Files are read on a second thread while the previous one is folded and written.
 /// </summary>
 public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimeProvider clock)
 {
@@ -78,7 +86,7 @@ public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimePr
         }, readCancellation.Token);
 
         int done = 0, skipped = 0;
-        long rows = 0, missing = 0, malformed = 0;
+        long rows = 0, missing = 0, malformed = 0, duplicates = 0;
         var vms = new HashSet<VmId>();
         var notes = new List<string>();
         var loaded = new Dictionary<VmId, VmState>();
@@ -96,13 +104,18 @@ public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimePr
             var inFlight = new Queue<(TraceFile File, Task<Prepared[]> Prepared)>();
             async Task SaveOldestAsync()
             {
-                var (file, prepared) = inFlight.Dequeue();
-                await SaveFileAsync(file, await prepared, loaded, cancellationToken);
+                var (file, preparing) = inFlight.Dequeue();
+                var prepared = await preparing;
+                await SaveFileAsync(file, prepared, loaded, cancellationToken);
                 rows += file.Rows;
                 missing += file.MissingRows;
                 malformed += file.SkippedRows;
                 foreach (var note in file.Notes) if (!notes.Contains(note)) notes.Add(note);
-                foreach (var series in file.Series) vms.Add(series.Vm);
+                foreach (var p in prepared)
+                {
+                    duplicates += p.Duplicates;
+                    if (p.Encoded is not null) vms.Add(p.State.Profile.Id);
+                }
                 done++;
                 progress?.Report(new ImportProgress(done, files.Count, file.Path, file.Rows, Skipped: false));
             }
@@ -134,7 +147,7 @@ public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimePr
             await readCancellation.CancelAsync();
             try { await producer; } catch (OperationCanceledException) { }
         }
-        return new ImportSummary(done, skipped, rows, missing, malformed, vms.Count, notes);
+        return new ImportSummary(done, skipped, rows, missing, malformed, vms.Count, notes) { DuplicateRows = duplicates };
     }
 
     private sealed record ReadResult(TraceFile? File, Exception? Error)
@@ -181,6 +194,9 @@ public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimePr
             var series = file.Series.First(s => s.Vm == id);
             loaded[id] = stored.TryGetValue(id, out var found)
                 ? new VmState(found.Profile, await store.LoadRecentAsync(id, cancellationToken) ?? new RecentSamples(), found.Version)
+                {
+                    Spans = await store.LoadSpansAsync(id, cancellationToken),
+                }
                 : new VmState(
                     new PersonalityProfile(id, series.Name, "trace:" + file.Format)
                     {
@@ -191,7 +207,9 @@ public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimePr
         }
     }
 
-    // Folds a file into its VMs' profiles after the VMs' earlier files, and encodes the result.
+    // Folds a file into its VMs' profiles after the VMs' earlier files, and encodes the result. Only what is new is
+    // folded: a sample, missing row or configuration at a time inside the VM's imported spans is known already, and a
+    // time given twice in the file counts once (the first row wins).
     private static Task<Prepared[]> Prepare(TraceFile file, Dictionary<VmId, VmState> loaded)
     {
         var states = file.Series.Select(s => loaded[s.Vm]).ToArray();
@@ -199,33 +217,86 @@ public sealed class TraceImporter(ITraceReader reader, IFleetStore store, TimePr
         var task = Task.WhenAll(before).ContinueWith(_ => file.Series.Select((series, i) =>
         {
             var state = states[i];
+            var known = state.Spans;
+            var samples = New(series.Samples, s => s.UnixSeconds, known);
+            var missing = New(series.MissingTimes, t => t, known);
+            var configurations = series.Configurations.Where(c => !known.Covers(c.When.ToUnixTimeSeconds())).ToList();
+            // A reader that gives no times for its missing rows has them all counted as new.
+            var missingRows = series.MissingTimes.Count == series.MissingRows ? missing.Count : series.MissingRows;
+            var duplicates = series.Samples.Count - samples.Count + (series.MissingRows - missingRows);
+            if (samples.Count == 0 && missingRows == 0 && configurations.Count == 0) return new Prepared(state, null, duplicates);
+
             var profile = state.Profile;
-            var versionsBefore = profile.ConfigurationHistory.Versions.Count;
-            foreach (var configuration in series.Configurations) profile.Fold(configuration);
-            foreach (var sample in series.Samples) profile.Fold(sample);
-            for (var m = 0; m < series.MissingRows; m++) profile.Performance.FoldMissing();
-            state.Window.AddRange(series.Samples.Count > state.Window.Capacity ? series.Samples.Skip(series.Samples.Count - state.Window.Capacity) : series.Samples);
-            return new Prepared(state, [.. profile.ConfigurationHistory.Versions.Skip(versionsBefore)], EncodedProfile.Of(profile, state.Window));
+            foreach (var configuration in configurations) profile.Fold(configuration);
+            foreach (var sample in samples) profile.Fold(sample);
+            for (var m = 0; m < missingRows; m++) profile.Performance.FoldMissing();
+            state.Window.AddRange(samples.Count > state.Window.Capacity ? samples.Skip(samples.Count - state.Window.Capacity) : samples);
+            state.Spans = known.With(Merged(samples, missing));
+            return new Prepared(state, EncodedProfile.Of(profile, state.Window), duplicates) { Spans = state.Spans };
         }).ToArray(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         foreach (var state in states) state.Chain = task;
         return task;
     }
 
+    // The items (oldest first) whose time is outside the known spans, each time once: the list itself when that is all
+    // of them (the usual case, which copies nothing).
+    private static IReadOnlyList<T> New<T>(IReadOnlyList<T> items, Func<T, long> timeOf, ImportedSpans known)
+    {
+        var allNew = true;
+        for (var i = 0; i < items.Count && allNew; i++)
+            allNew = (i == 0 || timeOf(items[i]) != timeOf(items[i - 1])) && !known.Covers(timeOf(items[i]));
+        if (allNew) return items;
+        var kept = new List<T>(items.Count);
+        var previous = long.MinValue;
+        var first = true;
+        foreach (var item in items)
+        {
+            var t = timeOf(item);
+            if ((!first && t == previous) || known.Covers(t)) continue;
+            kept.Add(item);
+            previous = t;
+            first = false;
+        }
+        return kept;
+    }
+
+    private static List<long> Merged(IReadOnlyList<MetricSample> samples, IReadOnlyList<long> missing)
+    {
+        var times = new List<long>(samples.Count + missing.Count);
+        foreach (var s in samples) times.Add(s.UnixSeconds);
+        if (missing.Count == 0) return times;
+        times.AddRange(missing);
+        times.Sort();
+        return times;
+    }
+
     private async Task SaveFileAsync(TraceFile file, Prepared[] prepared, Dictionary<VmId, VmState> loaded, CancellationToken cancellationToken)
     {
-        var updates = prepared.Select(p => new ProfileUpdate(p.State.Profile, p.State.Version, p.NewVersions, p.State.Window) { Encoded = p.Encoded }).ToList();
+        var changed = prepared.Where(p => p.Encoded is not null).ToList();
+        var updates = changed.Select(p => new ProfileUpdate(p.State.Profile, p.State.Version, [], p.State.Window)
+        {
+            Encoded = p.Encoded,
+            ReplaceConfigurationHistory = true,
+            Spans = p.Spans,
+        }).ToList();
         var record = new ImportRecord(file.Sha256, file.Path, file.Format, file.Rows, file.MissingRows, file.SkippedRows, file.Series.Count, clock.GetUtcNow());
         await store.SaveAsync(updates, record, cancellationToken);
-        foreach (var p in prepared) p.State.Version = IFleetStore.VersionAfterSave(p.State.Version);
+        foreach (var p in changed) p.State.Version = IFleetStore.VersionAfterSave(p.State.Version);
     }
 
     private sealed class VmState(PersonalityProfile profile, RecentSamples window, long? version)
     {
+        public ImportedSpans Spans { get; set; } = ImportedSpans.None;
+
         public PersonalityProfile Profile { get; } = profile;
         public RecentSamples Window { get; } = window;
         public long? Version { get; set; } = version;
         public Task Chain { get; set; } = Task.CompletedTask;
     }
 
-    private sealed record Prepared(VmState State, IReadOnlyList<ConfigurationVersion> NewVersions, EncodedProfile Encoded);
+    // Encoded is null when the file held nothing new for the VM; Duplicates counts its rows known already.
+    private sealed record Prepared(VmState State, EncodedProfile? Encoded, long Duplicates)
+    {
+        public ImportedSpans? Spans { get; init; }
+    }
 }

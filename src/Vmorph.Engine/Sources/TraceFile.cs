@@ -14,12 +14,17 @@ public sealed record TraceSeries(
     string Name,
     IReadOnlyList<MetricSample> Samples,
     IReadOnlyList<ConfigurationObservation> Configurations,
-    long MissingRows);
+    long MissingRows)
+{
+    /// <summary>When each missing row was (Unix seconds, oldest first) where the trace says; empty when it does not.</summary>
+    public IReadOnlyList<long> MissingTimes { get; init; } = [];
+}
 
 /// <summary>One trace file, read whole.</summary>
 /// <param name="Path">The file as given.</param>
 /// <param name="Format">The format detected (<c>bitbrains</c>, <c>azure-v1</c>, <c>planetlab</c>, <c>alibaba-2018</c>, <c>google-2011-gcd</c>, <c>datacenter-aggregate</c>).</param>
-/// <param name="Sha256">SHA-256 of the file's bytes as stored (compressed): what makes an import idempotent.</param>
+/// <param name="Sha256">SHA-256 of the file's bytes as stored (compressed): the same bytes are not read twice (an import
+/// is idempotent by content: a VM's samples are keyed by time, see <c>ImportedSpans</c>).</param>
 /// <param name="Series">One series per VM in the file.</param>
 /// <param name="Rows">Data rows read.</param>
 /// <param name="MissingRows">Rows that mark missing data.</param>
@@ -43,12 +48,34 @@ public sealed record TraceReadOptions(bool SkipMalformed = false);
 public sealed class TraceFormatException : Exception
 {
     /// <summary>Creates the error.</summary>
+    /// <remarks>
+    /// The reason often quotes the file's own text; its control characters (a line break inside a quoted header field,
+    /// a NUL) are shown escaped, so the message stays one line.
+    /// </remarks>
     public TraceFormatException(string path, long? line, string reason, Exception? inner = null)
-        : base(line is null ? $"{path}: {reason}" : $"{path}:{line}: {reason}", inner)
+        : base(line is null ? $"{path}: {Printable(reason)}" : $"{path}:{line}: {Printable(reason)}", inner)
     {
         Path = path;
         Line = line;
-        Reason = reason;
+        Reason = Printable(reason);
+    }
+
+    private static string Printable(string text)
+    {
+        if (!text.AsSpan().ContainsAnyInRange('\0', '\u001f') && !text.Contains('\u007f', StringComparison.Ordinal)) return text;
+        var shown = new System.Text.StringBuilder(text.Length + 8);
+        foreach (var c in text)
+        {
+            shown.Append(c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                < ' ' or '\u007f' => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"),
+                _ => c.ToString(),
+            });
+        }
+        return shown.ToString();
     }
 
     /// <summary>The file.</summary>

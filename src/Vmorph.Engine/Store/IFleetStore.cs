@@ -1,5 +1,6 @@
 using Vmorph.Configuration;
 using Vmorph.Identity;
+using Vmorph.Import;
 using Vmorph.Profiles;
 
 namespace Vmorph.Store;
@@ -34,6 +35,16 @@ public sealed record ProfileUpdate(PersonalityProfile Profile, long? ExpectedVer
     /// moved on since.
     /// </summary>
     public EncodedProfile? Encoded { get; init; }
+
+    /// <summary>
+    /// Whether the whole configuration history is written again in place of the stored one (an import that placed an
+    /// observation out of order renumbers versions, or saw a version again) rather than only
+    /// <see cref="NewConfigurationVersions"/> appended.
+    /// </summary>
+    public bool ReplaceConfigurationHistory { get; init; }
+
+    /// <summary>The VM's imported spans after this update, or null to leave them as they are.</summary>
+    public ImportedSpans? Spans { get; init; }
 }
 
 /// <summary>A profile as encoded at one moment: its document, its raw window, and the figures the fleet list shows.</summary>
@@ -68,6 +79,9 @@ public interface IFleetStore : IDisposable
 
     /// <summary>The raw window of a VM, or null.</summary>
     Task<RecentSamples?> LoadRecentAsync(VmId id, CancellationToken cancellationToken);
+
+    /// <summary>The spans of time whose samples of a VM were imported (none for a VM never imported).</summary>
+    Task<ImportedSpans> LoadSpansAsync(VmId id, CancellationToken cancellationToken);
 
     /// <summary>Whether a file with this content hash was imported.</summary>
     Task<ImportRecord?> FindImportAsync(string sha256, CancellationToken cancellationToken);

@@ -119,8 +119,17 @@ public static class PlanFile
         if (message.Contains("depth", StringComparison.OrdinalIgnoreCase)) return $"nested deeper than {MaxDepth} levels (a plan nests at most 6)";
         var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
         if (cut < 0) cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return (cut >= 0 ? message[..cut] : message).TrimEnd(' ', '.', '|');
+        return OneLine((cut >= 0 ? message[..cut] : message).TrimEnd(' ', '.', '|'));
     }
+
+    // An exception's own message without .NET's "(Parameter 'x')", on one line.
+    private static string Words(Exception e) =>
+        OneLine(e is ArgumentException { ParamName: { } name } && e.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal)
+            ? e.Message[..^$" (Parameter '{name}')".Length]
+            : e.Message);
+
+    // JSON's messages quote the text they stopped at, line breaks included: shown escaped, so the message is one line.
+    private static string OneLine(string text) => text.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 
     internal static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
 
@@ -150,7 +159,7 @@ public static class PlanFile
         }
         catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
         {
-            return Result<Plan>.Fail($"{source}: base.configuration: {e.Message}");
+            return Result<Plan>.Fail($"{source}: base.configuration: {Words(e)}");
         }
         try
         {

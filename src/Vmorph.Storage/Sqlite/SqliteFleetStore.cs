@@ -4,6 +4,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Vmorph.Configuration;
 using Vmorph.Identity;
+using Vmorph.Import;
 using Vmorph.Profiles;
 using Vmorph.Store;
 
@@ -94,8 +95,8 @@ public sealed class SqliteFleetStore : IFleetStore
 
     private ConfigurationHistory LoadHistory(VmId id)
     {
-        var rows = connection.Query<(long Version, string Hash, string ObservedAt, string Cause, string Configuration, string Changes)>(
-            "SELECT version, content_hash, observed_at, cause, configuration, changes FROM configuration_versions WHERE vm_id = @id ORDER BY version",
+        var rows = connection.Query<(long Version, string Hash, string ObservedAt, string Cause, string Configuration, string Changes, string? SeenAgain)>(
+            "SELECT version, content_hash, observed_at, cause, configuration, changes, seen_again FROM configuration_versions WHERE vm_id = @id ORDER BY version",
             new { id = id.Value });
         var versions = rows.Select(r => new ConfigurationVersion(
             (int)r.Version,
@@ -103,7 +104,10 @@ public sealed class SqliteFleetStore : IFleetStore
             DateTimeOffset.Parse(r.ObservedAt, CultureInfo.InvariantCulture),
             r.Cause,
             JsonSerializer.Deserialize<VmConfiguration>(r.Configuration, ProfileCodec.JsonOptions)!,
-            JsonSerializer.Deserialize<List<ConfigurationChange>>(r.Changes, ProfileCodec.JsonOptions)!));
+            JsonSerializer.Deserialize<List<ConfigurationChange>>(r.Changes, ProfileCodec.JsonOptions)!)
+        {
+            SeenAgain = r.SeenAgain is null ? [] : [.. JsonSerializer.Deserialize<List<string>>(r.SeenAgain, ProfileCodec.JsonOptions)!.Select(t => DateTimeOffset.Parse(t, CultureInfo.InvariantCulture))],
+        });
         return new ConfigurationHistory([.. versions]);
     }
 
@@ -112,6 +116,13 @@ public sealed class SqliteFleetStore : IFleetStore
     {
         var bytes = connection.QueryFirstOrDefault<byte[]>("SELECT samples FROM raw_windows WHERE vm_id = @id", new { id = id.Value });
         return Task.FromResult(bytes is null ? null : RecentSamples.Decode(bytes));
+    }
+
+    /// <inheritdoc />
+    public Task<ImportedSpans> LoadSpansAsync(VmId id, CancellationToken cancellationToken)
+    {
+        var bytes = connection.QueryFirstOrDefault<byte[]>("SELECT spans FROM imported_spans WHERE vm_id = @id", new { id = id.Value });
+        return Task.FromResult(bytes is null ? ImportedSpans.None : ImportedSpans.Decode(bytes));
     }
 
     /// <inheritdoc />
@@ -164,12 +175,14 @@ public sealed class SqliteFleetStore : IFleetStore
                     """, args, transaction);
                 if (changed == 0) throw new ConcurrencyException($"VM {p.Id} was changed by another writer since it was read (expected version {update.ExpectedVersion}); nothing was saved, run again");
             }
-            foreach (var v in update.NewConfigurationVersions)
+            if (update.ReplaceConfigurationHistory)
+                connection.Execute("DELETE FROM configuration_versions WHERE vm_id = @id", new { id = p.Id.Value }, transaction);
+            foreach (var v in update.ReplaceConfigurationHistory ? p.ConfigurationHistory.Versions : update.NewConfigurationVersions)
             {
                 connection.Execute(
                     """
-                    INSERT INTO configuration_versions (vm_id, version, content_hash, observed_at, cause, configuration, changes)
-                    VALUES (@id, @version, @hash, @at, @cause, @configuration, @changes)
+                    INSERT INTO configuration_versions (vm_id, version, content_hash, observed_at, cause, configuration, changes, seen_again)
+                    VALUES (@id, @version, @hash, @at, @cause, @configuration, @changes, @seen)
                     """,
                     new
                     {
@@ -180,7 +193,14 @@ public sealed class SqliteFleetStore : IFleetStore
                         cause = v.Cause,
                         configuration = JsonSerializer.Serialize(v.Configuration, ProfileCodec.JsonOptions),
                         changes = JsonSerializer.Serialize(v.Changes, ProfileCodec.JsonOptions),
+                        seen = v.SeenAgain.IsEmpty ? null : JsonSerializer.Serialize(v.SeenAgain.Select(t => t.ToString("O", CultureInfo.InvariantCulture)).ToList(), ProfileCodec.JsonOptions),
                     }, transaction);
+            }
+            if (update.Spans is { } spans)
+            {
+                connection.Execute(
+                    "INSERT INTO imported_spans (vm_id, spans) VALUES (@id, @spans) ON CONFLICT (vm_id) DO UPDATE SET spans = excluded.spans",
+                    new { id = p.Id.Value, spans = spans.Encode() }, transaction);
             }
             if (encoded.Recent is not null)
             {

@@ -14,6 +14,9 @@ internal sealed class AlibabaMetaFormat : ITraceFormat
     public const string FormatName = "alibaba-2018-meta";
     private const int FieldCount = 7;
 
+    // Far above any machine (the trace's have 96), far below what a vCPU count can hold.
+    private const long MaxCores = 100_000;
+
     public string Name => FormatName;
 
     public bool Matches(TraceHead head) =>
@@ -30,21 +33,23 @@ internal sealed class AlibabaMetaFormat : ITraceFormat
         foreach (var row in reader)
         {
             var line = row.LineNumberFrom;
-            if (!context.LineRead(line)) continue;
+            if (!context.LineRead(line, row.LineNumberToExcl, row.Span)) continue;
             if (row.ColCount != FieldCount)
             {
                 context.Malformed(line, $"{row.ColCount} fields, a machine_meta line has {FieldCount} separated by ','");
                 continue;
             }
             if (!AlibabaFields.TryTimeStamp(context, line, row[1], out var seconds)) continue;
-            if (!Numbers.TryWhole(row[4], out var cpuCount) || cpuCount is 0 or > int.MaxValue)
+            if (!Numbers.TryWhole(row[4], out var cpuCount) || cpuCount is 0 or > MaxCores)
             {
-                context.Malformed(line, cpuCount == 0 ? "cpu_num: '0' cores is not a machine" : Numbers.WholeProblem("cpu_num", row[4].Span));
+                context.Malformed(line, cpuCount == 0 ? "cpu_num: '0' cores is not a machine"
+                    : cpuCount > MaxCores ? $"cpu_num: '{cpuCount}' is out of range (at most {MaxCores} cores for this column)"
+                    : Numbers.WholeProblem("cpu_num", row[4].Span));
                 continue;
             }
-            if (!Numbers.TryNonNegative(row[5], out _))
+            if (!Numbers.TryAtMost(row[5], Numbers.MaxPercent, out _))
             {
-                context.Malformed(line, Numbers.Problem("mem_size", row[5].Span));
+                context.Malformed(line, Numbers.Problem("mem_size", row[5].Span, Numbers.MaxPercent));
                 continue;
             }
             var status = row[6].Span.Trim();

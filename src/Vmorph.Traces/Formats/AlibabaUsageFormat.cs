@@ -36,7 +36,7 @@ internal sealed class AlibabaUsageFormat : ITraceFormat
         foreach (var row in reader)
         {
             var line = row.LineNumberFrom;
-            if (!context.LineRead(line)) continue;
+            if (!context.LineRead(line, row.LineNumberToExcl, row.Span)) continue;
             if (row.ColCount != FieldCount)
             {
                 context.Malformed(line, $"{row.ColCount} fields, a machine_usage line has {FieldCount} separated by ','");
@@ -52,7 +52,7 @@ internal sealed class AlibabaUsageFormat : ITraceFormat
             context.RowRead();
             if (cpu.Value is null && memory.Value is null)
             {
-                builder.CountMissing();
+                builder.CountMissing(AlibabaFields.At(seconds).ToUnixTimeSeconds());
                 continue;
             }
             builder.Add(new MetricSample(AlibabaFields.At(seconds), cpuUtilisation: cpu.Value, memoryUtilisation: memory.Value));
@@ -81,9 +81,9 @@ internal sealed class AlibabaUsageFormat : ITraceFormat
                 invalid++;
                 return default;
             }
-            if (percent >= 0) return new Outcome(Fraction.FromPercentClamped(percent), false);
+            if (percent is >= 0 and <= Numbers.MaxPercent) return new Outcome(Fraction.FromPercentClamped(percent), false);
         }
-        context.Malformed(line, Numbers.Problem(column, text));
+        context.Malformed(line, Numbers.Problem(column, text, Numbers.MaxPercent));
         return Outcome.Malformed;
     }
 }

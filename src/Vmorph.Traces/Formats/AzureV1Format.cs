@@ -67,7 +67,7 @@ internal sealed class AzureV1Format : ITraceFormat
         foreach (var row in reader)
         {
             var line = row.LineNumberFrom;
-            if (!context.LineRead(line)) continue;
+            if (!context.LineRead(line, row.LineNumberToExcl, row.Span)) continue;
             anyRow = true;
             if (row.ColCount != columns.Count)
             {
@@ -83,8 +83,8 @@ internal sealed class AzureV1Format : ITraceFormat
             var malformed = false;
             for (var i = 0; i < vmCount; i++)
             {
-                if (Numbers.TryNonNegative(row[i + 1], out values[i])) continue;
-                context.Malformed(line, Numbers.Problem(columns[i + 1], row[i + 1].Span));
+                if (Numbers.TryAtMost(row[i + 1], Numbers.MaxPercent, out values[i])) continue;
+                context.Malformed(line, Numbers.Problem(columns[i + 1], row[i + 1].Span, Numbers.MaxPercent));
                 malformed = true;
                 break;
             }

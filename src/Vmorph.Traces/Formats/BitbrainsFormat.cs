@@ -63,7 +63,7 @@ internal sealed class BitbrainsFormat : ITraceFormat
         foreach (var row in reader)
         {
             var line = row.LineNumberFrom;
-            if (!context.LineRead(line)) continue;
+            if (!context.LineRead(line, row.LineNumberToExcl, row.Span)) continue;
             anyRow = true;
             if (row.ColCount != Columns.Length)
             {
@@ -82,7 +82,7 @@ internal sealed class BitbrainsFormat : ITraceFormat
             }
             if (cores == 0)
             {
-                series.CountMissing();
+                series.CountMissing(seconds);
                 context.RowRead();
                 continue;
             }

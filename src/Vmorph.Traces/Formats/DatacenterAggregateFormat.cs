@@ -22,6 +22,17 @@ internal sealed class DatacenterAggregateFormat : ITraceFormat
         Google2019,
     }
 
+    // The largest value each column may hold, in its own unit: percentages and normalised shares up to
+    // Numbers.MaxPercent; Azure's timestamp up to a century of seconds after its origin; its sums of cores and memory
+    // over a datacenter (about 6e6) up to 1e12; Google's cycles per instruction (about 150) up to 1e6.
+    private const double Century = 100 * 366 * 86400.0;
+    private static readonly Dictionary<Source, double[]> Maxima = new()
+    {
+        [Source.Alibaba2018] = [Numbers.MaxPercent, Numbers.MaxPercent, Numbers.MaxPercent, Numbers.MaxPercent, Numbers.MaxPercent],
+        [Source.AzureV2] = [Century, 1e12, 1e12],
+        [Source.Google2019] = [Numbers.MaxPercent, Numbers.MaxPercent, Numbers.MaxPercent, 1e6],
+    };
+
     private static readonly Dictionary<string, Source> Headers = new(StringComparer.Ordinal)
     {
         ["cpu_util_percent,mem_util_percent,net_in,net_out,disk_io_percent"] = Source.Alibaba2018,
@@ -46,13 +57,14 @@ internal sealed class DatacenterAggregateFormat : ITraceFormat
         };
         var builder = new SeriesBuilder(new VmId(id), id["aggregate:".Length..], context.Source.CapacityFor(TypicalLineBytes));
         var values = new double[columns.Count];
+        var maxima = Maxima[source];
         var originSeconds = origin.ToUnixTimeSeconds();
         var step = (long)TraceOrigins.Step.TotalSeconds;
         var anyRow = false;
         foreach (var row in reader)
         {
             var line = row.LineNumberFrom;
-            if (!context.LineRead(line)) continue;
+            if (!context.LineRead(line, row.LineNumberToExcl, row.Span)) continue;
             anyRow = true;
             if (row.ColCount != columns.Count)
             {
@@ -62,8 +74,8 @@ internal sealed class DatacenterAggregateFormat : ITraceFormat
             var malformed = false;
             for (var i = 0; i < columns.Count; i++)
             {
-                if (Numbers.TryNonNegative(row[i], out values[i])) continue;
-                context.Malformed(line, Numbers.Problem(columns[i], row[i].Span));
+                if (Numbers.TryAtMost(row[i], maxima[i], out values[i])) continue;
+                context.Malformed(line, Numbers.Problem(columns[i], row[i].Span, maxima[i]));
                 malformed = true;
                 break;
             }

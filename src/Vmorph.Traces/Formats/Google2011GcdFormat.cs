@@ -83,6 +83,11 @@ internal sealed partial class Google2011GcdFormat : ITraceFormat
         {
             throw context.Error(null, $"the tar archive is corrupt ({e.Message})");
         }
+        catch (Exception e) when (e is OverflowException or ArgumentException)
+        {
+            // .NET's own words for a header field out of range ("Arithmetic operation resulted in an overflow") say nothing.
+            throw context.Error(null, "the tar archive is corrupt (an entry's header holds a size or a field out of range)");
+        }
     }
 
     private static int ReadMember(TraceReadContext context, TarEntry entry, ref byte[] buffer)
@@ -121,14 +126,14 @@ internal sealed partial class Google2011GcdFormat : ITraceFormat
                 context.Malformed(null, $"archive member '{member}' line {lineNumber}: expected '<cpu %> <mem %>', got '{Shown(line)}'");
                 continue;
             }
-            if (!Numbers.TryNonNegative(cpuText, out var cpu))
+            if (!Numbers.TryNonNegative(cpuText, out var cpu) || cpu > Numbers.MaxPercent)
             {
-                context.Malformed(null, $"archive member '{member}' line {lineNumber}: {Numbers.Problem("cpu %", Encoding.UTF8.GetString(cpuText))}");
+                context.Malformed(null, $"archive member '{member}' line {lineNumber}: {Numbers.Problem("cpu %", Encoding.UTF8.GetString(cpuText), Numbers.MaxPercent)}");
                 continue;
             }
-            if (!Numbers.TryNonNegative(memoryText, out var memory))
+            if (!Numbers.TryNonNegative(memoryText, out var memory) || memory > Numbers.MaxPercent)
             {
-                context.Malformed(null, $"archive member '{member}' line {lineNumber}: {Numbers.Problem("mem %", Encoding.UTF8.GetString(memoryText))}");
+                context.Malformed(null, $"archive member '{member}' line {lineNumber}: {Numbers.Problem("mem %", Encoding.UTF8.GetString(memoryText), Numbers.MaxPercent)}");
                 continue;
             }
             clamps.Count(cpu, memory);

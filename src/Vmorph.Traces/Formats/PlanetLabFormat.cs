@@ -38,7 +38,7 @@ internal sealed partial class PlanetLabFormat : ITraceFormat
         foreach (var row in reader)
         {
             var line = row.LineNumberFrom;
-            if (!context.LineRead(line)) continue;
+            if (!context.LineRead(line, row.LineNumberToExcl, row.Span)) continue;
             if (row.ColCount != columns.Count)
             {
                 context.Malformed(line, $"{row.ColCount} fields, the header has {columns.Count}");
@@ -47,8 +47,8 @@ internal sealed partial class PlanetLabFormat : ITraceFormat
             var malformed = false;
             for (var k = 0; k < steps; k++)
             {
-                if (Numbers.TryNonNegative(row[k + 1], out values[k])) continue;
-                context.Malformed(line, Numbers.Problem(columns[k + 1], row[k + 1].Span));
+                if (Numbers.TryAtMost(row[k + 1], Numbers.MaxPercent, out values[k])) continue;
+                context.Malformed(line, Numbers.Problem(columns[k + 1], row[k + 1].Span, Numbers.MaxPercent));
                 malformed = true;
                 break;
             }

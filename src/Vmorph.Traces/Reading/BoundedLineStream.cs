@@ -4,7 +4,7 @@ namespace Vmorph.Traces.Reading;
 /// Hands decompressed content to the CSV reader with every line cut at <see cref="MaxLineBytes"/>, and checks for
 /// cancellation before every read. A line longer than that is a malformed row, not a reason to buffer a gigabyte:
 /// its first <see cref="MaxLineBytes"/> bytes are passed on (so that line numbers stay as they are), the rest is
-/// dropped, and the line is remembered so that <see cref="TraceReadContext.LineRead"/> reports it.
+/// dropped, and the line is remembered so that <see cref="TraceReadContext.LineRead(long)"/> reports it.
 /// </summary>
 internal sealed class BoundedLineStream(Stream inner, CancellationToken cancellationToken) : Stream
 {

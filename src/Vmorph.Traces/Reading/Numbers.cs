@@ -17,6 +17,12 @@ internal static class Numbers
     /// </summary>
     public const double Ceiling = 1e15;
 
+    /// <summary>
+    /// The largest percentage a trace may hold: traces run a little over 100 (Bitbrains up to about 107 %), and a
+    /// utilisation is clamped to 1 after; past this the value is not a measurement, so its row is malformed.
+    /// </summary>
+    public const double MaxPercent = 1000;
+
     /// <summary>A finite, non-negative number below <see cref="Ceiling"/>. Sep parses with csFastFloat, which also skips the TAB after Bitbrains' ';'.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryNonNegative(SepReader.Col col, out double value) =>

@@ -22,7 +22,13 @@ internal sealed class SeriesBuilder(VmId vm, string name, int capacity = 0)
     public void AddConfiguration(DateTimeOffset at, VmConfiguration configuration, string cause) =>
         configurations.Add(new ConfigurationObservation(Vm, at, configuration, cause));
 
-    public void CountMissing() => MissingRows++;
+    private readonly List<long> missingTimes = [];
+
+    public void CountMissing(long unixSeconds)
+    {
+        MissingRows++;
+        missingTimes.Add(unixSeconds);
+    }
 
     /// <summary>The series, oldest first. Traces are in time order already; a file that is not gets a stable sort.</summary>
     public TraceSeries Build()
@@ -39,7 +45,8 @@ internal sealed class SeriesBuilder(VmId vm, string name, int capacity = 0)
             configurations.Clear();
             configurations.AddRange(sorted);
         }
-        return new TraceSeries(Vm, Name, samples.AsReadOnly(), configurations.AsReadOnly(), MissingRows);
+        missingTimes.Sort();
+        return new TraceSeries(Vm, Name, samples.AsReadOnly(), configurations.AsReadOnly(), MissingRows) { MissingTimes = missingTimes.AsReadOnly() };
     }
 
     private static bool IsInTimeOrder(List<MetricSample> list)

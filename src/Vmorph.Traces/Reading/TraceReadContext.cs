@@ -33,7 +33,7 @@ internal sealed class TraceReadContext(TraceSource source, TraceReadOptions opti
 
     /// <summary>
     /// Records that a line was read (whatever it held), so that a truncation can say where it happened. False when the
-    /// line was longer than <see cref="BoundedLineStream.MaxLineBytes"/>: it is then malformed (see <see cref="Malformed"/>)
+    /// line was longer than <see cref="BoundedLineStream.MaxLineBytes"/>: it is then malformed (see <see cref="Malformed(long?, string)"/>)
     /// and the caller goes on to the next row.
     /// </summary>
     public bool LineRead(long line)
@@ -45,7 +45,7 @@ internal sealed class TraceReadContext(TraceSource source, TraceReadOptions opti
         return false;
     }
 
-    /// <summary>The stream the rows come from, so that <see cref="LineRead"/> knows which lines were cut.</summary>
+    /// <summary>The stream the rows come from, so that <see cref="LineRead(long)"/> knows which lines were cut.</summary>
     public void ReadingLines(BoundedLineStream stream) => lines = stream;
 
     /// <summary>Counts a data row that was read.</summary>
@@ -55,10 +55,31 @@ internal sealed class TraceReadContext(TraceSource source, TraceReadOptions opti
     /// A row that cannot be read: fails with the file, the line and the reason, or, with
     /// <see cref="TraceReadOptions.SkipMalformed"/>, counts it and lets the caller go on to the next row.
     /// </summary>
-    public void Malformed(long? line, string reason)
+    public void Malformed(long? line, string reason) => Malformed(line, reason, 1);
+
+    private void Malformed(long? line, string reason, long count)
     {
         if (!options.SkipMalformed) throw new TraceFormatException(Path, line, reason);
-        SkippedRows++;
+        SkippedRows += count;
+    }
+
+    /// <summary>
+    /// Records that a row of the CSV reader was read, from <paramref name="line"/> to before <paramref name="toLineExclusive"/>
+    /// (its text <paramref name="rowText"/>).
+    /// False when it is malformed: a line over the limit (see <see cref="LineRead(long)"/>), or a row over several lines
+    /// (a quote opened and not closed on its line: no trace field spans lines), whose lines all count as skipped.
+    /// </summary>
+    public bool LineRead(long line, long toLineExclusive, ReadOnlySpan<char> rowText)
+    {
+        if (toLineExclusive - line <= 1) return LineRead(line);
+        // The row's own line breaks say how many lines it took; a quote never closed takes the file's last line break
+        // into the row too, which ends a line rather than starting one.
+        var count = rowText.TrimEnd("\r\n").Count('\n') + 1;
+        LastLine = line + count - 1;
+        cancellationToken.ThrowIfCancellationRequested();
+        Malformed(line, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"a quote opened on this line is not closed until line {line + count - 1}, so {count} lines read as one row; a trace field never spans lines"), count);
+        return false;
     }
 
     /// <summary>An error in the file as a whole (a header, a name), which no option skips.</summary>

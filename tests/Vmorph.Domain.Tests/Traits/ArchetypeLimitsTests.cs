@@ -68,6 +68,20 @@ public class ArchetypeLimitsTests
         Assert.Equal("mine.yaml: line 2, column 9: '99999999999999' is not a whole number from -2147483648 to 2147483647", error);
     }
 
+    // Found by the fuzzing harness (tests/Vmorph.Fuzz.Tests): a flow list left open, with a number alone on a later
+    // line, made YamlDotNet's scanner throw an internal InvalidOperationException that escaped as a crash.
+    [Fact]
+    public void UnclosedFlowListWithABareNumberLater_IsRefusedInWords()
+    {
+        var lines = ArchetypeCatalog.BuiltInYaml().Split('\n');
+        var list = Array.FindIndex(lines, l => l.StartsWith("  web-server: [", StringComparison.Ordinal));
+        lines[list] = lines[list][..lines[list].IndexOf("hapro", StringComparison.Ordinal)] + "hapro";
+        lines[62] = "2147483648";
+        var error = Assert.Single(Build(string.Join('\n', lines)).Errors);
+        Assert.StartsWith("mine.yaml: line ", error, StringComparison.Ordinal);
+        Assert.EndsWith("the YAML cannot be read after this point; check the brackets, braces and quotes that follow", error, StringComparison.Ordinal);
+    }
+
     private static readonly string[] Hostile =
     [
         "1e200", "-1", "abc", "{a: 1}", "[1, 2]", "99999999999999999999999", "true", "~", "!!int x", "!!float y", "&a x",

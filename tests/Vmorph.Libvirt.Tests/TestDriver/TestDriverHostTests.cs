@@ -68,4 +68,22 @@ public sealed class TestDriverHostTests(ITestOutputHelper output)
             Assert.Empty(onLab.Value.Plan.Steps);
         }
     }
+
+    [Fact]
+    public async Task PlanBack_ToAnEarlierConfiguration_RecordsTheCapabilitiesOfTheHostItIsPlannedFor()
+    {
+        var (driver, testHost) = await OpenAsync();
+        using (driver)
+        {
+            var vm = (await driver.FindAsync("test", CancellationToken.None)).Value;
+            // The version it has now (the test driver cannot restart a VM or snapshot it, so a change could not be planned).
+            var version = new Configuration.ConfigurationVersion(1, vm.Configuration.ContentHash(), DateTimeOffset.UnixEpoch, "test", vm.Configuration, []);
+
+            var back = await new MorphPlanner(driver, testHost, TimeProvider.System).PlanBackAsync(vm, version, new Dictionary<string, string?>(), null, CancellationToken.None);
+
+            Assert.True(back.IsSuccess, string.Join("; ", back.Errors));
+            Assert.Equal(testHost, back.Value.Capabilities);
+            Assert.Equal(testHost, PlanFile.Load(PlanFile.Save(back.Value)).Value.Capabilities);
+        }
+    }
 }

@@ -144,6 +144,26 @@ public class PlanFileTamperingTests
         Assert.Equal("p.json: $.approvedBy is not part of a plan (property names are case-sensitive)" + Changed, Assert.Single(Errors(json.ToJsonString())));
     }
 
+    // Found by the fuzzing harness (tests/Vmorph.Fuzz.Tests): .NET's "(Parameter 'path')" in the message.
+    [Fact]
+    public void AnUnknownBasePath_IsRefusedInWords()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(PlanFile.Save(WebServer()))!;
+        json["base"]!["configuration"]!["kind"] = "x";
+        var error = Assert.Single(Errors(json.ToJsonString()));
+        Assert.Equal("p.json: base.configuration: unknown configuration path 'kind'", error);
+    }
+
+    // Found by the fuzzing harness: JSON's message quotes the text it stopped at, line break included.
+    [Fact]
+    public void InvalidJsonBeforeALineBreak_IsRefusedOnOneLine()
+    {
+        var json = PlanFile.Save(WebServer()).Replace("true", "tru", StringComparison.Ordinal);
+        var error = Assert.Single(Errors(json));
+        Assert.StartsWith("p.json: not valid JSON at line ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error);
+    }
+
     [Fact]
     public void AFileOverTheSizeLimit_IsRefusedBeforeItIsRead()
     {
