@@ -163,6 +163,30 @@ public sealed class TokenTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task ConcurrentRequests_WithManyTokens_AreEachAnsweredForTheirOwnToken()
+    {
+        var viewers = new List<string>();
+        for (var i = 0; i < 4; i++) viewers.Add(await server.CreateTokenAsync("viewer", $"parallel-viewer-{i}"));
+        var admin = await server.CreateTokenAsync("admin", "parallel-admin");
+        using var client = server.Client();
+        var calls = Enumerable.Range(0, 200).Select(async i =>
+        {
+            var (token, expected) = (i % 3) switch
+            {
+                0 => (viewers[i % viewers.Count], HttpStatusCode.Forbidden),
+                1 => (admin, HttpStatusCode.OK),
+                _ => (viewers[i % viewers.Count] + "x", HttpStatusCode.Unauthorized),
+            };
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/audit?limit=1");
+            request.Headers.Authorization = new("Bearer", token);
+            using var response = await client.SendAsync(request);
+            return (i, expected, response.StatusCode);
+        });
+        var wrong = (await Task.WhenAll(calls)).Where(c => c.expected != c.StatusCode).ToList();
+        Assert.True(wrong.Count == 0, string.Join("\n", wrong.Select(w => $"request {w.i}: {(int)w.StatusCode}, expected {(int)w.expected}")));
+    }
+
+    [Fact]
     public async Task EnsureAdminToken_CreatesOneOnlyWhenNoValidAdminTokenExists()
     {
         // A store of its own: the shared server's store has admin tokens from other tests.
