@@ -33,6 +33,9 @@ public sealed class TokenTests(ServerFixture server)
         using (var client = server.Client(secret))
         using (var response = await client.GetAsync("/metrics"))
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var (_, used, _, _) = await server.Cli.RunAsync("token", "list", "--output", "json");
+        Assert.NotEqual(JsonValueKind.Null, JsonDocument.Parse(used).RootElement.EnumerateArray()
+            .Single(t => t.GetProperty("name").GetString() == "cli-flow").GetProperty("lastUsedAt").ValueKind);
 
         var (revokeExit, _, revokeError, _) = await server.Cli.RunAsync("token", "revoke", "cli-flow");
         Assert.True(revokeExit == 0, revokeError);
