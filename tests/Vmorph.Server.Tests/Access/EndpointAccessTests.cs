@@ -141,6 +141,8 @@ public sealed class EndpointAccessTests(ServerFixture server)
         var body = await response.Content.ReadAsStringAsync();
         Assert.Contains("\"status\":401", body, StringComparison.Ordinal);
         Assert.Contains("vmorph token create", body, StringComparison.Ordinal);
+        Assert.Contains("\"instance\":\"/api/v1/audit\"", body, StringComparison.Ordinal);
+        Assert.Contains("\"type\":", body, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -154,5 +156,6 @@ public sealed class EndpointAccessTests(ServerFixture server)
         var body = await response.Content.ReadAsStringAsync();
         Assert.Contains("\"status\":403", body, StringComparison.Ordinal);
         Assert.Contains("needs the admin role; the token has the viewer role", body, StringComparison.Ordinal);
+        Assert.Contains("\"instance\":\"/api/v1/audit\"", body, StringComparison.Ordinal);
     }
 }
