@@ -11,7 +11,7 @@ public sealed class ListenerTests : IDisposable
 {
     private readonly string directory = Directory.CreateTempSubdirectory("vmorph-tls-").FullName;
 
-    private ServeOptions Options(params string[] urls) => new() { DataDirectory = directory, Urls = urls };
+    private ServeOptions Options(params string[] urls) => ServerFixture.Options(directory) with { Urls = urls };
 
     [Theory]
     [InlineData("http://127.0.0.1:8787")]

@@ -156,10 +156,15 @@ public sealed class TokenTests(ServerFixture server)
     {
         var admin = await server.CreateTokenAsync("admin", "pager");
         using var client = server.Client(admin);
-        var first = await client.GetFromJsonAsync<JsonElement>("/api/v1/audit?offset=0&limit=1");
-        Assert.Equal(1, first.GetProperty("items").GetArrayLength());
-        Assert.Equal("pager", first.GetProperty("items")[0].GetProperty("target").GetString());
-        Assert.True(first.GetProperty("total").GetInt32() > 1);
+        (await client.DeleteAsync("/api/v1/tokens/pager-later")).Dispose();
+        // Newest first is the order of recording (the CLI's clock is a fake one, the server's the real one).
+        var all = await client.GetFromJsonAsync<JsonElement>("/api/v1/audit?offset=0&limit=500");
+        var items = all.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("target").GetString()).ToList();
+        Assert.True(items.IndexOf("pager-later") < items.IndexOf("pager") && items.IndexOf("pager-later") >= 0, string.Join(", ", items));
+        var second = await client.GetFromJsonAsync<JsonElement>("/api/v1/audit?offset=1&limit=1");
+        Assert.Equal(1, second.GetProperty("items").GetArrayLength());
+        Assert.Equal(all.GetProperty("items")[1].ToString(), second.GetProperty("items")[0].ToString());
+        Assert.Equal(all.GetProperty("total").GetInt32(), second.GetProperty("total").GetInt32());
         using var bad = await client.GetAsync("/api/v1/audit?limit=501");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
