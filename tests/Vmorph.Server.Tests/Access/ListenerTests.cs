@@ -84,7 +84,7 @@ public sealed class ListenerTests : IDisposable
             using var response = await client.GetAsync(new Uri($"https://127.0.0.1:{port}/health/live"));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal(expected.Thumbprint, presented);
-            using var unauthenticated = await client.GetAsync(new Uri($"https://127.0.0.1:{port}/api/v1/audit"));
+            using var unauthenticated = await client.GetAsync(new Uri($"https://127.0.0.1:{port}/api/v1/tokens"));
             Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
         }
         finally
