@@ -25,13 +25,19 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        App = VmorphServer.Build(new ServeOptions { DataDirectory = Cli.DataDirectory }, builder =>
+        App = VmorphServer.Build(Options(Cli.DataDirectory), builder =>
         {
             builder.WebHost.UseTestServer();
             builder.Logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace);
         });
         await App.StartAsync();
     }
+
+    /// <summary>
+    /// The options of a test server: the libvirt test driver (<c>test:///default</c>, in-process, one domain) as the
+    /// hypervisor the loop watches, so that no libvirtd is needed.
+    /// </summary>
+    public static ServeOptions Options(string dataDirectory) => new() { DataDirectory = dataDirectory, HypervisorUris = ["test:///default"] };
 
     /// <summary>A client of the server, sending <paramref name="token"/> as a bearer token when given.</summary>
     public HttpClient Client(string? token = null)

@@ -18,7 +18,7 @@ public sealed record AccessPage<T>(int Total, int Offset, int Limit, IReadOnlyLi
 /// <param name="Role">viewer, operator or admin.</param>
 public sealed record CreateTokenRequest(string? Name, string? Role);
 
-/// <summary>The access endpoints: the audit trail and the tokens (admin only).</summary>
+/// <summary>The token endpoints (admin only). The audit trail is listed by the API (<c>GET /api/v1/audit</c>, over <see cref="IAuditLog"/>).</summary>
 internal static class AccessEndpoints
 {
     private const int MaxLimit = 500;
@@ -26,7 +26,6 @@ internal static class AccessEndpoints
     public static void MapVmorphAccessEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api/v1").WithTags("access");
-        api.MapGet("/audit", ListAuditAsync).RequireAuthorization(AccessPolicies.Admin).WithName("ListAudit");
         api.MapGet("/tokens", ListTokensAsync).RequireAuthorization(AccessPolicies.Admin).WithName("ListTokens");
         api.MapPost("/tokens", CreateTokenAsync).RequireAuthorization(AccessPolicies.Admin).WithName("CreateToken");
         api.MapDelete("/tokens/{name}", RevokeTokenAsync).RequireAuthorization(AccessPolicies.Admin).WithName("RevokeToken");
@@ -36,14 +35,6 @@ internal static class AccessEndpoints
         offset < 0 ? TypedResults.Problem($"offset must be 0 or more (got {offset})", statusCode: StatusCodes.Status400BadRequest)
         : limit is < 1 or > MaxLimit ? TypedResults.Problem($"limit must be from 1 to {MaxLimit} (got {limit})", statusCode: StatusCodes.Status400BadRequest)
         : null;
-
-    private static async Task<Results<Ok<AccessPage<AuditEntry>>, ProblemHttpResult>> ListAuditAsync(IAuditLog audit, CancellationToken cancellationToken,
-        int offset = 0, int limit = 50)
-    {
-        if (PagingProblem(offset, limit) is { } problem) return problem;
-        var total = await audit.CountAsync(cancellationToken);
-        return TypedResults.Ok(new AccessPage<AuditEntry>(total, offset, limit, await audit.ListAsync(offset, limit, cancellationToken)));
-    }
 
     private static async Task<Results<Ok<AccessPage<TokenJson>>, ProblemHttpResult>> ListTokensAsync(ApiTokens tokens, CancellationToken cancellationToken,
         int offset = 0, int limit = 50)

@@ -35,7 +35,7 @@ internal sealed class AccessResultHandler(IAuditLog audit, IProblemDetailsServic
         await problems.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
-            ProblemDetails = { Status = StatusCodes.Status403Forbidden, Title = "Forbidden", Detail = detail },
+            ProblemDetails = { Status = StatusCodes.Status403Forbidden, Title = "Forbidden", Detail = detail, Instance = context.Request.Path },
         });
     }
 }

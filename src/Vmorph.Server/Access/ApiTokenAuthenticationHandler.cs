@@ -45,7 +45,7 @@ internal sealed class ApiTokenAuthenticationHandler(
         await problems.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = Context,
-            ProblemDetails = { Status = StatusCodes.Status401Unauthorized, Title = "Unauthorized", Detail = detail },
+            ProblemDetails = { Status = StatusCodes.Status401Unauthorized, Title = "Unauthorized", Detail = detail, Instance = Request.Path },
         });
     }
 }

@@ -77,7 +77,7 @@ public sealed class EndpointAccessTests(ServerFixture server)
     {
         // The test below enumerates the routing table: it must see the endpoints, or it proves nothing.
         var paths = Calls().Select(c => $"{c.Method} {c.Path}").ToHashSet(StringComparer.Ordinal);
-        foreach (var expected in new[] { "GET /api/v1/audit", "GET /api/v1/tokens", "POST /api/v1/tokens", "DELETE /api/v1/tokens/access-test", "GET /metrics", "GET /health/live", "GET /health/ready" })
+        foreach (var expected in new[] { "GET /api/v1/tokens", "POST /api/v1/tokens", "DELETE /api/v1/tokens/access-test", "GET /metrics", "GET /health/live", "GET /health/ready" })
             Assert.Contains(expected, paths);
     }
 
@@ -134,13 +134,15 @@ public sealed class EndpointAccessTests(ServerFixture server)
     public async Task Unauthorized_IsAProblemDetailsDocument_WithABearerChallenge()
     {
         using var client = server.Client();
-        using var response = await client.GetAsync("/api/v1/audit");
+        using var response = await client.GetAsync("/api/v1/tokens");
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
         var body = await response.Content.ReadAsStringAsync();
         Assert.Contains("\"status\":401", body, StringComparison.Ordinal);
         Assert.Contains("vmorph token create", body, StringComparison.Ordinal);
+        Assert.Contains("\"instance\":\"/api/v1/tokens\"", body, StringComparison.Ordinal);
+        Assert.Contains("\"type\":", body, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -148,11 +150,12 @@ public sealed class EndpointAccessTests(ServerFixture server)
     {
         var viewer = await server.CreateTokenAsync("viewer", "access-test-forbidden");
         using var client = server.Client(viewer);
-        using var response = await client.GetAsync("/api/v1/audit");
+        using var response = await client.GetAsync("/api/v1/tokens");
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var body = await response.Content.ReadAsStringAsync();
         Assert.Contains("\"status\":403", body, StringComparison.Ordinal);
         Assert.Contains("needs the admin role; the token has the viewer role", body, StringComparison.Ordinal);
+        Assert.Contains("\"instance\":\"/api/v1/tokens\"", body, StringComparison.Ordinal);
     }
 }

@@ -11,7 +11,7 @@ public sealed class ListenerTests : IDisposable
 {
     private readonly string directory = Directory.CreateTempSubdirectory("vmorph-tls-").FullName;
 
-    private ServeOptions Options(params string[] urls) => new() { DataDirectory = directory, Urls = urls };
+    private ServeOptions Options(params string[] urls) => ServerFixture.Options(directory) with { Urls = urls };
 
     [Theory]
     [InlineData("http://127.0.0.1:8787")]
@@ -84,7 +84,7 @@ public sealed class ListenerTests : IDisposable
             using var response = await client.GetAsync(new Uri($"https://127.0.0.1:{port}/health/live"));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal(expected.Thumbprint, presented);
-            using var unauthenticated = await client.GetAsync(new Uri($"https://127.0.0.1:{port}/api/v1/audit"));
+            using var unauthenticated = await client.GetAsync(new Uri($"https://127.0.0.1:{port}/api/v1/tokens"));
             Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
         }
         finally

@@ -18,8 +18,8 @@ public sealed class MetricsAndHealthTests(ServerFixture server)
     {
         var viewer = await server.CreateTokenAsync("viewer", "prometheus");
         var metrics = server.App.Services.GetRequiredService<LoopMetrics>();
-        metrics.Decisions.Add(3, new("trigger", "resource-demand"), new("verdict", "grow"));
-        metrics.CollectionDuration.Record(0.25, new KeyValuePair<string, object?>("uri", "test:///default"));
+        metrics.Decisions.Add(3, new("trigger", "metrics-test"), new("verdict", "counted"));
+        metrics.CollectionDuration.Record(0.25, new KeyValuePair<string, object?>("uri", "metrics-test:///"));
         metrics.GrainActivated();
 
         using var client = server.Client(viewer);
@@ -27,8 +27,8 @@ public sealed class MetricsAndHealthTests(ServerFixture server)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
         var text = await response.Content.ReadAsStringAsync();
-        Assert.Matches("(?m)^vmorph_decisions_total\\{[^}]*trigger=\"resource-demand\"[^}]*verdict=\"grow\"[^}]*\\} 3( |$)", text);
-        Assert.Matches("(?m)^vmorph_collection_duration_seconds_count\\{[^}]*uri=\"test:///default\"[^}]*\\} 1( |$)", text);
+        Assert.Matches("(?m)^vmorph_decisions_total\\{[^}]*trigger=\"metrics-test\"[^}]*verdict=\"counted\"[^}]*\\} 3( |$)", text);
+        Assert.Matches("(?m)^vmorph_collection_duration_seconds_count\\{[^}]*uri=\"metrics-test:///\"[^}]*\\} 1( |$)", text);
         Assert.Matches("(?m)^vmorph_grains_active(\\{[^}]*\\})? [1-9]", text);
         Assert.Contains("# TYPE vmorph_decisions_total counter", text, StringComparison.Ordinal);
         metrics.GrainDeactivated();
@@ -39,7 +39,7 @@ public sealed class MetricsAndHealthTests(ServerFixture server)
     {
         var viewer = await server.CreateTokenAsync("viewer", "prometheus-http");
         using var client = server.Client(viewer);
-        (await client.GetAsync("/api/v1/audit")).Dispose();
+        (await client.GetAsync("/api/v1/tokens")).Dispose();
         // ASP.NET Core records a request's duration when its context is disposed, just after the answer is sent.
         var text = "";
         for (var attempt = 0; attempt < 100 && !text.Contains("http_server_request_duration_seconds_count", StringComparison.Ordinal); attempt++)
@@ -104,7 +104,7 @@ public sealed class MetricsAndHealthTests(ServerFixture server)
             (await client.PostAsJsonAsync("/api/v1/tokens", new { name = "x", role = "admin" })).Dispose();
         }
         using (var client = server.Client(secret + "x"))
-            (await client.GetAsync("/api/v1/audit")).Dispose();
+            (await client.GetAsync("/api/v1/tokens")).Dispose();
         Assert.NotEmpty(server.Logs.Lines);
         Assert.DoesNotContain(server.Logs.Lines, line => line.Contains(secret[7..20], StringComparison.Ordinal));
     }
