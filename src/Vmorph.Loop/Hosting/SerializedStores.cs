@@ -1,5 +1,6 @@
 using Vmorph.Configuration;
 using Vmorph.Guard;
+using Vmorph.Import;
 using Vmorph.Identity;
 using Vmorph.Morphing;
 using Vmorph.Morphs;
@@ -43,6 +44,9 @@ public sealed class SerializedFleetStore(IFleetStore inner) : IFleetStore
 
     /// <inheritdoc />
     public Task<RecentSamples?> LoadRecentAsync(VmId id, CancellationToken cancellationToken) => Run(() => inner.LoadRecentAsync(id, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<ImportedSpans> LoadSpansAsync(VmId id, CancellationToken cancellationToken) => Run(() => inner.LoadSpansAsync(id, cancellationToken), cancellationToken);
 
     /// <inheritdoc />
     public Task<ImportRecord?> FindImportAsync(string sha256, CancellationToken cancellationToken) => Run(() => inner.FindImportAsync(sha256, cancellationToken), cancellationToken);
