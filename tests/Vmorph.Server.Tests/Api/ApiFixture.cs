@@ -52,8 +52,8 @@ public sealed class ApiFixture : IAsyncLifetime
             builder.WebHost.UseTestServer();
             builder.Services.AddSingleton<IFleetLoop>(Loop);
             builder.Services.AddSingleton<IAuditLog>(Audit);
-            builder.Services.AddAuthentication(TestAuthentication.Scheme)
-                .AddScheme<AuthenticationSchemeOptions, TestAuthentication>(TestAuthentication.Scheme, null);
+            builder.Services.AddAuthentication(TestAuthentication.SchemeName)
+                .AddScheme<AuthenticationSchemeOptions, TestAuthentication>(TestAuthentication.SchemeName, null);
             builder.Services.AddAuthorizationBuilder()
                 .AddPolicy(AccessPolicies.Viewer, p => p.RequireRole("viewer", "operator", "admin"))
                 .AddPolicy(AccessPolicies.Operator, p => p.RequireRole("operator", "admin"))
