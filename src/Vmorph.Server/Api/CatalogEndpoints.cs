@@ -79,6 +79,7 @@ internal static class CatalogEndpoints
         if (!defined.Any(p => p.Name == name))
             return ApiProblems.Invalid("the policy document is not valid", [$"{source}: defines no policy named '{name}' (the file's name); it defines: {string.Join(", ", defined.Select(p => p.Name).DefaultIfEmpty("nothing"))}"]);
         var replaced = CatalogFiles.Write(Path.Combine(data.DataDirectory, CatalogFiles.PoliciesFolder), name, yaml!);
+        data.Reload();
         var answer = new UploadJson<PolicyJson>(name, source, replaced, [.. defined.Select(Json)]);
         return replaced ? TypedResults.Ok(answer) : TypedResults.Created($"/api/v1/policies/{name}", answer);
     }
@@ -115,6 +116,7 @@ internal static class CatalogEndpoints
         if (!defined.Any(p => p.Name == name))
             return ApiProblems.Invalid("the target profile is not valid", [$"{source}: metadata.name is '{string.Join(", ", defined.Select(p => p.Name))}', not '{name}' (the file's name)"]);
         var replaced = CatalogFiles.Write(Path.Combine(data.DataDirectory, CatalogFiles.TargetsFolder), name, yaml!);
+        data.Reload();
         var answer = new UploadJson<TargetJson>(name, source, replaced, [.. defined.Select(TargetJson.From)]);
         return replaced ? TypedResults.Ok(answer) : TypedResults.Created($"/api/v1/targets/{name}", answer);
     }
