@@ -53,10 +53,10 @@ public sealed class ApiFixture : IAsyncLifetime
     }
 
     /// <summary>The server on a test server, identities from <see cref="TestAuthentication"/>, the audit in memory.</summary>
-    internal static WebApplication Build(ServeOptions options, MemoryAuditLog audit, Action<IServiceCollection>? replace = null) =>
+    internal static WebApplication Build(ServeOptions options, MemoryAuditLog audit, Action<IServiceCollection>? replace = null, bool testServer = true) =>
         VmorphServer.Build(options, builder =>
         {
-            builder.WebHost.UseTestServer();
+            if (testServer) builder.WebHost.UseTestServer();
             builder.Services.AddSingleton<IAuditLog>(audit);
             builder.Services.AddAuthentication(TestAuthentication.SchemeName)
                 .AddScheme<AuthenticationSchemeOptions, TestAuthentication>(TestAuthentication.SchemeName, null);
