@@ -101,7 +101,7 @@ public sealed class CliClientTests : IAsyncLifetime
         using var control = SqliteControlStore.Open(Path.Combine(data, "vmorph.db"), clock);
         Assert.Equal("office-hours", (await control.LabelsAsync(new Identity.VmId(vms[1].Id), CancellationToken.None))["schedule"]);
 
-        var bad = await RunAsync(["label", vms[1].Name, "-bad=x", "novalue"]);
+        var bad = await RunAsync(["label", vms[1].Name, "bad key=x", "novalue"]);
         Assert.Equal(ExitCodes.Usage, bad.Exit);
         Assert.Contains("'novalue' is neither", bad.Error, StringComparison.Ordinal);
     }
