@@ -66,7 +66,7 @@ public static class VmorphApp
         Command<ApproveCommand>("approve", "Approve a plan the loop parked for approval (or one made with plan --server) and apply it, on a running server (--server URL).",
             ["approve", "lab-1", "3f9c2a7d41b0", "--server", "http://127.0.0.1:8787"]),
         Command<RejectCommand>("reject", "Reject a plan parked for approval on a running server, saying why (--reason).",
-            ["reject", "lab-1", "3f9c2a7d41b0", "--reason", "not during the sale", "--server", "http://127.0.0.1:8787"]),
+            ["reject", "lab-1", "3f9c2a7d41b0", "--reason", "sale-week", "--server", "http://127.0.0.1:8787"]),
         Command<LabelCommand>("label", "Set (KEY=VALUE) or remove (KEY-) a VM's labels, which policies match; on the store, or on a running server (--server).",
             ["label", "lab-1", "tier=web", "schedule=office-hours"], ["label", "lab-1", "schedule-", "--server", "http://127.0.0.1:8787"]),
         Command<MorphsCommand>("morphs", "List a VM's morphs, newest first: what, when, and how each ended.",

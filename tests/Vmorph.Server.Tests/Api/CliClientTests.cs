@@ -104,6 +104,9 @@ public sealed class CliClientTests : IAsyncLifetime
         var bad = await RunAsync(["label", vms[1].Name, "bad key=x", "novalue"]);
         Assert.Equal(ExitCodes.Usage, bad.Exit);
         Assert.Contains("'novalue' is neither", bad.Error, StringComparison.Ordinal);
+        var badKey = await RunAsync(["label", vms[1].Name, "bad key=x"]);
+        Assert.Equal(ExitCodes.Usage, badKey.Exit);
+        Assert.Contains("label 'bad key': a key is", badKey.Error, StringComparison.Ordinal);
     }
 
     [Fact]
