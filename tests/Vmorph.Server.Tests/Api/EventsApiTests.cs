@@ -11,7 +11,7 @@ public sealed class EventsApiTests(ApiFixture api)
     public async Task Events_StreamTheLoopsChanges_AsServerSentEvents()
     {
         using var viewer = api.Client("viewer");
-        using var stop = new CancellationTokenSource();
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         using var response = await viewer.GetAsync("/api/v1/events", HttpCompletionOption.ResponseHeadersRead, stop.Token);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
