@@ -31,6 +31,16 @@ public sealed record MorphJson(
         return "Timings: " + string.Join(", ", parts) + ".";
     }
 
+    /// <summary>Timings in one line for people, from their JSON (as <see cref="DescribeTimings(MorphTimings)"/> words them).</summary>
+    public static string DescribeTimings(MorphTimingsJson t)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        return DescribeTimings(new MorphTimings(
+            t.SnapshotSeconds is { } s ? TimeSpan.FromSeconds(s) : null, t.StepsSeconds is { } a ? TimeSpan.FromSeconds(a) : null,
+            t.ObservationSeconds is { } o ? TimeSpan.FromSeconds(o) : null, t.RollbackSeconds is { } r ? TimeSpan.FromSeconds(r) : null,
+            TimeSpan.FromSeconds(t.TotalSeconds)));
+    }
+
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) + " s";
 }
 

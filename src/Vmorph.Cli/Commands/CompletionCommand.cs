@@ -73,7 +73,7 @@ public sealed class CompletionCommand(CliContext context) : VmorphCommand<Comple
                     return
                 fi
                 case $command in
-                    profile|traits|history|consent) COMPREPLY=($(compgen -W "$("${words[0]}" fleet --no-headers 2>/dev/null | cut -d' ' -f1)" -- "$cur")) ;;
+                    profile|traits|history|consent|plan|label|morphs|approve|reject) COMPREPLY=($(compgen -W "$("${words[0]}" fleet --no-headers 2>/dev/null | cut -d' ' -f1)" -- "$cur")) ;;
                     completion) COMPREPLY=($(compgen -W "bash" -- "$cur")) ;;
                     *) COMPREPLY=($(compgen -f -- "$cur")) ;;
                 esac

@@ -10,7 +10,7 @@ namespace Vmorph.Cli.Commands;
 /// plan</c> (<c>+</c> / <c>~</c> / <c>-</c>, live or restart, a summary), or the plan file as JSON; <c>--out</c> saves
 /// it for <c>vmorph apply FILE</c>. Exit 0: no changes, 2: changes, 1: error; a usage error is 64, never 2.
 /// </summary>
-public sealed class PlanCommand(CliContext context) : VmorphCommand<PlanCommand.Settings>(context)
+public sealed class PlanCommand(CliContext context) : VmorphCommand<PlanCommand.Settings>(context), IServerCommand
 {
     /// <summary>Options of <c>plan</c>.</summary>
     public sealed class Settings : MorphConnectionSettings, IPlanSettings
@@ -56,6 +56,8 @@ public sealed class PlanCommand(CliContext context) : VmorphCommand<PlanCommand.
     {
         try
         {
+            using (var server = ServerClient.Open(Context, settings))
+                if (server is not null) return await RunOnServerAsync(server, settings, cancellationToken);
             using var session = await MorphSession.OpenAsync(Context, settings, recover: true, cancellationToken);
             var vm = await session.FindVmAsync(settings.Vm, cancellationToken);
             var outcome = await session.PlanAsync(settings, vm, settings.To!, cancellationToken);
@@ -86,5 +88,30 @@ public sealed class PlanCommand(CliContext context) : VmorphCommand<PlanCommand.
             // plan's exit codes are terraform's: every error is 1, whatever it would be elsewhere.
             throw new CliException(e.Message, PlanExitCodes.Error);
         }
+    }
+
+    // On a server the loop plans (with the server's host, targets and policies) and keeps the plan for approve; the
+    // plan file and its rendering come back, printed as on the store.
+    private async Task<int> RunOnServerAsync(ServerClient server, Settings settings, CancellationToken cancellationToken)
+    {
+        if (settings.Connect is not null || settings.Targets is not null || settings.Inverses || !string.Equals(settings.Snapshot, "auto", StringComparison.OrdinalIgnoreCase))
+            throw new CliException("with --server the server plans with its own connection, targets and snapshot policy: leave out --connect, --targets, --snapshot and --inverses", ExitCodes.Usage);
+        var view = await server.SendAsync(HttpMethod.Post, $"api/v1/vms/{Uri.EscapeDataString(settings.Vm)}/plans", new System.Text.Json.Nodes.JsonObject { ["target"] = settings.To }, cancellationToken);
+        var planJson = view["planJson"]?.GetValue<string>() ?? "";
+        var loaded = PlanFile.Load(planJson, $"the plan the server at {server.Server} made");
+        if (!loaded.IsSuccess) throw new CliException(string.Join("\n", loaded.Errors));
+        var plan = loaded.Value;
+        if (settings.Out is { } file)
+        {
+            await using var saved = new FileStream(Path.GetFullPath(file), new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = OperatingSystem.IsWindows() ? null : UnixFileMode.UserRead | UnixFileMode.UserWrite });
+            await saved.WriteAsync(System.Text.Encoding.UTF8.GetBytes(planJson), cancellationToken);
+        }
+        if (settings.Json) Context.Output.Write(planJson);
+        else
+        {
+            Context.Output.Write(view["rendered"]?.GetValue<string>() ?? "");
+            Context.Error.WriteLine($"\nKept on the server as plan {view["planId"]} ({view["state"]}): 'vmorph approve {settings.Vm} {view["planId"]} --server {server.Server}' applies it; 'vmorph reject ... --reason TEXT' drops it.");
+        }
+        return PlanExitCodes.For(Result<Plan>.Ok(plan));
     }
 }

@@ -49,6 +49,16 @@ public class GlobalSettings : CommandSettings
     [Description("On an internal error (a bug), print its whole report (stack trace) on standard error too, not only in the log file.")]
     public bool Verbose { get; init; }
 
+    /// <summary>A running server to talk to instead of the store.</summary>
+    [CommandOption("--server <URL>")]
+    [Description("Talk to a running 'vmorph serve' at URL (http://127.0.0.1:8787) instead of the store (fleet, profile, traits, history, plan, approve, reject, label, morphs). The token comes from --token-file or $VMORPH_TOKEN, never from the command line.")]
+    public string? Server { get; init; }
+
+    /// <summary>Where the API token is.</summary>
+    [CommandOption("--token-file <FILE>")]
+    [Description("A file holding the API token for --server (default: the VMORPH_TOKEN environment variable).")]
+    public string? TokenFile { get; init; }
+
     /// <summary>Whether the output is JSON.</summary>
     public bool Json => Output == OutputFormat.Json;
 

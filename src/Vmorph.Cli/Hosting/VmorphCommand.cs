@@ -20,6 +20,8 @@ public abstract class VmorphCommand<TSettings>(CliContext context) : AsyncComman
         try
         {
             Context.Apply(settings);
+            if ((settings.Server is not null || settings.TokenFile is not null) && this is not IServerCommand)
+                throw new CliException($"'vmorph {commandContext.Name}' works on the store only; --server and --token-file are for {IServerCommand.Commands}", ExitCodes.Usage);
             return await RunAsync(settings, cancellationToken);
         }
         catch (CliException e)
@@ -59,4 +61,11 @@ public abstract class VmorphCommand<TSettings>(CliContext context) : AsyncComman
         Context.Error.WriteLine("vmorph: error: " + message);
         return exitCode;
     }
+}
+
+/// <summary>A command that also talks to a running server (<c>--server URL</c>), with the same output as on the store.</summary>
+internal interface IServerCommand
+{
+    /// <summary>The commands that do, for messages.</summary>
+    const string Commands = "fleet, profile, traits, history, plan, approve, reject, label and morphs";
 }

@@ -20,8 +20,10 @@ public static class ApiSetup
     {
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
-            context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
-            context.ProblemDetails.Extensions.Remove("exception");
+            var problem = context.ProblemDetails;
+            problem.Instance ??= context.HttpContext.Request.Path;
+            problem.Extensions.Remove("exception");
+            problem.Detail ??= DefaultDetail(problem.Status, context.HttpContext.Request);
         });
         services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
         services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = MaxRequestBody);
@@ -49,6 +51,17 @@ public static class ApiSetup
         }));
         return services;
     }
+
+    // What the framework's own answers (routing, authentication, authorisation) mean, for a person reading the problem.
+    private static string? DefaultDetail(int? status, HttpRequest request) => status switch
+    {
+        StatusCodes.Status401Unauthorized => "no valid token: send 'Authorization: Bearer TOKEN' (vmorph token create makes one)",
+        StatusCodes.Status403Forbidden => $"the token's role may not {request.Method} {request.Path}: reading needs viewer, plans, morphs and labels operator, policies, targets, audit and tokens admin",
+        StatusCodes.Status404NotFound => $"no endpoint {request.Path}; /openapi/v1.json lists them",
+        StatusCodes.Status405MethodNotAllowed => $"{request.Path} does not take {request.Method}; /openapi/v1.json lists what it takes",
+        StatusCodes.Status415UnsupportedMediaType => $"{request.Path} does not take a body of type '{ApiJson.Printable(request.ContentType ?? "(none)")}': JSON bodies are application/json, YAML bodies application/yaml or text/plain",
+        _ => null,
+    };
 
     /// <summary>Maps every API endpoint and the OpenAPI document.</summary>
     public static IEndpointRouteBuilder MapVmorphApi(this IEndpointRouteBuilder endpoints)

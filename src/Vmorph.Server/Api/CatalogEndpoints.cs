@@ -26,11 +26,11 @@ internal static class CatalogEndpoints
             .Produces<Page<PolicyJson>>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         read.MapPost("/policies/validate", ValidatePolicyAsync).WithName("validatePolicies").WithTags("policies")
             .WithSummary("Checks a policy YAML document without storing it; 422 lists every error with its place.")
-            .Accepts<string>("application/yaml", "text/plain")
+            .Accepts<string>("application/yaml", "application/x-yaml", "text/yaml", "text/plain")
             .Produces<ValidationJson<PolicyJson>>().ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         admin.MapPut("/policies/{name}", PutPolicyAsync).WithName("putPolicy").WithTags("policies").Audit("policy.put")
             .WithSummary("Stores a policy file as DATA_DIR/policies/NAME.yaml (it must define policy NAME); 201 new, 200 replaced.")
-            .Accepts<string>("application/yaml", "text/plain")
+            .Accepts<string>("application/yaml", "application/x-yaml", "text/yaml", "text/plain")
             .Produces<UploadJson<PolicyJson>>().Produces<UploadJson<PolicyJson>>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
@@ -39,11 +39,11 @@ internal static class CatalogEndpoints
             .Produces<Page<TargetJson>>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         read.MapPost("/targets/validate", ValidateTargetAsync).WithName("validateTarget").WithTags("targets")
             .WithSummary("Checks a target profile YAML document without storing it; 422 lists every error with its place.")
-            .Accepts<string>("application/yaml", "text/plain")
+            .Accepts<string>("application/yaml", "application/x-yaml", "text/yaml", "text/plain")
             .Produces<ValidationJson<TargetJson>>().ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         admin.MapPut("/targets/{name}", PutTargetAsync).WithName("putTarget").WithTags("targets").Audit("target.put")
             .WithSummary("Stores a target profile as DATA_DIR/targets/NAME.yaml (its metadata.name must be NAME); 201 new, 200 replaced.")
-            .Accepts<string>("application/yaml", "text/plain")
+            .Accepts<string>("application/yaml", "application/x-yaml", "text/yaml", "text/plain")
             .Produces<UploadJson<TargetJson>>().Produces<UploadJson<TargetJson>>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }
@@ -79,6 +79,7 @@ internal static class CatalogEndpoints
         if (!defined.Any(p => p.Name == name))
             return ApiProblems.Invalid("the policy document is not valid", [$"{source}: defines no policy named '{name}' (the file's name); it defines: {string.Join(", ", defined.Select(p => p.Name).DefaultIfEmpty("nothing"))}"]);
         var replaced = CatalogFiles.Write(Path.Combine(data.DataDirectory, CatalogFiles.PoliciesFolder), name, yaml!);
+        data.Reload();
         var answer = new UploadJson<PolicyJson>(name, source, replaced, [.. defined.Select(Json)]);
         return replaced ? TypedResults.Ok(answer) : TypedResults.Created($"/api/v1/policies/{name}", answer);
     }
@@ -115,6 +116,7 @@ internal static class CatalogEndpoints
         if (!defined.Any(p => p.Name == name))
             return ApiProblems.Invalid("the target profile is not valid", [$"{source}: metadata.name is '{string.Join(", ", defined.Select(p => p.Name))}', not '{name}' (the file's name)"]);
         var replaced = CatalogFiles.Write(Path.Combine(data.DataDirectory, CatalogFiles.TargetsFolder), name, yaml!);
+        data.Reload();
         var answer = new UploadJson<TargetJson>(name, source, replaced, [.. defined.Select(TargetJson.From)]);
         return replaced ? TypedResults.Ok(answer) : TypedResults.Created($"/api/v1/targets/{name}", answer);
     }

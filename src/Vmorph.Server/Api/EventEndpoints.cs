@@ -35,15 +35,21 @@ internal static class EventEndpoints
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no";
-        await http.Response.WriteAsync(": vmorph events\n\n", cancellationToken);
-        await http.Response.Body.FlushAsync(cancellationToken);
         try
         {
-            await foreach (var change in loop.WatchAsync(cancellationToken))
+            // Watching starts (the first MoveNextAsync) before the comment goes out: a client that has read the comment
+            // misses nothing that happens after it.
+            await using var changes = loop.WatchAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var next = changes.MoveNextAsync().AsTask();
+            await http.Response.WriteAsync(": vmorph events\n\n", cancellationToken);
+            await http.Response.Body.FlushAsync(cancellationToken);
+            while (await next)
             {
+                var change = changes.Current;
                 var data = JsonSerializer.Serialize(change, json.Value.SerializerOptions);
                 await http.Response.WriteAsync($"event: {OneLine(change.Kind)}\ndata: {data}\n\n", Encoding.UTF8, cancellationToken);
                 await http.Response.Body.FlushAsync(cancellationToken);
+                next = changes.MoveNextAsync().AsTask();
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -72,20 +72,15 @@ internal static class FleetEndpoints
 
     private static async Task<IResult> GetAsync(string vm, [FromServices] FleetData data, [FromServices] IFleetLoop loop, CancellationToken cancellationToken)
     {
-        var found = await data.ReadAsync<(PersonalityProfile Profile, VmSummary? Summary)?>(async (store, _) =>
-        {
-            var stored = await store.FindAsync(vm, cancellationToken);
-            if (stored is null) return null;
-            var summary = (await store.ListAsync(cancellationToken)).FirstOrDefault(s => s.Id == stored.Profile.Id);
-            return (stored.Profile, summary);
-        }, cancellationToken);
-        if (found is not { } f) return NoVm(vm);
-        var p = f.Profile;
+        var stored = await data.ReadAsync((store, _) => store.FindAsync(vm, cancellationToken), cancellationToken);
+        if (stored is null) return NoVm(vm);
+        var p = stored.Profile;
         var state = await loop.GetAsync(p.Id.Value, cancellationToken);
         var features = FeatureExtractor.Extract(p, data.Archetypes);
         var traits = TraitScorer.Score(features, data.Archetypes);
         var workload = WorkloadClassifier.Classify(traits, data.Archetypes.Classification);
-        var summary = f.Summary ?? new VmSummary(p.Id, p.Name, p.Source, p.Performance.Samples,
+        // What the fleet list's summary holds, from the profile itself (the store writes the summary from it).
+        var summary = new VmSummary(p.Id, p.Name, p.Source, p.Performance.Samples,
             p.Performance.LastUnixSeconds is { } last ? DateTimeOffset.FromUnixTimeSeconds(last) : null, p.ConfigurationHistory.Versions.Count);
         var item = Item(summary, state, traits, workload, 3, loop.Replay);
         return TypedResults.Ok(new VmDetail

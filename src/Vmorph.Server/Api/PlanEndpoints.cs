@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -13,14 +12,12 @@ namespace Vmorph.Server.Api;
 /// Plans and morphs of a VM: list and show (viewer); plan, apply, approve, reject, roll back (operator); the morphs and
 /// their journals (viewer); labels (viewer reads, operator sets). Every change goes through the loop (<see cref="IFleetLoop"/>).
 /// </summary>
-internal static partial class PlanEndpoints
+internal static class PlanEndpoints
 {
     private const string PlanShape = """{"target": "TARGET-PROFILE"}""";
     private const string RejectShape = """{"reason": "WHY"}""";
     private const string LabelsShape = """{"KEY": "VALUE", "KEY-TO-REMOVE": null}""";
     private const int MaxReason = 1000;
-    private const int MaxLabelChanges = 64;
-    private const int MaxLabelValue = 256;
 
     public static void Map(IEndpointRouteBuilder api)
     {
@@ -155,29 +152,11 @@ internal static partial class PlanEndpoints
     {
         var (changes, problem) = await ApiJson.ReadAsync<Dictionary<string, string?>>(http.Request, LabelsShape, cancellationToken);
         if (problem is not null) return problem;
-        var errors = LabelErrors(changes!);
+        var errors = LabelRules.Errors(changes!);
         if (errors.Count > 0) return ApiProblems.Invalid("the labels are not valid", errors);
         return ApiProblems.From(await loop.SetLabelsAsync(vm, changes!, http.Actor(), cancellationToken),
             labels => TypedResults.Ok(new SortedDictionary<string, string>(labels, StringComparer.Ordinal)),
             labels => TypedResults.Ok(new SortedDictionary<string, string>(labels, StringComparer.Ordinal)));
-    }
-
-    /// <summary>Every reason a set of label changes is refused: keys as Kubernetes names them, values short and printable.</summary>
-    internal static List<string> LabelErrors(IReadOnlyDictionary<string, string?> changes)
-    {
-        var errors = new List<string>();
-        if (changes.Count == 0) errors.Add("no labels given; send an object of KEY: VALUE (null removes KEY)");
-        if (changes.Count > MaxLabelChanges) errors.Add($"{changes.Count} labels in one request; at most {MaxLabelChanges}");
-        foreach (var (key, value) in changes.Take(MaxLabelChanges))
-        {
-            if (!LabelKey().IsMatch(key))
-                errors.Add($"label '{ApiJson.Printable(key)}': a key is 1 to 63 letters, digits, '.', '_', '/' or '-', starting with a letter or digit");
-            else if (value is not null && value.Length > MaxLabelValue)
-                errors.Add($"label '{key}': the value has {value.Length} characters; at most {MaxLabelValue}");
-            else if (value is not null && value.Any(char.IsControl))
-                errors.Add($"label '{key}': the value has control characters");
-        }
-        return errors;
     }
 
     private static IResult Answer(LoopResult<PlanView> result) =>
@@ -186,6 +165,4 @@ internal static partial class PlanEndpoints
     private static IResult NoPlan(string vm, string planId) =>
         ApiProblems.NotFound($"VM '{ApiJson.Printable(vm)}' has no plan '{ApiJson.Printable(planId)}'; GET /api/v1/vms/{{vm}}/plans lists its plans");
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$")]
-    private static partial Regex LabelKey();
 }

@@ -47,25 +47,32 @@ public sealed class ApiFixture : IAsyncLifetime
         }
         Audit = new MemoryAuditLog(Clock);
         Loop = new FakeFleetLoop(Vms, Clock);
-        app = VmorphServer.Build(new ServeOptions { DataDirectory = DataDirectory, Clock = Clock }, builder =>
+        // No hypervisor to watch: the fleet is the imported one, and the loop is the fake above.
+        app = Build(new ServeOptions { DataDirectory = DataDirectory, Clock = Clock, HypervisorUris = [] }, Audit, services => services.AddSingleton<IFleetLoop>(Loop));
+        await app.StartAsync();
+    }
+
+    /// <summary>The server on a test server, identities from <see cref="TestAuthentication"/>, the audit in memory.</summary>
+    internal static WebApplication Build(ServeOptions options, MemoryAuditLog audit, Action<IServiceCollection>? replace = null, bool testServer = true) =>
+        VmorphServer.Build(options, builder =>
         {
-            builder.WebHost.UseTestServer();
-            builder.Services.AddSingleton<IFleetLoop>(Loop);
-            builder.Services.AddSingleton<IAuditLog>(Audit);
-            builder.Services.AddAuthentication(TestAuthentication.Scheme)
-                .AddScheme<AuthenticationSchemeOptions, TestAuthentication>(TestAuthentication.Scheme, null);
+            if (testServer) builder.WebHost.UseTestServer();
+            builder.Services.AddSingleton<IAuditLog>(audit);
+            builder.Services.AddAuthentication(TestAuthentication.SchemeName)
+                .AddScheme<AuthenticationSchemeOptions, TestAuthentication>(TestAuthentication.SchemeName, null);
             builder.Services.AddAuthorizationBuilder()
                 .AddPolicy(AccessPolicies.Viewer, p => p.RequireRole("viewer", "operator", "admin"))
                 .AddPolicy(AccessPolicies.Operator, p => p.RequireRole("operator", "admin"))
                 .AddPolicy(AccessPolicies.Admin, p => p.RequireRole("admin"));
+            replace?.Invoke(builder.Services);
         });
-        await app.StartAsync();
-    }
 
     /// <summary>A client without a token, or with one of <paramref name="role"/>.</summary>
-    public HttpClient Client(string? role = null)
+    public HttpClient Client(string? role = null) => Client(app!, role);
+
+    internal static HttpClient Client(WebApplication app, string? role)
     {
-        var client = app!.GetTestClient();
+        var client = app.GetTestClient();
         if (role is not null) client.DefaultRequestHeaders.Add(TestAuthentication.Header, role);
         client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         return client;
