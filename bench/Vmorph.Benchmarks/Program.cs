@@ -13,6 +13,8 @@ switch (args.FirstOrDefault())
         return OnlineFrontier.Run(args, Console.Out);
     case "replay-fleet-size":
         return await ReplayFleetSize.RunAsync(args, Console.Out);
+    case "serve-loop":
+        return await ServeLoop.RunAsync(args, Console.Out);
     case "forecasts":
         return ForecastEvaluation.Run(args, Console.Out);
     case "import-breakdown" when args.Length == 2:

@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Vmorph.Loop;
+using Vmorph.Server;
+using Vmorph.Server.Access;
+
+namespace Vmorph.Benchmarks;
+
+/// <summary>
+/// The decide loop of <c>vmorph serve --replay</c> in this process: a real server (ASP.NET Core, Orleans silo, SQLite
+/// store) replaying a trace cloned to N VMs. Reports, per collection cycle, its wall time and the process's CPU time
+/// between cycle ends; the grain activation rate at start; the resident memory after warm-up and a full collection;
+/// and optionally the API's latency on loopback.
+/// </summary>
+/// <remarks>
+/// <c>serve-loop TRACE VMS SPEED CYCLES [--api REQUESTS]</c>. A replayed cycle is the trace's step (5 minutes for
+/// Bitbrains), so its real length is step / SPEED; a cycle that takes longer than that misses samples.
+/// Run it with VMS = 1 for the resident memory of an (almost) empty server with the same trace loaded.
+/// </remarks>
+internal static class ServeLoop
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter output)
+    {
+        if (args.Length < 5)
+        {
+            output.WriteLine("usage: serve-loop TRACE VMS SPEED CYCLES [--api REQUESTS]");
+            return 2;
+        }
+        var trace = args[1];
+        var vms = int.Parse(args[2], CultureInfo.InvariantCulture);
+        var speed = double.Parse(args[3], CultureInfo.InvariantCulture);
+        var cycles = int.Parse(args[4], CultureInfo.InvariantCulture);
+        var apiRequests = args.Length >= 7 && args[5] == "--api" ? int.Parse(args[6], CultureInfo.InvariantCulture) : 0;
+
+        var data = Path.Combine(Path.GetTempPath(), "vmorph-serve-loop-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(data);
+        try
+        {
+            return await RunAsync(trace, vms, speed, cycles, apiRequests, data, output);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    private static async Task<int> RunAsync(string trace, int vms, double speed, int cycles, int apiRequests, string data, TextWriter output)
+    {
+        using var process = Process.GetCurrentProcess();
+        var ends = new List<(TimeSpan Wall, TimeSpan Cpu, double Duration)>();
+        var cycleEnded = new SemaphoreSlim(0);
+        long grainsActive = 0;
+        var total = Stopwatch.StartNew();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == LoopMetrics.Name && instrument.Name is "vmorph.collection.duration" or "vmorph.grains.active")
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<double>((_, seconds, _, _) =>
+        {
+            lock (ends) ends.Add((total.Elapsed, Environment.CpuUsage.TotalTime, seconds));
+            cycleEnded.Release();
+        });
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Exchange(ref grainsActive, value));
+        listener.Start();
+
+        var options = new ServeOptions
+        {
+            DataDirectory = data,
+            ReplayTrace = trace,
+            ReplayVms = vms,
+            ReplaySpeed = speed,
+            Urls = ["http://127.0.0.1:0"],
+        };
+        var app = VmorphServer.Build(options, builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        var cpuAtStart = Environment.CpuUsage.TotalTime;
+        await app.StartAsync();
+        var started = total.Elapsed;
+        output.WriteLine(FormattableString.Invariant($"trace {trace}, {vms:N0} VMs, speed {speed}x; started in {started.TotalSeconds:0.0} s ({(Environment.CpuUsage.TotalTime - cpuAtStart).TotalSeconds:0.0} s CPU)"));
+
+        // Activation: poll the grain gauge until every VM has its grain.
+        var activation = new List<(TimeSpan Wall, long Grains)>();
+        while (Interlocked.Read(ref grainsActive) < vms && total.Elapsed - started < TimeSpan.FromMinutes(20))
+        {
+            listener.RecordObservableInstruments();
+            activation.Add((total.Elapsed - started, Interlocked.Read(ref grainsActive)));
+            await Task.Delay(250);
+        }
+        listener.RecordObservableInstruments();
+        var allActive = total.Elapsed - started;
+        var first = activation.FirstOrDefault(a => a.Grains > 0);
+        output.WriteLine(FormattableString.Invariant(
+            $"grains: {Interlocked.Read(ref grainsActive):N0} active {allActive.TotalSeconds:0.0} s after start (first at {first.Wall.TotalSeconds:0.0} s): {Interlocked.Read(ref grainsActive) / Math.Max(0.001, (allActive - first.Wall).TotalSeconds):N0} grains/s"));
+
+        // Cycles: each callback of the duration histogram ends one.
+        var step = TimeSpan.FromMinutes(5) / speed;
+        for (var c = 0; c < cycles + 1; c++)
+            if (!await cycleEnded.WaitAsync(TimeSpan.FromMinutes(30)))
+                break;
+        output.WriteLine(FormattableString.Invariant($"real step {step.TotalSeconds:0.00} s; cycle | wall of the cycle, s | CPU since the previous cycle ended, s | wall since the previous, s"));
+        List<(TimeSpan Wall, TimeSpan Cpu, double Duration)> seen;
+        lock (ends) seen = [.. ends];
+        var cpuPerCycle = new List<double>();
+        var cycleWalls = new List<double>();
+        for (var i = 1; i < seen.Count; i++)
+        {
+            // The collector's clock is the replay's: its duration is in replayed seconds.
+            var wall = seen[i].Duration / speed;
+            var cpu = (seen[i].Cpu - seen[i - 1].Cpu).TotalSeconds;
+            var between = (seen[i].Wall - seen[i - 1].Wall).TotalSeconds;
+            cpuPerCycle.Add(cpu);
+            cycleWalls.Add(wall);
+            output.WriteLine(FormattableString.Invariant($"{i,5} | {wall,8:0.000} | {cpu,8:0.000} | {between,8:0.00}"));
+        }
+        if (cpuPerCycle.Count > 0)
+            output.WriteLine(FormattableString.Invariant(
+                $"CPU per cycle: median {Median(cpuPerCycle):0.000} s, max {cpuPerCycle.Max():0.000} s; cycle wall: median {Median(cycleWalls):0.000} s, max {cycleWalls.Max():0.000} s (step {step.TotalSeconds:0.00} s)"));
+
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        process.Refresh();
+        output.WriteLine(FormattableString.Invariant(
+            $"after a full GC: RSS {process.WorkingSet64:N0} bytes, managed heap {GC.GetTotalMemory(false):N0} bytes, gen2 collections {GC.CollectionCount(2)}"));
+
+        if (apiRequests > 0)
+            await MeasureApiAsync(app, apiRequests, output);
+
+        await app.StopAsync();
+        await app.DisposeAsync();
+        return 0;
+    }
+
+    private static async Task MeasureApiAsync(WebApplication app, int requests, TextWriter output)
+    {
+        var address = app.Urls.First();
+        var token = await app.Services.EnsureAdminTokenAsync(CancellationToken.None)
+            ?? throw new InvalidOperationException("a fresh data directory has no admin token");
+        using var http = new HttpClient { BaseAddress = new Uri(address) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Secret);
+
+        var page = JsonNode.Parse(await http.GetStringAsync(new Uri("/api/v1/fleet?limit=50", UriKind.Relative)))!;
+        var ids = page["items"]!.AsArray().Select(i => (string)i!["id"]!).ToList();
+        output.WriteLine(FormattableString.Invariant($"API at {address}: fleet total {(int)page["total"]!:N0}; {requests} requests per endpoint after 10 of warm-up"));
+        output.WriteLine("endpoint | clients | p50 ms | p99 ms | max ms | requests/s");
+        var offsets = Enumerable.Range(0, 200).Select(i => i * 50).ToArray();
+        var endpoints = new (string Name, Func<int, string> Path)[]
+        {
+            ("GET /api/v1/fleet?limit=50&offset=...", i => FormattableString.Invariant($"/api/v1/fleet?limit=50&offset={offsets[i % offsets.Length]}")),
+            ("GET /api/v1/vms/{vm}", i => "/api/v1/vms/" + Uri.EscapeDataString(ids[i % ids.Count])),
+            ("GET /api/v1/vms/{vm}/traits", i => "/api/v1/vms/" + Uri.EscapeDataString(ids[i % ids.Count]) + "/traits"),
+        };
+        foreach (var (name, path) in endpoints)
+            foreach (var clients in new[] { 1, 8 })
+            {
+                for (var i = 0; i < 10; i++)
+                    (await http.GetAsync(new Uri(path(i), UriKind.Relative))).EnsureSuccessStatusCode();
+                var latencies = new double[requests];
+                var next = -1;
+                var watch = Stopwatch.StartNew();
+                await Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
+                {
+                    int i;
+                    while ((i = Interlocked.Increment(ref next)) < requests)
+                    {
+                        var one = Stopwatch.StartNew();
+                        using var response = await http.GetAsync(new Uri(path(i), UriKind.Relative));
+                        response.EnsureSuccessStatusCode();
+                        _ = await response.Content.ReadAsByteArrayAsync();
+                        latencies[i] = one.Elapsed.TotalMilliseconds;
+                    }
+                })));
+                var rate = requests / watch.Elapsed.TotalSeconds;
+                Array.Sort(latencies);
+                output.WriteLine(FormattableString.Invariant(
+                    $"{name} | {clients} | {Percentile(latencies, 0.50):0.0} | {Percentile(latencies, 0.99):0.0} | {latencies[^1]:0.0} | {rate:0.0}"));
+            }
+    }
+
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+}
