@@ -53,20 +53,20 @@ public sealed class ServeLabTests(LabFixture lab) : IDisposable
                 token = serve.AdminToken ?? throw new InvalidOperationException("no admin token printed:\n" + serve.Output);
                 using var http = Client(port, token);
                 var vm = await WaitForAsync(async () => (await GetJsonAsync(http, $"/api/v1/vms/{Guest}")) is { } j && j.GetProperty("policy").GetString() == "lab-grow" ? j : (JsonElement?)null,
-                    TimeSpan.FromSeconds(60), "lab-1 matched by the policy through its metadata label", serve);
+                    TimeSpan.FromSeconds(60), "match of lab-1 by the policy through its metadata label", serve);
                 Assert.Equal("grow", vm.GetProperty("labels").GetProperty("loop-test").GetString());
 
                 var loadStart = clock.Elapsed;
                 lab.Exec(Guest, "sh", "-c", "for i in 1 2; do (while :; do :; done) >/dev/null 2>&1 & echo $! >> /run/busy; done");
                 var grow = await WaitForAsync(async () => (await MorphsAsync(http)).Where(m => m.GetProperty("result").GetString() == "committed").Select(m => (JsonElement?)m).FirstOrDefault(),
-                    TimeSpan.FromMinutes(3), "a committed grow morph", serve);
+                    TimeSpan.FromMinutes(3), "committed grow morph", serve);
                 var grown = Vcpus();
                 Assert.True(grown >= 2, $"the domain has {grown} vCPUs after the grow morph {grow}");
                 Console.Error.WriteLine($"ServeLabTests: load start to grow committed: {(clock.Elapsed - loadStart).TotalSeconds:0} s ({grown} vCPUs)");
 
                 var loadStop = clock.Elapsed;
                 lab.Exec(Guest, "sh", "-c", "kill $(cat /run/busy); rm -f /run/busy");
-                await WaitForAsync(() => Task.FromResult(Vcpus() < grown ? (int?)Vcpus() : null), TimeSpan.FromMinutes(2), "the VM shrunk after the load stopped", serve);
+                await WaitForAsync(() => Task.FromResult(Vcpus() < grown ? (int?)Vcpus() : null), TimeSpan.FromMinutes(2), "shrink of the VM after the load stopped", serve);
                 Console.Error.WriteLine($"ServeLabTests: load stop to shrink: {(clock.Elapsed - loadStop).TotalSeconds:0} s ({Vcpus()} vCPUs)");
             }
 
