@@ -14,7 +14,15 @@ namespace Vmorph.Libvirt;
 /// <param name="BaseImage">The seed's <c>BaseImageID</c>.</param>
 /// <param name="GuestAgent">Whether there is a guest agent channel, and its state.</param>
 /// <param name="DiskFiles">Each disk's target and source file (for capacities and backing-chain probes).</param>
-internal sealed record DomainXmlView(VmConfiguration Configuration, BaseImageId BaseImage, GuestAgentState GuestAgent, IReadOnlyList<(string Target, string? File, string? Format, bool ChainKnown)> DiskFiles);
+/// <param name="Labels">The valid labels of the domain's vmorph metadata (<see cref="DomainXml.LabelsNamespace"/>).</param>
+/// <param name="LabelNotes">Why each label of that metadata that is not valid was skipped.</param>
+internal sealed record DomainXmlView(
+    VmConfiguration Configuration,
+    BaseImageId BaseImage,
+    GuestAgentState GuestAgent,
+    IReadOnlyList<(string Target, string? File, string? Format, bool ChainKnown)> DiskFiles,
+    IReadOnlyDictionary<string, string> Labels,
+    IReadOnlyList<string> LabelNotes);
 
 /// <summary>
 /// Reads a libvirt domain XML into a <see cref="VmConfiguration"/> (pure; System.Xml.Linq). The <c>BaseImageID</c> is
@@ -25,6 +33,16 @@ internal static class DomainXml
 {
     /// <summary>The name of the QEMU guest agent's virtio-serial channel.</summary>
     public const string AgentChannel = "org.qemu.guest_agent.0";
+
+    /// <summary>
+    /// The XML namespace of vmorph's labels in a domain's <c>&lt;metadata&gt;</c>:
+    /// <c>&lt;vmorph:labels xmlns:vmorph="https://vmorph.dev/xmlns/labels/1"&gt;&lt;label key="tier" value="web"/&gt;&lt;/vmorph:labels&gt;</c>
+    /// (set with <c>virsh metadata DOMAIN --uri https://vmorph.dev/xmlns/labels/1 --key vmorph --set '&lt;labels&gt;...&lt;/labels&gt;'</c>).
+    /// </summary>
+    public const string LabelsNamespace = "https://vmorph.dev/xmlns/labels/1";
+
+    /// <summary>At most this many labels are read from a domain's metadata; the rest are skipped with a note.</summary>
+    public const int MaxLabels = 64;
 
     /// <summary>Parses <paramref name="xml"/>; <paramref name="capacity"/> gives a disk's capacity by target (null: unknown).</summary>
     public static Result<DomainXmlView> Parse(string xml, Func<string, long?> capacity, Func<string, string?>? backingProbe = null)
@@ -107,6 +125,7 @@ internal static class DomainXml
             };
         }
 
+        var (labels, labelNotes) = LabelsOf(domain);
         var initrd = domain.Element("os")?.Element("initrd")?.Value;
         var baseImage = bootBase ?? (string.IsNullOrWhiteSpace(initrd) ? null : initrd.Trim());
         return Result<DomainXmlView>.Ok(new DomainXmlView(
@@ -123,7 +142,35 @@ internal static class DomainXml
             },
             baseImage is null ? BaseImageId.Unknown : new BaseImageId(baseImage),
             agent,
-            files));
+            files,
+            labels,
+            labelNotes));
+    }
+
+    // Untrusted input (anyone who may edit the domain sets it): keys and values follow LabelRules; the invalid are skipped.
+    private static (IReadOnlyDictionary<string, string> Labels, IReadOnlyList<string> Notes) LabelsOf(XElement domain)
+    {
+        var labels = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var notes = new List<string>();
+        XNamespace ns = LabelsNamespace;
+        foreach (var label in domain.Element("metadata")?.Elements(ns + "labels").Elements() ?? [])
+        {
+            var key = (string?)label.Attribute("key");
+            var value = (string?)label.Attribute("value");
+            if (label.Name != ns + "label" || key is null || value is null)
+                notes.Add($"metadata label <{label.Name.LocalName}> skipped: expected <label key=\"...\" value=\"...\"/>");
+            else if (!LabelRules.IsValidKey(key))
+                notes.Add($"metadata label key '{LabelRules.Printable(key)}' skipped: 1 to 63 characters of a-z, 0-9, '.', '-', '_', '/', starting and ending with a letter or digit");
+            else if (!LabelRules.IsValidValue(value))
+                notes.Add($"metadata label '{key}' skipped: the value must be at most 256 characters, none of them control characters");
+            else if (labels.ContainsKey(key))
+                notes.Add($"metadata label '{key}' given twice: the first value is kept");
+            else if (labels.Count >= MaxLabels)
+                notes.Add($"metadata label '{key}' skipped: at most {MaxLabels} labels are read");
+            else
+                labels[key] = value;
+        }
+        return (labels, notes);
     }
 
     private static string? SourceOf(XElement disk)

@@ -122,7 +122,7 @@ internal sealed class LibvirtSession : IHypervisorSession
             LibvirtNative.virDomainGetBlockInfo(dom, target, out var info, 0) == 0 ? (long)info.Capacity : null, backing.BottomOf);
         if (!parsed.IsSuccess) return null;
         return new DomainDescription(new VmId(uuid), name, MapState(state), runtimeId == uint.MaxValue ? null : (int)runtimeId,
-            parsed.Value.Configuration, parsed.Value.BaseImage, parsed.Value.GuestAgent);
+            parsed.Value.Configuration, parsed.Value.BaseImage, parsed.Value.GuestAgent, parsed.Value.Labels);
     }
 
     internal static DomainState MapState(int state) => state switch

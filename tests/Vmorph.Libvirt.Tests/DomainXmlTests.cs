@@ -97,6 +97,51 @@ public class DomainXmlTests
         Assert.False(result.IsSuccess);
         Assert.Contains(reason, result.Errors[0], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Parse_VmorphMetadataLabels_AreReadAndOtherNamespacesIgnored()
+    {
+        var xml = Xml.Replace("<os>", """
+            <metadata>
+              <vmorph:labels xmlns:vmorph="https://vmorph.dev/xmlns/labels/1"><vmorph:label key="tier" value="web"/><vmorph:label key="vmorph.io/role" value="front end"/></vmorph:labels>
+              <other:labels xmlns:other="https://example.org/labels"><other:label key="team" value="ops"/></other:labels>
+            </metadata>
+            <os>
+            """, StringComparison.Ordinal);
+        var view = DomainXml.Parse(xml, _ => null).Value;
+        Assert.Equal(new Dictionary<string, string> { ["tier"] = "web", ["vmorph.io/role"] = "front end" }, view.Labels);
+        Assert.Empty(view.LabelNotes);
+    }
+
+    [Fact]
+    public void Parse_InvalidMetadataLabels_AreSkippedWithANoteEach()
+    {
+        var xml = Xml.Replace("<os>", """
+            <metadata><v:labels xmlns:v="https://vmorph.dev/xmlns/labels/1">
+              <v:label key="Tier!" value="web"/>
+              <v:label key="ok" value="a&#x9;b"/>
+              <v:label key="tier" value="db"/>
+              <v:label key="tier" value="web"/>
+              <v:label key="novalue"/>
+            </v:labels></metadata>
+            <os>
+            """, StringComparison.Ordinal);
+        var view = DomainXml.Parse(xml, _ => null).Value;
+        Assert.Equal(new Dictionary<string, string> { ["tier"] = "db" }, view.Labels);
+        Assert.Collection(view.LabelNotes,
+            n => Assert.Contains("key 'Tier!' skipped", n, StringComparison.Ordinal),
+            n => Assert.Contains("label 'ok' skipped", n, StringComparison.Ordinal),
+            n => Assert.Contains("'tier' given twice", n, StringComparison.Ordinal),
+            n => Assert.Contains("expected <label key=", n, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_NoMetadata_HasNoLabels()
+    {
+        var view = DomainXml.Parse(Xml, _ => null).Value;
+        Assert.Empty(view.Labels);
+        Assert.Empty(view.LabelNotes);
+    }
 }
 
 public class StoredConfigurationTests

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
-using System.Text.RegularExpressions;
 using Vmorph.Recommenders;
 using Vmorph.Store;
 using Vmorph.TargetProfiles;
@@ -95,28 +94,3 @@ public static class RightSizeTarget
     }
 }
 
-/// <summary>What a label may be: keys like Kubernetes' (<c>tier</c>, <c>vmorph.io/role</c>), short values of printable characters.</summary>
-public static partial class LabelRules
-{
-    /// <summary>The errors of a set of label changes (empty when valid).</summary>
-    public static IReadOnlyList<string> Validate(IReadOnlyDictionary<string, string?> changes)
-    {
-        ArgumentNullException.ThrowIfNull(changes);
-        var errors = new List<string>();
-        if (changes.Count == 0) errors.Add("no labels given");
-        if (changes.Count > 64) errors.Add($"{changes.Count} labels at once; at most 64");
-        foreach (var (key, value) in changes)
-        {
-            if (!Key().IsMatch(key))
-                errors.Add($"label key '{Printable(key)}' is not valid: 1 to 63 characters of a-z, 0-9, '.', '-', '_', '/', starting and ending with a letter or digit");
-            if (value is not null && (value.Length > 256 || value.Any(char.IsControl)))
-                errors.Add($"label '{Printable(key)}': the value must be at most 256 characters, none of them control characters");
-        }
-        return errors;
-    }
-
-    private static string Printable(string s) => new([.. s.Take(64).Select(c => char.IsControl(c) ? '?' : c)]);
-
-    [GeneratedRegex("^[a-z0-9]([a-z0-9._/-]{0,61}[a-z0-9])?$")]
-    private static partial Regex Key();
-}
