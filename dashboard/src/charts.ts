@@ -1,0 +1,122 @@
+import {
+  Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, RadarController,
+  RadialLinearScale, Tooltip, type ChartDataset,
+} from "chart.js";
+import { time } from "./dom";
+import type { Trait, UsagePoint } from "./types";
+
+Chart.register(RadarController, RadialLinearScale, LineController, LineElement, PointElement, LinearScale, Filler, Tooltip, Legend);
+Chart.defaults.font.family = getComputedStyle(document.documentElement).getPropertyValue("--font").trim() || "system-ui";
+Chart.defaults.animation = false;
+
+/** The charts on screen, by name: what the browser test reads the drawn data from. */
+const charts = new Map<string, Chart>();
+(window as unknown as { vmorphCharts: Map<string, Chart> }).vmorphCharts = charts;
+
+function replace(name: string, chart: Chart): Chart {
+  charts.get(name)?.destroy();
+  charts.set(name, chart);
+  return chart;
+}
+
+/** Destroys every chart (the page is leaving). */
+export function destroyCharts(): void {
+  for (const chart of charts.values()) chart.destroy();
+  charts.clear();
+}
+
+const blue = "#2563eb";
+const grey = "#64748b";
+const red = "rgba(220, 38, 38, 0.45)";
+
+/** The trait vector as a radar: each trait's score (0 to 1); the tooltip gives its coverage. */
+export function traitRadar(canvas: HTMLCanvasElement, traits: Trait[]): Chart {
+  return replace("radar", new Chart(canvas, {
+    type: "radar",
+    data: {
+      labels: traits.map((t) => t.trait),
+      datasets: [{
+        label: "score",
+        data: traits.map((t) => t.score),
+        borderColor: blue,
+        backgroundColor: "rgba(37, 99, 235, 0.18)",
+        pointBackgroundColor: traits.map((t) => (t.coverage < 0.5 ? "#f59e0b" : blue)),
+        pointRadius: 3,
+      }],
+    },
+    options: {
+      maintainAspectRatio: false,
+      scales: { r: { min: 0, max: 1, ticks: { stepSize: 0.25, backdropColor: "transparent" }, pointLabels: { font: { size: 11 } } } },
+      plugins: {
+        legend: { display: false },
+        tooltip: {
+          callbacks: {
+            label: (item) => {
+              const t = traits[item.dataIndex]!;
+              return `${t.score.toFixed(2)} (coverage ${Math.round(t.coverage * 100)}%)`;
+            },
+          },
+        },
+      },
+    },
+  }));
+}
+
+/** Whether a sample's CPU use exceeded its allocation. */
+export function cpuShort(p: UsagePoint): boolean {
+  if (typeof p.cpuShort === "boolean") return p.cpuShort;
+  if (typeof p.cpuShort === "number") return p.cpuShort > 0;
+  return p.coresUsed !== null && p.cores !== null && p.coresUsed > p.cores;
+}
+
+/**
+ * Usage against allocation over time: the allocation as a step line, usage as a line, and the area where usage
+ * exceeds the allocation (a shortfall) filled red.
+ */
+export function usageChart(
+  name: string,
+  canvas: HTMLCanvasElement,
+  points: UsagePoint[],
+  used: (p: UsagePoint) => number | null,
+  allocated: (p: UsagePoint) => number | null,
+  unit: string,
+): Chart {
+  const at = points.map((p) => Date.parse(p.at));
+  const usage: ChartDataset<"line", { x: number; y: number | null }[]> = {
+    label: `used (${unit})`,
+    data: points.map((p, i) => ({ x: at[i]!, y: used(p) })),
+    borderColor: blue,
+    borderWidth: 1.5,
+    pointRadius: 0,
+    fill: { target: 1, above: red, below: "transparent" },
+    spanGaps: false,
+  };
+  const allocation: ChartDataset<"line", { x: number; y: number | null }[]> = {
+    label: `allocated (${unit})`,
+    data: points.map((p, i) => ({ x: at[i]!, y: allocated(p) })),
+    borderColor: grey,
+    borderWidth: 1.5,
+    borderDash: [5, 3],
+    pointRadius: 0,
+    stepped: "before",
+    fill: false,
+  };
+  return replace(name, new Chart(canvas, {
+    type: "line",
+    data: { datasets: [usage, allocation] },
+    options: {
+      maintainAspectRatio: false,
+      parsing: false,
+      normalized: true,
+      interaction: { mode: "index", intersect: false },
+      scales: {
+        x: { type: "linear", ticks: { maxTicksLimit: 6, callback: (v) => time(new Date(Number(v)).toISOString()).slice(5, 16) } },
+        y: { beginAtZero: true, title: { display: true, text: unit } },
+      },
+      plugins: {
+        legend: { position: "bottom", labels: { boxWidth: 12 } },
+        tooltip: { callbacks: { title: (items) => time(new Date(items[0]!.parsed.x ?? 0).toISOString()) } },
+      },
+    },
+  }));
+}
