@@ -46,7 +46,7 @@ export function traitRadar(canvas: HTMLCanvasElement, traits: Trait[]): Chart {
     },
     options: {
       maintainAspectRatio: false,
-      scales: { r: { min: 0, max: 1, ticks: { stepSize: 0.25, backdropColor: "transparent" }, pointLabels: { font: { size: 11 } } } },
+      scales: { r: { min: 0, max: 1, ticks: { stepSize: 0.25, backdropColor: "transparent", callback: (v) => Number(v).toFixed(2) }, pointLabels: { font: { size: 11 } } } },
       plugins: {
         legend: { display: false },
         tooltip: {
@@ -82,6 +82,8 @@ export function usageChart(
   unit: string,
 ): Chart {
   const at = points.map((p) => Date.parse(p.at));
+  const first = at[0] ?? 0;
+  const last = at.at(-1) ?? 0;
   const usage: ChartDataset<"line", { x: number; y: number | null }[]> = {
     label: `used (${unit})`,
     data: points.map((p, i) => ({ x: at[i]!, y: used(p) })),
@@ -110,7 +112,13 @@ export function usageChart(
       normalized: true,
       interaction: { mode: "index", intersect: false },
       scales: {
-        x: { type: "linear", ticks: { maxTicksLimit: 6, callback: (v) => time(new Date(Number(v)).toISOString()).slice(5, 16) } },
+        x: {
+          type: "linear", min: first, max: last,
+          afterBuildTicks: (axis) => {
+            axis.ticks = roundTimes(first, last).map((value) => ({ value }));
+          },
+          ticks: { callback: (v) => time(new Date(Number(v)).toISOString()).slice(5, 16) },
+        },
         y: { beginAtZero: true, title: { display: true, text: unit } },
       },
       plugins: {
@@ -119,4 +127,14 @@ export function usageChart(
       },
     },
   }));
+}
+
+/** At most 7 round times (whole hours or days, UTC) between `first` and `last` (ms), for the time axis. */
+function roundTimes(first: number, last: number): number[] {
+  const hour = 3_600_000;
+  const steps = [1, 2, 3, 6, 12, 24, 48, 96, 168, 336, 720].map((h) => h * hour);
+  const step = steps.find((s) => (last - first) / s <= 7) ?? steps.at(-1)!;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(first / step) * step; t <= last; t += step) ticks.push(t);
+  return ticks;
 }

@@ -12,6 +12,7 @@ interface Column {
   sort: (vm: FleetItem) => string | number;
   cell: (vm: FleetItem) => Node | string;
   numeric?: boolean;
+  nowrap?: boolean;
 }
 
 const shownRows = 300;
@@ -43,15 +44,15 @@ const columns: Column[] = [
     key: "memory", title: "Memory used / allocated", numeric: true, sort: (vm) => vm.memoryUsedMiB ?? -1,
     cell: (vm) => usage(mib(vm.memoryUsedMiB), mib(vm.memoryMiB), vm.memoryUsedMiB, vm.memoryMiB),
   },
-  { key: "policy", title: "Policy", sort: (vm) => vm.policy ?? "", cell: (vm) => vm.policy ?? el("span", { class: "muted" }, "none") },
+  { key: "policy", title: "Policy", nowrap: true, sort: (vm) => vm.policy ?? "", cell: (vm) => vm.policy ?? el("span", { class: "muted" }, "none") },
   {
-    key: "decision", title: "Last decision", sort: (vm) => vm.lastDecision?.at ?? "",
+    key: "decision", title: "Last decision", nowrap: true, sort: (vm) => vm.lastDecision?.at ?? "",
     cell: (vm) => vm.lastDecision === null ? el("span", { class: "muted" }, "–")
       : el("span", { title: `${time(vm.lastDecision.at)} · ${vm.lastDecision.reason}` },
         pill(vm.lastDecision.verdict), " ", vm.lastDecision.trigger),
   },
   {
-    key: "pending", title: "Pending", sort: (vm) => (vm.pending !== null ? 2 : vm.morphInFlight !== null ? 1 : 0),
+    key: "pending", title: "Pending", nowrap: true, sort: (vm) => (vm.pending !== null ? 2 : vm.morphInFlight !== null ? 1 : 0),
     cell: (vm) => vm.pending !== null
       ? el("a", { href: `/vms/${encodeURIComponent(vm.id)}#pending`, "data-link": true, class: "pending-link", title: vm.pending.reason },
         pill("pending"), " ", vm.pending.target)
@@ -84,7 +85,7 @@ export async function renderFleet(root: HTMLElement, setReplay: (replay: boolean
   let pendingOnly = params.get("pending") === "1";
   let items: FleetItem[] = [];
 
-  const search = el("input", { type: "search", placeholder: "Filter: name, workload, trait, policy, label=value…", value: filter, class: "filter", "aria-label": "Filter the fleet" });
+  const search = el("input", { type: "search", placeholder: "Filter: name, workload, trait, label=value…", value: filter, class: "filter", "aria-label": "Filter the fleet" });
   const pendingBox = el("input", { type: "checkbox", checked: pendingOnly });
   const count = el("span", { class: "muted" });
   const thead = el("thead");
@@ -130,7 +131,7 @@ export async function renderFleet(root: HTMLElement, setReplay: (replay: boolean
     count.textContent = rows.length === items.length ? `${items.length} VMs` : `${rows.length} of ${items.length} VMs`;
     setChildren(tbody, ...rows.slice(0, shownRows).map((vm) =>
       el("tr", { "data-vm": vm.id, class: vm.pending !== null ? "has-pending" : null },
-        columns.map((c) => el("td", { class: c.numeric ? "num" : null }, c.cell(vm))))));
+        columns.map((c) => el("td", { class: [c.numeric ? "num" : "", c.nowrap ? "nowrap" : ""].join(" ").trim() || null }, c.cell(vm))))));
     if (rows.length === 0) tbody.append(el("tr", {}, el("td", { colspan: columns.length, class: "muted empty" }, items.length === 0 ? "No VMs yet." : "No VM matches the filter.")));
     more.textContent = rows.length > shownRows ? `Showing the first ${shownRows} of ${rows.length}: narrow the filter to see the others.` : "";
   };
