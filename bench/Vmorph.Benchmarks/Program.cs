@@ -11,6 +11,8 @@ switch (args.FirstOrDefault())
         return await MorphLiveVsCold.RunAsync(args, Console.Out);
     case "frontier":
         return OnlineFrontier.Run(args, Console.Out);
+    case "replay-fleet-size":
+        return await ReplayFleetSize.RunAsync(args, Console.Out);
     case "import-breakdown" when args.Length == 2:
         ImportBreakdown.Run(args[1], Console.Out);
         return 0;

@@ -91,6 +91,9 @@ public sealed class PolicyEngine : IReportingRecommender
     /// <summary>The latest gate decision.</summary>
     public GateDecision? LastDecision { get; private set; }
 
+    /// <summary>The scheduled trigger, when on.</summary>
+    public ScheduledMorphing? Scheduled => scheduled;
+
     /// <summary>The predictive trigger, when on.</summary>
     public PredictiveMorphing? Predictive => predictive;
 

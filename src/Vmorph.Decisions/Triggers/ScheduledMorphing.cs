@@ -15,6 +15,15 @@ public sealed class ScheduledMorphing(ScheduledSettings settings)
     private static readonly TimeSpan LookBack = TimeSpan.FromDays(7);
     private DateTimeOffset? lastEvaluated;
 
+    /// <summary>When the schedules were last evaluated (null: never); kept by the loop across restarts.</summary>
+    public DateTimeOffset? LastEvaluated => lastEvaluated;
+
+    /// <summary>
+    /// Continues from an evaluation made before (by an earlier process): the next <see cref="Evaluate"/> looks for
+    /// cron times after <paramref name="lastEvaluated"/>, so a time missed while the loop was down still fires, once.
+    /// </summary>
+    public void ResumeFrom(DateTimeOffset lastEvaluated) => this.lastEvaluated = lastEvaluated;
+
     /// <summary>The schedule in effect (the latest occurrence seen), or null when none is (or a restore was the latest).</summary>
     public ScheduleEntry? Active { get; private set; }
 

@@ -22,9 +22,8 @@ public sealed class Collector : IAsyncDisposable
     private readonly IHypervisor hypervisor;
     private readonly TimeProvider clock;
     private readonly CollectorOptions options;
-    private readonly byte[] anonymisationKey;
     private readonly Action<string> log;
-    private readonly ProfileBook book;
+    private readonly IObservationSink sink;
     private readonly Dictionary<VmId, DomainCounters> baselines = [];
     private readonly Dictionary<VmId, DateTimeOffset> lastScan = [];
     private readonly List<HypervisorEvent> carriedEvents = [];
@@ -33,17 +32,33 @@ public sealed class Collector : IAsyncDisposable
     private DateTimeOffset? lastSuccess;
     private DateTimeOffset? outageSince;
 
-    /// <summary>Creates a collector. <paramref name="log"/> receives what a person should know (connection lost, back, ...).</summary>
+    /// <summary>
+    /// Creates a collector that folds what it sees into the profiles in <paramref name="store"/> (<c>vmorph collect</c>).
+    /// <paramref name="log"/> receives what a person should know (connection lost, back, ...).
+    /// </summary>
     public Collector(IHypervisor hypervisor, IFleetStore store, TimeProvider clock, CollectorOptions options, ReadOnlySpan<byte> anonymisationKey, Action<string>? log = null)
+        : this(hypervisor, null, store, clock, options, anonymisationKey, log)
+    {
+    }
+
+    /// <summary>
+    /// Creates a collector that hands what it sees to <paramref name="sink"/> (each VM's grain in <c>vmorph serve</c>),
+    /// which folds and saves it.
+    /// </summary>
+    public Collector(IHypervisor hypervisor, IObservationSink sink, TimeProvider clock, CollectorOptions options, Action<string>? log = null)
+        : this(hypervisor, sink, null, clock, options, [], log)
+    {
+    }
+
+    private Collector(IHypervisor hypervisor, IObservationSink? sink, IFleetStore? store, TimeProvider clock, CollectorOptions options, ReadOnlySpan<byte> anonymisationKey, Action<string>? log)
     {
         var errors = options.Validate();
         if (errors.Count > 0) throw new ArgumentException("collector options are not valid: " + string.Join("; ", errors), nameof(options));
         this.hypervisor = hypervisor;
         this.clock = clock;
         this.options = options;
-        this.anonymisationKey = anonymisationKey.ToArray();
         this.log = log ?? (_ => { });
-        book = new ProfileBook(store);
+        this.sink = sink ?? new StoreObservationSink(store!, anonymisationKey.ToArray(), options.Uri, Source);
     }
 
     /// <summary>The profile source name of VMs collected from this URI (<c>libvirt:qemu:///system</c>).</summary>
@@ -130,7 +145,6 @@ public sealed class Collector : IAsyncDisposable
             var domains = Filter(await current.DescribeDomainsAsync(cancellationToken));
             var lateEvents = current.DrainEvents();
             events.AddRange(lateEvents);
-            await book.LoadAsync(domains.Select(d => d.Id), cancellationToken);
 
             var running = domains.Where(d => d.State == DomainState.Running).ToList();
             var baselineTaken = (long?)null;
@@ -155,7 +169,7 @@ public sealed class Collector : IAsyncDisposable
                 ? await ObserveGuestsAsync(current, running, now, cancellationToken)
                 : new Dictionary<VmId, GuestView>();
 
-            var work = new Dictionary<VmId, VmWork>();
+            var work = new List<VmObservations>(domains.Count);
             foreach (var d in domains)
             {
                 RateResult rate = default;
@@ -167,15 +181,12 @@ public sealed class Collector : IAsyncDisposable
                 var guestMissing = d.State != DomainState.Running
                     ? $"{d.Name} is {Describe(d.State)}: the guest cannot be seen from inside"
                     : !options.GuestView ? "the guest view is turned off (--no-guest)" : view?.Missing;
-                work[d.Id] = new VmWork(d, Cause(d, events), rate, view, guestMissing, runningAtLastCycle.Contains(d.Id) ? missed : 0);
+                work.Add(new VmObservations(d, now, EventsOf(d.Id, events), rate.Sample, rate.NoRates,
+                    runningAtLastCycle.Contains(d.Id) ? missed : 0, view?.Snapshot, guestMissing, view?.Problems ?? [], view?.Elapsed ?? TimeSpan.Zero));
             }
 
-            var reports = new Dictionary<VmId, VmCycleReport>();
-            await book.SaveAsync(
-                [.. work.Keys],
-                id => new PersonalityProfile(id, work[id].Domain.Name, Source, work[id].Domain.BaseImage),
-                (id, profile, window) => Apply(work[id], profile, window, now, reports),
-                cancellationToken);
+            var delivered = work.Count == 0 ? [] : await sink.DeliverAsync(work, cancellationToken);
+            var reports = delivered.ToDictionary(r => r.Id);
 
             foreach (var (id, reading) in counters) baselines[id] = reading;
             foreach (var id in baselines.Keys.Where(id => !counters.ContainsKey(id)).ToList()) baselines.Remove(id);
@@ -184,12 +195,12 @@ public sealed class Collector : IAsyncDisposable
             // Events that came in while the domains were being described but matched no change may announce one
             // that the next cycle will see.
             carriedEvents.Clear();
-            carriedEvents.AddRange(lateEvents.Where(e => work.TryGetValue(e.Vm, out var w) && reports.TryGetValue(e.Vm, out var r) && r.NewVersion is null));
+            carriedEvents.AddRange(lateEvents.Where(e => reports.TryGetValue(e.Vm, out var r) && r.NewVersion is null));
             runningAtLastCycle = [.. running.Select(d => d.Id)];
             lastSuccess = now;
             outageSince = null;
             var elapsed = clock.GetElapsedTime(started) - waited;
-            return new CycleReport(options.Uri, now, [.. domains.Select(d => reports[d.Id])], elapsed, Environment.CpuUsage.TotalTime - cpuBefore, waited, missed);
+            return new CycleReport(options.Uri, now, delivered, elapsed, Environment.CpuUsage.TotalTime - cpuBefore, waited, missed);
         }
         catch (HypervisorUnavailableException)
         {
@@ -201,67 +212,8 @@ public sealed class Collector : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// The configuration the collector observed, with the guest settings (packages, services, kernel settings, SSH)
-    /// of the VM's current version carried over: libvirt does not see them, only a morph that read or changed them
-    /// does, so their absence from the hypervisor's view is not a change.
-    /// </summary>
-    private static VmConfiguration Observed(VmConfiguration hypervisorView, PersonalityProfile profile) =>
-        hypervisorView.Guest.IsEmpty && profile.ConfigurationHistory.Current is { } current
-            ? hypervisorView with { Guest = current.Configuration.Guest }
-            : hypervisorView;
-
-    private sealed record VmWork(DomainDescription Domain, string Cause, RateResult Rate, GuestView? View, string? GuestMissing, int Missed);
-
-    private bool Apply(VmWork work, PersonalityProfile profile, RecentSamples window, DateTimeOffset now, Dictionary<VmId, VmCycleReport> reports)
-    {
-        var d = work.Domain;
-        var changed = false;
-        if (d.BaseImage.IsKnown && profile.BaseImage != d.BaseImage)
-        {
-            profile.BaseImage = d.BaseImage;
-            changed = true;
-        }
-        var before = profile.ConfigurationHistory.Current;
-        profile.Fold(new ConfigurationObservation(d.Id, now, Observed(d.Configuration, profile), work.Cause));
-        var after = profile.ConfigurationHistory.Current;
-        var newVersion = ReferenceEquals(before, after) ? null : after;
-        changed |= newVersion is not null;
-
-        if (work.Rate.Sample is { } sample)
-        {
-            profile.Fold(new MetricObservation(d.Id, sample));
-            window.AddRange([sample]);
-            changed = true;
-        }
-        for (var i = 0; i < work.Missed; i++)
-        {
-            profile.Fold(new MissingObservation(d.Id, now, $"connection to {options.Uri} lost"));
-            changed = true;
-        }
-        if (work.View?.Snapshot is { } snapshot)
-        {
-            profile.Fold(new InventoryObservation(d.Id, snapshot), anonymisationKey);
-            changed = true;
-        }
-        else if (work.GuestMissing is { } missing && profile.GuestViewMissing != missing)
-        {
-            profile.GuestViewMissing = missing;
-            changed = true;
-        }
-        reports[d.Id] = new VmCycleReport(d.Id, d.Name, d.State, profile.ConfigurationHistory.Current?.Version, newVersion,
-            work.Rate.Sample, work.Rate.NoRates, work.View?.Snapshot, work.View?.Snapshot is null ? work.GuestMissing : null,
-            work.View?.Problems ?? [], work.View?.Elapsed ?? TimeSpan.Zero);
-        return changed;
-    }
-
-    private string Cause(DomainDescription domain, IReadOnlyList<HypervisorEvent> events)
-    {
-        if (book.CurrentConfiguration(domain.Id) is null) return "first seen by the collector";
-        var mine = events.Where(e => e.Vm == domain.Id && e.MayChangeConfiguration).Select(e => e.Description).Distinct().ToList();
-        if (mine.Count == 0) return "periodic comparison (libvirt sent no event for this change)";
-        return "libvirt event: " + string.Join("; ", mine.Take(5)) + (mine.Count > 5 ? $"; and {mine.Count - 5} more" : "");
-    }
+    private static List<string> EventsOf(VmId vm, IReadOnlyList<HypervisorEvent> events) =>
+        [.. events.Where(e => e.Vm == vm && e.MayChangeConfiguration).Select(e => e.Description)];
 
     private List<HypervisorEvent> Drain(IHypervisorSession current)
     {
@@ -337,23 +289,14 @@ public sealed class Collector : IAsyncDisposable
             return;
         }
         var domains = Filter(await current.DescribeDomainsAsync(cancellationToken)).Where(d => touched.Contains(d.Id)).ToList();
-        await book.LoadAsync(domains.Select(d => d.Id), cancellationToken);
+        if (domains.Count == 0) return;
         var now = clock.GetUtcNow();
-        var causes = domains.ToDictionary(d => d.Id, d => Cause(d, events));
-        var byId = domains.ToDictionary(d => d.Id);
-        await book.SaveAsync(
-            [.. byId.Keys],
-            id => new PersonalityProfile(id, byId[id].Name, Source, byId[id].BaseImage),
-            (id, profile, _) =>
-            {
-                var before = profile.ConfigurationHistory.Current;
-                profile.Fold(new ConfigurationObservation(id, now, Observed(byId[id].Configuration, profile), causes[id]));
-                var after = profile.ConfigurationHistory.Current!;
-                if (ReferenceEquals(before, after)) return false;
-                log($"{byId[id].Name}: configuration v{after.Version} ({after.Cause}): " + string.Join(", ", after.Changes.Select(c => c.ToString())));
-                return true;
-            },
-            cancellationToken);
+        var reports = await sink.DeliverAsync([.. domains.Select(d => new VmObservations(d, now, EventsOf(d.Id, events)))], cancellationToken);
+        foreach (var r in reports)
+        {
+            if (r.NewVersion is { } after)
+                log($"{r.Name}: configuration v{after.Version} ({after.Cause}): " + string.Join(", ", after.Changes.Select(c => c.ToString())));
+        }
     }
 
     private static string Describe(TimeSpan t) => t.TotalSeconds < 10 ? $"{t.TotalSeconds:0.#} s" : $"{t.TotalSeconds:0} s";

@@ -21,9 +21,6 @@ internal sealed class ProfileBook(IFleetStore store)
         public RecentSamples Window { get; } = window;
     }
 
-    /// <summary>The current configuration version of a VM's cached profile, if loaded.</summary>
-    public ConfigurationVersion? CurrentConfiguration(VmId id) => entries.TryGetValue(id, out var e) ? e.Profile.ConfigurationHistory.Current : null;
-
     /// <summary>Loads the profiles not yet cached.</summary>
     public async Task LoadAsync(IEnumerable<VmId> ids, CancellationToken cancellationToken)
     {

@@ -1,0 +1,159 @@
+using System.Text.Json;
+using Vmorph.Collection;
+using Vmorph.Configuration;
+using Vmorph.Identity;
+using Vmorph.Observations;
+using Vmorph.Profiles;
+using Vmorph.Units;
+
+namespace Vmorph.Loop.Grains;
+
+/// <summary>
+/// <see cref="VmObservations"/> as it crosses a grain boundary (possibly to another silo): primitives, and the
+/// configuration and in-guest view as the JSON the store keeps them in. The pure domain types stay free of Orleans.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ObservationMessage
+{
+    /// <summary>The VM.</summary>
+    [Id(0)] public required string Vm { get; init; }
+
+    /// <summary>Its name.</summary>
+    [Id(1)] public required string Name { get; init; }
+
+    /// <summary>The source its profile belongs to (<c>libvirt:qemu:///system</c>).</summary>
+    [Id(2)] public required string Source { get; init; }
+
+    /// <summary>The collector's connection URI.</summary>
+    [Id(3)] public required string Uri { get; init; }
+
+    /// <summary>The domain's state.</summary>
+    [Id(4)] public DomainState State { get; init; }
+
+    /// <summary>The domain's runtime id.</summary>
+    [Id(5)] public int? RuntimeId { get; init; }
+
+    /// <summary>The base image.</summary>
+    [Id(6)] public string BaseImage { get; init; } = BaseImageId.Unknown.Value;
+
+    /// <summary>The guest agent's state.</summary>
+    [Id(7)] public GuestAgentState GuestAgent { get; init; }
+
+    /// <summary>The configuration, as JSON.</summary>
+    [Id(8)] public required byte[] Configuration { get; init; }
+
+    /// <summary>When, Unix milliseconds.</summary>
+    [Id(9)] public long AtUnixMilliseconds { get; init; }
+
+    /// <summary>Configuration-changing events.</summary>
+    [Id(10)] public string[] Events { get; init; } = [];
+
+    /// <summary>The sample's time, Unix seconds (null: no sample).</summary>
+    [Id(11)] public long? SampleUnixSeconds { get; init; }
+
+    /// <summary>The sample's values: cpu, cpu share, cpu allocated, memory bytes, memory share, memory allocated, disk read, disk write, net rx, net tx (NaN: absent).</summary>
+    [Id(12)] public double[]? SampleValues { get; init; }
+
+    /// <summary>Why there is no sample.</summary>
+    [Id(13)] public string? NoRates { get; init; }
+
+    /// <summary>Intervals missed.</summary>
+    [Id(14)] public int Missed { get; init; }
+
+    /// <summary>The in-guest view as JSON, or null.</summary>
+    [Id(15)] public byte[]? Snapshot { get; init; }
+
+    /// <summary>Why the guest could not be seen.</summary>
+    [Id(16)] public string? GuestMissing { get; init; }
+
+    /// <summary>Parts of the in-guest view that failed.</summary>
+    [Id(17)] public string[] GuestProblems { get; init; } = [];
+
+    /// <summary>How long the in-guest read took, ticks.</summary>
+    [Id(18)] public long GuestElapsedTicks { get; init; }
+
+    private static JsonSerializerOptions Json => ProfileCodec.JsonOptions;
+
+    /// <summary>Encodes one VM's observations.</summary>
+    public static ObservationMessage From(VmObservations o, string source, string uri)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        var d = o.Domain;
+        double[]? values = null;
+        if (o.Sample is { } s)
+        {
+            values =
+            [
+                s.Cpu?.Value ?? double.NaN, s.CpuUtilisation?.Value ?? double.NaN, s.CpuAllocated?.Value ?? double.NaN,
+                s.Memory?.Bytes ?? double.NaN, s.MemoryUtilisation?.Value ?? double.NaN, s.MemoryAllocated?.Bytes ?? double.NaN,
+                s.DiskRead?.BytesPerSecond ?? double.NaN, s.DiskWrite?.BytesPerSecond ?? double.NaN,
+                s.NetworkReceive?.BytesPerSecond ?? double.NaN, s.NetworkTransmit?.BytesPerSecond ?? double.NaN,
+            ];
+        }
+        return new ObservationMessage
+        {
+            Vm = d.Id.Value,
+            Name = d.Name,
+            Source = source,
+            Uri = uri,
+            State = d.State,
+            RuntimeId = d.RuntimeId,
+            BaseImage = d.BaseImage.Value,
+            GuestAgent = d.GuestAgent,
+            Configuration = JsonSerializer.SerializeToUtf8Bytes(d.Configuration, Json),
+            AtUnixMilliseconds = o.At.ToUnixTimeMilliseconds(),
+            Events = [.. o.Events],
+            SampleUnixSeconds = o.Sample?.UnixSeconds,
+            SampleValues = values,
+            NoRates = o.NoRates,
+            Missed = o.Missed,
+            Snapshot = o.Snapshot is null ? null : JsonSerializer.SerializeToUtf8Bytes(o.Snapshot, Json),
+            GuestMissing = o.GuestMissing,
+            GuestProblems = [.. o.GuestProblems ?? []],
+            GuestElapsedTicks = o.GuestElapsed.Ticks,
+        };
+    }
+
+    /// <summary>Decodes it again.</summary>
+    public VmObservations ToObservations()
+    {
+        var configuration = JsonSerializer.Deserialize<VmConfiguration>(Configuration, Json)
+            ?? throw new FormatException($"the observation of VM {Vm} carries no configuration");
+        var domain = new DomainDescription(new VmId(Vm), Name, State, RuntimeId, configuration, new BaseImageId(BaseImage), GuestAgent);
+        MetricSample? sample = null;
+        if (SampleUnixSeconds is { } t && SampleValues is { Length: 10 } v)
+        {
+            sample = new MetricSample(
+                DateTimeOffset.FromUnixTimeSeconds(t),
+                cpu: Value(v[0], x => new CpuCores(x)),
+                cpuUtilisation: Value(v[1], x => new Fraction(x)),
+                cpuAllocated: Value(v[2], x => new CpuCores(x)),
+                memory: Value(v[3], x => new MemorySize(x)),
+                memoryUtilisation: Value(v[4], x => new Fraction(x)),
+                memoryAllocated: Value(v[5], x => new MemorySize(x)),
+                diskRead: Value(v[6], x => new ByteRate(x)),
+                diskWrite: Value(v[7], x => new ByteRate(x)),
+                networkReceive: Value(v[8], x => new ByteRate(x)),
+                networkTransmit: Value(v[9], x => new ByteRate(x)));
+        }
+        var snapshot = Snapshot is null ? null : JsonSerializer.Deserialize<InventorySnapshot>(Snapshot, Json);
+        return new VmObservations(domain, DateTimeOffset.FromUnixTimeMilliseconds(AtUnixMilliseconds), Events, sample, NoRates, Missed,
+            snapshot, GuestMissing, GuestProblems, TimeSpan.FromTicks(GuestElapsedTicks));
+    }
+
+    private static T? Value<T>(double x, Func<double, T> make) where T : struct => double.IsNaN(x) ? null : make(x);
+}
+
+/// <summary>What a grain made of one VM's observations: the report the collector logs and carries events by.</summary>
+/// <param name="ConfigurationVersion">The VM's configuration version after folding.</param>
+/// <param name="NewVersion">The version made by this fold, or null.</param>
+/// <param name="NewVersionHash">Its content hash.</param>
+/// <param name="NewVersionCause">Its cause.</param>
+/// <param name="NewVersionChanges">Its changes (path, before, after).</param>
+[GenerateSerializer, Immutable]
+public sealed record ObservationResult(
+    [property: Id(0)] int? ConfigurationVersion,
+    [property: Id(1)] int? NewVersion,
+    [property: Id(2)] string? NewVersionHash,
+    [property: Id(3)] string? NewVersionCause,
+    [property: Id(4)] string[][] NewVersionChanges);

@@ -1,0 +1,46 @@
+using Vmorph.Collection;
+using Vmorph.Configuration;
+using Vmorph.Identity;
+using Vmorph.Loop.Grains;
+
+namespace Vmorph.Loop.Hosting;
+
+/// <summary>
+/// The collector's sink in <c>vmorph serve</c>: each VM's observations go to its grain, which folds and saves them;
+/// VMs the hypervisor stopped listing are told they are gone.
+/// </summary>
+public sealed class GrainObservationSink(IGrainFactory grains, string uri, string source) : IObservationSink
+{
+    private const int Parallelism = 64;
+    private HashSet<VmId> listed = [];
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<VmCycleReport>> DeliverAsync(IReadOnlyList<VmObservations> batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var reports = new VmCycleReport[batch.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, batch.Count), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+            async (i, _) =>
+            {
+                var o = batch[i];
+                var result = await grains.GetGrain<IVmGrain>(o.Domain.Id.Value).ObserveAsync(ObservationMessage.From(o, source, uri));
+                ConfigurationVersion? made = result.NewVersion is { } v
+                    ? new ConfigurationVersion(v, result.NewVersionHash ?? "", o.At, result.NewVersionCause ?? "", o.Domain.Configuration,
+                        [.. result.NewVersionChanges.Select(c => new ConfigurationChange(c[0], c[1].Length == 0 ? null : c[1], c[2].Length == 0 ? null : c[2]))])
+                    : null;
+                reports[i] = new VmCycleReport(o.Domain.Id, o.Domain.Name, o.Domain.State, result.ConfigurationVersion, made, o.Sample, o.NoRates,
+                    o.Snapshot, o.Snapshot is null ? o.GuestMissing : null, o.GuestProblems ?? [], o.GuestElapsed);
+            });
+        return reports;
+    }
+
+    /// <summary>After a whole cycle: the VMs listed before and not now are gone.</summary>
+    public async Task CycleEndedAsync(CycleReport cycle)
+    {
+        ArgumentNullException.ThrowIfNull(cycle);
+        var now = cycle.Vms.Select(v => v.Id).ToHashSet();
+        foreach (var gone in listed.Where(v => !now.Contains(v)))
+            await grains.GetGrain<IVmGrain>(gone.Value).MarkGoneAsync();
+        listed = now;
+    }
+}
