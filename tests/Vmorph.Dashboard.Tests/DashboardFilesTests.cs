@@ -4,7 +4,8 @@ using System.Text.RegularExpressions;
 namespace Vmorph.Dashboard.Tests;
 
 /// <summary>The dashboard's built files as the server serves them: anonymous, typed, cached as their names allow.</summary>
-public sealed partial class DashboardFilesTests(ReplayServer server) : IClassFixture<ReplayServer>
+[Collection(ReplayCollection.Name)]
+public sealed partial class DashboardFilesTests(ReplayServer server)
 {
     [Fact]
     public async Task The_page_is_served_anonymously_for_every_client_route_and_revalidated()
