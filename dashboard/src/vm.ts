@@ -11,6 +11,7 @@ import type { ConfigurationVersion, FleetItem, Morph, PlanView, Trait, Traits, U
 export async function renderVm(root: HTMLElement, id: string, setReplay: (replay: boolean) => void): Promise<() => void> {
   const openJournals = new Set<string>();
   const head = el("div", { class: "vm-head" });
+  const notice = el("p", { class: "notice", id: "notice", role: "status", hidden: true });
   const pending = el("section", { class: "card pending", id: "pending", hidden: true });
   const traitsCard = el("section", { class: "card", id: "traits" });
   const usageCard = el("section", { class: "card", id: "usage" });
@@ -18,7 +19,7 @@ export async function renderVm(root: HTMLElement, id: string, setReplay: (replay
   const morphsCard = el("section", { class: "card", id: "morphs" });
   setChildren(root,
     el("p", { class: "crumbs" }, el("a", { href: "/", "data-link": true }, "← Fleet")),
-    head, pending,
+    head, notice, pending,
     el("div", { class: "grid two" }, traitsCard, usageCard),
     el("div", { class: "grid two" }, historyCard, morphsCard));
 
@@ -29,7 +30,7 @@ export async function renderVm(root: HTMLElement, id: string, setReplay: (replay
     setReplay(vm.replay);
     document.title = `${vm.name} · vmorph`;
     drawHead(head, vm);
-    drawPending(pending, vm, load);
+    drawPending(pending, notice, vm, load);
     drawTraits(traitsCard, traits);
     drawUsage(usageCard, usage);
     drawHistory(historyCard, history.versions);
@@ -78,7 +79,8 @@ function fact(term: string, description: Node | string): HTMLElement[] {
   return [el("dt", {}, term), el("dd", {}, description)];
 }
 
-function drawPending(card: HTMLElement, vm: FleetItem, reload: () => Promise<void>): void {
+/** The plan waiting for approval, with approve and reject; what they did is told in `notice`, which outlives the card. */
+function drawPending(card: HTMLElement, notice: HTMLElement, vm: FleetItem, reload: () => Promise<void>): void {
   const plan = vm.pending;
   card.hidden = plan === null;
   if (plan === null) {
@@ -92,7 +94,9 @@ function drawPending(card: HTMLElement, vm: FleetItem, reload: () => Promise<voi
     message.textContent = "…";
     message.className = "message";
     action().then(async (after) => {
-      message.textContent = `${done}: the plan is ${after.state}.`;
+      message.textContent = "";
+      notice.textContent = `${done} plan ${after.planId} (${after.target}): it is ${after.state} now.`;
+      notice.hidden = false;
       await reload();
     }).catch((e: unknown) => {
       message.className = "message error";

@@ -77,7 +77,7 @@ public sealed class DashboardBrowserTests(ReplayServer server, Browser browser)
 
         // Approving the plan moves it out of pending, in the API and on the page.
         await page.Locator("#approve").ClickAsync();
-        await Expect(page.Locator("#pending .message")).ToContainTextAsync("Approved");
+        await Expect(page.Locator("#notice")).ToContainTextAsync("Approved plan " + planId);
         var after = await GetJsonAsync(api, "/api/v1/plans/" + Uri.EscapeDataString(planId));
         Assert.NotEqual("pending", after.GetProperty("state").GetString());
         await Expect(page.Locator($"table.plans tr[data-plan='{planId}'] .pill")).Not.ToHaveTextAsync("pending");
