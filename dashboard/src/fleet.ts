@@ -136,8 +136,12 @@ export async function renderFleet(root: HTMLElement, setReplay: (replay: boolean
     more.textContent = rows.length > shownRows ? `Showing the first ${shownRows} of ${rows.length}: narrow the filter to see the others.` : "";
   };
 
+  // Refreshes wait at least twice as long as the last load took (a large fleet is fetched page by page).
+  let pause = 2000;
   const load = async () => {
+    const started = performance.now();
     const fleet = await api.fleet();
+    pause = Math.max(2000, 2 * (performance.now() - started));
     items = fleet.items;
     setReplay(fleet.replay);
     draw();
@@ -167,7 +171,7 @@ export async function renderFleet(root: HTMLElement, setReplay: (replay: boolean
       timer = window.setTimeout(() => {
         timer = undefined;
         load().catch(() => {});
-      }, 2000);
+      }, pause);
     }
   });
   return () => {

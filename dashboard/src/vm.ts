@@ -9,7 +9,9 @@ import type { ConfigurationVersion, FleetItem, Morph, PlanView, Trait, Traits, U
 // timeline of diffs, and the morph journal (plan, guard verdict, rollback).
 
 export async function renderVm(root: HTMLElement, id: string, setReplay: (replay: boolean) => void): Promise<() => void> {
+  // What the user unfolded stays unfolded when the page refreshes.
   const openJournals = new Set<string>();
+  const openTraits = new Set<string>();
   const head = el("div", { class: "vm-head" });
   const notice = el("p", { class: "notice", id: "notice", role: "status", hidden: true });
   const pending = el("section", { class: "card pending", id: "pending", hidden: true });
@@ -31,7 +33,7 @@ export async function renderVm(root: HTMLElement, id: string, setReplay: (replay
     document.title = `${vm.name} · vmorph`;
     drawHead(head, vm);
     drawPending(pending, notice, vm, load);
-    drawTraits(traitsCard, traits);
+    drawTraits(traitsCard, traits, openTraits);
     drawUsage(usageCard, usage);
     drawHistory(historyCard, history.versions);
     drawMorphs(morphsCard, vm, morphs.items, plans.items, openJournals, load);
@@ -85,8 +87,12 @@ function drawPending(card: HTMLElement, notice: HTMLElement, vm: FleetItem, relo
   card.hidden = plan === null;
   if (plan === null) {
     setChildren(card);
+    delete card.dataset.plan;
     return;
   }
+  // The same plan as drawn: keep the card (and a reason being typed).
+  if (card.dataset.plan === plan.planId) return;
+  card.dataset.plan = plan.planId;
   const message = el("p", { class: "message", role: "status" });
   const reason = el("input", { type: "text", placeholder: "Why (recorded in the plan and the audit log)", class: "reason", "aria-label": "Reason for rejecting" });
   const act = (button: HTMLButtonElement, action: () => Promise<PlanView>, done: string) => {
@@ -127,7 +133,7 @@ function drawPending(card: HTMLElement, notice: HTMLElement, vm: FleetItem, relo
     message);
 }
 
-function drawTraits(card: HTMLElement, traits: Traits): void {
+function drawTraits(card: HTMLElement, traits: Traits, open: Set<string>): void {
   const canvas = el("canvas", { id: "radar", "aria-label": "Trait vector" });
   const sorted = [...traits.traits].sort((a, b) => b.score - a.score);
   setChildren(card,
@@ -137,13 +143,12 @@ function drawTraits(card: HTMLElement, traits: Traits): void {
       ` · score ${traits.workload.score.toFixed(2)}, coverage ${Math.round(traits.workload.coverage * 100)}%`),
     traits.traits.length === 0 ? el("p", { class: "muted" }, "No traits yet: too few observations.")
       : el("div", { class: "radar-box" }, canvas),
-    el("ul", { class: "traits" }, sorted.map(traitItem)));
+    el("ul", { class: "traits" }, sorted.map((t) => traitItem(t, open))));
   if (traits.traits.length > 0) traitRadar(canvas, traits.traits);
 }
 
-function traitItem(t: Trait): HTMLElement {
-  return el("li", {},
-    el("details", {},
+function traitItem(t: Trait, open: Set<string>): HTMLElement {
+  const details = el("details", { open: open.has(t.trait) },
       el("summary", {},
         el("span", { class: "trait-name" }, t.trait),
         el("span", { class: "score" }, el("span", { style: `width:${Math.round(t.score * 100)}%` })),
@@ -154,7 +159,12 @@ function traitItem(t: Trait): HTMLElement {
         el("tr", {}, el("th", {}, "feature"), el("th", { class: "num" }, "value"), el("th", { class: "num" }, "weight")),
         t.contributions.map((c) => el("tr", {}, el("td", { class: "mono" }, c.inverted ? `1 − ${c.feature}` : c.feature),
           el("td", { class: "num" }, num(c.value, 3)), el("td", { class: "num" }, num(c.weight, 2))))),
-      t.missing.length === 0 ? null : el("p", { class: "muted small" }, `Missing: ${t.missing.join(", ")}`)));
+      t.missing.length === 0 ? null : el("p", { class: "muted small" }, `Missing: ${t.missing.join(", ")}`));
+  details.addEventListener("toggle", () => {
+    if (details.open) open.add(t.trait);
+    else open.delete(t.trait);
+  });
+  return el("li", {}, details);
 }
 
 function drawUsage(card: HTMLElement, usage: Usage): void {
