@@ -86,7 +86,7 @@ export function usageChart(
   const last = at.at(-1) ?? 0;
   const usage: ChartDataset<"line", { x: number; y: number | null }[]> = {
     label: `used (${unit})`,
-    data: points.map((p, i) => ({ x: at[i]!, y: used(p) })),
+    data: points.map((p, i) => ({ x: at[i]!, y: used(p) ?? null })),
     borderColor: blue,
     borderWidth: 1.5,
     pointRadius: 0,
@@ -95,7 +95,7 @@ export function usageChart(
   };
   const allocation: ChartDataset<"line", { x: number; y: number | null }[]> = {
     label: `allocated (${unit})`,
-    data: points.map((p, i) => ({ x: at[i]!, y: allocated(p) })),
+    data: points.map((p, i) => ({ x: at[i]!, y: allocated(p) ?? null })),
     borderColor: grey,
     borderWidth: 1.5,
     borderDash: [5, 3],
