@@ -8,7 +8,7 @@ namespace Vmorph.Benchmarks;
 /// <summary>
 /// Bytes per replayed VM (<c>vmorph serve --replay</c>): loads a trace, then builds fleets of 10,000 and 100,000 VMs
 /// from it (clones share their trace VM's series) and reports the managed heap each holds after a full collection, the
-/// series' share and the VMs' own share, and the CPU time of one all-domain description and counter reading (what a
+/// series' share and the VMs' own share, the time to load the trace, and the CPU time of one all-domain description and counter reading (what a
 /// collector cycle asks of the hypervisor). Run:
 /// <c>dotnet run -c Release --project bench/Vmorph.Benchmarks -- replay-fleet-size ../shared/traces/bitbrains-rnd/2013-7</c>.
 /// </summary>
@@ -23,7 +23,9 @@ public static class ReplayFleetSize
             return 64;
         }
         var empty = Heap();
+        var watch = Stopwatch.StartNew();
         var loaded = ReplayFleet.Load(paths, new ReplayFleetOptions(), CancellationToken.None);
+        var loading = watch.Elapsed;
         if (!loaded.IsSuccess)
         {
             output.WriteLine(string.Join("; ", loaded.Errors));
@@ -32,7 +34,7 @@ public static class ReplayFleetSize
         var series = loaded.Value.Series;
         var seriesHeap = Heap() - empty;
         var arrays = series.Sum(s => s.ArrayBytes);
-        output.WriteLine(Line($"trace: {string.Join(", ", paths)}: {series.Count} trace VMs, {series.Sum(s => s.Length):N0} steps, arrays {arrays:N0} bytes, heap held {seriesHeap:N0} bytes ({seriesHeap / series.Count:N0} per trace VM)"));
+        output.WriteLine(Line($"trace: {string.Join(", ", paths)}: {series.Count} trace VMs, {series.Sum(s => s.Length):N0} steps, arrays {arrays:N0} bytes, heap held {seriesHeap:N0} bytes ({seriesHeap / series.Count:N0} per trace VM), loaded in {loading.TotalSeconds:0.0} s"));
         output.WriteLine("VMs | heap held | per VM (all) | per VM (own, without the shared series) | describe + read counters, CPU ms");
         foreach (var count in new[] { 10_000, 100_000 })
         {

@@ -32,6 +32,12 @@ public sealed class ReplayClock : TimeProvider
     /// <summary>How many times faster than the underlying clock it runs.</summary>
     public double Speed { get; }
 
+    /// <summary>
+    /// The clock underneath (real time in production): for what must not be accelerated, such as how long a collection
+    /// cycle's work took, which on this clock is <see cref="Speed"/> times longer than the CPU and the disk spent on it.
+    /// </summary>
+    public TimeProvider Underneath => under;
+
     /// <inheritdoc />
     public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
 

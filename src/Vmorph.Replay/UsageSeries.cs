@@ -32,6 +32,7 @@ public sealed class UsageSeries
         this.cores = cores;
         this.memoryMiB = memoryMiB;
         Provisioned = provisioned;
+        HasMemory = memoryMiB.Any(m => !float.IsNaN(m));
     }
 
     /// <summary>The VM's id in the trace (<c>bitbrains:17</c>).</summary>
@@ -59,7 +60,7 @@ public sealed class UsageSeries
     public VmConfiguration Provisioned { get; }
 
     /// <summary>Whether the trace measured memory (CPU-only traces do not).</summary>
-    public bool HasMemory => memoryMiB.Any(m => !float.IsNaN(m));
+    public bool HasMemory { get; }
 
     /// <summary>The bytes its two arrays take (shared by every clone).</summary>
     public long ArrayBytes => (cores.Length + memoryMiB.Length) * (long)sizeof(float);

@@ -18,8 +18,14 @@ public sealed record ServeOptions
     /// <summary>How many VMs to replay (the trace's VMs cloned with a time shift when more than it has); null: the trace's.</summary>
     public int? ReplayVms { get; init; }
 
-    /// <summary>How much faster than real time a replay runs (300: a 5-minute step each second).</summary>
-    public double ReplaySpeed { get; init; } = 300;
+    /// <summary>How much faster than real time a replay runs (1800: ten hours of the trace a minute; shrinking waits hours of hysteresis, so a newcomer sees morphs within a minute).</summary>
+    public double ReplaySpeed { get; init; } = 1800;
+
+    /// <summary>The replayed instant a replay starts at (null: the trace's first step).</summary>
+    public DateTimeOffset? ReplayStart { get; init; }
+
+    /// <summary>Whether a replay starts from an empty store (true) or continues the one in DATA_DIR/replay (tests of restarts).</summary>
+    public bool ReplayFresh { get; init; } = true;
 
     /// <summary>The interval between collection cycles, in the loop's clock (a replay's is accelerated).</summary>
     public TimeSpan CollectInterval { get; init; } = TimeSpan.FromMinutes(1);

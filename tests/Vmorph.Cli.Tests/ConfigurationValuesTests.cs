@@ -1,4 +1,4 @@
-using Vmorph.Cli.Views;
+using Vmorph.Views;
 using Vmorph.Configuration;
 
 namespace Vmorph.Cli.Tests;

@@ -16,6 +16,7 @@ public sealed class ReplayClockTests
         real.Advance(TimeSpan.FromSeconds(2));
 
         Assert.Equal(ReplayClock.DefaultSpeed, clock.Speed);
+        Assert.Same(real, clock.Underneath);
         Assert.Equal(TraceStart + TimeSpan.FromMinutes(10), clock.GetUtcNow());
         Assert.Equal(TimeSpan.FromMinutes(10), clock.Elapsed);
     }

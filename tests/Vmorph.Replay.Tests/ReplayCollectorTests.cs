@@ -79,6 +79,38 @@ public sealed class ReplayCollectorTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_FiveMinuteCycles_RunThreeHundredTimesFasterThanTheClockUnderneath()
+    {
+        var reports = new List<CycleReport>();
+        await using var collector = new Collector(new ReplayHypervisor(fleet, clock), store, clock,
+            new CollectorOptions { Uri = fleet.Uri, Interval = TimeSpan.FromMinutes(5), SampleWindow = TimeSpan.FromSeconds(1) }, new byte[32]);
+        using var stop = new CancellationTokenSource();
+        var running = collector.RunAsync(r => { lock (reports) reports.Add(r); }, stop.Token);
+        var underneath = TimeSpan.Zero;
+        async Task AdvanceUntilCycleAsync(int cycle, TimeSpan replayed)
+        {
+            underneath += clock.Underlying(replayed);
+            real.Advance(clock.Underlying(replayed));
+            // Only the collector's own work runs now: wait (in real time, bounded) for the cycle the clock allows.
+            for (var i = 0; i < 3_000 && reports.Count < cycle; i++) await Task.Delay(10);
+            Assert.True(reports.Count >= cycle, $"cycle {cycle} did not run after {clock.Elapsed} replayed");
+        }
+
+        await AdvanceUntilCycleAsync(1, TimeSpan.FromSeconds(1)); // the first cycle's sample window
+        await AdvanceUntilCycleAsync(2, TimeSpan.FromMinutes(5) - TimeSpan.FromSeconds(1));
+        await AdvanceUntilCycleAsync(3, TimeSpan.FromMinutes(5));
+        await AdvanceUntilCycleAsync(4, TimeSpan.FromMinutes(5));
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+
+        Assert.Equal(4, reports.Count);
+        // Exact but for the rounding of each span underneath up to a whole tick (100 ns), which is 300 times more above.
+        Assert.InRange(underneath, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3) + TimeSpan.FromTicks(4));
+        Assert.Equal([1_000, 300_000, 600_000, 900_000], reports.Select(r => Math.Round((r.At - fleet.Start).TotalMilliseconds)));
+        Assert.All(reports.Skip(1), r => Assert.All(r.Vms, v => Assert.NotNull(v.Sample!.Value.Cpu)));
+    }
+
+    [Fact]
     public async Task Connect_ToAnotherUri_IsRefusedNamingWhatIsServed()
     {
         var e = await Assert.ThrowsAsync<HypervisorUnavailableException>(() => new ReplayHypervisor(fleet, clock).ConnectAsync("qemu:///system", CancellationToken.None));

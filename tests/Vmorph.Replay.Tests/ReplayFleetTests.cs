@@ -42,6 +42,23 @@ public sealed class ReplayFleetTests
     }
 
     [Fact]
+    public void Load_OneVmInTwoMonths_JoinsBothOnOneGrid()
+    {
+        var july = SharedTraces.Path("bitbrains-rnd", "2013-7", "1.csv.gz");
+        var august = SharedTraces.Path("bitbrains-rnd", "2013-8", "1.csv.gz");
+        var fleet = Load([july, august]);
+        var traces = new[] { july, august }.Select(p => Assert.Single(new TraceReader().Read(p, new TraceReadOptions(), CancellationToken.None).Series)).ToList();
+
+        var series = Assert.Single(fleet.Vms).Series;
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(traces[0].Samples[0].UnixSeconds), series.Start);
+        var last = traces[1].Samples[^1];
+        var lastStep = (int)((last.UnixSeconds - series.Start.ToUnixTimeSeconds() + 150) / 300);
+        Assert.Equal(lastStep + 1, series.Length);
+        Assert.Equal((float)last.Cpu!.Value.Value, (float)series.CoresAt(lastStep)!.Value.Value);
+        Assert.Equal((float)traces[0].Samples[10].Cpu!.Value.Value, (float)series.CoresAt(10)!.Value.Value);
+    }
+
+    [Fact]
     public void DemandAt_PastTheEndOfTheTrace_LoopsAroundToItsStart()
     {
         var vm = Load(SharedTraces.TwoBitbrainsVms).Vms[0];
@@ -95,6 +112,24 @@ public sealed class ReplayFleetTests
         Assert.False(vm.Series.HasMemory);
         Assert.Null(vm.DemandAt(vm.Origin).Memory);
         Assert.Equal((float)(trace.Samples[5].CpuUtilisation!.Value.Value * 4), (float)vm.Series.CoresAt(5)!.Value.Value);
+    }
+
+    [Theory]
+    [InlineData("alibaba-v2018-machines", "alibaba-2018")]
+    [InlineData("azure-v1-vm-cpu", "azure-v1")]
+    [InlineData("bitbrains-rnd", "bitbrains")]
+    [InlineData("datacenter-aggregates", "datacenter-aggregate")]
+    [InlineData("google2011-gcd-vms", "google-2011-gcd")]
+    [InlineData("planetlab-cloudsim", "planetlab")]
+    public void Load_EveryTraceDirectory_ReplaysItsFirstVmsWithCpuFromTheTrace(string directory, string format)
+    {
+        var fleet = Load([SharedTraces.Path(directory)], new ReplayFleetOptions { MaxVms = 2 });
+
+        Assert.Equal(2, fleet.Vms.Count);
+        Assert.All(fleet.Vms, vm => Assert.Equal(format, vm.Series.Format));
+        Assert.All(fleet.Vms, vm => Assert.Contains(Enumerable.Range(0, vm.Series.Length), s => vm.Series.CoresAt(s) is not null));
+        Assert.All(fleet.Vms, vm => Assert.StartsWith(ReplayFleet.IdPrefix, vm.Id.Value, StringComparison.Ordinal));
+        Assert.Equal(fleet.Vms.Min(v => v.Series.Start), fleet.Start);
     }
 
     [Fact]

@@ -145,6 +145,20 @@ public sealed class ReplayMorphTests : IDisposable
     }
 
     [Fact]
+    public async Task Driver_LiveStep_ChangesTheAllocationAtOnceAndSendsAConfigurationEvent()
+    {
+        var vm = fleet.Find("bitbrains-1")!;
+        await using var session = await new ReplayHypervisor(fleet, clock).ConnectAsync(fleet.Uri, CancellationToken.None);
+        var step = new StepOperation(StepKind.SetMaxVcpus, [new ConfigurationChange("vcpus.maximum", "2", "4")], StepMode.Live, StepChannel.Hypervisor);
+
+        Assert.True((await driver.ApplyAsync(vm.Id, step, CancellationToken.None)).IsSuccess);
+
+        Assert.Equal(4, (await session.DescribeDomainsAsync(CancellationToken.None))[0].Configuration.MaxVcpus);
+        var e = Assert.Single(session.DrainEvents());
+        Assert.Equal((vm.Id, "tuning changed: vcpus.maximum=4", true), (e.Vm, e.Description, e.MayChangeConfiguration));
+    }
+
+    [Fact]
     public async Task Driver_GuestStep_IsRefusedSayingThereIsNoGuest()
     {
         var vm = fleet.Vms[0];

@@ -75,7 +75,7 @@ public sealed class AgentCommand(CliContext context) : VmorphCommand<AgentComman
     {
         if (settings.Json)
         {
-            Context.Output.WriteLine(settings.Once ? Views.JsonViews.Serialize(snapshot)
+            Context.Output.WriteLine(settings.Once ? JsonViews.Serialize(snapshot)
                 : System.Text.Json.JsonSerializer.Serialize(snapshot, CollectionViews.JsonLines));
             return;
         }

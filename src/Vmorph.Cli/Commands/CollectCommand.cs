@@ -120,7 +120,7 @@ public sealed class CollectCommand(CliContext context) : VmorphCommand<CollectCo
     {
         if (settings.Json)
         {
-            Context.Output.WriteLine(settings.Once ? Views.JsonViews.Serialize(CollectionViews.Json(report))
+            Context.Output.WriteLine(settings.Once ? JsonViews.Serialize(CollectionViews.Json(report))
                 : System.Text.Json.JsonSerializer.Serialize(CollectionViews.Json(report), CollectionViews.JsonLines));
         }
         else if (verbose)
@@ -135,7 +135,7 @@ public sealed class CollectCommand(CliContext context) : VmorphCommand<CollectCo
             var guests = report.Vms.Count(v => v.Inventory is not null);
             Context.Output.WriteLine($"{report.At:HH:mm:ss} {report.Vms.Count} VM(s), {guests} seen from inside, {versions} new configuration version(s)");
             foreach (var v in CollectionViews.InNaturalOrder(report.Vms).Where(v => v.NewVersion is not null))
-                Context.Output.WriteLine($"  {v.Name}: configuration v{v.NewVersion!.Version} ({v.NewVersion.Cause}): " + string.Join(", ", v.NewVersion.Changes.Select(Views.ConfigurationValues.Describe)));
+                Context.Output.WriteLine($"  {v.Name}: configuration v{v.NewVersion!.Version} ({v.NewVersion.Cause}): " + string.Join(", ", v.NewVersion.Changes.Select(ConfigurationValues.Describe)));
         }
         foreach (var vm in CollectionViews.InNaturalOrder(report.Vms))
         {

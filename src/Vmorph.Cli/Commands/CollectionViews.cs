@@ -31,7 +31,7 @@ public sealed record CollectJson(string Uri, DateTimeOffset At, double ElapsedMi
 internal static class CollectionViews
 {
     /// <summary>JSON on one line: one object per cycle for streams (JSON lines).</summary>
-    public static System.Text.Json.JsonSerializerOptions JsonLines { get; } = new(Views.JsonViews.Options) { WriteIndented = false };
+    public static System.Text.Json.JsonSerializerOptions JsonLines { get; } = new(JsonViews.Options) { WriteIndented = false };
 
     public static CollectJson Json(CycleReport r) => new(r.Uri, r.At, Math.Round(r.Elapsed.TotalMilliseconds, 1), Math.Round(r.CpuTime.TotalMilliseconds, 1),
         Math.Round(r.SampleWait.TotalMilliseconds, 1), r.MissedIntervals, [.. InNaturalOrder(r.Vms).Select(Json)]);

@@ -41,6 +41,8 @@ public static class VmorphApp
             ["traits", "17", "--explain"]),
         Command<ArchetypesCommand>("archetypes", "List the archetypes and features traits are scored with (built-in and your own YAML).",
             ["archetypes", "--output", "json"]),
+        Command<ServeCommand>("serve", "Run the loop on its own: collect, decide (schedules, demand, workload, forecasts), morph, guard, roll back; with the REST API, dashboard and metrics.",
+            ["serve", "--replay", "../shared/traces/bitbrains-rnd/2013-8"]),
         Command<CollectCommand>("collect", "Watch the VMs of a libvirt connection (configuration, metrics, and the guests from inside) and fold what is seen into the store.",
             ["collect", "--connect", "qemu:///system", "--once"]),
         Command<HistoryCommand>("history", "Show a VM's configuration versions, each with its cause and diff.",

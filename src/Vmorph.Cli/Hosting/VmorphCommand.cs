@@ -52,7 +52,7 @@ public abstract class VmorphCommand<TSettings>(CliContext context) : AsyncComman
     protected abstract Task<int> RunAsync(TSettings settings, CancellationToken cancellationToken);
 
     /// <summary>Writes JSON to standard output.</summary>
-    protected void WriteJson<T>(T value) => Context.Output.WriteLine(Views.JsonViews.Serialize(value));
+    protected void WriteJson<T>(T value) => Context.Output.WriteLine(JsonViews.Serialize(value));
 
     private int Fail(string message, int exitCode)
     {

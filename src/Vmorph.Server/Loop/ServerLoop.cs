@@ -3,11 +3,13 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Vmorph.Collection;
 using Vmorph.Libvirt;
+using Vmorph.Libvirt.Morphing;
 using Vmorph.Loop;
 using Vmorph.Loop.Hosting;
 using Vmorph.Morphing;
 using Vmorph.Policies;
-using Vmorph.Privacy;
+using Vmorph.Guest.Privacy;
+using Vmorph.Replay;
 using Vmorph.Storage.Sqlite;
 using Vmorph.Store;
 using Vmorph.TargetProfiles;
@@ -90,13 +92,27 @@ public sealed class ServeException(string message) : Exception(message);
 /// </summary>
 public sealed class FleetSource
 {
-    private FleetSource(string storePath, TimeProvider clock, IReadOnlyList<(string Uri, string Source, IHypervisor Hypervisor)> connections, bool replay)
+    private FleetSource(string storePath, TimeProvider clock, IReadOnlyList<Connection> connections, bool replay, TimeSpan? step = null, IReadOnlyList<string>? notes = null)
     {
         StorePath = storePath;
         Clock = clock;
         Connections = connections;
         Replay = replay;
+        Step = step;
+        Notes = notes ?? [];
     }
+
+    /// <summary>
+    /// One hypervisor connection: its URI, the source name its VMs' profiles carry, the hypervisor the collector reads,
+    /// and how to make its morph backend once the journal and store are open.
+    /// </summary>
+    public sealed record Connection(string Uri, string Source, IHypervisor Hypervisor, Func<IMorphJournal, IFleetStore, Action<MorphProgress>, CancellationToken, Task<MorphBackend>> Backend);
+
+    /// <summary>The collection step a replay dictates (its trace's), or null for the options'.</summary>
+    public TimeSpan? Step { get; }
+
+    /// <summary>What loading the fleet said, for the log.</summary>
+    public IReadOnlyList<string> Notes { get; }
 
     /// <summary>The store file.</summary>
     public string StorePath { get; }
@@ -104,8 +120,8 @@ public sealed class FleetSource
     /// <summary>The loop's clock.</summary>
     public TimeProvider Clock { get; }
 
-    /// <summary>The hypervisor connections, each with its profile source name.</summary>
-    public IReadOnlyList<(string Uri, string Source, IHypervisor Hypervisor)> Connections { get; }
+    /// <summary>The hypervisor connections.</summary>
+    public IReadOnlyList<Connection> Connections { get; }
 
     /// <summary>Whether it is a replay.</summary>
     public bool Replay { get; }
@@ -115,14 +131,44 @@ public sealed class FleetSource
     {
         ArgumentNullException.ThrowIfNull(options);
         Directory.CreateDirectory(options.DataDirectory);
-        if (options.ReplayTrace is { } trace) return ReplaySource.Create(options, trace);
+        if (options.ReplayTrace is { } trace) return Replayed(options, trace);
         var clock = options.Clock;
         return new FleetSource(Path.Combine(options.DataDirectory, "vmorph.db"), clock,
-            [.. options.HypervisorUris.Select(u => (u, "libvirt:" + u, (IHypervisor)new LibvirtHypervisor(clock)))], replay: false);
+            [.. options.HypervisorUris.Select(u => new Connection(u, "libvirt:" + u, new LibvirtHypervisor(clock), (journal, store, progress, token) => LibvirtBackendAsync(u, clock, journal, store, progress, token)))],
+            replay: false);
     }
 
-    internal static FleetSource Replayed(string storePath, TimeProvider clock, string uri, string source, IHypervisor hypervisor) =>
-        new(storePath, clock, [(uri, source, hypervisor)], replay: true);
+    private static async Task<MorphBackend> LibvirtBackendAsync(string uri, TimeProvider clock, IMorphJournal journal, IFleetStore store, Action<MorphProgress> progress, CancellationToken cancellationToken)
+    {
+        var opened = LibvirtMorphDriver.Open(uri, clock);
+        if (!opened.IsSuccess) throw new ServeException($"cannot connect to {uri}: " + string.Join("; ", opened.Errors));
+        var host = await opened.Value.ReadHostAsync(cancellationToken);
+        if (!host.IsSuccess) throw new ServeException($"cannot read what the host of {uri} can do: " + string.Join("; ", host.Errors));
+        var engine = new MorphEngine(journal, store, opened.Value, opened.Value, clock, new MorphEngineOptions { Host = host.Value.Capabilities, Progress = progress });
+        return new MorphBackend(engine, opened.Value, host.Value.Capabilities);
+    }
+
+    // A replay: the trace's VMs (cloned up to the number asked for) behind a replay hypervisor, on a clock that runs
+    // ReplaySpeed times faster than the options' clock, with a store of its own, started afresh: what the replay does
+    // never mixes with the real fleet's store.
+    private static FleetSource Replayed(ServeOptions options, string trace)
+    {
+        if (!File.Exists(trace) && !Directory.Exists(trace)) throw new ServeException($"--replay: no such file or directory: {trace}");
+        var loaded = ReplayFleet.Load([trace], new ReplayFleetOptions { ReplicateTo = options.ReplayVms }, CancellationToken.None);
+        if (!loaded.IsSuccess) throw new ServeException($"--replay {trace}: " + string.Join("; ", loaded.Errors));
+        var fleet = loaded.Value;
+        var clock = new ReplayClock(options.ReplayStart ?? fleet.Start, options.ReplaySpeed, options.Clock);
+        var directory = Path.Combine(options.DataDirectory, "replay");
+        if (options.ReplayFresh && Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        Directory.CreateDirectory(directory);
+        var connection = new Connection(fleet.Uri, "replay:" + fleet.Name, new ReplayHypervisor(fleet, clock), (journal, store, progress, _) =>
+        {
+            var host = new ReplayMorphHost(fleet, clock);
+            var engine = new MorphEngine(journal, store, new ReplayMorphDriver(fleet, clock), host, clock, new MorphEngineOptions { Host = ReplayHost.Capabilities, Progress = progress });
+            return Task.FromResult(new MorphBackend(engine, host, ReplayHost.Capabilities));
+        });
+        return new FleetSource(Path.Combine(directory, "vmorph.db"), clock, [connection], replay: true, fleet.Step, fleet.Notes);
+    }
 
     /// <summary>The loop's settings for this fleet.</summary>
     public LoopSettings Settings(ServeOptions options)
@@ -131,7 +177,7 @@ public sealed class FleetSource
         return new LoopSettings
         {
             Replay = Replay,
-            Step = options.CollectInterval,
+            Step = Step ?? options.CollectInterval,
             AnonymisationKey = AnonymisationKeyFile.LoadOrCreate(options.DataDirectory),
         };
     }

@@ -5,7 +5,7 @@ using Vmorph.Profiles;
 using Vmorph.Store;
 using Vmorph.Traits;
 
-namespace Vmorph.Cli.Views;
+namespace Vmorph.Views;
 
 /// <summary>A trait in JSON output.</summary>
 public sealed record TraitJson(string Trait, TraitKind Kind, double Score, double Coverage, string Explanation, IReadOnlyList<ContributionJson> Contributions, IReadOnlyList<string> Missing)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Vmorph.Configuration;
 
-namespace Vmorph.Cli.Views;
+namespace Vmorph.Views;
 
 /// <summary>
 /// The values of a flattened configuration (<see cref="VmConfiguration.Flatten"/>) as people and scripts read them:
