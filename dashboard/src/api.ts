@@ -72,4 +72,4 @@ export const approve = (id: string, planId: string) =>
 export const reject = (id: string, planId: string, reason: string) =>
   request<PlanView>("POST", `${vm(id)}/plans/${encodeURIComponent(planId)}/reject`, { reason });
 export const rollback = (id: string) => request<{ morphId: string }>("POST", `${vm(id)}/rollback`);
-export const plan = (planId: string) => request<PlanView>("GET", `/api/v1/plans/${encodeURIComponent(planId)}`);
+export const plan = (id: string, planId: string) => request<PlanView>("GET", `${vm(id)}/plans/${encodeURIComponent(planId)}`);

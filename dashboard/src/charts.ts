@@ -66,7 +66,7 @@ export function traitRadar(canvas: HTMLCanvasElement, traits: Trait[]): Chart {
 export function cpuShort(p: UsagePoint): boolean {
   if (typeof p.cpuShort === "boolean") return p.cpuShort;
   if (typeof p.cpuShort === "number") return p.cpuShort > 0;
-  return p.coresUsed !== null && p.cores !== null && p.coresUsed > p.cores;
+  return p.coresUsed != null && p.cores != null && p.coresUsed > p.cores;
 }
 
 /**
@@ -77,8 +77,8 @@ export function usageChart(
   name: string,
   canvas: HTMLCanvasElement,
   points: UsagePoint[],
-  used: (p: UsagePoint) => number | null,
-  allocated: (p: UsagePoint) => number | null,
+  used: (p: UsagePoint) => number | null | undefined,
+  allocated: (p: UsagePoint) => number | null | undefined,
   unit: string,
 ): Chart {
   const at = points.map((p) => Date.parse(p.at));

@@ -27,8 +27,8 @@ const columns: Column[] = [
   { key: "state", title: "State", sort: (vm) => vm.state, cell: (vm) => pill(vm.state) },
   {
     key: "workload", title: "Workload", sort: (vm) => vm.workload?.name ?? "",
-    cell: (vm) => vm.workload === null ? "–" : el("span", { title: vm.workload.reason },
-      vm.workload.name, vm.workload.name === "unknown" && vm.workload.bestGuess !== null
+    cell: (vm) => vm.workload == null ? "–" : el("span", { title: vm.workload.reason },
+      vm.workload.name, vm.workload.name === "unknown" && vm.workload.bestGuess != null
         ? el("span", { class: "muted" }, ` (${vm.workload.bestGuess}?)`) : null),
   },
   {
@@ -47,24 +47,24 @@ const columns: Column[] = [
   { key: "policy", title: "Policy", nowrap: true, sort: (vm) => vm.policy ?? "", cell: (vm) => vm.policy ?? el("span", { class: "muted" }, "none") },
   {
     key: "decision", title: "Last decision", nowrap: true, sort: (vm) => vm.lastDecision?.at ?? "",
-    cell: (vm) => vm.lastDecision === null ? el("span", { class: "muted" }, "–")
+    cell: (vm) => vm.lastDecision == null ? el("span", { class: "muted" }, "–")
       : el("span", { title: `${time(vm.lastDecision.at)} · ${vm.lastDecision.reason}` },
         pill(vm.lastDecision.verdict), " ", vm.lastDecision.trigger),
   },
   {
-    key: "pending", title: "Pending", nowrap: true, sort: (vm) => (vm.pending !== null ? 2 : vm.morphInFlight !== null ? 1 : 0),
-    cell: (vm) => vm.pending !== null
+    key: "pending", title: "Pending", nowrap: true, sort: (vm) => (vm.pending != null ? 2 : vm.morphInFlight != null ? 1 : 0),
+    cell: (vm) => vm.pending != null
       ? el("a", { href: `/vms/${encodeURIComponent(vm.id)}#pending`, "data-link": true, class: "pending-link", title: vm.pending.reason },
         pill("pending"), " ", vm.pending.target)
-      : vm.morphInFlight !== null ? pill("morphing", `morph ${vm.morphInFlight}`) : "",
+      : vm.morphInFlight != null ? pill("morphing", `morph ${vm.morphInFlight}`) : "",
   },
 ];
 
-function usage(used: string, allocated: string, u: number | null, a: number | null): HTMLElement {
-  const share = u !== null && a !== null && a > 0 ? u / a : null;
-  return el("span", { class: `usage${share !== null && share > 1 ? " short" : ""}` },
+function usage(used: string, allocated: string, u: number | null | undefined, a: number | null | undefined): HTMLElement {
+  const share = u != null && a != null && a > 0 ? u / a : null;
+  return el("span", { class: `usage${share != null && share > 1 ? " short" : ""}` },
     el("span", {}, `${used} / ${allocated}`),
-    share === null ? null : el("span", { class: "bar" }, el("span", { style: `width:${Math.min(share, 1) * 100}%` })));
+    share == null ? null : el("span", { class: "bar" }, el("span", { style: `width:${Math.min(share, 1) * 100}%` })));
 }
 
 function matches(vm: FleetItem, words: string[]): boolean {
@@ -72,7 +72,7 @@ function matches(vm: FleetItem, words: string[]): boolean {
   const text = [
     vm.name, vm.id, vm.state, vm.source, vm.policy ?? "", vm.workload?.name ?? "", vm.workload?.bestGuess ?? "",
     ...vm.traits.map((t) => t.trait), ...Object.entries(vm.labels ?? {}).map(([k, v]) => `${k}=${v}`),
-    vm.pending !== null ? "pending" : "", vm.morphInFlight !== null ? "morphing" : "",
+    vm.pending != null ? "pending" : "", vm.morphInFlight != null ? "morphing" : "",
   ].join(" ").toLowerCase();
   return words.every((w) => text.includes(w));
 }
@@ -122,7 +122,7 @@ export async function renderFleet(root: HTMLElement, setReplay: (replay: boolean
     const words = filter.toLowerCase().split(/\s+/).filter((w) => w !== "");
     const column = columns.find((c) => c.key === sortKey) ?? columns[0]!;
     const rows = items
-      .filter((vm) => (!pendingOnly || vm.pending !== null) && matches(vm, words))
+      .filter((vm) => (!pendingOnly || vm.pending != null) && matches(vm, words))
       .sort((a, b) => {
         const x = column.sort(a), y = column.sort(b);
         const order = x < y ? -1 : x > y ? 1 : a.name.localeCompare(b.name);
@@ -130,7 +130,7 @@ export async function renderFleet(root: HTMLElement, setReplay: (replay: boolean
       });
     count.textContent = rows.length === items.length ? `${items.length} VMs` : `${rows.length} of ${items.length} VMs`;
     setChildren(tbody, ...rows.slice(0, shownRows).map((vm) =>
-      el("tr", { "data-vm": vm.id, class: vm.pending !== null ? "has-pending" : null },
+      el("tr", { "data-vm": vm.id, class: vm.pending != null ? "has-pending" : null },
         columns.map((c) => el("td", { class: [c.numeric ? "num" : "", c.nowrap ? "nowrap" : ""].join(" ").trim() || null }, c.cell(vm))))));
     if (rows.length === 0) tbody.append(el("tr", {}, el("td", { colspan: columns.length, class: "muted empty" }, items.length === 0 ? "No VMs yet." : "No VM matches the filter.")));
     more.textContent = rows.length > shownRows ? `Showing the first ${shownRows} of ${rows.length}: narrow the filter to see the others.` : "";

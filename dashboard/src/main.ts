@@ -25,7 +25,7 @@ async function render(): Promise<void> {
   leave();
   leave = () => {};
   destroyCharts();
-  if (currentToken() === null) await askForToken(app, null);
+  if (currentToken() == null) await askForToken(app, null);
   signOut.hidden = false;
   startEvents((status) => {
     live.textContent = status;
@@ -34,7 +34,7 @@ async function render(): Promise<void> {
   const vm = /^\/vms\/([^/]+)\/?$/.exec(location.pathname);
   app.replaceChildren(el("p", { class: "muted loading" }, "Loading…"));
   try {
-    const cleanup = vm !== null
+    const cleanup = vm != null
       ? await renderVm(app, decodeURIComponent(vm[1]!), setReplay)
       : await renderFleet(app, setReplay);
     if (mine === generation) leave = cleanup;
@@ -47,7 +47,7 @@ async function render(): Promise<void> {
       return render();
     }
     app.replaceChildren(el("div", { class: "card error-card" },
-      el("h1", {}, vm !== null ? "Cannot show this VM" : "Cannot show the fleet"),
+      el("h1", {}, vm != null ? "Cannot show this VM" : "Cannot show the fleet"),
       el("p", { class: "error" }, e instanceof Error ? e.message : String(e)),
       el("p", {}, el("a", { href: "/", "data-link": true }, "Back to the fleet"))));
   }
@@ -60,7 +60,7 @@ function navigate(url: string): void {
 
 document.addEventListener("click", (e) => {
   const link = (e.target as Element).closest?.("a[data-link]") as HTMLAnchorElement | null;
-  if (link === null || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+  if (link == null || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
   if (link.origin !== location.origin) return;
   e.preventDefault();
   navigate(link.pathname + link.search + link.hash);

@@ -51,24 +51,25 @@ export interface DecisionView {
   planId?: string | null;
 }
 
+/** A VM in the fleet; a field without a value is left out. */
 export interface FleetItem {
   id: string;
   name: string;
   source: string;
   replay: boolean;
   state: string;
-  policy: string | null;
+  policy?: string | null;
   labels: Record<string, string>;
-  cores: number | null;
-  memoryMiB: number | null;
-  coresUsed: number | null;
-  memoryUsedMiB: number | null;
-  lastObserved: string | null;
+  cores?: number | null;
+  memoryMiB?: number | null;
+  coresUsed?: number | null;
+  memoryUsedMiB?: number | null;
+  lastObserved?: string | null;
   workload: Workload | null;
   traits: TraitScore[];
-  pending: PlanView | null;
-  morphInFlight: string | null;
-  lastDecision: DecisionView | null;
+  pending?: PlanView | null;
+  morphInFlight?: string | null;
+  lastDecision?: DecisionView | null;
 }
 
 export interface Contribution {
@@ -96,9 +97,11 @@ export interface Traits {
 }
 
 export interface ConfigurationChange {
-  key: string;
-  before: unknown;
-  after: unknown;
+  path: string;
+  before?: unknown;
+  after?: unknown;
+  /** `+` added, `-` removed, `~` changed. */
+  kind: string;
 }
 
 export interface ConfigurationVersion {
@@ -111,41 +114,65 @@ export interface ConfigurationVersion {
 }
 
 export interface History {
+  id: string;
+  name: string;
   versions: ConfigurationVersion[];
 }
 
+/** A sample of the raw window; a value not measured is left out. */
 export interface UsagePoint {
   at: string;
-  coresUsed: number | null;
-  cores: number | null;
-  memoryUsedMiB: number | null;
-  memoryMiB: number | null;
-  /** Whether (or by how many cores) CPU use exceeded the allocation in this sample. */
-  cpuShort: boolean | number | null;
+  coresUsed?: number | null;
+  cores?: number | null;
+  memoryUsedMiB?: number | null;
+  memoryMiB?: number | null;
+  /** Whether CPU use exceeded the allocation in this sample. */
+  cpuShort: boolean;
+  memoryShort: boolean;
 }
 
 export interface Usage {
-  stepSeconds: number;
+  /** The usual time between two samples (their median), absent with fewer than two. */
+  stepSeconds?: number | null;
   points: UsagePoint[];
+}
+
+export interface SignalJudgement {
+  name: string;
+  outcome: string;
+  reason: string;
+}
+
+export interface GuardVerdict {
+  /** `keep` or `roll-back`. */
+  decision: string;
+  signals: SignalJudgement[];
+  inconclusive: boolean;
+  reason: string;
 }
 
 export interface Morph {
   morphId: string;
   kind: string;
-  target: string | null;
-  planId: string | null;
+  target: string;
+  planId: string;
   phase: string;
   createdAt: string;
   updatedAt: string;
   finished: boolean;
-  result: string | null;
-  guardVerdict: string | null;
-  notes: string | null;
+  /** `committed`, `rolled-back`, `failed` or `running`. */
+  result: string;
+  committedVersion?: number | null;
+  guardVerdict?: GuardVerdict | null;
+  discarded?: string | null;
+  notes: string[];
 }
 
 export interface JournalEntry {
   sequence: number;
   at: string;
+  phase: string;
+  /** The state in words. */
   state: string;
   event: string;
 }

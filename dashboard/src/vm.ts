@@ -2,7 +2,7 @@ import * as api from "./api";
 import { cpuShort, traitRadar, usageChart } from "./charts";
 import { el, mib, num, pill, setChildren, time, value } from "./dom";
 import { subscribe } from "./events";
-import type { ConfigurationVersion, FleetItem, Morph, PlanView, Trait, Traits, Usage } from "./types";
+import type { ConfigurationVersion, FleetItem, GuardVerdict, Morph, PlanView, Trait, Traits, Usage } from "./types";
 
 // A VM's page: who it is and what governs it, the plan waiting for approval (approve, reject), its trait vector as a
 // radar with each trait's reasons, usage against allocation with shortfall marked, the configuration history as a
@@ -61,18 +61,18 @@ function drawHead(head: HTMLElement, vm: FleetItem): void {
     el("div", { class: "page-head" },
       el("h1", {}, vm.name), pill(vm.state),
       vm.replay ? el("span", { class: "badge replay", title: "Replayed from a trace: no real VM is changed" }, "replay") : null,
-      vm.morphInFlight !== null ? pill("morphing", `morph ${vm.morphInFlight}`) : null),
+      vm.morphInFlight != null ? pill("morphing", `morph ${vm.morphInFlight}`) : null),
     el("dl", { class: "facts" },
       fact("VMID", el("span", { class: "mono" }, vm.id)),
       fact("Source", vm.source),
       fact("Policy", vm.policy ?? "none (observed only)"),
       fact("vCPUs", `${num(vm.coresUsed, 2)} used of ${num(vm.cores, 0)}`),
       fact("Memory", `${mib(vm.memoryUsedMiB)} used of ${mib(vm.memoryMiB)}`),
-      fact("Workload", vm.workload === null ? "–" : `${vm.workload.name}${vm.workload.name === "unknown" && vm.workload.bestGuess ? ` (best guess ${vm.workload.bestGuess})` : ""}`),
+      fact("Workload", vm.workload == null ? "–" : `${vm.workload.name}${vm.workload.name === "unknown" && vm.workload.bestGuess ? ` (best guess ${vm.workload.bestGuess})` : ""}`),
       fact("Last observed", time(vm.lastObserved)),
       fact("Labels", labels.length === 0 ? el("span", { class: "muted" }, "none")
         : el("span", { class: "chips" }, labels.map(([k, v]) => el("span", { class: "chip" }, `${k}=${v}`)))),
-      vm.lastDecision === null ? null : fact("Last decision", el("span", {},
+      vm.lastDecision == null ? null : fact("Last decision", el("span", {},
         pill(vm.lastDecision.verdict), ` ${vm.lastDecision.trigger} · ${time(vm.lastDecision.at)} · ${vm.lastDecision.reason}`,
         vm.lastDecision.rule ? el("span", { class: "muted" }, ` (${vm.lastDecision.rule})`) : null))));
 }
@@ -84,8 +84,8 @@ function fact(term: string, description: Node | string): HTMLElement[] {
 /** The plan waiting for approval, with approve and reject; what they did is told in `notice`, which outlives the card. */
 function drawPending(card: HTMLElement, notice: HTMLElement, vm: FleetItem, reload: () => Promise<void>): void {
   const plan = vm.pending;
-  card.hidden = plan === null;
-  if (plan === null) {
+  card.hidden = plan == null;
+  if (plan == null) {
     setChildren(card);
     delete card.dataset.plan;
     return;
@@ -176,7 +176,7 @@ function drawUsage(card: HTMLElement, usage: Usage): void {
     el("h2", {}, "Usage against allocation"),
     el("p", { class: "muted" },
       points.length === 0 ? "No samples yet."
-        : `${points.length} samples, one every ${num(usage.stepSeconds / 60, 1)} min, ${time(points[0]!.at)} to ${time(points.at(-1)!.at)} · `,
+        : `${points.length} samples${usage.stepSeconds == null ? "" : `, one every ${num(usage.stepSeconds / 60, 1)} min`}, ${time(points[0]!.at)} to ${time(points.at(-1)!.at)} · `,
       points.length === 0 ? null : el("span", { class: short > 0 ? "short-text" : "" }, `CPU shortfall in ${short} sample${short === 1 ? "" : "s"}`),
       points.length === 0 ? null : el("span", { class: "legend-short" }, " (red)")),
     el("div", { class: "chart-box" }, cpu),
@@ -203,7 +203,7 @@ function versionItem(v: ConfigurationVersion): HTMLElement {
         el("tr", {}, el("td", { class: "mono" }, k), el("td", {}, value(x))))))
     : el("table", { class: "diff" }, v.changes.map((c) =>
       el("tr", {},
-        el("td", { class: "mono" }, c.key),
+        el("td", { class: "mono" }, c.kind === "+" ? `+ ${c.path}` : c.kind === "-" ? `− ${c.path}` : c.path),
         el("td", { class: "before" }, value(c.before)),
         el("td", { class: "arrow" }, "→"),
         el("td", { class: "after" }, value(c.after)))));
@@ -242,7 +242,7 @@ function drawMorphs(
     el("div", { class: "card-head" }, el("h2", {}, "Morphs"), el("span", { class: "spacer" }), morphs.length > 0 ? rollback : null),
     message,
     morphs.length === 0 ? el("p", { class: "muted" }, "No morph yet.") : null,
-    el("ol", { class: "morphs" }, morphs.map((m) => morphItem(m, m.planId === null ? undefined : planById.get(m.planId), open))),
+    el("ol", { class: "morphs" }, morphs.map((m) => morphItem(vm.id, m, planById.get(m.planId), open))),
     plans.length === 0 ? null : el("h3", {}, "Plans"),
     plans.length === 0 ? null : el("table", { class: "plans" },
       el("tr", {}, el("th", {}, "made"), el("th", {}, "target"), el("th", {}, "by"), el("th", {}, "state")),
@@ -251,18 +251,19 @@ function drawMorphs(
         el("td", { title: p.rejectedBecause ?? "" }, pill(p.state), p.rejectedBecause ? el("span", { class: "muted small" }, ` ${p.rejectedBecause}`) : null)))));
 }
 
-function morphItem(m: Morph, plan: PlanView | undefined, open: Set<string>): HTMLElement {
-  const details = el("details", { open: open.has(m.morphId) });
+function morphItem(vmId: string, m: Morph, plan: PlanView | undefined, open: Set<string>): HTMLElement {
+  const details = el("details");
   const body = el("div", { class: "journal" });
   const fill = () => {
     setChildren(body, el("p", { class: "muted" }, "Loading the journal…"));
-    Promise.all([api.journal(m.morphId), m.planId === null ? Promise.resolve(undefined) : api.plan(m.planId).catch(() => plan)])
+    Promise.all([api.journal(m.morphId), api.plan(vmId, m.planId).catch(() => plan)])
       .then(([journal, full]) => setChildren(body,
+        m.guardVerdict == null ? null : guardTable(m.guardVerdict),
         full?.rendered ? el("pre", { class: "plan" }, full.rendered) : null,
         el("table", { class: "entries" },
-          el("tr", {}, el("th", {}, "#"), el("th", {}, "at"), el("th", {}, "state"), el("th", {}, "event")),
+          el("tr", {}, el("th", {}, "#"), el("th", {}, "at"), el("th", {}, "phase"), el("th", {}, "state"), el("th", {}, "event")),
           journal.entries.map((e) => el("tr", {}, el("td", { class: "num" }, e.sequence), el("td", { class: "mono small" }, time(e.at)),
-            el("td", {}, pill(e.state)), el("td", {}, e.event))))))
+            el("td", {}, pill(e.phase)), el("td", {}, e.state), el("td", { class: "mono small" }, e.event))))))
       .catch((e: unknown) => setChildren(body, el("p", { class: "error" }, String(e instanceof Error ? e.message : e))));
   };
   details.addEventListener("toggle", () => {
@@ -271,16 +272,27 @@ function morphItem(m: Morph, plan: PlanView | undefined, open: Set<string>): HTM
       fill();
     } else open.delete(m.morphId);
   });
-  if (details.open) fill();
-  details.append(
+  const verdict = m.guardVerdict;
+  setChildren(details,
     el("summary", {},
       el("span", { class: "mono small" }, time(m.createdAt)), " ",
-      el("b", {}, m.kind), m.target ? ` → ${m.target}` : "", " ",
-      pill(m.phase), m.result ? pill(m.result) : null,
-      m.guardVerdict ? el("span", { class: "small" }, " guard ", pill(m.guardVerdict)) : null),
+      el("b", {}, m.kind), m.kind === "apply" ? ` → ${m.target}` : "", " ",
+      pill(m.result, `phase ${m.phase}`),
+      verdict == null ? null : el("span", { class: "small", title: verdict.reason }, " guard ", pill(verdict.decision))),
     el("p", { class: "muted small" },
-      `morph ${m.morphId}`, m.planId ? ` · plan ${m.planId}` : "", plan ? ` (${plan.origin}: ${plan.reason})` : "",
-      ` · updated ${time(m.updatedAt)}`, m.notes ? ` · ${m.notes}` : ""),
+      `morph ${m.morphId} · plan ${m.planId}`, plan ? ` (${plan.origin}: ${plan.reason})` : "",
+      ` · updated ${time(m.updatedAt)}`, m.committedVersion != null ? ` · committed as v${m.committedVersion}` : ""),
+    m.notes.length === 0 && m.discarded == null ? null
+      : el("p", { class: "small" }, [m.discarded ?? "", ...m.notes].filter((n) => n !== "").join(" · ")),
     body);
+  details.open = open.has(m.morphId);
   return el("li", { "data-morph": m.morphId }, details);
+}
+
+/** The guard's verdict: its decision and reason, and each signal's judgement. */
+function guardTable(verdict: GuardVerdict): HTMLElement {
+  return el("div", { class: "guard" },
+    el("p", {}, "Guard: ", pill(verdict.decision), verdict.inconclusive ? " (inconclusive) " : " ", verdict.reason),
+    verdict.signals.length === 0 ? null : el("table", { class: "entries" },
+      verdict.signals.map((g) => el("tr", {}, el("td", { class: "mono small" }, g.name), el("td", {}, pill(g.outcome)), el("td", { class: "small" }, g.reason)))));
 }

@@ -80,7 +80,7 @@ public sealed class DashboardBrowserTests(ReplayServer server, Browser browser)
         // Approving the plan moves it out of pending, in the API and on the page.
         await page.Locator("#approve").ClickAsync();
         await Expect(page.Locator("#notice")).ToContainTextAsync("Approved plan " + planId);
-        var after = await GetJsonAsync(api, "/api/v1/plans/" + Uri.EscapeDataString(planId));
+        var after = await GetJsonAsync(api, $"/api/v1/vms/{Uri.EscapeDataString(vmId)}/plans/{Uri.EscapeDataString(planId)}");
         Assert.NotEqual("pending", after.GetProperty("state").GetString());
         await Expect(page.Locator($"table.plans tr[data-plan='{planId}'] .pill")).Not.ToHaveTextAsync("pending");
         await Artifacts.ScreenshotAsync(page, "vm-approved");
