@@ -46,7 +46,7 @@ export function traitRadar(canvas: HTMLCanvasElement, traits: Trait[]): Chart {
     },
     options: {
       maintainAspectRatio: false,
-      scales: { r: { min: 0, max: 1, ticks: { stepSize: 0.25, backdropColor: "transparent", callback: (v) => Number(v).toFixed(2) }, pointLabels: { font: { size: 11 } } } },
+      scales: { r: { min: 0, max: 1, ticks: { stepSize: 0.25, display: false }, pointLabels: { font: { size: 11 } } } },
       plugins: {
         legend: { display: false },
         tooltip: {

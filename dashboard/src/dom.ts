@@ -34,6 +34,18 @@ export function mib(value: number | null | undefined): string {
   return value >= 1024 ? `${num(value / 1024, 1)} GiB` : `${num(value, 0)} MiB`;
 }
 
+/** Bytes in binary units (KiB, MiB, GiB, TiB). */
+export function bytes(value: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let v = value;
+  let unit = 0;
+  while (Math.abs(v) >= 1024 && unit < units.length - 1) {
+    v /= 1024;
+    unit++;
+  }
+  return `${num(v, unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
 /** A UTC time as "2026-12-02 03:40:12" (a replay's clock is the trace's, so relative times would mislead). */
 export function time(iso: string | null | undefined): string {
   if (iso === null || iso === undefined) return "–";

@@ -29,7 +29,7 @@ const columns: Column[] = [
     key: "workload", title: "Workload", sort: (vm) => vm.workload?.name ?? "",
     cell: (vm) => vm.workload == null ? "–" : el("span", { title: vm.workload.reason },
       vm.workload.name, vm.workload.name === "unknown" && vm.workload.bestGuess != null
-        ? el("span", { class: "muted" }, ` (${vm.workload.bestGuess}?)`) : null),
+        ? el("div", { class: "muted small" }, `${vm.workload.bestGuess}?`) : null),
   },
   {
     key: "traits", title: "Top traits", sort: (vm) => vm.traits[0]?.trait ?? "",
@@ -44,18 +44,18 @@ const columns: Column[] = [
     key: "memory", title: "Memory used / allocated", numeric: true, sort: (vm) => vm.memoryUsedMiB ?? -1,
     cell: (vm) => usage(mib(vm.memoryUsedMiB), mib(vm.memoryMiB), vm.memoryUsedMiB, vm.memoryMiB),
   },
-  { key: "policy", title: "Policy", nowrap: true, sort: (vm) => vm.policy ?? "", cell: (vm) => vm.policy ?? el("span", { class: "muted" }, "none") },
+  { key: "policy", title: "Policy", sort: (vm) => vm.policy ?? "", cell: (vm) => vm.policy ?? el("span", { class: "muted" }, "none") },
   {
     key: "decision", title: "Last decision", nowrap: true, sort: (vm) => vm.lastDecision?.at ?? "",
     cell: (vm) => vm.lastDecision == null ? el("span", { class: "muted" }, "–")
       : el("span", { title: `${time(vm.lastDecision.at)} · ${vm.lastDecision.reason}` },
-        pill(vm.lastDecision.verdict), " ", vm.lastDecision.trigger),
+        pill(vm.lastDecision.verdict), el("div", { class: "muted small" }, vm.lastDecision.trigger)),
   },
   {
     key: "pending", title: "Pending", nowrap: true, sort: (vm) => (vm.pending != null ? 2 : vm.morphInFlight != null ? 1 : 0),
     cell: (vm) => vm.pending != null
       ? el("a", { href: `/vms/${encodeURIComponent(vm.id)}#pending`, "data-link": true, class: "pending-link", title: vm.pending.reason },
-        pill("pending"), " ", vm.pending.target)
+        pill("pending"), el("div", { class: "small" }, vm.pending.target))
       : vm.morphInFlight != null ? pill("morphing", `morph ${vm.morphInFlight}`) : "",
   },
 ];
@@ -131,7 +131,7 @@ export async function renderFleet(root: HTMLElement, setReplay: (replay: boolean
     count.textContent = rows.length === items.length ? `${items.length} VMs` : `${rows.length} of ${items.length} VMs`;
     setChildren(tbody, ...rows.slice(0, shownRows).map((vm) =>
       el("tr", { "data-vm": vm.id, class: vm.pending != null ? "has-pending" : null },
-        columns.map((c) => el("td", { class: [c.numeric ? "num" : "", c.nowrap ? "nowrap" : ""].join(" ").trim() || null }, c.cell(vm))))));
+        columns.map((c) => el("td", { class: [c.numeric ? "num" : "", c.nowrap ? "nowrap" : "", c.key === "traits" ? "traits-cell" : ""].join(" ").trim() || null }, c.cell(vm))))));
     if (rows.length === 0) tbody.append(el("tr", {}, el("td", { colspan: columns.length, class: "muted empty" }, items.length === 0 ? "No VMs yet." : "No VM matches the filter.")));
     more.textContent = rows.length > shownRows ? `Showing the first ${shownRows} of ${rows.length}: narrow the filter to see the others.` : "";
   };

@@ -1,6 +1,6 @@
 import * as api from "./api";
 import { cpuShort, traitRadar, usageChart } from "./charts";
-import { el, mib, num, pill, setChildren, time, value } from "./dom";
+import { bytes, el, mib, num, pill, setChildren, time, value } from "./dom";
 import { subscribe } from "./events";
 import type { ConfigurationVersion, FleetItem, GuardVerdict, Morph, PlanView, Trait, Traits, Usage } from "./types";
 
@@ -170,6 +170,7 @@ function traitItem(t: Trait, open: Set<string>): HTMLElement {
 function drawUsage(card: HTMLElement, usage: Usage): void {
   const points = usage.points;
   const short = points.filter(cpuShort).length;
+  const memoryShort = points.filter((p) => p.memoryShort).length;
   const cpu = el("canvas", { id: "cpu-usage", "aria-label": "CPU used against vCPUs" });
   const memory = el("canvas", { id: "memory-usage", "aria-label": "Memory used against allocated" });
   setChildren(card,
@@ -178,7 +179,9 @@ function drawUsage(card: HTMLElement, usage: Usage): void {
       points.length === 0 ? "No samples yet."
         : `${points.length} samples${usage.stepSeconds == null ? "" : `, one every ${num(usage.stepSeconds / 60, 1)} min`}, ${time(points[0]!.at)} to ${time(points.at(-1)!.at)} · `,
       points.length === 0 ? null : el("span", { class: short > 0 ? "short-text" : "" }, `CPU shortfall in ${short} sample${short === 1 ? "" : "s"}`),
-      points.length === 0 ? null : el("span", { class: "legend-short" }, " (red)")),
+      points.length === 0 ? null : ", ",
+      points.length === 0 ? null : el("span", { class: memoryShort > 0 ? "short-text" : "" }, `memory in ${memoryShort}`),
+      short + memoryShort === 0 ? null : el("span", { class: "legend-short" }, " (red)")),
     el("div", { class: "chart-box" }, cpu),
     el("div", { class: "chart-box" }, memory));
   if (points.length === 0) return;
@@ -194,19 +197,29 @@ function drawHistory(card: HTMLElement, versions: ConfigurationVersion[]): void 
     el("ol", { class: "timeline" }, newestFirst.map(versionItem)));
 }
 
+/** A configuration value for people: sizes in bytes (memory, disks) in binary units, the rest as it is. */
+function setting(path: string, v: unknown): string {
+  if (typeof v === "number" && /^memory\.|\.(capacity|allocation|bytes)$/.test(path)) return `${bytes(v)} (${v.toLocaleString("en")} B)`;
+  return value(v);
+}
+
 /** A version on the timeline: its changes as a diff, or (the first) its whole configuration folded. */
 function versionItem(v: ConfigurationVersion): HTMLElement {
   const changes = v.changes.length === 0
     ? el("details", {},
       el("summary", {}, `${Object.keys(v.configuration).length} settings`),
       el("table", { class: "diff" }, Object.entries(v.configuration).map(([k, x]) =>
-        el("tr", {}, el("td", { class: "mono" }, k), el("td", {}, value(x))))))
+        el("tr", {}, el("td", { class: "mono" }, k), el("td", {}, setting(k, x))))))
     : el("table", { class: "diff" }, v.changes.map((c) =>
-      el("tr", {},
-        el("td", { class: "mono" }, c.kind === "+" ? `+ ${c.path}` : c.kind === "-" ? `− ${c.path}` : c.path),
-        el("td", { class: "before" }, value(c.before)),
-        el("td", { class: "arrow" }, "→"),
-        el("td", { class: "after" }, value(c.after)))));
+      c.kind === "+"
+        ? el("tr", {}, el("td", { class: "mono added" }, `+ ${c.path}`), el("td", { colspan: 3, class: "after" }, setting(c.path, c.after)))
+        : c.kind === "-"
+          ? el("tr", {}, el("td", { class: "mono before" }, `− ${c.path}`), el("td", { colspan: 3, class: "before" }, setting(c.path, c.before)))
+          : el("tr", {},
+            el("td", { class: "mono" }, c.path),
+            el("td", { class: "before" }, setting(c.path, c.before)),
+            el("td", { class: "arrow" }, "→"),
+            el("td", { class: "after" }, setting(c.path, c.after)))));
   return el("li", { "data-version": v.version },
     el("div", { class: "when" }, el("b", {}, `v${v.version}`), " ", time(v.observedAt), " · ", v.cause,
       el("span", { class: "mono muted small", title: "content hash" }, ` ${v.contentHash.slice(0, 12)}`)),

@@ -9,12 +9,12 @@ public static class Artifacts
 
     public static string Screenshots { get; } = Path.Combine(RepositoryRoot, "artifacts", "screenshots");
 
-    /// <summary>Saves a screenshot of the whole page as artifacts/screenshots/NAME.png and returns its path.</summary>
-    public static async Task<string> ScreenshotAsync(IPage page, string name)
+    /// <summary>Saves a screenshot of the window (or of the whole page) as artifacts/screenshots/NAME.png and returns its path.</summary>
+    public static async Task<string> ScreenshotAsync(IPage page, string name, bool fullPage = true)
     {
         Directory.CreateDirectory(Screenshots);
         var path = Path.Combine(Screenshots, name + ".png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = fullPage });
         return path;
     }
 

@@ -35,7 +35,7 @@ public sealed class DashboardBrowserTests(ReplayServer server, Browser browser)
         // VMs, so the table is compared with the API until both list the same).
         var names = await FleetShownAsync(page, api);
         await Expect(page.Locator("#replay-badge")).ToBeVisibleAsync();
-        await Artifacts.ScreenshotAsync(page, "fleet");
+        await Artifacts.ScreenshotAsync(page, "fleet", fullPage: false);
 
         // Filtering by a name leaves that VM.
         var one = names[names.Count / 2];
@@ -127,7 +127,8 @@ public sealed class DashboardBrowserTests(ReplayServer server, Browser browser)
     private static async Task<JsonElement> GetJsonAsync(HttpClient api, string path)
     {
         using var response = await api.GetAsync(path);
-        response.EnsureSuccessStatusCode();
+        if (!response.IsSuccessStatusCode)
+            Assert.Fail($"GET {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return (await response.Content.ReadFromJsonAsync<JsonElement>())!;
     }
 }

@@ -1,5 +1,6 @@
 using Vmorph.Morphing;
 using Vmorph.Policies;
+using Vmorph.Server.Loop;
 using Vmorph.Storage.Sqlite;
 using Vmorph.Store;
 using Vmorph.TargetProfiles;
@@ -9,20 +10,23 @@ namespace Vmorph.Server.Api;
 
 /// <summary>
 /// What the API reads beside the loop: the store (profiles, configuration history, raw windows) and the morph journal,
-/// on connections of its own to DATA_DIR/vmorph.db (WAL: reads never wait for the loop's writes), one request at a time
-/// (a store connection is not shared between threads); and the catalogs, built as the CLI builds them.
+/// on connections of its own to the loop's store (DATA_DIR/vmorph.db, or a replay's own store; WAL: reads never wait
+/// for the loop's writes), one request at a time (a store connection is not shared between threads); and the catalogs,
+/// built as the CLI builds them.
 /// </summary>
 internal sealed class FleetData : IDisposable
 {
     private readonly ServeOptions options;
+    private readonly FleetSource fleet;
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly Lazy<ArchetypeCatalog> archetypes;
     private IFleetStore? store;
     private IMorphJournal? journal;
 
-    public FleetData(ServeOptions options)
+    public FleetData(ServeOptions options, FleetSource fleet)
     {
         this.options = options;
+        this.fleet = fleet;
         archetypes = new Lazy<ArchetypeCatalog>(LoadArchetypes);
     }
 
@@ -38,9 +42,8 @@ internal sealed class FleetData : IDisposable
         await gate.WaitAsync(cancellationToken);
         try
         {
-            var path = Path.Combine(options.DataDirectory, "vmorph.db");
-            store ??= SqliteFleetStore.Open(path, options.Clock);
-            journal ??= SqliteMorphJournal.Open(path, options.Clock);
+            store ??= SqliteFleetStore.Open(fleet.StorePath, fleet.Clock);
+            journal ??= SqliteMorphJournal.Open(fleet.StorePath, fleet.Clock);
             return await read(store, journal);
         }
         finally
