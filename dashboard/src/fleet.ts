@@ -16,6 +16,8 @@ interface Column {
 }
 
 const shownRows = 300;
+/** Natural order (bitbrains-2 before bitbrains-10), as the CLI and the API sort names. */
+const natural = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
 
 const columns: Column[] = [
   {
@@ -124,8 +126,10 @@ export async function renderFleet(root: HTMLElement, setReplay: (replay: boolean
     const rows = items
       .filter((vm) => (!pendingOnly || vm.pending != null) && matches(vm, words))
       .sort((a, b) => {
-        const x = column.sort(a), y = column.sort(b);
-        const order = x < y ? -1 : x > y ? 1 : a.name.localeCompare(b.name);
+        const x = column.sort(a);
+        const y = column.sort(b);
+        const order = (typeof x === "string" && typeof y === "string" ? natural.compare(x, y) : x < y ? -1 : x > y ? 1 : 0)
+          || natural.compare(a.name, b.name);
         return descending ? -order : order;
       });
     count.textContent = rows.length === items.length ? `${items.length} VMs` : `${rows.length} of ${items.length} VMs`;
