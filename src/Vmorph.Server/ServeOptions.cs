@@ -45,6 +45,12 @@ public sealed record ServeOptions
     /// <summary>The certificate's PEM private key.</summary>
     public string? CertificateKeyPath { get; init; }
 
+    /// <summary>
+    /// Serve plain HTTP on addresses other than loopback (refused otherwise: bearer tokens would cross the network in
+    /// clear text). Only for a TLS-terminating proxy in front.
+    /// </summary>
+    public bool AllowInsecureHttp { get; init; }
+
     /// <summary>The silo's port for other silos (0: any free port).</summary>
     public int SiloPort { get; init; }
 

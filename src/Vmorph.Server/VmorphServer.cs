@@ -26,17 +26,11 @@ public static class VmorphServer
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "vmorph" });
         builder.WebHost.UseUrls([.. options.Urls]);
-        // Logs go to standard error, one line each; Orleans and ASP.NET Core speak up only when something is wrong.
+        // Logs go to standard error (standard output is the command's own); the format and filters are telemetry's.
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-            o.UseUtcTimestamp = true;
-        });
-        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        // The slim builder leaves https:// URLs off; the certificate itself is configured by AddVmorphAccess.
+        builder.WebHost.UseKestrelHttpsConfiguration();
         var siloPort = options.SiloPort == 0 ? FreePort() : options.SiloPort;
         var gatewayPort = options.GatewayPort == 0 ? FreePort() : options.GatewayPort;
         builder.UseOrleans(silo =>

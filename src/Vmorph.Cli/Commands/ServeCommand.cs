@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Spectre.Console.Cli;
 using Vmorph.Cli.Hosting;
 using Vmorph.Server;
+using Vmorph.Server.Access;
 using Vmorph.Server.Loop;
 
 namespace Vmorph.Cli.Commands;
@@ -66,6 +67,11 @@ public sealed class ServeCommand(CliContext context) : VmorphCommand<ServeComman
         [Description("A PEM certificate to serve HTTPS with (with --tls-key).")]
         public string? TlsCertificate { get; init; }
 
+        /// <summary>Plain HTTP beyond loopback.</summary>
+        [CommandOption("--allow-insecure-http")]
+        [Description("Listen with plain HTTP on an address other than loopback (tokens would cross the network in clear text): only behind a TLS-terminating proxy.")]
+        public bool AllowInsecureHttp { get; init; }
+
         /// <summary>TLS key.</summary>
         [CommandOption("--tls-key <PEM>")]
         [Description("The certificate's PEM private key.")]
@@ -93,13 +99,14 @@ public sealed class ServeCommand(CliContext context) : VmorphCommand<ServeComman
             Archetypes = settings.Archetypes is { Length: > 0 } a ? a[0] : null,
             CertificatePath = settings.TlsCertificate,
             CertificateKeyPath = settings.TlsKey,
+            AllowInsecureHttp = settings.AllowInsecureHttp,
         };
         WebApplication app;
         try
         {
             app = VmorphServer.Build(options);
         }
-        catch (ServeException e)
+        catch (Exception e) when (e is ServeException or Vmorph.Server.Access.ServeConfigurationException)
         {
             throw new CliException(e.Message);
         }
@@ -121,7 +128,19 @@ public sealed class ServeCommand(CliContext context) : VmorphCommand<ServeComman
                 ? string.Create(CultureInfo.InvariantCulture, $"REPLAY of {trace} at {options.ReplaySpeed:0.#}x (not a real fleet)")
                 : "libvirt " + string.Join(", ", uris);
             Context.Error.WriteLine($"vmorph serve: {what}; store {options.DataDirectory}");
-            foreach (var url in app.Urls) Context.Output.WriteLine($"vmorph serve: listening on {url}  (dashboard {url.TrimEnd('/')}/, API {url.TrimEnd('/')}/api/v1, Ctrl-C stops)");
+            // The admin token is made on the first start and shown once; the dashboard link carries it in its fragment,
+            // which browsers never send to the server (and the page removes from the address bar).
+            var admin = await app.Services.EnsureAdminTokenAsync(cancellationToken);
+            foreach (var url in app.Urls)
+            {
+                var root = url.TrimEnd('/');
+                Context.Output.WriteLine($"vmorph serve: listening on {root}  (API {root}/api/v1, OpenAPI {root}/openapi/v1.json, metrics {root}/metrics; Ctrl-C stops)");
+                Context.Output.WriteLine(admin is null
+                    ? $"vmorph serve: dashboard {root}/  (sign in with a token: 'vmorph token create --role viewer --name NAME' makes one)"
+                    : $"vmorph serve: dashboard {root}/#token={admin.Secret}");
+            }
+            if (admin is not null)
+                Context.Output.WriteLine($"vmorph serve: admin token (shown once, keep it): {admin.Secret}");
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);

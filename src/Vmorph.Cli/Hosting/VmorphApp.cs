@@ -65,6 +65,8 @@ public static class VmorphApp
             ["rollback", "lab-1", "--yes"]),
         Command<RecoverCommand>("recover", "Resume or roll back unfinished morphs after a crash or kill; --resolve MORPH --note TEXT releases a failed morph's VM.",
             ["recover"]),
+        Command<TokenCommand>("token", "Create (--role viewer|operator|admin --name NAME), list or revoke (NAME) the API tokens of vmorph serve; a new token's secret is shown once.",
+            ["token", "create", "--role", "viewer", "--name", "grafana"], ["token", "list"], ["token", "revoke", "grafana"]),
         Command<VersionCommand>("version", "Show vmorph's version and build (commit, runtime).",
             ["version", "--output", "json"]),
         Command<CompletionCommand>("completion", "Print a shell completion script: eval \"$(vmorph completion bash)\", or save it in /etc/bash_completion.d/vmorph.",

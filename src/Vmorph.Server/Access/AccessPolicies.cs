@@ -42,4 +42,7 @@ public interface IAuditLog
 
     /// <summary>Entries newest first, from <paramref name="offset"/>, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<AuditEntry>> ListAsync(int offset, int limit, CancellationToken cancellationToken);
+
+    /// <summary>How many entries there are (a page's total).</summary>
+    Task<int> CountAsync(CancellationToken cancellationToken);
 }

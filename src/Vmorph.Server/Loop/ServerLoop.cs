@@ -164,7 +164,15 @@ public sealed class FleetSource
         var connection = new Connection(fleet.Uri, "replay:" + fleet.Name, new ReplayHypervisor(fleet, clock), (journal, store, progress, _) =>
         {
             var host = new ReplayMorphHost(fleet, clock);
-            var engine = new MorphEngine(journal, store, new ReplayMorphDriver(fleet, clock), host, clock, new MorphEngineOptions { Host = ReplayHost.Capabilities, Progress = progress });
+            // Leases are renewed on the accelerated clock, but written to a real store: they last as long in real time
+            // as a live one does, or a busy machine would lose them between two renewals.
+            var engineOptions = new MorphEngineOptions { Host = ReplayHost.Capabilities, Progress = progress };
+            engineOptions = engineOptions with
+            {
+                LeaseDuration = engineOptions.LeaseDuration * clock.Speed,
+                LeasePollInterval = engineOptions.LeasePollInterval * clock.Speed,
+            };
+            var engine = new MorphEngine(journal, store, new ReplayMorphDriver(fleet, clock), host, clock, engineOptions);
             return Task.FromResult(new MorphBackend(engine, host, ReplayHost.Capabilities));
         });
         return new FleetSource(Path.Combine(directory, "vmorph.db"), clock, [connection], replay: true, fleet.Step, fleet.Notes);

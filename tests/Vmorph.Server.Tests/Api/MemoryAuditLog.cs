@@ -21,6 +21,11 @@ internal sealed class MemoryAuditLog(TimeProvider clock) : IAuditLog
         return Task.CompletedTask;
     }
 
+    public Task<int> CountAsync(CancellationToken cancellationToken)
+    {
+        lock (entries) return Task.FromResult(entries.Count);
+    }
+
     public Task<IReadOnlyList<AuditEntry>> ListAsync(int offset, int limit, CancellationToken cancellationToken)
     {
         lock (entries) return Task.FromResult<IReadOnlyList<AuditEntry>>([.. entries.Skip(offset).Take(limit)]);

@@ -13,7 +13,7 @@ namespace Vmorph.Server.Tests.Api;
 internal sealed class TestAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    public const string Scheme = "Test";
+    public new const string Scheme = "Test";
     public const string Header = "X-Test-Role";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
