@@ -1,6 +1,5 @@
 using Vmorph.Morphing;
 using Vmorph.Policies;
-using Vmorph.Server.Loop;
 using Vmorph.Storage.Sqlite;
 using Vmorph.Store;
 using Vmorph.TargetProfiles;
@@ -10,42 +9,25 @@ namespace Vmorph.Server.Api;
 
 /// <summary>
 /// What the API reads beside the loop: the store (profiles, configuration history, raw windows) and the morph journal,
-<<<<<<< HEAD
-/// on connections of its own to the loop's store (DATA_DIR/vmorph.db, or a replay's own store; WAL: reads never wait
-/// for the loop's writes), one request at a time (a store connection is not shared between threads); and the catalogs,
-/// built as the CLI builds them.
-=======
 /// on connections of its own to the loop's store (DATA_DIR/vmorph.db, or a replay's) (WAL: reads never wait for the loop's writes), one request at a time
 /// (a store connection is not shared between threads); and the catalogs, built as the CLI builds them.
->>>>>>> main
 /// </summary>
 internal sealed class FleetData : IDisposable
 {
     private readonly ServeOptions options;
-<<<<<<< HEAD
-    private readonly FleetSource fleet;
-=======
     private readonly string storePath;
     private readonly TimeProvider clock;
->>>>>>> main
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly Lazy<ArchetypeCatalog> archetypes;
     private IFleetStore? store;
     private IMorphJournal? journal;
 
-<<<<<<< HEAD
-    public FleetData(ServeOptions options, FleetSource fleet)
-    {
-        this.options = options;
-        this.fleet = fleet;
-=======
     public FleetData(ServeOptions options, Loop.FleetSource fleet)
     {
         this.options = options;
         // The loop's store: DATA_DIR/vmorph.db, or a replay's own.
         storePath = fleet.StorePath;
         clock = fleet.Clock;
->>>>>>> main
         archetypes = new Lazy<ArchetypeCatalog>(LoadArchetypes);
     }
 
@@ -61,13 +43,8 @@ internal sealed class FleetData : IDisposable
         await gate.WaitAsync(cancellationToken);
         try
         {
-<<<<<<< HEAD
-            store ??= SqliteFleetStore.Open(fleet.StorePath, fleet.Clock);
-            journal ??= SqliteMorphJournal.Open(fleet.StorePath, fleet.Clock);
-=======
             store ??= SqliteFleetStore.Open(storePath, clock);
             journal ??= SqliteMorphJournal.Open(storePath, clock);
->>>>>>> main
             return await read(store, journal);
         }
         finally
