@@ -95,25 +95,31 @@ function drawPending(card: HTMLElement, notice: HTMLElement, vm: FleetItem, relo
   card.dataset.plan = plan.planId;
   const message = el("p", { class: "message", role: "status" });
   const reason = el("input", { type: "text", placeholder: "Why (recorded in the plan and the audit log)", class: "reason", "aria-label": "Reason for rejecting" });
-  const act = (button: HTMLButtonElement, action: () => Promise<PlanView>, done: string) => {
+  // What came of it is told in the notice, which outlives this card: the loop may have replaced the plan meanwhile
+  // (a newer decision supersedes it), and the page then shows the new one.
+  const tell = (text: string, failed: boolean) => {
+    notice.textContent = text;
+    notice.className = failed ? "notice failed" : "notice";
+    notice.hidden = false;
+  };
+  const act = (button: HTMLButtonElement, action: () => Promise<PlanView>, done: string, verb: string) => {
     button.disabled = true;
-    message.textContent = "…";
-    message.className = "message";
-    action().then(async (after) => {
-      message.textContent = "";
-      notice.textContent = `${done} plan ${after.planId} (${after.target}): it is ${after.state} now.`;
-      notice.hidden = false;
-      await reload();
-    }).catch((e: unknown) => {
-      message.className = "message error";
-      message.textContent = e instanceof api.ApiError && e.status === 403
-        ? "Your token may not do this: approving and rejecting need the operator role."
-        : String(e instanceof Error ? e.message : e);
-      button.disabled = false;
-    });
+    message.textContent = "";
+    action()
+      .then(
+        (after) => tell(`${done} plan ${after.planId} (${after.target}): it is ${after.state} now.`, false),
+        (e: unknown) => {
+          button.disabled = false;
+          tell(e instanceof api.ApiError && e.status === 403
+            ? `Could not ${verb} plan ${plan.planId}: your token may not; approving and rejecting need the operator role.`
+            : `Could not ${verb} plan ${plan.planId}: ${e instanceof Error ? e.message : String(e)}`, true);
+        })
+      .then(reload)
+      // A refresh that fails is made again at the loop's next change.
+      .catch(() => {});
   };
   const approve = el("button", { type: "button", class: "primary", id: "approve" }, "Approve and apply");
-  approve.addEventListener("click", () => act(approve, () => api.approve(vm.id, plan.planId), "Approved"));
+  approve.addEventListener("click", () => act(approve, () => api.approve(vm.id, plan.planId), "Approved", "approve"));
   const reject = el("button", { type: "button", class: "danger", id: "reject" }, "Reject");
   reject.addEventListener("click", () => {
     if (reason.value.trim() === "") {
@@ -122,7 +128,7 @@ function drawPending(card: HTMLElement, notice: HTMLElement, vm: FleetItem, relo
       message.textContent = "Say why the plan is rejected.";
       return;
     }
-    act(reject, () => api.reject(vm.id, plan.planId, reason.value.trim()), "Rejected");
+    act(reject, () => api.reject(vm.id, plan.planId, reason.value.trim()), "Rejected", "reject");
   });
   setChildren(card,
     el("h2", {}, "Plan awaiting approval"),

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Vmorph.Server;
+using Vmorph.Server.Access;
 
 namespace Vmorph.Dashboard.Tests;
 
@@ -64,8 +65,8 @@ public sealed class ReplayServer : IAsyncLifetime
         }
     }
 
-    /// <summary>The operator's API token the tests use.</summary>
-    public string Token { get; } = "dashboard-test-operator";
+    /// <summary>The admin token made on the first start, as <c>vmorph serve</c> prints it in the dashboard's link.</summary>
+    public string Token { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -79,6 +80,8 @@ public sealed class ReplayServer : IAsyncLifetime
             ReplayTrace = Trace,
         });
         await app.StartAsync();
+        Token = (await app.Services.EnsureAdminTokenAsync(CancellationToken.None))?.Secret
+            ?? throw new InvalidOperationException("the new data directory already had an admin token");
     }
 
     /// <summary>A client of the API with the token.</summary>
