@@ -62,11 +62,12 @@ export function traitRadar(canvas: HTMLCanvasElement, traits: Trait[]): Chart {
   }));
 }
 
-/** Whether a sample's CPU use exceeded its allocation. */
-export function cpuShort(p: UsagePoint): boolean {
-  if (typeof p.cpuShort === "boolean") return p.cpuShort;
-  if (typeof p.cpuShort === "number") return p.cpuShort > 0;
-  return p.coresUsed != null && p.cores != null && p.coresUsed > p.cores;
+/**
+ * Whether a sample ran short: its use exceeded the allocation (the API's flag), or reached it (a replay caps use at
+ * the allocation, so a VM that wanted more shows as using exactly what it has).
+ */
+export function short(flag: boolean, used: number | null | undefined, allocated: number | null | undefined): boolean {
+  return flag || (used != null && allocated != null && allocated > 0 && used >= allocated);
 }
 
 /**
@@ -80,6 +81,7 @@ export function usageChart(
   used: (p: UsagePoint) => number | null | undefined,
   allocated: (p: UsagePoint) => number | null | undefined,
   unit: string,
+  isShort: (p: UsagePoint) => boolean,
 ): Chart {
   const at = points.map((p) => Date.parse(p.at));
   const first = at[0] ?? 0;
@@ -103,9 +105,18 @@ export function usageChart(
     stepped: "before",
     fill: false,
   };
+  const shortfall: ChartDataset<"line", { x: number; y: number | null }[]> = {
+    label: "short (use at or over the allocation)",
+    data: points.map((p, i) => ({ x: at[i]!, y: isShort(p) ? used(p) ?? null : null })),
+    borderColor: "#dc2626",
+    backgroundColor: "#dc2626",
+    showLine: false,
+    pointRadius: 2.5,
+    pointStyle: "rectRot",
+  };
   return replace(name, new Chart(canvas, {
     type: "line",
-    data: { datasets: [usage, allocation] },
+    data: { datasets: [usage, allocation, shortfall] },
     options: {
       maintainAspectRatio: false,
       parsing: false,

@@ -1,8 +1,8 @@
 import * as api from "./api";
-import { cpuShort, traitRadar, usageChart } from "./charts";
+import { short, traitRadar, usageChart } from "./charts";
 import { bytes, el, mib, num, pill, setChildren, time, value } from "./dom";
 import { subscribe } from "./events";
-import type { ConfigurationVersion, FleetItem, GuardVerdict, Morph, PlanView, Trait, Traits, Usage } from "./types";
+import type { ConfigurationVersion, FleetItem, GuardVerdict, Morph, PlanView, Trait, Traits, Usage, UsagePoint } from "./types";
 
 // A VM's page: who it is and what governs it, the plan waiting for approval (approve, reject), its trait vector as a
 // radar with each trait's reasons, usage against allocation with shortfall marked, the configuration history as a
@@ -175,8 +175,10 @@ function traitItem(t: Trait, open: Set<string>): HTMLElement {
 
 function drawUsage(card: HTMLElement, usage: Usage): void {
   const points = usage.points;
-  const short = points.filter(cpuShort).length;
-  const memoryShort = points.filter((p) => p.memoryShort).length;
+  const cpuShort = (p: UsagePoint) => short(p.cpuShort, p.coresUsed, p.cores);
+  const memoryShort = (p: UsagePoint) => short(p.memoryShort, p.memoryUsedMiB, p.memoryMiB);
+  const cpuShortSamples = points.filter(cpuShort).length;
+  const memoryShortSamples = points.filter(memoryShort).length;
   const cpu = el("canvas", { id: "cpu-usage", "aria-label": "CPU used against vCPUs" });
   const memory = el("canvas", { id: "memory-usage", "aria-label": "Memory used against allocated" });
   setChildren(card,
@@ -184,15 +186,15 @@ function drawUsage(card: HTMLElement, usage: Usage): void {
     el("p", { class: "muted" },
       points.length === 0 ? "No samples yet."
         : `${points.length} samples${usage.stepSeconds == null ? "" : `, one every ${num(usage.stepSeconds / 60, 1)} min`}, ${time(points[0]!.at)} to ${time(points.at(-1)!.at)} · `,
-      points.length === 0 ? null : el("span", { class: short > 0 ? "short-text" : "" }, `CPU shortfall in ${short} sample${short === 1 ? "" : "s"}`),
+      points.length === 0 ? null : "short (use at or over the allocation, in red): ",
+      points.length === 0 ? null : el("span", { class: cpuShortSamples > 0 ? "short-text" : "" }, `CPU in ${cpuShortSamples} sample${cpuShortSamples === 1 ? "" : "s"}`),
       points.length === 0 ? null : ", ",
-      points.length === 0 ? null : el("span", { class: memoryShort > 0 ? "short-text" : "" }, `memory in ${memoryShort}`),
-      short + memoryShort === 0 ? null : el("span", { class: "legend-short" }, " (red)")),
+      points.length === 0 ? null : el("span", { class: memoryShortSamples > 0 ? "short-text" : "" }, `memory in ${memoryShortSamples}`)),
     el("div", { class: "chart-box" }, cpu),
     el("div", { class: "chart-box" }, memory));
   if (points.length === 0) return;
-  usageChart("cpu", cpu, points, (p) => p.coresUsed, (p) => p.cores, "cores");
-  usageChart("memory", memory, points, (p) => p.memoryUsedMiB, (p) => p.memoryMiB, "MiB");
+  usageChart("cpu", cpu, points, (p) => p.coresUsed, (p) => p.cores, "cores", cpuShort);
+  usageChart("memory", memory, points, (p) => p.memoryUsedMiB, (p) => p.memoryMiB, "MiB", memoryShort);
 }
 
 function drawHistory(card: HTMLElement, versions: ConfigurationVersion[]): void {

@@ -60,16 +60,22 @@ public sealed class DashboardBrowserTests(ReplayServer server, Browser browser)
         Assert.Contains(served["traits"], traits =>
             traits.GetProperty("traits").EnumerateArray().Select(t => t.GetProperty("score").GetDouble()).SequenceEqual(radar)
             && traits.GetProperty("traits").EnumerateArray().Select(t => t.GetProperty("trait").GetString()).SequenceEqual(radarLabels));
-        foreach (var (chart, used, allocated) in new[] { ("cpu", "coresUsed", "cores"), ("memory", "memoryUsedMiB", "memoryMiB") })
+        // ... and marks the samples that ran short: use over the allocation (the API's flag) or at it (a replay caps use).
+        foreach (var (chart, used, allocated, flag) in new[] { ("cpu", "coresUsed", "cores", "cpuShort"), ("memory", "memoryUsedMiB", "memoryMiB", "memoryShort") })
         {
             var drawn = await page.EvaluateAsync<int[]>(
                 $"() => window.vmorphCharts.get('{chart}').data.datasets.map(d => d.data.filter(p => p.y !== null).length)");
+            Assert.Equal(3, drawn.Length);
             Assert.True(drawn[0] > 0 && drawn[1] > 0, $"the {chart} chart draws no usage or no allocation");
             Assert.Contains(served["usage"], usage =>
             {
                 var points = usage.GetProperty("points").EnumerateArray().ToList();
-                return points.Count(p => p.TryGetProperty(used, out var u) && u.ValueKind == JsonValueKind.Number) == drawn[0]
-                    && points.Count(p => p.TryGetProperty(allocated, out var a) && a.ValueKind == JsonValueKind.Number) == drawn[1];
+                double? Value(JsonElement p, string name) => p.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+                var shortSamples = points.Count(p => Value(p, used) is { } u
+                    && (p.GetProperty(flag).GetBoolean() || Value(p, allocated) is { } a && a > 0 && u >= a));
+                return points.Count(p => Value(p, used) is not null) == drawn[0]
+                    && points.Count(p => Value(p, allocated) is not null) == drawn[1]
+                    && shortSamples == drawn[2];
             });
         }
         await Expect(page.Locator("#pending")).ToBeVisibleAsync();
