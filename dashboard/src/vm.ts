@@ -42,8 +42,17 @@ export async function renderVm(root: HTMLElement, id: string, setReplay: (replay
   if (location.hash === "#pending" && !pending.hidden) pending.scrollIntoView();
 
   let timer: number | undefined;
+  // A new plan is shown at once (the loop may supersede a parked plan at its next step); other changes at most every
+  // 1.5 s.
   const unsubscribe = subscribe((event) => {
-    if (event.vm !== id || timer !== undefined) return;
+    if (event.vm !== id) return;
+    if (event.kind === "plan") {
+      window.clearTimeout(timer);
+      timer = undefined;
+      load().catch(() => {});
+      return;
+    }
+    if (timer !== undefined) return;
     timer = window.setTimeout(() => {
       timer = undefined;
       load().catch(() => {});
@@ -101,6 +110,7 @@ function drawPending(card: HTMLElement, notice: HTMLElement, vm: FleetItem, relo
     notice.textContent = text;
     notice.className = failed ? "notice failed" : "notice";
     notice.hidden = false;
+    notice.dataset.told = String(Number(notice.dataset.told ?? "0") + 1);
   };
   const act = (button: HTMLButtonElement, action: () => Promise<PlanView>, done: string, verb: string) => {
     button.disabled = true;
