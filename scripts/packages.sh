@@ -9,5 +9,10 @@ VMORPH_LAB_PACKAGES=(libvirt0 libvirt-daemon-system libvirt-clients libvirt-daem
 # What builds the Debian lab guest (scripts/lab up --debian).
 VMORPH_DEBIAN_GUEST_PACKAGES=(debootstrap dpkg-dev e2fsprogs)
 
+# The headless browser the dashboard's browser test drives (Playwright for .NET, through /usr/bin/chromium: no browser
+# download). Node.js and npm, which build the dashboard, come with the machine's image (not from Debian: its npm 9
+# and Node.js 18 are too old for the dashboard's Vite).
+VMORPH_BROWSER_PACKAGES=(chromium)
+
 # Everything any test needs.
-VMORPH_TEST_PACKAGES=("${VMORPH_LAB_PACKAGES[@]}" "${VMORPH_DEBIAN_GUEST_PACKAGES[@]}")
+VMORPH_TEST_PACKAGES=("${VMORPH_LAB_PACKAGES[@]}" "${VMORPH_DEBIAN_GUEST_PACKAGES[@]}" "${VMORPH_BROWSER_PACKAGES[@]}")

@@ -1,17 +1,20 @@
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 using Vmorph.Server.Access;
+using Vmorph.Server.Dashboard;
 
 namespace Vmorph.Server.Tests.Access;
 
 /// <summary>
 /// THE access test: every endpoint of the routing table (so also those added later, without editing this test) is
-/// called without a token and with a viewer's token. Without a token everything but health is 401; a viewer gets
-/// 403 on every mutation (every method but GET/HEAD/OPTIONS, unless the endpoint is declared read-only).
+/// called without a token and with a viewer's token. Without a token everything but health and the dashboard's files
+/// is 401; a viewer gets 403 on every mutation (every method but GET/HEAD/OPTIONS, unless the endpoint is declared
+/// read-only).
 /// </summary>
 [Collection(ServerCollection.Name)]
 public sealed class EndpointAccessTests(ServerFixture server)
@@ -20,6 +23,10 @@ public sealed class EndpointAccessTests(ServerFixture server)
     private static readonly HashSet<string> Anonymous = new(StringComparer.Ordinal) { "/health/live", "/health/ready" };
 
     private static readonly string[] ReadMethods = ["GET", "HEAD", "OPTIONS"];
+
+    /// <summary>The dashboard's built files (HTML, script, style; no data), anonymous by design (docs/SERVER.md).</summary>
+    private static bool IsDashboard(Endpoint endpoint) =>
+        endpoint.Metadata.GetOrderedMetadata<ITagsMetadata>().Any(t => t.Tags.Contains(DashboardSetup.EndpointTag));
 
     private IReadOnlyList<(string Method, string Path, Endpoint Endpoint)> Calls() =>
         server.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
@@ -82,14 +89,22 @@ public sealed class EndpointAccessTests(ServerFixture server)
     }
 
     [Fact]
+    public void TheDashboardsAnonymousEndpoints_AreOnlyItsPageAndFiles()
+    {
+        var dashboard = Calls().Where(c => IsDashboard(c.Endpoint))
+            .Select(c => $"{c.Method} {((RouteEndpoint)c.Endpoint).RoutePattern.RawText}").Order(StringComparer.Ordinal);
+        Assert.Equal(["GET /", "GET /assets/{**file}", "GET /vms/{**vm}"], dashboard);
+    }
+
+    [Fact]
     public async Task EveryEndpoint_WithoutAToken_Is401_ButHealth()
     {
         using var client = server.Client();
         var wrong = new List<string>();
-        foreach (var (method, path, _) in Calls())
+        foreach (var (method, path, endpoint) in Calls())
         {
             var status = await SendAsync(client, method, path, token: null);
-            var anonymous = Anonymous.Contains(path);
+            var anonymous = Anonymous.Contains(path) || IsDashboard(endpoint);
             if (anonymous ? status == HttpStatusCode.Unauthorized : status != HttpStatusCode.Unauthorized)
                 wrong.Add($"{method} {path}: {(int)status}, expected {(anonymous ? "an answer without a token" : "401")}");
         }
@@ -103,7 +118,7 @@ public sealed class EndpointAccessTests(ServerFixture server)
         var wrong = new List<string>();
         foreach (var token in new[] { "vmorph_" + new string('A', 43), "not-a-token", "" })
         {
-            foreach (var (method, path, _) in Calls().Where(c => !Anonymous.Contains(c.Path)))
+            foreach (var (method, path, _) in Calls().Where(c => !Anonymous.Contains(c.Path) && !IsDashboard(c.Endpoint)))
             {
                 var request = Request(method, path, token: null);
                 request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
