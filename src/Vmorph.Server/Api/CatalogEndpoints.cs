@@ -24,7 +24,7 @@ internal static class CatalogEndpoints
         read.MapGet("/policies", ListPolicies).WithName("listPolicies").WithTags("policies")
             .WithSummary("The policies (built-in and uploaded), paged.")
             .Produces<Page<PolicyJson>>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        read.MapPost("/policies/validate", ValidatePolicyAsync).WithName("validatePolicies").WithTags("policies")
+        read.MapPost("/policies/validate", ValidatePolicyAsync).WithName("validatePolicies").WithTags("policies").ReadsOnly()
             .WithSummary("Checks a policy YAML document without storing it; 422 lists every error with its place.")
             .Accepts<string>("application/yaml", "application/x-yaml", "text/yaml", "text/plain")
             .Produces<ValidationJson<PolicyJson>>().ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -37,7 +37,7 @@ internal static class CatalogEndpoints
         read.MapGet("/targets", ListTargets).WithName("listTargets").WithTags("targets")
             .WithSummary("The target profiles (built-in and uploaded), paged.")
             .Produces<Page<TargetJson>>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        read.MapPost("/targets/validate", ValidateTargetAsync).WithName("validateTarget").WithTags("targets")
+        read.MapPost("/targets/validate", ValidateTargetAsync).WithName("validateTarget").WithTags("targets").ReadsOnly()
             .WithSummary("Checks a target profile YAML document without storing it; 422 lists every error with its place.")
             .Accepts<string>("application/yaml", "application/x-yaml", "text/yaml", "text/plain")
             .Produces<ValidationJson<TargetJson>>().ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);

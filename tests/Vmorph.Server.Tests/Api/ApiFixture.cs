@@ -17,8 +17,8 @@ namespace Vmorph.Server.Tests.Api;
 /// <summary>
 /// The server in-process (<see cref="VmorphServer.Build"/> on a test server) over a real SQLite store in a temporary
 /// data directory, with a fleet imported from the shared Bitbrains traces by the real <see cref="TraceImporter"/>.
-/// The loop is <see cref="FakeFleetLoop"/> and identities come from <see cref="TestAuthentication"/> until the real
-/// ones land.
+/// The loop is <see cref="FakeFleetLoop"/> (the real one is in <see cref="LoopApiFixture"/>); identities are real API
+/// tokens, made once per role on the server.
 /// </summary>
 public sealed class ApiFixture : IAsyncLifetime
 {
@@ -52,18 +52,12 @@ public sealed class ApiFixture : IAsyncLifetime
         await app.StartAsync();
     }
 
-    /// <summary>The server on a test server, identities from <see cref="TestAuthentication"/>, the audit in memory.</summary>
+    /// <summary>The server on a test server, with real access control, the audit in memory.</summary>
     internal static WebApplication Build(ServeOptions options, MemoryAuditLog audit, Action<IServiceCollection>? replace = null, bool testServer = true) =>
         VmorphServer.Build(options, builder =>
         {
             if (testServer) builder.WebHost.UseTestServer();
             builder.Services.AddSingleton<IAuditLog>(audit);
-            builder.Services.AddAuthentication(TestAuthentication.SchemeName)
-                .AddScheme<AuthenticationSchemeOptions, TestAuthentication>(TestAuthentication.SchemeName, null);
-            builder.Services.AddAuthorizationBuilder()
-                .AddPolicy(AccessPolicies.Viewer, p => p.RequireRole("viewer", "operator", "admin"))
-                .AddPolicy(AccessPolicies.Operator, p => p.RequireRole("operator", "admin"))
-                .AddPolicy(AccessPolicies.Admin, p => p.RequireRole("admin"));
             replace?.Invoke(builder.Services);
         });
 
@@ -73,9 +67,25 @@ public sealed class ApiFixture : IAsyncLifetime
     internal static HttpClient Client(WebApplication app, string? role)
     {
         var client = app.GetTestClient();
-        if (role is not null) client.DefaultRequestHeaders.Add(TestAuthentication.Header, role);
+        if (role is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TokenFor(app, role));
         client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         return client;
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<WebApplication, Dictionary<string, string>> Tokens = [];
+
+    /// <summary>A real API token of <paramref name="role"/> on this server (made once), as a person would have.</summary>
+    internal static string TokenFor(WebApplication app, string role)
+    {
+        var tokens = Tokens.GetValue(app, _ => []);
+        lock (tokens)
+        {
+            if (tokens.TryGetValue(role, out var secret)) return secret;
+            var parsed = Enum.Parse<Vmorph.Access.AccessRole>(role, ignoreCase: true);
+            var made = app.Services.GetRequiredService<Vmorph.Access.ApiTokens>().CreateAsync("test-" + role, parsed, "test", CancellationToken.None).GetAwaiter().GetResult();
+            if (!made.IsSuccess) throw new InvalidOperationException(string.Join("; ", made.Errors));
+            return tokens[role] = made.Value.Secret;
+        }
     }
 
     /// <summary>The endpoints the server routes (for tests that go through all of them).</summary>

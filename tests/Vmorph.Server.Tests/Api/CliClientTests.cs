@@ -72,7 +72,7 @@ public sealed class CliClientTests : IAsyncLifetime
     public async Task ApproveAndReject_GoToTheLoop()
     {
         using var http = new HttpClient { BaseAddress = new Uri(server) };
-        http.DefaultRequestHeaders.Add(TestAuthentication.Header, "operator");
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ApiFixture.TokenFor(app!, "operator"));
         var first = await (await http.PostAsJsonAsync($"/api/v1/vms/{vms[0].Id}/plans", new { target = "web-server" })).Content.ReadFromJsonAsync<PlanView>();
         var second = await (await http.PostAsJsonAsync($"/api/v1/vms/{vms[0].Id}/plans", new { target = "development" })).Content.ReadFromJsonAsync<PlanView>();
 
@@ -137,21 +137,23 @@ public sealed class CliClientTests : IAsyncLifetime
     public async Task TokenFile_IsRead_AndTheTokenNeverPrinted()
     {
         var file = Path.Combine(data, "token");
-        await File.WriteAllTextAsync(file, "viewer\n");
+        var secret = ApiFixture.TokenFor(app!, "viewer");
+        await File.WriteAllTextAsync(file, secret + "\n");
         var result = await RunAsync(["fleet", "--server", server, "--token-file", file]);
         Assert.True(result.Exit == 0, result.Error);
+        Assert.DoesNotContain(secret, result.Out + result.Error, StringComparison.Ordinal);
         var missing = await RunAsync(["fleet", "--server", server, "--token-file", Path.Combine(data, "nope")]);
         Assert.Equal(ExitCodes.Error, missing.Exit);
         Assert.Contains("--token-file", missing.Error, StringComparison.Ordinal);
     }
 
-    // Runs vmorph in-process on the data directory; the token (VMORPH_TOKEN) is the role's name for the test scheme.
+    // Runs vmorph in-process on the data directory, with a real token of the role (VMORPH_TOKEN) when one is named.
     private async Task<(int Exit, string Out, string Error)> RunAsync(string[] args, string? token = null)
     {
         var output = new StringWriter { NewLine = "\n" };
         var error = new StringWriter { NewLine = "\n" };
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal) { ["VMORPH_DATA_DIR"] = data, ["HOME"] = data };
-        if (token is not null) environment["VMORPH_TOKEN"] = token;
+        if (token is not null) environment["VMORPH_TOKEN"] = ApiFixture.TokenFor(app!, token);
         var context = CliContext.Create(output, error, TerminalInfo.Pipes, clock, environment, AnsiSupport.No, ColorSystemSupport.NoColors);
         var exit = await VmorphApp.RunAsync(args, context, CancellationToken.None);
         return (exit, output.ToString(), error.ToString());

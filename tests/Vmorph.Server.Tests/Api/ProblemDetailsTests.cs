@@ -19,7 +19,7 @@ public sealed class ProblemDetailsTests(ApiFixture api)
     public async Task ViewerMutating_Is403Problem()
     {
         using var client = api.Client("viewer");
-        await ApiAssert.ProblemAsync(await client.PostAsync($"/api/v1/vms/{api.Vms[0].Id}/rollback", null), HttpStatusCode.Forbidden, "may not POST");
+        await ApiAssert.ProblemAsync(await client.PostAsync($"/api/v1/vms/{api.Vms[0].Id}/rollback", null), HttpStatusCode.Forbidden, "needs the operator role");
     }
 
     [Fact]
