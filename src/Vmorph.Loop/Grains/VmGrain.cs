@@ -268,6 +268,15 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
 
     private void Count(string key) => counters[key] = counters.GetValueOrDefault(key) + 1;
 
+    // The loop's own (decisions by trigger and verdict) and the policy engine's (schedules fired, gate rules, models).
+    private Dictionary<string, long> AllCounters()
+    {
+        var all = new Dictionary<string, long>(counters, StringComparer.Ordinal);
+        if (engine is not null)
+            foreach (var (key, value) in engine.Counters) all["policy." + key] = value;
+        return all;
+    }
+
     private async Task ActOnAllocationAsync(MorphIntent? intent, Allocation wanted, Allocation current, bool approved, DateTimeOffset now, bool park = false)
     {
         var trigger = intent?.Trigger.Name() ?? "resource-demand";
@@ -553,7 +562,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
             LastDecision = lastDecision,
             Pending = pending is null ? null : PlanViews.From(pending),
             MorphInFlight = morphInFlight,
-            Counters = new Dictionary<string, long>(counters, StringComparer.Ordinal),
+            Counters = AllCounters(),
         });
     }
 
