@@ -237,9 +237,9 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
             await ActOnAllocationAsync(intent, wanted, current, approved: false, now);
             return;
         }
-        if (decision is { Verdict: GateVerdict.AwaitApproval } waiting && intent is not null && !ReferenceEquals(decision, parkedFor))
+        if (decision is { Verdict: GateVerdict.AwaitApproval } waiting && intent is not null && !(pending is not null && SameSize(waiting.Target, parkedFor)))
         {
-            parkedFor = decision;
+            parkedFor = waiting.Target;
             await ActOnAllocationAsync(intent, waiting.Target, current, approved: false, now, park: true);
             return;
         }
@@ -250,7 +250,13 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         }
     }
 
-    private GateDecision? parkedFor;
+    // The allocation the parked plan asks for: a newer want replaces it only when it asks for another size, or a person
+    // could never approve a plan before the next step superseded it.
+    private Allocation? parkedFor;
+
+    private static bool SameSize(Allocation wanted, Allocation? parked) =>
+        parked is { } p && Math.Ceiling(wanted.Cores - 1e-9) == Math.Ceiling(p.Cores - 1e-9)
+        && (!wanted.HasMemory || !p.HasMemory || Math.Abs(wanted.MemoryMiB - p.MemoryMiB) <= 0.1 * p.MemoryMiB);
     private GateDecision? recordedHold;
 
     private static bool DictionaryEquals(Dictionary<string, string> a, Dictionary<string, string> b) =>
