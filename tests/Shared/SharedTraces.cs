@@ -1,4 +1,4 @@
-namespace Vmorph.Replay.Tests;
+namespace Vmorph.Testing;
 
 /// <summary>Finds the shared trace files: the folder holding vmorph.slnx, then ../shared/traces.</summary>
 internal static class SharedTraces
