@@ -5,7 +5,6 @@ using Vmorph.Observations;
 using Vmorph.Planning;
 using Vmorph.Profiles;
 using Vmorph.TargetProfiles;
-using Vmorph.Testing;
 using Vmorph.Traits;
 using Vmorph.Units;
 

@@ -11,7 +11,7 @@ public sealed class AlibabaFormatTests
     public void Read_MachineUsage_OneSeriesPerMachineWithCpuAndMemoryUtilisation()
     {
         // line 1: m_1932,386640,41,92,,,43.04,33.08,5
-        var file = reader.Read(SharedTraces.File("alibaba-v2018-machines", "machine_usage_head100k.csv.gz"), new TraceReadOptions(), CancellationToken.None);
+        var file = reader.Read(SharedTraces.Path("alibaba-v2018-machines", "machine_usage_head100k.csv.gz"), new TraceReadOptions(), CancellationToken.None);
 
         Assert.Equal("alibaba-2018", file.Format);
         Assert.Equal(100_002, file.Rows);
@@ -70,7 +70,7 @@ public sealed class AlibabaFormatTests
     public void Read_MachineMeta_ConfigurationsOnlyWithCoresAndNoMemory()
     {
         // m_1932,0,91,18,96,100,USING  (and 7 more lines for m_1932, all 96 cores)
-        var file = reader.Read(SharedTraces.File("alibaba-v2018-machines", "machine_meta.csv.gz"), new TraceReadOptions(), CancellationToken.None);
+        var file = reader.Read(SharedTraces.Path("alibaba-v2018-machines", "machine_meta.csv.gz"), new TraceReadOptions(), CancellationToken.None);
 
         Assert.Equal("alibaba-2018-meta", file.Format);
         Assert.Equal(17_592, file.Rows);

@@ -11,7 +11,7 @@ public sealed class AzureV1FormatTests
     public void Read_AverageFile_OneCpuOnlySeriesPerColumnAtSyntheticSteps()
     {
         // "step","1633748",...   then   0,44.459092,...   1,47.934517,...
-        var file = reader.Read(SharedTraces.File("azure-v1-vm-cpu", "microsoft_avg_100.csv.gz"), new TraceReadOptions(), CancellationToken.None);
+        var file = reader.Read(SharedTraces.Path("azure-v1-vm-cpu", "microsoft_avg_100.csv.gz"), new TraceReadOptions(), CancellationToken.None);
 
         Assert.Equal("azure-v1", file.Format);
         Assert.Equal(100, file.Series.Count);
@@ -36,7 +36,7 @@ public sealed class AzureV1FormatTests
     [Fact]
     public void Read_MaxFile_KeptApartAsAzureMaxOfTheSameVms()
     {
-        var file = reader.Read(SharedTraces.File("azure-v1-vm-cpu", "microsoft_max_100.csv.gz"), new TraceReadOptions(), CancellationToken.None);
+        var file = reader.Read(SharedTraces.Path("azure-v1-vm-cpu", "microsoft_max_100.csv.gz"), new TraceReadOptions(), CancellationToken.None);
 
         Assert.Equal(100, file.Series.Count);
         Assert.Equal("azure-max:1633748", file.Series[0].Vm.Value);
@@ -48,7 +48,7 @@ public sealed class AzureV1FormatTests
     public void Read_PeriodicFile_IdWithoutPeriodAndNameWithPeriod()
     {
         // "step","1023330 24","1050146 8","1061 1",...   then   0,1.009435,0.272674,5.420994,...
-        var file = reader.Read(SharedTraces.File("azure-v1-vm-cpu", "periodic_avg_78.csv.gz"), new TraceReadOptions(), CancellationToken.None);
+        var file = reader.Read(SharedTraces.Path("azure-v1-vm-cpu", "periodic_avg_78.csv.gz"), new TraceReadOptions(), CancellationToken.None);
 
         // 78 columns, but VM 83972 has two ('83972 1' and '83972 24') holding the same values: it is read once.
         Assert.Equal(77, file.Series.Count);

@@ -15,7 +15,7 @@ public sealed class BitbrainsFormatTests
     public void Read_FirstRowOfVm1July_SampleMatchesRawText()
     {
         // 1372629804;	2;	5851.9989;	87.7799835;	1.5;	8218624.0;	1034592.8;	160.86666666666667;	21.733333333333334;	0.26666666666666666;	1.4666666666666666
-        var path = SharedTraces.File("bitbrains-rnd", "2013-7", "1.csv.gz");
+        var path = SharedTraces.Path("bitbrains-rnd", "2013-7", "1.csv.gz");
 
         var file = reader.Read(path, new TraceReadOptions(), CancellationToken.None);
 
@@ -47,7 +47,7 @@ public sealed class BitbrainsFormatTests
     public void Read_ProvisionedMemoryChanges_ObservesFirstConfigurationAndEachChange()
     {
         // Lines 297-300 of VM 1 / 2013-7 move the provisioned memory from 8218624 KB to 8388608 KB in four steps.
-        var file = reader.Read(SharedTraces.File("bitbrains-rnd", "2013-7", "1.csv.gz"), new TraceReadOptions(), CancellationToken.None);
+        var file = reader.Read(SharedTraces.Path("bitbrains-rnd", "2013-7", "1.csv.gz"), new TraceReadOptions(), CancellationToken.None);
 
         var configurations = Assert.Single(file.Series).Configurations;
         Assert.Equal(5, configurations.Count);
@@ -64,7 +64,7 @@ public sealed class BitbrainsFormatTests
     public void Read_FileWithAllZeroRows_CountsThemMissingAndMakesNoSample()
     {
         // VM 14 / 2013-7: lines 2-9 are all zeros but the timestamp, then 420 valid rows.
-        var file = reader.Read(SharedTraces.File("bitbrains-rnd", "2013-7", "14.csv.gz"), new TraceReadOptions(), CancellationToken.None);
+        var file = reader.Read(SharedTraces.Path("bitbrains-rnd", "2013-7", "14.csv.gz"), new TraceReadOptions(), CancellationToken.None);
 
         var series = Assert.Single(file.Series);
         Assert.Equal(428, file.Rows);
@@ -81,7 +81,7 @@ public sealed class BitbrainsFormatTests
     [Fact]
     public void Read_AllRndFiles_TotalsMatchTheDatasetReadme()
     {
-        var files = reader.Expand([SharedTraces.File("bitbrains-rnd")]);
+        var files = reader.Expand([SharedTraces.Path("bitbrains-rnd")]);
 
         var read = files.Select(path => reader.Read(path, new TraceReadOptions(), CancellationToken.None)).ToList();
 
@@ -98,8 +98,8 @@ public sealed class BitbrainsFormatTests
     [Fact]
     public void Read_SameNumberInAnotherMonth_IsTheSameVm()
     {
-        var july = reader.Read(SharedTraces.File("bitbrains-rnd", "2013-7", "17.csv.gz"), new TraceReadOptions(), CancellationToken.None);
-        var august = reader.Read(SharedTraces.File("bitbrains-rnd", "2013-8", "17.csv.gz"), new TraceReadOptions(), CancellationToken.None);
+        var july = reader.Read(SharedTraces.Path("bitbrains-rnd", "2013-7", "17.csv.gz"), new TraceReadOptions(), CancellationToken.None);
+        var august = reader.Read(SharedTraces.Path("bitbrains-rnd", "2013-8", "17.csv.gz"), new TraceReadOptions(), CancellationToken.None);
 
         Assert.Equal("bitbrains:17", Assert.Single(july.Series).Vm.Value);
         Assert.Equal(july.Series[0].Vm, Assert.Single(august.Series).Vm);

@@ -53,7 +53,7 @@ public sealed class DatacenterAggregateFormatTests
     [Fact]
     public void Read_EveryAggregate_NotesThatItIsNotAVm()
     {
-        foreach (var path in reader.Expand([SharedTraces.File("datacenter-aggregates")]))
+        foreach (var path in reader.Expand([SharedTraces.Path("datacenter-aggregates")]))
         {
             var file = reader.Read(path, new TraceReadOptions(), CancellationToken.None);
             Assert.Equal("datacenter-aggregate", file.Format);
@@ -62,5 +62,5 @@ public sealed class DatacenterAggregateFormatTests
     }
 
     private TraceFile Read(string name) =>
-        reader.Read(SharedTraces.File("datacenter-aggregates", name), new TraceReadOptions(), CancellationToken.None);
+        reader.Read(SharedTraces.Path("datacenter-aggregates", name), new TraceReadOptions(), CancellationToken.None);
 }

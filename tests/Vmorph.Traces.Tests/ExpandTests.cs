@@ -23,7 +23,7 @@ public sealed class ExpandTests
     [Fact]
     public void Expand_RealBitbrains_160FilesStartingWith1And2()
     {
-        var files = reader.Expand([SharedTraces.File("bitbrains-rnd")]);
+        var files = reader.Expand([SharedTraces.Path("bitbrains-rnd")]);
 
         Assert.Equal(160, files.Count);
         Assert.Equal(["1.csv.gz", "2.csv.gz", "3.csv.gz"], files.Take(3).Select(Path.GetFileName));

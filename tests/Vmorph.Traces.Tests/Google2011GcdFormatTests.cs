@@ -14,7 +14,7 @@ public sealed class Google2011GcdFormatTests
     public void Read_Archive_OneSeriesPerMemberDatedByItsDay()
     {
         // GCD_VMs/vm_6127640366_9, line 1: "11.322000000000001 7.249499999999999"
-        var file = reader.Read(SharedTraces.File("google2011-gcd-vms", "GCD_VMs.tar.gz"), new TraceReadOptions(), CancellationToken.None);
+        var file = reader.Read(SharedTraces.Path("google2011-gcd-vms", "GCD_VMs.tar.gz"), new TraceReadOptions(), CancellationToken.None);
 
         Assert.Equal("google-2011-gcd", file.Format);
         Assert.Equal(1600, file.Series.Count);
@@ -33,7 +33,7 @@ public sealed class Google2011GcdFormatTests
     public void Read_MemoryAbove100Percent_ClampedToOneAndCounted()
     {
         // 613 memory values exceed 100 %; the largest, 215.31365140000008, is in vm_2780813677_3 or vm_3769731259_4.
-        var file = reader.Read(SharedTraces.File("google2011-gcd-vms", "GCD_VMs.tar.gz"), new TraceReadOptions(), CancellationToken.None);
+        var file = reader.Read(SharedTraces.Path("google2011-gcd-vms", "GCD_VMs.tar.gz"), new TraceReadOptions(), CancellationToken.None);
 
         Assert.Contains("google-2011-gcd: 613 memory values above 100 % (up to 215.3 %) were clamped to a utilisation of 1", file.Notes);
         Assert.All(file.Series.SelectMany(s => s.Samples), s => Assert.InRange(s.MemoryUtilisation!.Value.Value, 0, 1));
@@ -66,7 +66,7 @@ public sealed class Google2011GcdFormatTests
     public void Read_TruncatedArchive_FailsAsTruncated()
     {
         using var temp = new TempTraces();
-        var bytes = File.ReadAllBytes(SharedTraces.File("google2011-gcd-vms", "GCD_VMs.tar.gz"));
+        var bytes = File.ReadAllBytes(SharedTraces.Path("google2011-gcd-vms", "GCD_VMs.tar.gz"));
         var path = temp.Bytes("GCD_VMs.tar.gz", bytes[..(bytes.Length / 2)]);
 
         var error = Assert.Throws<TraceFormatException>(() => reader.Read(path, new TraceReadOptions(), CancellationToken.None));
@@ -79,7 +79,7 @@ public sealed class Google2011GcdFormatTests
     {
         // Losing the last bytes loses only tar padding and the gzip trailer; the damage must still be noticed.
         using var temp = new TempTraces();
-        var bytes = File.ReadAllBytes(SharedTraces.File("google2011-gcd-vms", "GCD_VMs.tar.gz"));
+        var bytes = File.ReadAllBytes(SharedTraces.Path("google2011-gcd-vms", "GCD_VMs.tar.gz"));
         var path = temp.Bytes("GCD_VMs.tar.gz", bytes[..^10]);
 
         var error = Assert.Throws<TraceFormatException>(() => reader.Read(path, new TraceReadOptions(), CancellationToken.None));

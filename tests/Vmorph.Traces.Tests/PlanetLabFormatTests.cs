@@ -11,7 +11,7 @@ public sealed class PlanetLabFormatTests
     public void Read_DayFile_OneSeriesPerVmDayDatedByTheFileName()
     {
         // "146-179_surfsnel_dsl_internl_net_colostate_557",24,34,29,...
-        var file = reader.Read(SharedTraces.File("planetlab-cloudsim", "planetlab_20110303.csv.gz"), new TraceReadOptions(), CancellationToken.None);
+        var file = reader.Read(SharedTraces.Path("planetlab-cloudsim", "planetlab_20110303.csv.gz"), new TraceReadOptions(), CancellationToken.None);
 
         Assert.Equal("planetlab", file.Format);
         Assert.Equal(1052, file.Series.Count);
@@ -31,7 +31,7 @@ public sealed class PlanetLabFormatTests
     public void Read_QuotedNameWithSpace_KeepsTheSpaceInTheVmId()
     {
         // line 16: "aladdin_planetlab_extranet_uni-passau_de_ rnp_dcc_ufjf",62,76,...
-        var file = reader.Read(SharedTraces.File("planetlab-cloudsim", "planetlab_20110303.csv.gz"), new TraceReadOptions(), CancellationToken.None);
+        var file = reader.Read(SharedTraces.Path("planetlab-cloudsim", "planetlab_20110303.csv.gz"), new TraceReadOptions(), CancellationToken.None);
 
         var spaced = file.Series.Single(s => s.Vm.Value == "planetlab:aladdin_planetlab_extranet_uni-passau_de_ rnp_dcc_ufjf");
         Assert.Equal("aladdin_planetlab_extranet_uni-passau_de_ rnp_dcc_ufjf", spaced.Name);
@@ -41,7 +41,7 @@ public sealed class PlanetLabFormatTests
     [Fact]
     public void Read_AllDays_VmDayCountsMatchTheReadme()
     {
-        var files = reader.Expand([SharedTraces.File("planetlab-cloudsim")]);
+        var files = reader.Expand([SharedTraces.Path("planetlab-cloudsim")]);
 
         var vmDays = files.Sum(path => reader.Read(path, new TraceReadOptions(), CancellationToken.None).Series.Count);
 

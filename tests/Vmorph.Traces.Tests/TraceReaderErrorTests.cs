@@ -42,7 +42,7 @@ public sealed class TraceReaderErrorTests
     public void Read_GzipCutInHalf_FailsAsTruncatedAfterTheLastLineRead()
     {
         using var temp = new TempTraces();
-        var bytes = File.ReadAllBytes(SharedTraces.File("bitbrains-rnd", "2013-7", "1.csv.gz"));
+        var bytes = File.ReadAllBytes(SharedTraces.Path("bitbrains-rnd", "2013-7", "1.csv.gz"));
         var path = temp.Bytes("1.csv.gz", bytes[..(bytes.Length / 2)]);
 
         var error = Assert.Throws<TraceFormatException>(() => reader.Read(path, new TraceReadOptions(), CancellationToken.None));
@@ -58,7 +58,7 @@ public sealed class TraceReaderErrorTests
     public void Read_GzipWithSkipMalformed_StillFailsWhenTruncated()
     {
         using var temp = new TempTraces();
-        var bytes = File.ReadAllBytes(SharedTraces.File("bitbrains-rnd", "2013-7", "1.csv.gz"));
+        var bytes = File.ReadAllBytes(SharedTraces.Path("bitbrains-rnd", "2013-7", "1.csv.gz"));
         var path = temp.Bytes("1.csv.gz", bytes[..(bytes.Length - 100)]);
 
         var error = Assert.Throws<TraceFormatException>(() => reader.Read(path, new TraceReadOptions(SkipMalformed: true), CancellationToken.None));
@@ -70,7 +70,7 @@ public sealed class TraceReaderErrorTests
     public void Read_CorruptGzipData_FailsAsCorrupt()
     {
         using var temp = new TempTraces();
-        var bytes = File.ReadAllBytes(SharedTraces.File("bitbrains-rnd", "2013-7", "1.csv.gz"));
+        var bytes = File.ReadAllBytes(SharedTraces.Path("bitbrains-rnd", "2013-7", "1.csv.gz"));
         for (var i = 1000; i < 1100; i++) bytes[i] ^= 0x5a;
         var path = temp.Bytes("1.csv.gz", bytes);
 
@@ -184,13 +184,13 @@ public sealed class TraceReaderErrorTests
         cancellation.Cancel();
 
         Assert.ThrowsAny<OperationCanceledException>(() =>
-            reader.Read(SharedTraces.File("bitbrains-rnd", "2013-7", "1.csv.gz"), new TraceReadOptions(), cancellation.Token));
+            reader.Read(SharedTraces.Path("bitbrains-rnd", "2013-7", "1.csv.gz"), new TraceReadOptions(), cancellation.Token));
     }
 
     [Fact]
     public void Read_SameFileTwice_GivesEqualResults()
     {
-        var path = SharedTraces.File("bitbrains-rnd", "2013-7", "2.csv.gz");
+        var path = SharedTraces.Path("bitbrains-rnd", "2013-7", "2.csv.gz");
 
         var first = reader.Read(path, new TraceReadOptions(), CancellationToken.None);
         var second = reader.Read(path, new TraceReadOptions(), CancellationToken.None);

@@ -1,6 +1,5 @@
 using Vmorph.Planning;
 using Vmorph.TargetProfiles;
-using Vmorph.Testing;
 using Vmorph.Units;
 
 namespace Vmorph.Morphing.Tests.Planning;

@@ -5,7 +5,6 @@ using Vmorph.Morphs;
 using Vmorph.Planning;
 using Vmorph.Profiles;
 using Vmorph.TargetProfiles;
-using Vmorph.Testing;
 using Vmorph.Units;
 
 namespace Vmorph.Morphing.Tests.Planning;

@@ -14,7 +14,7 @@ public sealed class OpenApiDocumentTests(ApiFixture api)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var pretty = JsonSerializer.Serialize(document.RootElement, new JsonSerializerOptions { WriteIndented = true }) + "\n";
-        Golden.Verify("openapi.v1", "json", pretty);
+        Golden.Verify("openapi.v1", pretty, "json");
     }
 
     [Fact]

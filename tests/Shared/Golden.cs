@@ -1,20 +1,21 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 
-namespace Vmorph.Morphing.Tests;
+namespace Vmorph.Testing;
 
 /// <summary>
-/// A small approve/compare helper for golden files in <c>Golden/</c>. When the golden file is missing or differs, the
-/// actual text is written beside it as <c>NAME.received.txt</c> and the test fails with a line diff; a person approves
-/// by renaming the received file over the golden one. Nothing is ever approved automatically.
+/// A small approve/compare helper for golden files in the test project's <c>Golden/</c> folder. When the golden file
+/// is missing or differs, the actual text is written beside it as <c>NAME.received.EXT</c> and the test fails with a
+/// line diff; a person approves by renaming the received file over the golden one. Nothing is ever approved
+/// automatically.
 /// </summary>
 internal static class Golden
 {
-    public static void Verify(string name, string actual, [CallerFilePath] string caller = "")
+    public static void Verify(string name, string actual, string extension = "txt", [CallerFilePath] string caller = "")
     {
         var directory = Path.Combine(ProjectDirectory(caller), "Golden");
-        var path = Path.Combine(directory, name + ".txt");
-        var received = Path.Combine(directory, name + ".received.txt");
+        var path = Path.Combine(directory, $"{name}.{extension}");
+        var received = Path.Combine(directory, $"{name}.received.{extension}");
         var expected = File.Exists(path) ? File.ReadAllText(path) : null;
         if (expected == actual)
         {
@@ -24,7 +25,7 @@ internal static class Golden
         Directory.CreateDirectory(directory);
         File.WriteAllText(received, actual);
         Assert.Fail(expected is null
-            ? $"golden file {path} is missing; the output was written to {received}: review it and rename it to {name}.txt to approve"
+            ? $"golden file {path} is missing; the output was written to {received}: review it and rename it to {name}.{extension} to approve"
             : $"output differs from golden file {path}; the output was written to {received}; if the change is intended, rename it over the golden file\n{Diff(expected, actual)}");
     }
 
@@ -36,7 +37,7 @@ internal static class Golden
     }
 
     /// <summary>A line diff from the longest common subsequence: '-' expected only, '+' actual only.</summary>
-    internal static string Diff(string expected, string actual)
+    private static string Diff(string expected, string actual)
     {
         var a = expected.Split('\n');
         var b = actual.Split('\n');
