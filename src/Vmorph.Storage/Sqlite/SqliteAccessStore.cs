@@ -27,20 +27,8 @@ public sealed class SqliteAccessStore : ITokenStore, IAuditStore, IDisposable
     /// <summary>Opens (creating and migrating if needed) the store file at <paramref name="path"/>.</summary>
     public static SqliteAccessStore Open(string path, TimeProvider clock)
     {
-        StoreFile.Prepare(path);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        try
-        {
-            connection.Open();
-            connection.Execute("PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
-            SqliteMigrator.Migrate(connection, clock);
-            return new SqliteAccessStore(connection, path);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
+        var connection = StoreFile.OpenMigrated(path, clock, durable: true);
+        return new SqliteAccessStore(connection, path);
     }
 
     private static string Text(DateTimeOffset at) => at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);

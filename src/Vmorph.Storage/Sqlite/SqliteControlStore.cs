@@ -25,20 +25,8 @@ public sealed class SqliteControlStore : IControlStore
     /// <summary>Opens (creating and migrating if needed) the control tables in the store file at <paramref name="path"/>.</summary>
     public static SqliteControlStore Open(string path, TimeProvider clock)
     {
-        StoreFile.Prepare(path);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        try
-        {
-            connection.Open();
-            connection.Execute("PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
-            SqliteMigrator.Migrate(connection, clock);
-            return new SqliteControlStore(connection, clock);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
+        var connection = StoreFile.OpenMigrated(path, clock, durable: false);
+        return new SqliteControlStore(connection, clock);
     }
 
     private string Now() => clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);

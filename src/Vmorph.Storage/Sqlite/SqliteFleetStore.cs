@@ -32,20 +32,8 @@ public sealed class SqliteFleetStore : IFleetStore
     /// <summary>Opens (creating and migrating if needed) the store in a file.</summary>
     public static SqliteFleetStore Open(string path, TimeProvider clock)
     {
-        StoreFile.Prepare(path);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        try
-        {
-            connection.Open();
-            connection.Execute("PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
-            SqliteMigrator.Migrate(connection, clock);
-            return new SqliteFleetStore(connection, path, clock);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
+        var connection = StoreFile.OpenMigrated(path, clock, durable: false);
+        return new SqliteFleetStore(connection, path, clock);
     }
 
     /// <inheritdoc />

@@ -1,10 +1,14 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
 namespace Vmorph.Storage.Sqlite;
 
 /// <summary>
 /// Creates the store's file and directory private to the user before SQLite writes anything to them: the directory
 /// 0700 and the file 0600 (SQLite gives the <c>-wal</c> and <c>-shm</c> files the mode of the database file). The
 /// store holds guest inventories and user names; nobody else on the host should read it. Existing files are left as
-/// they are.
+/// they are. Every store class opens its connection here, so the file's mode, the pragmas and the migrations are the
+/// same whichever store opens the file first.
 /// </summary>
 internal static class StoreFile
 {
@@ -30,6 +34,30 @@ internal static class StoreFile
         catch (IOException) when (File.Exists(full))
         {
             // Another process created it meanwhile, with its own mode.
+        }
+    }
+
+    /// <summary>
+    /// Opens a connection to the store file at <paramref name="path"/> (created private if missing) with the store's
+    /// pragmas and migrates it. <paramref name="durable"/> syncs every commit to disk (<c>synchronous=FULL</c>): the
+    /// journal and the access tables, whose last commit must survive a power cut. The fleet and control tables, written
+    /// on every observation, trade their last commits on a power cut for speed (<c>NORMAL</c>: still consistent under WAL).
+    /// </summary>
+    public static SqliteConnection OpenMigrated(string path, TimeProvider clock, bool durable)
+    {
+        Prepare(path);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        try
+        {
+            connection.Open();
+            connection.Execute($"PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL; PRAGMA synchronous={(durable ? "FULL" : "NORMAL")}; PRAGMA foreign_keys=ON;");
+            SqliteMigrator.Migrate(connection, clock);
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
         }
     }
 }
