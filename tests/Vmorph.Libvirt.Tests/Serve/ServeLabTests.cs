@@ -94,6 +94,8 @@ public sealed class ServeLabTests(LabFixture lab) : IDisposable
                 Console.Error.WriteLine($"ServeLabTests: after the restart the crashed grow {recovered} ({string.Join(", ", events)}) at {clock.Elapsed.TotalSeconds:0} s");
 
                 // Under the load the VM ends grown: the recovered grow, or the loop's next one; both were the trigger's.
+                // A rollback may have restarted the guest, ending the load: it runs again.
+                lab.Exec(Guest, "/bin/sh", "-c", "[ -f /run/busy ] || { " + StartLoad + "; }");
                 var grow = await WaitForAsync(async () => (await CommittedAsync(http)).FirstOrDefault() is { ValueKind: JsonValueKind.Object } m ? m : (JsonElement?)null,
                     TimeSpan.FromMinutes(3), "committed grow morph", serve);
                 Assert.Equal(2, Vcpus());
