@@ -29,7 +29,7 @@ public sealed class ObservationMessageTests
         var domain = new DomainDescription(new VmId("4b7a3c2e-0000-4000-8000-000000000001"), "web-1", DomainState.Running, 7, configuration,
             new BaseImageId("debian-12.qcow2"), GuestAgentState.Connected, new Dictionary<string, string> { ["tier"] = "web" });
         var sample = new MetricSample(at, cpu: new CpuCores(1.5), cpuAllocated: new CpuCores(2), memory: MemorySize.FromMiB(900), memoryAllocated: MemorySize.FromGiB(2),
-            diskRead: new ByteRate(12345), diskWrite: new ByteRate(678), networkReceive: new ByteRate(1e6), networkTransmit: new ByteRate(2e6));
+            diskRead: new ByteRate(12345), diskWrite: new ByteRate(678), networkReceive: new ByteRate(1e6), networkTransmit: new ByteRate(2e6), cpuDemand: new CpuCores(1.9));
         var snapshot = new InventorySnapshot
         {
             At = at,

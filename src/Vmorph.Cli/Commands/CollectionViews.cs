@@ -18,7 +18,7 @@ public sealed record NewVersionJson(int Version, string Cause, IReadOnlyList<Con
 
 /// <summary>The metric sample of a cycle, in base units (cores, bytes, bytes per second).</summary>
 public sealed record CollectedMetricsJson(double? CpuCores, double? CpuUtilisation, double? CpuAllocated, double? MemoryBytes, double? MemoryUtilisation,
-    double? MemoryAllocatedBytes, double? DiskReadBytesPerSecond, double? DiskWriteBytesPerSecond, double? NetworkReceiveBytesPerSecond, double? NetworkTransmitBytesPerSecond);
+    double? MemoryAllocatedBytes, double? DiskReadBytesPerSecond, double? DiskWriteBytesPerSecond, double? NetworkReceiveBytesPerSecond, double? NetworkTransmitBytesPerSecond, double? CpuDemandCores);
 
 /// <summary>What a cycle saw inside a guest.</summary>
 public sealed record CollectedGuestJson(GuestSystem? System, int Processes, IReadOnlyList<string> Applications, IReadOnlyList<string> Listening, int ConnectedSockets,
@@ -44,7 +44,7 @@ internal static class CollectionViews
         v.Id.Value, v.Name, State(v.State), v.ConfigurationVersion,
         v.NewVersion is { } n ? new NewVersionJson(n.Version, n.Cause, [.. n.Changes.Select(ConfigurationChangeJson.From)]) : null,
         v.Sample is { } s ? new CollectedMetricsJson(s.Cpu?.Value, s.CpuUtilisation?.Value, s.CpuAllocated?.Value, s.Memory?.Bytes, s.MemoryUtilisation?.Value,
-            s.MemoryAllocated?.Bytes, s.DiskRead?.BytesPerSecond, s.DiskWrite?.BytesPerSecond, s.NetworkReceive?.BytesPerSecond, s.NetworkTransmit?.BytesPerSecond) : null,
+            s.MemoryAllocated?.Bytes, s.DiskRead?.BytesPerSecond, s.DiskWrite?.BytesPerSecond, s.NetworkReceive?.BytesPerSecond, s.NetworkTransmit?.BytesPerSecond, s.CpuDemand?.Value) : null,
         v.NoRates,
         v.Inventory is { } i ? Guest(i) : null,
         v.GuestMissing, v.Problems, Math.Round(v.GuestElapsed.TotalMilliseconds, 1));
@@ -103,7 +103,7 @@ internal static class CollectionViews
     private static string Metrics(MetricSample s)
     {
         var parts = new List<string>();
-        if (s.Cpu is { } cpu) parts.Add($"cpu {cpu}" + (s.CpuUtilisation is { } u ? $" ({u} of {s.CpuAllocated?.Value} vCPU)" : ""));
+        if (s.Cpu is { } cpu) parts.Add($"cpu {cpu}" + (s.CpuUtilisation is { } u ? $" ({u} of {s.CpuAllocated?.Value} vCPU)" : "") + (s.CpuDemand is { } wanted ? $", wanted {wanted}" : ""));
         if (s.Memory is { } m) parts.Add($"memory {m}" + (s.MemoryUtilisation is { } mu ? $" ({mu})" : ""));
         if (s.DiskRead is { } dr) parts.Add($"disk read {dr} write {s.DiskWrite}");
         if (s.NetworkReceive is { } rx) parts.Add($"net rx {rx} tx {s.NetworkTransmit}");

@@ -57,6 +57,9 @@ public sealed record Policy
     /// <summary>Whether a person must approve each morph.</summary>
     public bool RequireApproval { get; init; }
 
+    /// <summary>The guard's windows for this policy's morphs; a window left out (or no <c>guard</c> section) is the loop's default.</summary>
+    public GuardWindows Guard { get; init; } = GuardWindows.LoopDefaults;
+
     /// <summary>The triggers that are on, by their seed names.</summary>
     public IEnumerable<string> EnabledTriggers()
     {
@@ -134,6 +137,24 @@ public sealed record PolicyMatch(IReadOnlyList<string> Names, IReadOnlyDictionar
         while (p < pattern.Length && pattern[p] == '*') p++;
         return p == pattern.Length;
     }
+}
+
+/// <summary>
+/// How long the degradation guard watches a VM around a morph: the baseline before the first change and the observation
+/// after the last. Null leaves the window to the loop (1 minute of baseline, 2 minutes of observation).
+/// </summary>
+/// <param name="Baseline">The baseline window, or null for the loop's.</param>
+/// <param name="Observe">The observation window, or null for the loop's.</param>
+public sealed record GuardWindows(TimeSpan? Baseline, TimeSpan? Observe)
+{
+    /// <summary>Both windows left to the loop.</summary>
+    public static GuardWindows LoopDefaults { get; } = new(null, null);
+
+    /// <summary>The shortest window: the guard samples every 2 s and needs 10 samples in each window.</summary>
+    public static TimeSpan Shortest { get; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>The longest window (a morph holds its VM's lease for both windows).</summary>
+    public static TimeSpan Longest { get; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>Smallest and largest allocations.</summary>

@@ -246,6 +246,7 @@ public sealed partial class PolicyCatalog
             if (cron is not null && mw.Duration is not null) maintenance.Add(new MaintenanceWindow(cron, mw.Cron!, duration, windowZone));
         }
         var approval = spec.RequireApproval is not null && Bool(spec.RequireApproval, "require-approval", Error);
+        var guard = new GuardWindows(GuardWindow(spec.Guard?.Baseline, "guard.baseline", Error), GuardWindow(spec.Guard?.Observe, "guard.observe", Error));
 
         if (errors.Count > before) return null;
         return new Policy
@@ -266,7 +267,22 @@ public sealed partial class PolicyCatalog
             ReserveForGrowth = reserve,
             MaintenanceWindows = maintenance,
             RequireApproval = approval,
+            Guard = guard,
         };
+    }
+
+    private static TimeSpan? GuardWindow(string? text, string field, Action<string, string> error)
+    {
+        if (text is null) return null;
+        if (!ValueParsers.TryDuration(text, out var value))
+            error(field, $"'{text}' is not a duration (write 30s, 5m, 2h, 1d or 1h30m)");
+        else if (value < GuardWindows.Shortest)
+            error(field, $"'{text}' is shorter than {ValueParsers.Format(GuardWindows.Shortest)}: the guard samples every 2 s and needs 10 samples in each window");
+        else if (value > GuardWindows.Longest)
+            error(field, $"'{text}' is longer than {ValueParsers.Format(GuardWindows.Longest)}: a morph holds its VM for both windows");
+        else
+            return value;
+        return null;
     }
 
     private static bool Enabled(string? text, string field, Action<string, string> error) => text is null || Bool(text, field, error);

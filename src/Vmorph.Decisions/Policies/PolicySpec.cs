@@ -41,7 +41,13 @@ public sealed record PolicySpec
 
     /// <summary>Whether a person must approve each morph (<c>true</c>/<c>false</c>).</summary>
     public string? RequireApproval { get; init; }
+
+    /// <summary>The guard's windows for the morphs of the VMs it governs.</summary>
+    public GuardSpec? Guard { get; init; }
 }
+
+/// <summary>The guard's windows: how long the VM is watched before the first change (<c>baseline</c>) and after the last (<c>observe</c>), as durations.</summary>
+public sealed record GuardSpec(string? Baseline, string? Observe);
 
 /// <summary>Which VMs a policy governs: names (glob patterns with <c>*</c> and <c>?</c>) and labels that must all match.</summary>
 public sealed record MatchSpec(IReadOnlyList<string>? Names, IReadOnlyDictionary<string, string>? Labels);

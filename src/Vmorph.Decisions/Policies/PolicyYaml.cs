@@ -65,7 +65,7 @@ internal static class PolicyYaml
 
     private static PolicySpec ReadPolicy(Node p)
     {
-        p.Only("name", "description", "match", "time-zone", "risk", "triggers", "bounds", "cooldown", "max-morphs-per-day", "reserve-for-growth", "maintenance-windows", "require-approval");
+        p.Only("name", "description", "match", "time-zone", "risk", "triggers", "bounds", "cooldown", "max-morphs-per-day", "reserve-for-growth", "maintenance-windows", "require-approval", "guard");
         MatchSpec? match = null;
         if (p.Map("match") is { } m)
         {
@@ -143,6 +143,12 @@ internal static class PolicyYaml
             }
             bounds = new BoundsSpec(Range("cpu"), Range("memory"));
         }
+        GuardSpec? guard = null;
+        if (p.Map("guard") is { } g)
+        {
+            g.Only("baseline", "observe");
+            guard = new GuardSpec(g.Text("baseline"), g.Text("observe"));
+        }
         var windows = p.Maps("maintenance-windows").Select(x =>
         {
             x.Node.Only("cron", "duration", "time-zone");
@@ -162,6 +168,7 @@ internal static class PolicyYaml
             ReserveForGrowth = p.Text("reserve-for-growth"),
             MaintenanceWindows = windows,
             RequireApproval = p.Text("require-approval"),
+            Guard = guard,
         };
     }
 

@@ -5,7 +5,8 @@ namespace Vmorph.Recommenders;
 /// measurements are NaN.
 /// </summary>
 /// <param name="UnixSeconds">When the step started, in seconds since the Unix epoch.</param>
-/// <param name="Cores">CPU used, in cores (NaN if not measured).</param>
+/// <param name="Cores">CPU used, in cores (NaN if not measured); where the source measured demand (a live VM: used plus the
+/// time its vCPUs waited for a host CPU), the demand, so that a VM starved by its host or capped by a quota shows what it wanted.</param>
 /// <param name="MemoryMiB">Memory used, in MiB (NaN if not measured).</param>
 /// <param name="InForce">The allocation in force during the step.</param>
 public readonly record struct UsageSample(long UnixSeconds, double Cores, double MemoryMiB, Allocation InForce)

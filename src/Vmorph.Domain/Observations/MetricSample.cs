@@ -24,10 +24,12 @@ public readonly struct MetricSample : IEquatable<MetricSample>
         ByteRate? diskRead = null,
         ByteRate? diskWrite = null,
         ByteRate? networkReceive = null,
-        ByteRate? networkTransmit = null)
+        ByteRate? networkTransmit = null,
+        CpuCores? cpuDemand = null)
     {
         UnixSeconds = at.ToUnixTimeSeconds();
         CpuAllocated = cpuAllocated;
+        CpuDemand = cpuDemand;
         MemoryAllocated = memoryAllocated;
         var cpuCores = cpu?.Value ?? double.NaN;
         var cpuShare = cpuUtilisation?.Value ?? double.NaN;
@@ -67,6 +69,16 @@ public readonly struct MetricSample : IEquatable<MetricSample>
     /// <summary>The memory allocated to the VM at that instant, where the source says.</summary>
     public MemorySize? MemoryAllocated { get; }
 
+    /// <summary>
+    /// The CPU the VM wanted, where the source can tell: what it used (<see cref="Cpu"/>) plus the time its vCPUs were
+    /// runnable but waited for a host CPU (a busy host, a CPU quota). Absent where only use is known (traces, a
+    /// hypervisor that reports no per-vCPU delay). Not part of the profile's distributions: they stay what was used.
+    /// </summary>
+    public CpuCores? CpuDemand { get; }
+
+    /// <summary>The CPU the VM wanted where known (<see cref="CpuDemand"/>), else what it used.</summary>
+    public CpuCores? CpuWanted => CpuDemand ?? Cpu;
+
     /// <summary>CPU in use.</summary>
     public CpuCores? Cpu => Has(Metric.Cpu) ? new CpuCores(this[Metric.Cpu]) : null;
 
@@ -104,7 +116,7 @@ public readonly struct MetricSample : IEquatable<MetricSample>
     /// <inheritdoc />
     public bool Equals(MetricSample other)
     {
-        if (UnixSeconds != other.UnixSeconds || CpuAllocated != other.CpuAllocated || MemoryAllocated != other.MemoryAllocated)
+        if (UnixSeconds != other.UnixSeconds || CpuAllocated != other.CpuAllocated || MemoryAllocated != other.MemoryAllocated || CpuDemand != other.CpuDemand)
             return false;
         for (var i = 0; i < Metrics.Count; i++)
             if (!values[i].Equals(other.values[i])) return false;

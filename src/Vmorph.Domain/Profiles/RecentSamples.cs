@@ -14,7 +14,11 @@ public sealed class RecentSamples
     /// <summary>The default capacity: one week at a five-minute interval.</summary>
     public const int DefaultCapacity = 2016;
 
-    private const int RecordBytes = 8 + 4 * Metrics.Count + 4 + 4;
+    private const int FirstFormatRecordBytes = 8 + 4 * Metrics.Count + 4 + 4;
+    private const int RecordBytes = FirstFormatRecordBytes + 4;
+
+    // Marks the format with the CPU demand; the first format began with the capacity, which is never negative.
+    private const int WithDemandFormat = -2;
     private readonly List<MetricSample> samples;
 
     /// <summary>Creates an empty window.</summary>
@@ -44,12 +48,16 @@ public sealed class RecentSamples
         if (samples.Count > Capacity) samples.RemoveRange(0, samples.Count - Capacity);
     }
 
-    /// <summary>Encodes the window compactly (timestamps as longs, measurements as floats, NaN for absent).</summary>
+    /// <summary>
+    /// Encodes the window compactly (timestamps as longs, measurements as floats, NaN for absent): a format marker, the
+    /// capacity, then one record per sample (the metrics, the CPU and memory allocated, the CPU demand).
+    /// </summary>
     public byte[] Encode()
     {
-        var bytes = new byte[4 + samples.Count * RecordBytes];
-        BinaryPrimitives.WriteInt32LittleEndian(bytes, Capacity);
-        var span = bytes.AsSpan(4);
+        var bytes = new byte[8 + samples.Count * RecordBytes];
+        BinaryPrimitives.WriteInt32LittleEndian(bytes, WithDemandFormat);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4), Capacity);
+        var span = bytes.AsSpan(8);
         foreach (var s in samples)
         {
             BinaryPrimitives.WriteInt64LittleEndian(span, s.UnixSeconds);
@@ -57,29 +65,34 @@ public sealed class RecentSamples
                 BinaryPrimitives.WriteSingleLittleEndian(span[(8 + 4 * m)..], (float)s[(Metric)m]);
             BinaryPrimitives.WriteSingleLittleEndian(span[(8 + 4 * Metrics.Count)..], (float)(s.CpuAllocated?.Value ?? double.NaN));
             BinaryPrimitives.WriteSingleLittleEndian(span[(12 + 4 * Metrics.Count)..], (float)((s.MemoryAllocated?.Bytes ?? double.NaN) / MemorySize.MiB));
+            BinaryPrimitives.WriteSingleLittleEndian(span[(16 + 4 * Metrics.Count)..], (float)(s.CpuDemand?.Value ?? double.NaN));
             span = span[RecordBytes..];
         }
         return bytes;
     }
 
-    /// <summary>Decodes a window written by <see cref="Encode"/>.</summary>
+    /// <summary>Decodes a window written by <see cref="Encode"/>, or by the first format (no marker, no CPU demand).</summary>
     public static RecentSamples Decode(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length < 4 || (bytes.Length - 4) % RecordBytes != 0)
-            throw new FormatException($"a raw window of {bytes.Length} bytes is not a whole number of {RecordBytes}-byte samples");
-        var window = new RecentSamples(BinaryPrimitives.ReadInt32LittleEndian(bytes));
-        var span = bytes[4..];
-        var list = new List<MetricSample>(span.Length / RecordBytes);
+        var withDemand = bytes.Length >= 4 && BinaryPrimitives.ReadInt32LittleEndian(bytes) == WithDemandFormat;
+        var header = withDemand ? 8 : 4;
+        var recordBytes = withDemand ? RecordBytes : FirstFormatRecordBytes;
+        if (bytes.Length < header || (bytes.Length - header) % recordBytes != 0)
+            throw new FormatException($"a raw window of {bytes.Length} bytes is not a whole number of {recordBytes}-byte samples");
+        var window = new RecentSamples(BinaryPrimitives.ReadInt32LittleEndian(bytes[(header - 4)..]));
+        var span = bytes[header..];
+        var list = new List<MetricSample>(span.Length / recordBytes);
         while (!span.IsEmpty)
         {
-            var record = span[..RecordBytes];
+            var record = span[..recordBytes];
             var values = new double[Metrics.Count];
             for (var m = 0; m < Metrics.Count; m++) values[m] = BinaryPrimitives.ReadSingleLittleEndian(record[(8 + 4 * m)..]);
             double Read(int metric) => values[metric];
-            var cpuAllocated = BinaryPrimitives.ReadSingleLittleEndian(span[(8 + 4 * Metrics.Count)..]);
-            var memoryAllocatedMiB = BinaryPrimitives.ReadSingleLittleEndian(span[(12 + 4 * Metrics.Count)..]);
+            var cpuAllocated = BinaryPrimitives.ReadSingleLittleEndian(record[(8 + 4 * Metrics.Count)..]);
+            var memoryAllocatedMiB = BinaryPrimitives.ReadSingleLittleEndian(record[(12 + 4 * Metrics.Count)..]);
+            var cpuDemand = withDemand ? BinaryPrimitives.ReadSingleLittleEndian(record[(16 + 4 * Metrics.Count)..]) : double.NaN;
             list.Add(new MetricSample(
-                DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64LittleEndian(span)),
+                DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64LittleEndian(record)),
                 cpu: Optional(Read((int)Metric.Cpu), v => new CpuCores(v)),
                 cpuUtilisation: Optional(Read((int)Metric.CpuUtilisation), v => new Fraction(v)),
                 cpuAllocated: Optional(cpuAllocated, v => new CpuCores(v)),
@@ -89,8 +102,9 @@ public sealed class RecentSamples
                 diskRead: Optional(Read((int)Metric.DiskRead), v => new ByteRate(v)),
                 diskWrite: Optional(Read((int)Metric.DiskWrite), v => new ByteRate(v)),
                 networkReceive: Optional(Read((int)Metric.NetworkReceive), v => new ByteRate(v)),
-                networkTransmit: Optional(Read((int)Metric.NetworkTransmit), v => new ByteRate(v))));
-            span = span[RecordBytes..];
+                networkTransmit: Optional(Read((int)Metric.NetworkTransmit), v => new ByteRate(v)),
+                cpuDemand: Optional(cpuDemand, v => new CpuCores(v))));
+            span = span[recordBytes..];
         }
         window.AddRange(list);
         return window;

@@ -29,6 +29,12 @@ public sealed record DomainCounters
     /// <summary>vCPUs online (<c>vcpu.current</c>).</summary>
     public int? Vcpus { get; init; }
 
+    /// <summary>
+    /// Per vCPU: how long its thread was runnable but waited for a host CPU (<c>vcpu.N.delay</c>, the scheduler's run
+    /// delay: a busy host, or the vCPU throttled by a CPU quota), nanoseconds. Empty where the hypervisor does not say.
+    /// </summary>
+    public IReadOnlyList<VcpuDelay> VcpuDelays { get; init; } = [];
+
     /// <summary>The balloon's current size (<c>balloon.current</c>): memory the guest has, KiB.</summary>
     public long? BalloonCurrentKiB { get; init; }
 
@@ -50,3 +56,6 @@ public sealed record DomainCounters
 
 /// <summary>A device's two cumulative byte counters: read/written for a disk, received/sent for a NIC.</summary>
 public sealed record DeviceCounters(string Name, long? In, long? Out);
+
+/// <summary>One vCPU's cumulative wait for a host CPU (<c>vcpu.N.delay</c>), nanoseconds.</summary>
+public sealed record VcpuDelay(int Vcpu, long Nanoseconds);

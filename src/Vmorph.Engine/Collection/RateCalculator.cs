@@ -10,7 +10,9 @@ public readonly record struct RateResult(MetricSample? Sample, string? NoRates);
 
 /// <summary>
 /// Turns cumulative counters into a <see cref="MetricSample"/> (pure). CPU in cores is the growth of <c>cpu.time</c> over
-/// the wall time between two readings; disk and network rates are the growth of byte counters over the same time;
+/// the wall time between two readings: the CPU the VM received. Its CPU demand adds the growth of its vCPUs' run delay
+/// (<c>vcpu.N.delay</c>: runnable, but waiting for a host CPU), so a VM starved by a busy host or capped by a CPU quota
+/// shows what it wanted, not only what it got; disk and network rates are the growth of byte counters over the same time;
 /// memory is a gauge from the balloon driver's guest statistics. Counters that went down (the domain restarted, a device
 /// was re-added), a different runtime id, or a gap longer than <c>maxGap</c> give no rate for that reading: the next
 /// reading is measured from this one. Nothing is ever interpolated or carried over.
@@ -22,7 +24,7 @@ public static class RateCalculator
     {
         if (current.State != DomainState.Running) return new RateResult(null, "the domain is not running");
 
-        CpuCores? cpu = null;
+        CpuCores? cpu = null, demand = null;
         ByteRate? diskRead = null, diskWrite = null, networkReceive = null, networkTransmit = null;
         string? noRates = null;
         if (previous is null) noRates = "first reading: rates need two";
@@ -39,6 +41,8 @@ public static class RateCalculator
                     if (after >= before) cpu = new CpuCores((after - before) / 1e9 / seconds);
                     else noRates = "cpu.time went back (the domain restarted)";
                 }
+                if (cpu is { } received && Waited(previous.VcpuDelays, current.VcpuDelays) is { } waitedNanoseconds)
+                    demand = new CpuCores(received.Value + waitedNanoseconds / 1e9 / seconds);
                 (diskRead, diskWrite) = Rates(previous.Disks, current.Disks, seconds, ref noRates, "disk");
                 (networkReceive, networkTransmit) = Rates(previous.Nics, current.Nics, seconds, ref noRates, "network");
             }
@@ -60,8 +64,24 @@ public static class RateCalculator
         if (cpu is null && used is null && diskRead is null && networkReceive is null)
             return new RateResult(null, noRates ?? "the hypervisor reported neither cpu.time nor balloon statistics");
         var sample = new MetricSample(current.At, cpu: cpu, cpuAllocated: allocatedCpu, memory: used, memoryUtilisation: memoryShare,
-            memoryAllocated: allocatedMemory, diskRead: diskRead, diskWrite: diskWrite, networkReceive: networkReceive, networkTransmit: networkTransmit);
+            memoryAllocated: allocatedMemory, diskRead: diskRead, diskWrite: diskWrite, networkReceive: networkReceive, networkTransmit: networkTransmit, cpuDemand: demand);
         return new RateResult(sample, noRates);
+    }
+
+    // The run delay the vCPUs present in both readings accumulated between them; null when none was read in both, or a
+    // vCPU's counter went back (its thread began again: unplugged and plugged, or the domain restarted).
+    private static long? Waited(IReadOnlyList<VcpuDelay> before, IReadOnlyList<VcpuDelay> after)
+    {
+        long waited = 0;
+        var any = false;
+        foreach (var vcpu in after)
+        {
+            if (before.FirstOrDefault(d => d.Vcpu == vcpu.Vcpu) is not { } old) continue;
+            if (vcpu.Nanoseconds < old.Nanoseconds) return null;
+            waited += vcpu.Nanoseconds - old.Nanoseconds;
+            any = true;
+        }
+        return any ? waited : null;
     }
 
     // Sums the growth of the devices present in both readings; a device whose counter went down spoils the sum.

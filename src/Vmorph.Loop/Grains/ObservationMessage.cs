@@ -51,7 +51,7 @@ public sealed record ObservationMessage
     /// <summary>The sample's time, Unix seconds (null: no sample).</summary>
     [Id(11)] public long? SampleUnixSeconds { get; init; }
 
-    /// <summary>The sample's values: cpu, cpu share, cpu allocated, memory bytes, memory share, memory allocated, disk read, disk write, net rx, net tx (NaN: absent).</summary>
+    /// <summary>The sample's values: cpu, cpu share, cpu allocated, memory bytes, memory share, memory allocated, disk read, disk write, net rx, net tx, cpu demand (NaN: absent).</summary>
     [Id(12)] public double[]? SampleValues { get; init; }
 
     /// <summary>Why there is no sample.</summary>
@@ -91,6 +91,7 @@ public sealed record ObservationMessage
                 s.Memory?.Bytes ?? double.NaN, s.MemoryUtilisation?.Value ?? double.NaN, s.MemoryAllocated?.Bytes ?? double.NaN,
                 s.DiskRead?.BytesPerSecond ?? double.NaN, s.DiskWrite?.BytesPerSecond ?? double.NaN,
                 s.NetworkReceive?.BytesPerSecond ?? double.NaN, s.NetworkTransmit?.BytesPerSecond ?? double.NaN,
+                s.CpuDemand?.Value ?? double.NaN,
             ];
         }
         return new ObservationMessage
@@ -125,7 +126,7 @@ public sealed record ObservationMessage
             ?? throw new FormatException($"the observation of VM {Vm} carries no configuration");
         var domain = new DomainDescription(new VmId(Vm), Name, State, RuntimeId, configuration, new BaseImageId(BaseImage), GuestAgent, DomainLabels);
         MetricSample? sample = null;
-        if (SampleUnixSeconds is { } t && SampleValues is { Length: 10 } v)
+        if (SampleUnixSeconds is { } t && SampleValues is { Length: 11 } v)
         {
             sample = new MetricSample(
                 DateTimeOffset.FromUnixTimeSeconds(t),
@@ -138,7 +139,8 @@ public sealed record ObservationMessage
                 diskRead: Value(v[6], x => new ByteRate(x)),
                 diskWrite: Value(v[7], x => new ByteRate(x)),
                 networkReceive: Value(v[8], x => new ByteRate(x)),
-                networkTransmit: Value(v[9], x => new ByteRate(x)));
+                networkTransmit: Value(v[9], x => new ByteRate(x)),
+                cpuDemand: Value(v[10], x => new CpuCores(x)));
         }
         var snapshot = Snapshot is null ? null : JsonSerializer.Deserialize<InventorySnapshot>(Snapshot, Json);
         return new VmObservations(domain, DateTimeOffset.FromUnixTimeMilliseconds(AtUnixMilliseconds), Events, sample, NoRates, Missed,

@@ -209,7 +209,8 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
     {
         var current = Current() ?? new Allocation(s.CpuAllocated?.Value ?? double.NaN, double.NaN);
         var inForce = new Allocation(s.CpuAllocated?.Value ?? current.Cores, s.MemoryAllocated is { } m ? m.Bytes / MemorySize.MiB : current.MemoryMiB);
-        return new UsageSample(s.UnixSeconds, s.Cpu?.Value ?? double.NaN, s.Memory is { } used ? used.Bytes / MemorySize.MiB : double.NaN, inForce);
+        // The triggers size CPU to what the VM wanted (a starved or capped VM received less), where the collector measured it.
+        return new UsageSample(s.UnixSeconds, s.CpuWanted?.Value ?? double.NaN, s.Memory is { } used ? used.Bytes / MemorySize.MiB : double.NaN, inForce);
     }
 
     private async Task DecideAtAsync(DateTimeOffset now)
@@ -442,14 +443,13 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         morphInFlight = "plan " + stored.PlanId;
         Publish("morph", $"applying plan {stored.PlanId} to {stored.Target}");
         var self = this.AsReference<IVmGrain>();
-        var settings = services.Settings;
+        var options = GuardOptions();
         var log = logger;
         _ = services.Morphs.Run(id.Value, async stop =>
         {
             MorphReport report;
             try
             {
-                var options = new ApplyOptions { ObservationWindow = settings.ObservationWindow, BaselineWindow = settings.BaselineWindow, SampleInterval = settings.GuardSampleInterval };
                 var outcome = await backend.Engine.ApplyAsync(plan, MorphKind.Apply, options, stop);
                 report = Report(stored.PlanId, "apply", outcome);
             }
@@ -460,6 +460,18 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
             }
             await TellAsync(self, report, log);
         });
+    }
+
+    // The guard's windows: the governing policy's where it sets them, the loop's otherwise.
+    private ApplyOptions GuardOptions()
+    {
+        var settings = services.Settings;
+        return new ApplyOptions
+        {
+            ObservationWindow = policy?.Guard.Observe ?? settings.ObservationWindow,
+            BaselineWindow = policy?.Guard.Baseline ?? settings.BaselineWindow,
+            SampleInterval = settings.GuardSampleInterval,
+        };
     }
 
     private static async Task TellAsync(IVmGrain self, MorphReport report, ILogger log)
@@ -492,14 +504,13 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         morphInFlight = "rollback";
         Publish("morph", $"rolling back, asked by {actor}");
         var self = this.AsReference<IVmGrain>();
-        var settings = services.Settings;
+        var options = GuardOptions();
         var log = logger;
         _ = services.Morphs.Run(id.Value, async stop =>
         {
             MorphReport report;
             try
             {
-                var options = new ApplyOptions { ObservationWindow = settings.ObservationWindow, BaselineWindow = settings.BaselineWindow, SampleInterval = settings.GuardSampleInterval };
                 report = Report(null, "rollback", await backend.Engine.ApplyAsync(plan.Value, MorphKind.Rollback, options, stop));
             }
             catch (Exception e) when (e is not OperationCanceledException)

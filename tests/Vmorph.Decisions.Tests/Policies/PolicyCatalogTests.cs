@@ -110,6 +110,43 @@ public class PolicyCatalogTests
         Assert.NotEqual("unmatched", catalog.For("unmatched", "unmatched", none)!.Name);
     }
 
+    [Fact]
+    public void Guard_WindowsAreReadPerPolicy_AndAWindowLeftOutIsTheLoops()
+    {
+        const string yaml = """
+            policies:
+              - name: quick
+                guard: { baseline: 20s, observe: 1m30s }
+              - name: only-observe
+                guard: { observe: 45s }
+              - name: plain
+            """;
+        var catalog = PolicyCatalog.Build([("p.yaml", yaml)]).Value;
+        Assert.Equal(new GuardWindows(TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(90)), catalog.Find("quick")!.Guard);
+        Assert.Equal(new GuardWindows(null, TimeSpan.FromSeconds(45)), catalog.Find("only-observe")!.Guard);
+        Assert.Equal(GuardWindows.LoopDefaults, catalog.Find("plain")!.Guard);
+        Assert.All(PolicyCatalog.BuiltIn.Policies, p => Assert.Equal(GuardWindows.LoopDefaults, p.Guard));
+    }
+
+    [Fact]
+    public void Guard_WindowsTooShortTooLongOrNotDurations_AreEachNamed()
+    {
+        const string yaml = """
+            policies:
+              - name: bad
+                guard: { baseline: 5s, observe: 2h }
+              - name: worse
+                guard: { baseline: soon, observe: 19s, watch: 1m }
+            """;
+        var errors = PolicyCatalog.Build([("p.yaml", yaml)]).Errors;
+        Assert.Contains("p.yaml: policy 'bad': guard.baseline: '5s' is shorter than 20s: the guard samples every 2 s and needs 10 samples in each window", errors);
+        Assert.Contains("p.yaml: policy 'bad': guard.observe: '2h' is longer than 1h: a morph holds its VM for both windows", errors);
+        Assert.Contains("p.yaml: policy 'worse': guard.baseline: 'soon' is not a duration (write 30s, 5m, 2h, 1d or 1h30m)", errors);
+        Assert.Contains("p.yaml: policy 'worse': guard.observe: '19s' is shorter than 20s: the guard samples every 2 s and needs 10 samples in each window", errors);
+        Assert.Contains(errors, e => e.Contains("watch", StringComparison.Ordinal));
+        Assert.Equal(5, errors.Count);
+    }
+
     [Theory]
     [InlineData("web-*", "web-1", true)]
     [InlineData("web-*", "db-1", false)]

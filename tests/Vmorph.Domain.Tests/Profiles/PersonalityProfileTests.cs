@@ -3,6 +3,7 @@ using Vmorph.Identity;
 using Vmorph.Observations;
 using Vmorph.Profiles;
 using Vmorph.Traits;
+using Vmorph.Units;
 
 namespace Vmorph.Domain.Tests.Profiles;
 
@@ -102,5 +103,39 @@ public class PersonalityProfileTests
         var decoded = RecentSamples.Decode(window.Encode());
         Assert.Equal(window.Samples.Select(s => s.UnixSeconds), decoded.Samples.Select(s => s.UnixSeconds));
         Assert.Equal((float)window.Samples[5][Metric.DiskWrite], (float)decoded.Samples[5][Metric.DiskWrite]);
+    }
+
+    [Fact]
+    public void RecentSamples_RoundTripTheCpuDemand_AndLeaveItAbsentWhereNotMeasured()
+    {
+        var window = new RecentSamples(10);
+        var at = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+        window.AddRange([
+            new MetricSample(at, cpu: new CpuCores(0.4), cpuAllocated: new CpuCores(1), cpuDemand: new CpuCores(1.03)),
+            new MetricSample(at.AddSeconds(5), cpu: new CpuCores(0.5), cpuAllocated: new CpuCores(1)),
+        ]);
+        var decoded = RecentSamples.Decode(window.Encode());
+        Assert.Equal(1.03f, (float)decoded.Samples[0].CpuDemand!.Value.Value);
+        Assert.Equal(0.4f, (float)decoded.Samples[0].Cpu!.Value.Value);
+        Assert.Null(decoded.Samples[1].CpuDemand);
+        Assert.Equal(10, decoded.Capacity);
+    }
+
+    [Fact]
+    public void RecentSamples_DecodeAWindowOfTheFirstFormat_WithoutDemand()
+    {
+        // The first format: the capacity, then per sample the time, the 8 metrics and the CPU and memory allocated.
+        var bytes = new byte[4 + 48];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes, 7);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(4), 1_800_000_000);
+        for (var m = 0; m < 10; m++) System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(12 + 4 * m), float.NaN);
+        System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(12 + 4 * (int)Metric.Cpu), 0.75f);
+        System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(12 + 4 * 8), 2f);
+        var decoded = RecentSamples.Decode(bytes);
+        var sample = Assert.Single(decoded.Samples);
+        Assert.Equal(7, decoded.Capacity);
+        Assert.Equal(0.75, sample.Cpu!.Value.Value);
+        Assert.Equal(2, sample.CpuAllocated!.Value.Value);
+        Assert.Null(sample.CpuDemand);
     }
 }

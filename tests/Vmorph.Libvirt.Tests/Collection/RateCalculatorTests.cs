@@ -88,4 +88,62 @@ public class RateCalculatorTests
         Assert.Null(result.Sample!.Value.NetworkReceive);
         Assert.NotNull(result.Sample.Value.Cpu);
     }
+
+    // Measured in the lab (docs/COLLECTING.md): a 1-vCPU guest spinning on a host at load 12 received 0.4 cores and its
+    // vCPU waited 0.6 s per second for a host CPU; capped at vcpu_quota=25000 it received 0.25 and waited 0.75.
+    [Theory]
+    [InlineData(4_000_000_000, 6_000_000_000, 0.4, 1.0)]
+    [InlineData(2_500_000_000, 7_500_000_000, 0.25, 1.0)]
+    [InlineData(100_000_000, 50_000_000, 0.01, 0.015)]
+    public void Compute_StarvedOrCappedVm_DemandIsWhatItReceivedPlusWhatItsVcpusWaited(long cpuNs, long delayNs, double received, double demand)
+    {
+        var before = At(0, 0) with { VcpuDelays = [new VcpuDelay(0, 1_000_000)] };
+        var after = At(10, cpuNs) with { VcpuDelays = [new VcpuDelay(0, 1_000_000 + delayNs)] };
+        var s = RateCalculator.Compute(before, after, MaxGap).Sample!.Value;
+        Assert.Equal(received, s.Cpu!.Value.Value, 9);
+        Assert.Equal(demand, s.CpuDemand!.Value.Value, 9);
+        Assert.Equal(demand, s.CpuWanted!.Value.Value, 9);
+        Assert.Equal(received / 2, s.CpuUtilisation!.Value.Value, 9); // utilisation stays what was received
+    }
+
+    [Fact]
+    public void Compute_VcpuHotAddedBetweenReadings_CountsTheWaitOfTheVcpusReadTwice()
+    {
+        var before = At(0, 0) with { VcpuDelays = [new VcpuDelay(0, 0)] };
+        var after = At(10, 10_000_000_000) with { VcpuDelays = [new VcpuDelay(0, 5_000_000_000), new VcpuDelay(1, 9_000_000_000)] };
+        Assert.Equal(1.5, RateCalculator.Compute(before, after, MaxGap).Sample!.Value.CpuDemand!.Value.Value, 9);
+    }
+
+    [Fact]
+    public void Compute_VcpuDelayWentBack_LeavesDemandAbsentAndUseMeasured()
+    {
+        var before = At(0, 0) with { VcpuDelays = [new VcpuDelay(0, 5_000_000_000)] };
+        var after = At(10, 3_000_000_000) with { VcpuDelays = [new VcpuDelay(0, 1_000_000)] };
+        var s = RateCalculator.Compute(before, after, MaxGap).Sample!.Value;
+        Assert.Null(s.CpuDemand);
+        Assert.Equal(0.3, s.Cpu!.Value.Value, 9);
+        Assert.Equal(0.3, s.CpuWanted!.Value.Value, 9);
+    }
+
+    [Fact]
+    public void Compute_NoVcpuDelays_LeavesDemandAbsentNotEqualToUse()
+    {
+        var s = RateCalculator.Compute(At(0, 0), At(10, 5_000_000_000), MaxGap).Sample!.Value;
+        Assert.Null(s.CpuDemand);
+        Assert.Equal(0.5, s.CpuWanted!.Value.Value, 9);
+    }
+
+    [Fact]
+    public void StatsMapper_ReadsEachVcpusDelay()
+    {
+        var stats = new Dictionary<string, object>
+        {
+            ["state.state"] = 1, ["cpu.time"] = 10_867_100_000L, ["vcpu.current"] = 2, ["vcpu.maximum"] = 4,
+            ["vcpu.0.state"] = 1, ["vcpu.0.time"] = 10_160_000_000L, ["vcpu.0.wait"] = 0L, ["vcpu.0.delay"] = 30_393_504_907L,
+            ["vcpu.1.state"] = 1, ["vcpu.1.time"] = 20_000_000L, ["vcpu.1.wait"] = 0L, ["vcpu.1.delay"] = 7_000L,
+        };
+        var counters = StatsMapper.ToCounters(Vm, 1, DateTimeOffset.UnixEpoch, 0, stats);
+        Assert.Equal([new VcpuDelay(0, 30_393_504_907), new VcpuDelay(1, 7_000)], counters.VcpuDelays);
+        Assert.Empty(StatsMapper.ToCounters(Vm, 1, DateTimeOffset.UnixEpoch, 0, new Dictionary<string, object> { ["vcpu.maximum"] = 4 }).VcpuDelays);
+    }
 }

@@ -19,11 +19,11 @@ public sealed class LabStore : IDisposable
     public List<string> Log { get; } = [];
 
     /// <summary>One collection cycle over the named lab guests, with its own store connection (closed afterwards).</summary>
-    public async Task<CycleReport> CollectAsync(string[] domains, IReadOnlyList<string>? scanPaths = null)
+    public async Task<CycleReport> CollectAsync(string[] domains, IReadOnlyList<string>? scanPaths = null, TimeSpan? sampleWindow = null)
     {
         using var store = SqliteFleetStore.Open(DatabasePath, TimeProvider.System);
         var key = AnonymisationKeyFile.LoadOrCreate(DataDirectory);
-        var options = new CollectorOptions { Uri = LabFixture.Uri, Domains = domains, ScanPaths = scanPaths, ScanInterval = TimeSpan.Zero, SampleWindow = TimeSpan.FromMilliseconds(300) };
+        var options = new CollectorOptions { Uri = LabFixture.Uri, Domains = domains, ScanPaths = scanPaths, ScanInterval = TimeSpan.Zero, SampleWindow = sampleWindow ?? TimeSpan.FromMilliseconds(300) };
         await using var collector = new Collector(new LibvirtHypervisor(TimeProvider.System), store, TimeProvider.System, options, key, Log.Add);
         return await collector.CollectOnceAsync(CancellationToken.None);
     }

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using Vmorph.Observations;
+
+namespace Vmorph.Libvirt.Tests.Lab;
+
+/// <summary>
+/// A guest that wants more CPU than it gets shows it: its CPU demand (used plus the time its vCPU waited for a host CPU,
+/// <c>vcpu.N.delay</c>) exceeds the CPU it received, whether a CPU quota caps it or a busy host starves it.
+/// </summary>
+[Collection("lab")]
+public sealed class CpuDemandLabTests(LabFixture lab) : IDisposable
+{
+    private const string Guest = "lab-2";
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(3);
+    private readonly LabStore store = new();
+
+    public void Dispose() => store.Dispose();
+
+    [Fact]
+    public async Task A_spinning_guest_capped_by_a_quota_or_starved_by_a_busy_host_wants_more_than_it_receives()
+    {
+        lab.Exec(Guest, "/bin/sh", "-c", "(while :; do :; done) >/dev/null 2>&1 & echo $! > /run/spin");
+        try
+        {
+            // Capped at a quarter of a core: it receives about 0.25 cores and wants its whole vCPU.
+            lab.Virsh("schedinfo", Guest, "--live", "vcpu_quota=25000");
+            var capped = await SampleAsync();
+            lab.Virsh("schedinfo", Guest, "--live", "vcpu_quota=-1");
+            Assert.True(capped.Cpu!.Value.Value < 0.4, $"capped at 25 % the guest received {capped.Cpu} cores");
+            Assert.True(capped.CpuDemand!.Value.Value > 0.8, $"capped, the guest wanted {capped.CpuDemand} cores, received {capped.Cpu}");
+            Assert.True(capped.CpuDemand.Value.Value > 2 * capped.Cpu.Value.Value, $"capped: demand {capped.CpuDemand} against {capped.Cpu} received");
+
+            // Starved: twice as many busy loops on the host as it has cores, besides whatever else runs there.
+            var spinners = Enumerable.Range(0, 2 * Environment.ProcessorCount).Select(_ => Process.Start("/bin/sh", ["-c", "while :; do :; done"])).ToList();
+            MetricSample starved;
+            try
+            {
+                starved = await SampleAsync();
+            }
+            finally
+            {
+                foreach (var spinner in spinners)
+                {
+                    spinner.Kill();
+                    spinner.Dispose();
+                }
+            }
+            Assert.True(starved.CpuDemand!.Value.Value > 0.8, $"starved, the guest wanted {starved.CpuDemand} cores, received {starved.Cpu}");
+            Assert.True(starved.CpuDemand.Value.Value > starved.Cpu!.Value.Value + 0.3, $"starved: demand {starved.CpuDemand} against {starved.Cpu} received");
+            Console.Error.WriteLine($"CpuDemandLabTests: capped received {capped.Cpu} wanted {capped.CpuDemand}; starved received {starved.Cpu} wanted {starved.CpuDemand}");
+        }
+        finally
+        {
+            LabFixture.Run("virsh", ["-c", LabFixture.Uri, "schedinfo", Guest, "--live", "vcpu_quota=-1"], TimeSpan.FromSeconds(30));
+            lab.Exec(Guest, "/bin/sh", "-c", "kill $(cat /run/spin); rm -f /run/spin");
+        }
+    }
+
+    private async Task<MetricSample> SampleAsync()
+    {
+        var report = await store.CollectAsync([Guest], sampleWindow: Window);
+        var vm = Assert.Single(report.Vms);
+        return vm.Sample ?? throw new InvalidOperationException($"no sample of {Guest}: {vm.NoRates}");
+    }
+}
