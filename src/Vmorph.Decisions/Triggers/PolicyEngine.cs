@@ -191,7 +191,6 @@ public sealed class PolicyEngine : IReportingRecommender
         // Memory changes alone only when it runs short (or a schedule says so); otherwise it rides along with a CPU
         // change, so that it costs no morph of its own.
         var memoryChanges = false;
-        var memoryAlone = false;
         var memoryUrgent = demandIntent?.Urgent == true && current.HasMemory && memory.Latest >= (policy.Demand?.Saturation ?? 1) * current.MemoryMiB;
         if (current.HasMemory && wantMemory is { } mib)
         {
@@ -200,7 +199,6 @@ public sealed class PolicyEngine : IReportingRecommender
             {
                 target = target.WithMemory(mib);
                 memoryChanges = true;
-                memoryAlone = memoryUrgent || scheduledMemory;
             }
             else if (cpuChanges && ShrinkHysteresis.Below(current.MemoryMiB, mib, band) && memoryHysteresis.AllowShrink(now, current.MemoryMiB, mib))
             {
@@ -219,7 +217,7 @@ public sealed class PolicyEngine : IReportingRecommender
             kind = TriggerKind.Scheduled;
             reason = fired.Reason;
         }
-        if (grid is not null) target = OnGrid(target, current, cpuChanges && !memoryAlone);
+        if (grid is not null) target = OnGrid(target, current);
         if (target == current) return current;
 
         // Reasons are worded only now that something is to change (not at every step).
@@ -259,11 +257,10 @@ public sealed class PolicyEngine : IReportingRecommender
         }
     }
 
-    // The changed parts rounded up to the grid; memory that only rode along a CPU change that rounds away stays too.
-    private Allocation OnGrid(Allocation target, Allocation current, bool memoryRidesAlong)
+    // The changed parts rounded up to the grid (what is unchanged stays as it is, on the grid or not).
+    private Allocation OnGrid(Allocation target, Allocation current)
     {
         var cores = target.Cores == current.Cores ? current.Cores : grid!.RoundCores(target.Cores);
-        if (cores == current.Cores && memoryRidesAlong) return current;
         var memory = !target.HasMemory || target.MemoryMiB == current.MemoryMiB ? target.MemoryMiB : grid!.RoundMemory(target.MemoryMiB);
         return new Allocation(cores, memory);
     }

@@ -54,21 +54,21 @@ public class PolicyEngineTests
     [Fact]
     public void WantThatRoundsToTheAllocationInForce_OnAGrid_IsNoMorph_AndSpendsNoCooldown()
     {
-        // 3 vCPUs, 2.05 cores used: below the 20 % band for the hold time, the engine wants a little over 2 cores.
+        // 3 vCPUs (memory not managed), 2.05 cores used: below the 20 % band for the hold time, the engine wants a little over 2 cores.
         var policy = TestPolicies.Parse(Demand + "\n    cooldown: 6h\n");
         var wholeVcpus = new AllocationGrid(1, 1, 1, 64);
-        var rounded = new PolicyEngine(policy, VmContext.Of("vm", new Allocation(3, 4096)), grid: wholeVcpus);
-        var unrounded = new PolicyEngine(policy, VmContext.Of("vm", new Allocation(3, 4096)));
+        var rounded = new PolicyEngine(policy, VmContext.Of("vm", new Allocation(3, double.NaN)), grid: wholeVcpus);
+        var unrounded = new PolicyEngine(policy, VmContext.Of("vm", new Allocation(3, double.NaN)));
         var clock = new FakeTimeProvider(Start);
-        var current = new Allocation(3, 4096);
+        var current = new Allocation(3, double.NaN);
         var wants = new List<Allocation>();
         for (var i = 0; i < 24; i++)
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             wants.Add(unrounded.Recommend(now, current));
             Assert.Equal(current, rounded.Recommend(now, current));
-            unrounded.Observe(new UsageSample(now, 2.05, 1000, current));
-            rounded.Observe(new UsageSample(now, 2.05, 1000, current));
+            unrounded.Observe(new UsageSample(now, 2.05, double.NaN, current));
+            rounded.Observe(new UsageSample(now, 2.05, double.NaN, current));
             clock.Advance(TimeSpan.FromMinutes(5));
         }
 
