@@ -18,9 +18,16 @@ public sealed class FleetLoop(IGrainFactory grains, LoopServices services) : IFl
     public async Task<IReadOnlyList<VmLoopState>> ListAsync(CancellationToken cancellationToken)
     {
         var vms = await services.Store.ListAsync(cancellationToken);
-        var states = new VmLoopState[vms.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, vms.Count), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
-            async (i, _) => states[i] = await grains.GetGrain<IVmGrain>(vms[i].Id.Value).GetStateAsync());
+        return await StatesAsync([.. vms.Select(v => v.Id.Value)], cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<VmLoopState>> StatesAsync(IReadOnlyList<string> vmIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(vmIds);
+        var states = new VmLoopState[vmIds.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, vmIds.Count), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+            async (i, _) => states[i] = await grains.GetGrain<IVmGrain>(vmIds[i]).GetStateAsync());
         return states;
     }
 

@@ -13,6 +13,12 @@ public interface IFleetLoop
     /// <summary>The loop's view of every VM the store knows, in natural order of names.</summary>
     Task<IReadOnlyList<VmLoopState>> ListAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The loop's view of the VMs with these ids (as the store lists them), in the order given: a page of the fleet
+    /// asks only its own VMs' grains.
+    /// </summary>
+    Task<IReadOnlyList<VmLoopState>> StatesAsync(IReadOnlyList<string> vmIds, CancellationToken cancellationToken);
+
     /// <summary>One VM by id or name, or null.</summary>
     Task<VmLoopState?> GetAsync(string vm, CancellationToken cancellationToken);
 

@@ -83,11 +83,11 @@ public sealed class ForecastFeatures
 
     private float Norm(double value) => double.IsNaN(value) ? -1f : (float)(value * inverseScale);
 
-    /// <summary>Maximum and mean of the last N steps, updated in O(1) amortised per step.</summary>
+    /// <summary>Maximum and mean of the last N steps, updated in O(1) amortised per step; its ring grows to N as steps arrive.</summary>
     private sealed class SlidingWindow(int size)
     {
         private readonly LinkedList<(long Index, double Value)> maxima = new();
-        private readonly double[] ring = new double[size];
+        private double[] ring = new double[Math.Min(size, UsageHistory.InitialSlots)];
         private double sum;
         private int present;
         private long added;
@@ -98,6 +98,8 @@ public sealed class ForecastFeatures
 
         public void Add(long index, double value)
         {
+            // Until the window is full, steps go in order at the start of the ring, which doubles when it runs out.
+            if (added == ring.Length && added < size) Array.Resize(ref ring, Math.Min(size, 2 * ring.Length));
             var slot = (int)(added % size);
             if (added >= size)
             {

@@ -5,22 +5,33 @@ namespace Vmorph.Forecasting;
 /// with O(1) access by age and cheap maxima and means over trailing windows. What forecasters and triggers read; the
 /// long-term distribution lives in the profile's decaying histograms.
 /// </summary>
+/// <remarks>
+/// The ring grows as steps arrive (doubling, from <see cref="InitialSlots"/> up to <see cref="Capacity"/>), so a young
+/// VM holds only what it has seen: a server with many VMs keeps a week of each only for those that have a week.
+/// </remarks>
 public sealed class UsageHistory
 {
-    private readonly long[] times;
-    private readonly double[] values;
+    /// <summary>The slots a new history starts with (an hour of 5-minute steps).</summary>
+    public const int InitialSlots = 16;
+
+    private long[] times;
+    private double[] values;
     private int next;
 
     /// <summary>Creates an empty history holding the latest <paramref name="capacity"/> steps.</summary>
     public UsageHistory(int capacity = 2016 + 288)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        times = new long[capacity];
-        values = new double[capacity];
+        Capacity = capacity;
+        times = new long[Math.Min(capacity, InitialSlots)];
+        values = new double[times.Length];
     }
 
     /// <summary>The most steps kept.</summary>
-    public int Capacity => times.Length;
+    public int Capacity { get; }
+
+    /// <summary>The steps the ring has room for now (grows with <see cref="Count"/> up to <see cref="Capacity"/>).</summary>
+    public int Slots => times.Length;
 
     /// <summary>Steps kept.</summary>
     public int Count { get; private set; }
@@ -29,26 +40,39 @@ public sealed class UsageHistory
     public long Total { get; private set; }
 
     /// <summary>The time of the latest step, or <see cref="long.MinValue"/>.</summary>
-    public long LatestTime => Count == 0 ? long.MinValue : times[(next - 1 + Capacity) % Capacity];
+    public long LatestTime => Count == 0 ? long.MinValue : times[Slot(0)];
 
     /// <summary>The latest value, or NaN.</summary>
-    public double Latest => Count == 0 ? double.NaN : values[(next - 1 + Capacity) % Capacity];
+    public double Latest => Count == 0 ? double.NaN : values[Slot(0)];
 
     /// <summary>Adds a step (NaN values are kept as gaps).</summary>
     public void Add(long unixSeconds, double value)
     {
+        if (Count == times.Length && Count < Capacity) Grow();
         times[next] = unixSeconds;
         values[next] = value;
-        next = (next + 1) % Capacity;
+        next = (next + 1) % times.Length;
         if (Count < Capacity) Count++;
         Total++;
     }
 
+    // A ring that grows has never wrapped: its steps are in order at the start of the arrays, and the next goes after them.
+    private void Grow()
+    {
+        var slots = Math.Min(Capacity, 2 * times.Length);
+        Array.Resize(ref times, slots);
+        Array.Resize(ref values, slots);
+        next = Count;
+    }
+
+    // The index of the step age steps ago (0 <= age < Count).
+    private int Slot(int age) => (next - 1 - age + 2 * times.Length) % times.Length;
+
     /// <summary>The value <paramref name="age"/> steps ago (0 = the latest), or NaN beyond the history.</summary>
-    public double Back(int age) => age < 0 || age >= Count ? double.NaN : values[(next - 1 - age + 2 * Capacity) % Capacity];
+    public double Back(int age) => age < 0 || age >= Count ? double.NaN : values[Slot(age)];
 
     /// <summary>The time <paramref name="age"/> steps ago, or <see cref="long.MinValue"/>.</summary>
-    public long TimeBack(int age) => age < 0 || age >= Count ? long.MinValue : times[(next - 1 - age + 2 * Capacity) % Capacity];
+    public long TimeBack(int age) => age < 0 || age >= Count ? long.MinValue : times[Slot(age)];
 
     /// <summary>The largest value of the steps after <paramref name="sinceUnixSeconds"/> (NaN if none).</summary>
     public double MaxSince(long sinceUnixSeconds)
@@ -56,7 +80,7 @@ public sealed class UsageHistory
         var max = double.NaN;
         for (var age = 0; age < Count; age++)
         {
-            var i = (next - 1 - age + 2 * Capacity) % Capacity;
+            var i = Slot(age);
             if (times[i] <= sinceUnixSeconds) break;
             var v = values[i];
             if (!double.IsNaN(v) && !(v <= max)) max = v;
@@ -73,7 +97,7 @@ public sealed class UsageHistory
         var count = Math.Min(steps, Count);
         for (var age = 0; age < count; age++)
         {
-            var v = values[(next - 1 - age + 2 * Capacity) % Capacity];
+            var v = values[Slot(age)];
             if (double.IsNaN(v)) continue;
             if (!(v <= max)) max = v;
             sum += v;
@@ -88,7 +112,7 @@ public sealed class UsageHistory
         var max = double.NaN;
         for (var age = Math.Max(0, fromAge); age <= toAge && age < Count; age++)
         {
-            var v = values[(next - 1 - age + 2 * Capacity) % Capacity];
+            var v = values[Slot(age)];
             if (!double.IsNaN(v) && !(v <= max)) max = v;
         }
         return max;
@@ -99,7 +123,7 @@ public sealed class UsageHistory
     {
         for (var age = 0; age < Count; age++)
         {
-            var v = values[(next - 1 - age + 2 * Capacity) % Capacity];
+            var v = values[Slot(age)];
             if (v >= threshold) return age;
         }
         return Count;

@@ -46,6 +46,7 @@ public sealed class PolicyEngine : IReportingRecommender
     private readonly Dictionary<string, long> counters = new(StringComparer.Ordinal);
     private readonly FleetActivity? fleet;
     private readonly WakeDetector? wakeDetector;
+    private readonly AllocationGrid? grid;
     private bool decidedThisStep;
 
     /// <summary>Creates the engine for one VM.</summary>
@@ -55,8 +56,13 @@ public sealed class PolicyEngine : IReportingRecommender
     /// <param name="cpuModel">A FastTree model trained beforehand for the predictive trigger, or null.</param>
     /// <param name="autoApprove">Approve every intent at once (what-if replays); otherwise intents wait for <see cref="Approve"/>.</param>
     /// <param name="fleet">The fleet's wake-ups, for the peer forecast (null turns it off).</param>
-    public PolicyEngine(Policy policy, VmContext vm, ArchetypeCatalog? catalog = null, FastTreeDemandModel? cpuModel = null, bool autoApprove = false, FleetActivity? fleet = null)
+    /// <param name="grid">
+    /// What the hypervisor can set (whole vCPUs for the live loop): a changed want is rounded up to it before the gate,
+    /// so a want that rounds to the allocation in force is no morph and spends no cooldown or budget. Null: no rounding.
+    /// </param>
+    public PolicyEngine(Policy policy, VmContext vm, ArchetypeCatalog? catalog = null, FastTreeDemandModel? cpuModel = null, bool autoApprove = false, FleetActivity? fleet = null, AllocationGrid? grid = null)
     {
+        this.grid = grid;
         this.policy = policy;
         this.vm = vm;
         this.catalog = catalog;
@@ -211,6 +217,7 @@ public sealed class PolicyEngine : IReportingRecommender
             kind = TriggerKind.Scheduled;
             reason = fired.Reason;
         }
+        if (grid is not null) target = OnGrid(target, current);
         if (target == current) return current;
 
         // Reasons are worded only now that something is to change (not at every step).
@@ -248,6 +255,14 @@ public sealed class PolicyEngine : IReportingRecommender
                 Count("gate." + decision.Rule);
                 return current;
         }
+    }
+
+    // The changed parts rounded up to the grid (what is unchanged stays as it is, on the grid or not).
+    private Allocation OnGrid(Allocation target, Allocation current)
+    {
+        var cores = target.Cores == current.Cores ? current.Cores : grid!.RoundCores(target.Cores);
+        var memory = !target.HasMemory || target.MemoryMiB == current.MemoryMiB ? target.MemoryMiB : grid!.RoundMemory(target.MemoryMiB);
+        return new Allocation(cores, memory);
     }
 
     private void Count(string key) => counters[key] = counters.GetValueOrDefault(key) + 1;

@@ -26,7 +26,8 @@ public sealed class RecentSamples
     {
         if (capacity < 1) throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "The window must hold at least one sample.");
         Capacity = capacity;
-        samples = new List<MetricSample>(Math.Min(capacity, 4096));
+        // Grows as samples arrive: a server holds one window per VM, and a full one is 2016 samples of 104 bytes.
+        samples = [];
     }
 
     /// <summary>The most samples kept.</summary>

@@ -64,12 +64,16 @@ public static class PlanViews
 
 /// <summary>
 /// The target profile a resource intent becomes: whole vCPUs (the hypervisor's unit; a fraction of a core rounds up)
-/// and memory to the MiB. Named <c>right-size</c>.
+/// and memory to the MiB. Named <c>right-size</c>. The grain's policy engine rounds its wants to <see cref="Grid"/>
+/// before its gate, so a want that rounds to what the VM has never counts as a morph.
 /// </summary>
 public static class RightSizeTarget
 {
     /// <summary>The target's name.</summary>
     public const string Name = "right-size";
+
+    /// <summary>What a right-size target can set: whole vCPUs (at least 1), memory to the MiB (at least 64 MiB).</summary>
+    public static AllocationGrid Grid { get; } = new(1, 1, 1, 64);
 
     /// <summary>The target for <paramref name="wanted"/>, or null when, rounded, it is what the VM has.</summary>
     public static TargetProfile? For(Allocation wanted, Allocation current)

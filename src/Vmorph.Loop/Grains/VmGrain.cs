@@ -110,10 +110,12 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
             folded = ObservationFolder.Fold(observations, profile, window, services.Settings.AnonymisationKey, message.Uri);
             if (!folded.Changed && version is not null) break;
             var windowChanged = window.Samples.Count > 0 && window.Samples[^1].UnixSeconds != windowBefore;
-            var update = new ProfileUpdate(profile, version, [.. profile.ConfigurationHistory.Versions.Skip(versionsBefore)], windowChanged || version is null ? window : null);
+            var recent = windowChanged || version is null ? window : null;
+            // Encoded here, in parallel across grains, rather than inside the store's one transaction at a time.
+            var update = new ProfileUpdate(profile, version, [.. profile.ConfigurationHistory.Versions.Skip(versionsBefore)], recent) { Encoded = EncodedProfile.Of(profile, recent) };
             try
             {
-                await services.Store.SaveAsync([update], null, CancellationToken.None);
+                await services.Saves.SaveAsync(update);
                 version = IFleetStore.VersionAfterSave(version);
                 break;
             }
@@ -192,7 +194,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         }
         if (engine is not null && ReferenceEquals(matched, policy)) return;
         policy = matched;
-        engine = new PolicyEngine(matched, new VmContext(id, Name, effective, current, services.Settings.Step), catalogs.Archetypes);
+        engine = new PolicyEngine(matched, new VmContext(id, Name, effective, current, services.Settings.Step), catalogs.Archetypes, grid: RightSizeTarget.Grid);
         if (document.SchedulesCheckedAt is { } checkedAt) engine.Scheduled?.ResumeFrom(checkedAt);
         // The raw window tells a new engine (after a restart or a new policy) what the VM did lately.
         foreach (var s in window.Samples.Take(window.Samples.Count - 1)) engine.Observe(ToUsage(s));
@@ -291,7 +293,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         var target = RightSizeTarget.For(wanted, current);
         if (target is null)
         {
-            // Fractions of a core round to the vCPUs the VM has: nothing to change on the hypervisor.
+            // The engine rounds to RightSizeTarget.Grid before its gate; a bound off the grid can still round back here.
             return;
         }
         var planned = await PlanWithAsync(target, $"trigger:{trigger}", reason, CancellationToken.None);

@@ -65,6 +65,7 @@ public sealed class LoopServices
         TimeProvider clock, LoopEvents events, LoopMetrics metrics, MorphTracker morphs, ILoggerFactory loggers)
     {
         Store = store;
+        Saves = new BatchedProfileSaves(store);
         Control = control;
         Backends = backends;
         this.catalogs = catalogs;
@@ -78,6 +79,9 @@ public sealed class LoopServices
 
     /// <summary>Profiles and configuration history.</summary>
     public IFleetStore Store { get; }
+
+    /// <summary>The grains' profile saves to <see cref="Store"/>, many to a transaction.</summary>
+    public BatchedProfileSaves Saves { get; }
 
     /// <summary>Labels, plans, loop state.</summary>
     public IControlStore Control { get; }

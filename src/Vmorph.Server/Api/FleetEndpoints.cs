@@ -19,6 +19,7 @@ namespace Vmorph.Server.Api;
 internal static class FleetEndpoints
 {
     private static readonly string[] SortKeys = ["name", "source", "state", "policy", "samples", "lastSample", "lastObserved", "cores", "memoryMiB", "coresUsed", "memoryUsedMiB"];
+    private static readonly string[] StoreSortKeys = ["name", "source", "samples", "lastSample"];
 
     public static void Map(IEndpointRouteBuilder api)
     {
@@ -53,15 +54,23 @@ internal static class FleetEndpoints
         if (!SortKeys.Contains(key, StringComparer.Ordinal))
             return ApiProblems.BadRequest($"query parameter 'sort': '{ApiJson.Printable(sort!)}' is not one of {string.Join(", ", SortKeys)} (a leading '-' sorts descending)");
 
-        var states = (await loop.ListAsync(cancellationToken)).ToDictionary(s => s.Vm, StringComparer.Ordinal);
+        // Sorted by what the store's summaries hold and not filtered (a filter reads the loop's state too): sort and page
+        // first, then ask only the page's grains; otherwise every grain, before sorting.
+        var pageFirst = q is null && StoreSortKeys.Contains(key, StringComparer.Ordinal);
+        var states = pageFirst ? null : (await loop.ListAsync(cancellationToken)).ToDictionary(s => s.Vm, StringComparer.Ordinal);
         return await data.ReadAsync(async (store, _) =>
         {
             var rows = (await store.ListAsync(cancellationToken))
-                .Select(summary => (Summary: summary, State: states.GetValueOrDefault(summary.Id.Value)))
+                .Select(summary => (Summary: summary, State: states?.GetValueOrDefault(summary.Id.Value)))
                 .Where(row => q is null || Matches(row.Summary, row.State, q))
                 .ToList();
             rows = Sort(rows, key, descending);
             var page = rows.Skip(paging.Offset).Take(paging.Limit).ToList();
+            if (pageFirst)
+            {
+                var pageStates = await loop.StatesAsync([.. page.Select(r => r.Summary.Id.Value)], cancellationToken);
+                page = [.. page.Select((r, i) => (r.Summary, (VmLoopState?)pageStates[i]))];
+            }
             var profiles = await store.LoadAsync(page.Select(r => r.Summary.Id), cancellationToken);
             var items = page.Where(r => profiles.ContainsKey(r.Summary.Id))
                 .Select(r => Item(r.Summary, r.State, profiles[r.Summary.Id].Profile, data.Archetypes, traitCount, loop.Replay))
@@ -75,7 +84,8 @@ internal static class FleetEndpoints
         var stored = await data.ReadAsync((store, _) => store.FindAsync(vm, cancellationToken), cancellationToken);
         if (stored is null) return NoVm(vm);
         var p = stored.Profile;
-        var state = await loop.GetAsync(p.Id.Value, cancellationToken);
+        // The VM is in the store: its grain answers for it by id, without a second lookup of its profile.
+        var state = (await loop.StatesAsync([p.Id.Value], cancellationToken))[0];
         var features = FeatureExtractor.Extract(p, data.Archetypes);
         var traits = TraitScorer.Score(features, data.Archetypes);
         var workload = WorkloadClassifier.Classify(traits, data.Archetypes.Classification);

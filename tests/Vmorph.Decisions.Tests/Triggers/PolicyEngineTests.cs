@@ -52,6 +52,47 @@ public class PolicyEngineTests
     }
 
     [Fact]
+    public void WantThatRoundsToTheAllocationInForce_OnAGrid_IsNoMorph_AndSpendsNoCooldown()
+    {
+        // 3 vCPUs (memory not managed), 2.05 cores used: below the 20 % band for the hold time, the engine wants a little over 2 cores.
+        var policy = TestPolicies.Parse(Demand + "\n    cooldown: 6h\n");
+        var wholeVcpus = new AllocationGrid(1, 1, 1, 64);
+        var rounded = new PolicyEngine(policy, VmContext.Of("vm", new Allocation(3, double.NaN)), grid: wholeVcpus);
+        var unrounded = new PolicyEngine(policy, VmContext.Of("vm", new Allocation(3, double.NaN)));
+        var clock = new FakeTimeProvider(Start);
+        var current = new Allocation(3, double.NaN);
+        var wants = new List<Allocation>();
+        for (var i = 0; i < 24; i++)
+        {
+            var now = clock.GetUtcNow().ToUnixTimeSeconds();
+            wants.Add(unrounded.Recommend(now, current));
+            Assert.Equal(current, rounded.Recommend(now, current));
+            unrounded.Observe(new UsageSample(now, 2.05, double.NaN, current));
+            rounded.Observe(new UsageSample(now, 2.05, double.NaN, current));
+            clock.Advance(TimeSpan.FromMinutes(5));
+        }
+
+        // Without the grid the gate counted a morph to a fraction of a core, which a hypervisor sets as 3 vCPUs again.
+        Assert.Contains(wants, w => w.Cores is > 2 and < 3);
+        Assert.NotNull(unrounded.Gate.LastMorph);
+        Assert.Null(rounded.Gate.LastMorph);
+        Assert.Equal(0, rounded.Gate.MorphsToday(clock.GetUtcNow()));
+    }
+
+    [Fact]
+    public void WantOnAGrid_IsRoundedUpToIt_BeforeTheGate()
+    {
+        var engine = new PolicyEngine(TestPolicies.Parse(Demand), VmContext.Of("vm", new Allocation(8, 4096)), grid: new AllocationGrid(1, 1, 1, 64));
+        var clock = new FakeTimeProvider(Start);
+        var current = new Allocation(8, 4096);
+        for (var i = 0; i < 24; i++) current = Step(engine, clock, current, 2.2);
+
+        Assert.Equal(3, current.Cores);
+        Assert.Equal(new Allocation(3, current.MemoryMiB), engine.LastDecision!.Target);
+        Assert.Equal(Math.Round(current.MemoryMiB), current.MemoryMiB);
+    }
+
+    [Fact]
     public void Shortfall_GrowsAtOnceToThePeak_EvenInTheCooldown()
     {
         var engine = new PolicyEngine(TestPolicies.Parse(Demand + "\n    cooldown: 6h\n"), VmContext.Of("vm", new Allocation(8, 4096)));

@@ -24,7 +24,19 @@ internal sealed class FakeFleetLoop(IReadOnlyList<(string Id, string Name)> vms,
 
     public Task<IReadOnlyList<VmLoopState>> ListAsync(CancellationToken cancellationToken)
     {
+        Interlocked.Add(ref statesAsked, vms.Count);
         lock (gate) return Task.FromResult<IReadOnlyList<VmLoopState>>([.. vms.Select(v => State(v.Id, v.Name))]);
+    }
+
+    /// <summary>How many VMs' states have been asked for, by listing or by id.</summary>
+    public int StatesAsked => Volatile.Read(ref statesAsked);
+
+    private int statesAsked;
+
+    public Task<IReadOnlyList<VmLoopState>> StatesAsync(IReadOnlyList<string> vmIds, CancellationToken cancellationToken)
+    {
+        Interlocked.Add(ref statesAsked, vmIds.Count);
+        lock (gate) return Task.FromResult<IReadOnlyList<VmLoopState>>([.. vmIds.Select(id => State(id, vms.First(v => v.Id == id).Name))]);
     }
 
     public Task<VmLoopState?> GetAsync(string vm, CancellationToken cancellationToken)

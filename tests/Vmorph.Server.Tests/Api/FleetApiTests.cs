@@ -52,6 +52,37 @@ public sealed class FleetApiTests(ApiFixture api)
         Assert.Equal(api.Vms[1].Name, filtered.GetProperty("items")[0].GetProperty("name").GetString());
     }
 
+    [Fact]
+    public async Task Fleet_PageSortedByTheStore_AsksTheLoopOnlyForItsOwnVms()
+    {
+        using var client = api.Client("viewer");
+        var before = api.Loop.StatesAsked;
+        var page = await ApiAssert.JsonAsync(await client.GetAsync("/api/v1/fleet?offset=1&limit=1&sort=-samples"));
+
+        Assert.True(api.Vms.Count > 1, "the fixture needs more VMs than a page");
+        Assert.Equal(api.Vms.Count, page.GetProperty("total").GetInt32());
+        Assert.Equal(1, page.GetProperty("items").GetArrayLength());
+        Assert.Equal(1, api.Loop.StatesAsked - before);
+    }
+
+    [Theory]
+    [InlineData("name")]
+    [InlineData("-name")]
+    [InlineData("source")]
+    [InlineData("samples")]
+    [InlineData("-lastSample")]
+    public async Task Fleet_PagedBeforeAskingTheLoop_IsThePageOfTheWholeFleetsStates(string sort)
+    {
+        // An empty filter matches every VM but takes the path that asks every grain before sorting.
+        using var client = api.Client("viewer");
+        for (var offset = 0; offset < api.Vms.Count; offset++)
+        {
+            var paged = await client.GetStringAsync($"/api/v1/fleet?offset={offset}&limit=1&sort={sort}");
+            var whole = await client.GetStringAsync($"/api/v1/fleet?offset={offset}&limit=1&sort={sort}&q=");
+            Assert.Equal(whole, paged);
+        }
+    }
+
     [Theory]
     [InlineData("limit=0", "'limit'")]
     [InlineData("limit=501", "'limit'")]

@@ -1,0 +1,48 @@
+using Vmorph.Forecasting;
+
+namespace Vmorph.Decisions.Tests.Forecasting;
+
+public class UsageHistoryTests
+{
+    [Fact]
+    public void NewHistory_HoldsRoomForItsStepsOnly_NotItsWholeCapacity()
+    {
+        var history = new UsageHistory();
+        for (var i = 0; i < 100; i++) history.Add(i * 300, i);
+
+        Assert.Equal(2016 + 288, history.Capacity);
+        Assert.Equal(128, history.Slots);
+    }
+
+    [Fact]
+    public void GrowingHistory_AnswersAsAListOfItsLatestSteps_BeforeAndAfterItIsFull()
+    {
+        const int capacity = 100;
+        var history = new UsageHistory(capacity);
+        var all = new List<(long Time, double Value)>();
+        var random = new Random(11);
+        for (var i = 0; i < 3 * capacity; i++)
+        {
+            var value = i % 17 == 0 ? double.NaN : random.NextDouble() * 8;
+            history.Add(i * 300L, value);
+            all.Add((i * 300L, value));
+            var kept = all.Skip(Math.Max(0, all.Count - capacity)).ToList();
+
+            Assert.Equal(kept.Count, history.Count);
+            Assert.Equal(all.Count, history.Total);
+            Assert.Equal(kept[^1].Time, history.LatestTime);
+            for (var age = 0; age < kept.Count; age++)
+            {
+                Assert.Equal(kept[^(age + 1)].Value, history.Back(age));
+                Assert.Equal(kept[^(age + 1)].Time, history.TimeBack(age));
+            }
+            Assert.True(double.IsNaN(history.Back(kept.Count)));
+            var lastTen = kept.Skip(Math.Max(0, kept.Count - 10)).Select(s => s.Value).Where(v => !double.IsNaN(v)).ToList();
+            Assert.Equal(lastTen.Count == 0 ? double.NaN : lastTen.Max(), history.Window(10).Max);
+            var since = (i - 30) * 300L;
+            var after = kept.Where(s => s.Time > since && !double.IsNaN(s.Value)).Select(s => s.Value).ToList();
+            Assert.Equal(after.Count == 0 ? double.NaN : after.Max(), history.MaxSince(since));
+        }
+        Assert.Equal(capacity, history.Slots);
+    }
+}
