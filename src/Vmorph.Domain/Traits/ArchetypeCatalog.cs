@@ -108,6 +108,12 @@ public sealed partial class ArchetypeCatalog
                     errors.Add(string.Create(CultureInfo.InvariantCulture, $"{source}: classification: minimum-coverage {coverage} is not between 0 and 1"));
                 else classification = classification with { MinimumCoverage = coverage };
             }
+            if (c.MinimumMargin is { } margin)
+            {
+                if (!double.IsFinite(margin) || margin is < 0 or > 1)
+                    errors.Add(string.Create(CultureInfo.InvariantCulture, $"{source}: classification: minimum-margin {margin} is not between 0 and 1"));
+                else classification = classification with { MinimumMargin = margin };
+            }
         }
         var known = FeatureExtractor.BuiltInFeatures.Keys
             .Concat(appGroups.Keys.Select(g => "app." + g))

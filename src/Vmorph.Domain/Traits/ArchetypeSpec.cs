@@ -24,6 +24,9 @@ public sealed class ClassificationSpec
 
     /// <summary>The lowest coverage (0 to 1) that names the workload.</summary>
     public double? MinimumCoverage { get; set; }
+
+    /// <summary>The least lead (0 to 1) of the workload's score over the next workload's that names it.</summary>
+    public double? MinimumMargin { get; set; }
 }
 
 /// <summary>One archetype as written in YAML.</summary>
