@@ -105,6 +105,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         for (var attempt = 1; ; attempt++)
         {
             profile ??= new PersonalityProfile(id, message.Name, message.Source, observations.Domain.BaseImage);
+            profile.EvidenceHalfLife = services.Catalogs.Archetypes.EvidenceHalfLife;
             var versionsBefore = profile.ConfigurationHistory.Versions.Count;
             var windowBefore = window.Samples.Count > 0 ? window.Samples[^1].UnixSeconds : long.MinValue;
             folded = ObservationFolder.Fold(observations, profile, window, services.Settings.AnonymisationKey, message.Uri);
