@@ -83,6 +83,7 @@ public sealed class LabCollectionTests(LabFixture lab) : IDisposable
     {
         await store.CollectAsync(["lab-2", "lab-3"]);
         var webBefore = WebServer(await store.ProfileAsync("lab-2"));
+        var evidenceBefore = Evidence(await store.ProfileAsync("lab-2"));
         var controlBefore = WebServer(await store.ProfileAsync("lab-3"));
         lab.Exec("lab-2", "/bin/sh", "-c", "killall httpd; /bin/httpd -p 80");
         try
@@ -102,7 +103,8 @@ public sealed class LabCollectionTests(LabFixture lab) : IDisposable
             // of a new server is part of the evidence, in proportion to the snapshots before it.
             var share = web.Network.ListeningShare(80);
             Assert.True(share > 0 && web.Applications.RecentFrequency("httpd") > 0, $"port 80's recent share is {share:0.000}");
-            Assert.True(webAfter > webBefore, $"lab-2's web-server trait went from {webBefore:0.000} to {webAfter:0.000}");
+            var evidenceAfter = Evidence(web);
+            Assert.True(evidenceAfter > evidenceBefore, $"the port and application part of lab-2's web-server trait went from {evidenceBefore:0.000} to {evidenceAfter:0.000} (the whole trait from {webBefore:0.000} to {webAfter:0.000})");
             Assert.True(Math.Abs(controlAfter - controlBefore) < 0.05, $"lab-3's web-server trait moved from {controlBefore:0.000} to {controlAfter:0.000}");
         }
         finally
@@ -230,6 +232,9 @@ public sealed class LabCollectionTests(LabFixture lab) : IDisposable
     }
 
     private static double WebServer(Vmorph.Profiles.PersonalityProfile p) => Score(p, "web-server");
+
+    private static double Evidence(Vmorph.Profiles.PersonalityProfile p) =>
+        PortPart(p, "web-server", "port.web") + PortPart(p, "web-server", "app.web-server");
 
     private static double PortPart(Vmorph.Profiles.PersonalityProfile p, string trait, string feature) =>
         TraitScorer.Score(p, Catalog)[trait]!.Contributions.SingleOrDefault(c => c.Feature == feature)?.Amount ?? 0;
