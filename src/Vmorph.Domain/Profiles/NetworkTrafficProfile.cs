@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using Vmorph.Observations;
 
 namespace Vmorph.Profiles;
@@ -115,6 +116,7 @@ public sealed record NetworkTrafficProfile
     }
 
     /// <summary>The largest fan-out seen, decayed by recency, as of the latest snapshot.</summary>
+    [JsonIgnore]
     public double RecentFanOut => WithRecencyFromLifetime().RecentPeakFanOut;
 
     /// <summary>
