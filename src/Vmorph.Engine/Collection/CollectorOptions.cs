@@ -27,6 +27,9 @@ public sealed record CollectorOptions
     /// <summary>The domains to collect, by name; null for every domain.</summary>
     public IReadOnlyCollection<string>? Domains { get; init; }
 
+    /// <summary>The half-life of in-guest evidence in the profiles folded (the archetypes' <c>recency</c>); null keeps each profile's own.</summary>
+    public TimeSpan? EvidenceHalfLife { get; init; }
+
     /// <summary>The first wait before reconnecting after the connection was lost; it doubles with each failure.</summary>
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromSeconds(1);
 

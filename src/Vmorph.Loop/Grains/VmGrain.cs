@@ -105,6 +105,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         for (var attempt = 1; ; attempt++)
         {
             profile ??= new PersonalityProfile(id, message.Name, message.Source, observations.Domain.BaseImage);
+            profile.EvidenceHalfLife = services.Catalogs.Archetypes.EvidenceHalfLife;
             var versionsBefore = profile.ConfigurationHistory.Versions.Count;
             var windowBefore = window.Samples.Count > 0 ? window.Samples[^1].UnixSeconds : long.MinValue;
             folded = ObservationFolder.Fold(observations, profile, window, services.Settings.AnonymisationKey, message.Uri);
@@ -194,7 +195,11 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         }
         if (engine is not null && ReferenceEquals(matched, policy)) return;
         policy = matched;
-        engine = new PolicyEngine(matched, new VmContext(id, Name, effective, current, services.Settings.Step), catalogs.Archetypes, grid: RightSizeTarget.Grid);
+        engine = new PolicyEngine(matched, new VmContext(id, Name, effective, current, services.Settings.Step), catalogs.Archetypes, grid: RightSizeTarget.Grid)
+        {
+            // Workload detection reads the whole profile (the in-guest view), not only the usage the engine keeps.
+            WorkloadTraits = () => TraitScorer.Score(profile!, services.Catalogs.Archetypes),
+        };
         if (document.SchedulesCheckedAt is { } checkedAt) engine.Scheduled?.ResumeFrom(checkedAt);
         // The raw window tells a new engine (after a restart or a new policy) what the VM did lately.
         foreach (var s in window.Samples.Take(window.Samples.Count - 1)) engine.Observe(ToUsage(s));
@@ -219,7 +224,6 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
     {
         lastDecided = now;
         if (engine is null || morphInFlight is not null || document.Gone || Current() is not { } current) return;
-        var before = engine.LastIntent;
         var wanted = engine.Recommend(now.ToUnixTimeSeconds(), current);
         if (engine.Scheduled?.LastEvaluated is { } evaluated && evaluated != document.SchedulesCheckedAt)
         {
@@ -230,9 +234,9 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         var decision = engine.LastDecision;
 
         // Workload detection names a target profile; it is planned like a person's request, under the policy's approval.
-        if (intent is { Trigger: TriggerKind.WorkloadDetection, TargetProfile: { } profileName } && !ReferenceEquals(intent, before))
+        if (engine.TakeWorkloadIntent() is { TargetProfile: { } profileName } detected)
         {
-            await ActOnTargetAsync(intent, profileName, now);
+            await ActOnTargetAsync(detected, profileName, now);
             return;
         }
         if (wanted != current)
@@ -319,25 +323,28 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         var found = services.Catalogs.Targets.Find(profileName);
         if (!found.IsSuccess)
         {
-            Decided(new DecisionView(now, trigger, intent.Reason, "failed", string.Join("; ", found.Errors), null, null, profileName, null));
+            Decided(Detected(intent, new DecisionView(now, trigger, intent.Reason, "failed", string.Join("; ", found.Errors), null, null, profileName, null)));
             return;
         }
         var planned = await PlanWithAsync(found.Value, $"trigger:{trigger}", intent.Reason, CancellationToken.None);
         if (!planned.Succeeded)
         {
-            Decided(new DecisionView(now, trigger, intent.Reason, "failed", planned.Message, null, null, profileName, null));
+            Decided(Detected(intent, new DecisionView(now, trigger, intent.Reason, "failed", planned.Message, null, null, profileName, null)));
             return;
         }
         var plan = planned.Value!;
         if (policy?.RequireApproval == true)
         {
             await ParkAsync(plan);
-            Decided(new DecisionView(now, trigger, intent.Reason, "await-approval", null, null, null, profileName, plan.Stored.PlanId));
+            Decided(Detected(intent, new DecisionView(now, trigger, intent.Reason, "await-approval", null, null, null, profileName, plan.Stored.PlanId)));
             return;
         }
-        Decided(new DecisionView(now, trigger, intent.Reason, "apply", null, null, null, profileName, plan.Stored.PlanId));
+        Decided(Detected(intent, new DecisionView(now, trigger, intent.Reason, "apply", null, null, null, profileName, plan.Stored.PlanId)));
         await StartApplyAsync(plan.Plan, plan.Stored, "loop");
     }
+
+    private static DecisionView Detected(MorphIntent intent, DecisionView view) =>
+        view with { Archetype = intent.Detected, Confidence = intent.Confidence is { } c ? Math.Round(c, 4) : null };
 
     private async Task ParkAsync(MadePlan plan)
     {
@@ -445,7 +452,8 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         morphInFlight = "plan " + stored.PlanId;
         Publish("morph", $"applying plan {stored.PlanId} to {stored.Target}");
         var self = this.AsReference<IVmGrain>();
-        var options = GuardOptions();
+        // The journal keeps why the morph was made (for a trigger: which, and its reason with what it detected).
+        var options = GuardOptions() with { Notes = [$"{stored.Origin}: {stored.Reason}"] };
         var log = logger;
         _ = services.Morphs.Run(id.Value, async stop =>
         {
