@@ -101,9 +101,6 @@ public sealed class PolicyEngine : IReportingRecommender
     /// <summary>The predictive trigger, when on.</summary>
     public PredictiveMorphing? Predictive => predictive;
 
-    /// <summary>The workload-detection trigger, when on.</summary>
-    public WorkloadDetectionBasedMorphing? Workload => workload;
-
     /// <summary>
     /// Where workload detection reads the VM's trait vector: the loop gives the VM's whole profile, with its in-guest
     /// view. Null scores the engine's own profile, which holds the usage only.
