@@ -107,7 +107,10 @@ public sealed class PolicyEngine : IReportingRecommender
     /// </summary>
     public Func<WeightedTraitVector>? WorkloadTraits { get; init; }
 
-    /// <summary>The workload intent that passed the gate and is not yet acted on (then null until the next one).</summary>
+    /// <summary>
+    /// The workload intent that passed the gate and is not yet acted on (then null until the next one). The caller
+    /// records the morph in the <see cref="Gate"/> when it applies one, as an approval does.
+    /// </summary>
     public MorphIntent? TakeWorkloadIntent()
     {
         var ready = readyWorkload;
@@ -170,8 +173,7 @@ public sealed class PolicyEngine : IReportingRecommender
             LastDecision = gate.DecideProfile(now, current);
             if (LastDecision.Verdict == GateVerdict.Apply)
             {
-                // With approval required, the gate counts the morph when a person approves the parked plan.
-                if (!policy.RequireApproval) gate.Record(now);
+                // The gate counts the morph when the caller applies it (Gate.Record): planning may still find nothing to do.
                 cpuHysteresis.Reset();
                 memoryHysteresis.Reset();
                 Count("intent.workload-detection");
