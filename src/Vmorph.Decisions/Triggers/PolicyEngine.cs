@@ -107,16 +107,16 @@ public sealed class PolicyEngine : IReportingRecommender
     /// <summary>The predictive trigger, when on.</summary>
     public PredictiveMorphing? Predictive => predictive;
 
-    /// <summary>The workload-detection trigger, when on.</summary>
-    public WorkloadDetectionBasedMorphing? Workload => workload;
-
     /// <summary>
     /// Where workload detection reads the VM's trait vector: the loop gives the VM's whole profile, with its in-guest
     /// view. Null scores the engine's own profile, which holds the usage only.
     /// </summary>
     public Func<WeightedTraitVector>? WorkloadTraits { get; init; }
 
-    /// <summary>The workload intent that passed the gate and is not yet acted on (then null until the next one).</summary>
+    /// <summary>
+    /// The workload intent that passed the gate and is not yet acted on (then null until the next one). The caller
+    /// records the morph in the <see cref="Gate"/> when it applies one, as an approval does.
+    /// </summary>
     public MorphIntent? TakeWorkloadIntent()
     {
         var ready = readyWorkload;
@@ -179,8 +179,7 @@ public sealed class PolicyEngine : IReportingRecommender
             LastDecision = gate.DecideProfile(now, current);
             if (LastDecision.Verdict == GateVerdict.Apply)
             {
-                // With approval required, the gate counts the morph when a person approves the parked plan.
-                if (!policy.RequireApproval) gate.Record(now);
+                // The gate counts the morph when the caller applies it (Gate.Record): planning may still find nothing to do.
                 cpuHysteresis.Reset();
                 memoryHysteresis.Reset();
                 Count("intent.workload-detection");

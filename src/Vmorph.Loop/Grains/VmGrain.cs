@@ -340,6 +340,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
             return;
         }
         Decided(Detected(intent, new DecisionView(now, trigger, intent.Reason, "apply", null, null, null, profileName, plan.Stored.PlanId)));
+        engine?.Gate.Record(now);
         await StartApplyAsync(plan.Plan, plan.Stored, "loop");
     }
 
