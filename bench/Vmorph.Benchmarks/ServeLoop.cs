@@ -53,22 +53,30 @@ internal static class ServeLoop
     private static async Task<int> RunAsync(string trace, int vms, double speed, int cycles, int apiRequests, string data, TextWriter output)
     {
         using var process = Process.GetCurrentProcess();
-        var ends = new List<(TimeSpan Wall, TimeSpan Cpu, double Duration)>();
+        var ends = new List<(TimeSpan Wall, TimeSpan Cpu, double Duration, long Applied, long Morphed)>();
         var cycleEnded = new SemaphoreSlim(0);
         long grainsActive = 0;
+        long applied = 0;
+        long morphed = 0;
         var total = Stopwatch.StartNew();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == LoopMetrics.Name && instrument.Name is "vmorph.collection.duration" or "vmorph.grains.active")
+            if (instrument.Meter.Name == LoopMetrics.Name && instrument.Name is "vmorph.collection.duration" or "vmorph.grains.active" or "vmorph.decisions" or "vmorph.morphs")
                 l.EnableMeasurementEvents(instrument);
         };
         listener.SetMeasurementEventCallback<double>((_, seconds, _, _) =>
         {
-            lock (ends) ends.Add((total.Elapsed, Environment.CpuUsage.TotalTime, seconds));
+            lock (ends) ends.Add((total.Elapsed, Environment.CpuUsage.TotalTime, seconds, Interlocked.Read(ref applied), Interlocked.Read(ref morphed)));
             cycleEnded.Release();
         });
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Exchange(ref grainsActive, value));
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            // Morphs are a large part of a cycle's work while the replay right-sizes the fleet: count them per cycle.
+            if (instrument.Name == "vmorph.grains.active") Interlocked.Exchange(ref grainsActive, value);
+            else if (instrument.Name == "vmorph.morphs") Interlocked.Add(ref morphed, value);
+            else if (tags.ToArray().Any(t => t.Key == "verdict" && (string?)t.Value == "apply")) Interlocked.Add(ref applied, value);
+        });
         listener.Start();
 
         var options = new ServeOptions
@@ -104,8 +112,8 @@ internal static class ServeLoop
         for (var c = 0; c < cycles + 1; c++)
             if (!await cycleEnded.WaitAsync(TimeSpan.FromMinutes(30)))
                 break;
-        output.WriteLine(FormattableString.Invariant($"real step {step.TotalSeconds:0.00} s; cycle | wall of the cycle, s | CPU since the previous cycle ended, s | wall since the previous, s"));
-        List<(TimeSpan Wall, TimeSpan Cpu, double Duration)> seen;
+        output.WriteLine(FormattableString.Invariant($"real step {step.TotalSeconds:0.00} s; cycle | wall of the cycle, s | CPU since the previous cycle ended, s | wall since the previous, s | morphs decided | morphs finished"));
+        List<(TimeSpan Wall, TimeSpan Cpu, double Duration, long Applied, long Morphed)> seen;
         lock (ends) seen = [.. ends];
         var cpuPerCycle = new List<double>();
         var cycleWalls = new List<double>();
@@ -117,7 +125,7 @@ internal static class ServeLoop
             var between = (seen[i].Wall - seen[i - 1].Wall).TotalSeconds;
             cpuPerCycle.Add(cpu);
             cycleWalls.Add(wall);
-            output.WriteLine(FormattableString.Invariant($"{i,5} | {wall,8:0.000} | {cpu,8:0.000} | {between,8:0.00}"));
+            output.WriteLine(FormattableString.Invariant($"{i,5} | {wall,8:0.000} | {cpu,8:0.000} | {between,8:0.00} | {seen[i].Applied - seen[i - 1].Applied,6} | {seen[i].Morphed - seen[i - 1].Morphed,6}"));
         }
         if (cpuPerCycle.Count > 0)
             output.WriteLine(FormattableString.Invariant(

@@ -74,6 +74,8 @@ public sealed class BatchedProfileSavesTests : IDisposable
         Assert.Equal(2, stored[new VmId("vm-2")].Version);
         Assert.Equal(4, stored[new VmId("vm-2")].Profile.Performance.Samples);
         Assert.Equal(2, stored[new VmId("vm-3")].Version);
+        // The held save, the batch of three, then its halves until vm-2 stands alone.
+        Assert.Equal([1, 3, 1, 2, 1, 1], store.BatchSizes);
     }
 
     /// <summary>The store, with its first save held until released, counting the updates of each save.</summary>

@@ -6,8 +6,8 @@ namespace Vmorph.Loop.Hosting;
 /// The grains' profile saves, written many to a transaction: the saves asked for while one transaction is being
 /// written go together in the next, so a cycle of 10,000 VMs costs tens of commits rather than 10,000. Each update
 /// keeps its own version check: when one VM was changed by another writer (a morph recording its configuration),
-/// the batch is written again one update at a time, so only that VM's save fails, with its
-/// <see cref="ConcurrencyException"/>, and the others are saved.
+/// the batch is written again in halves until only that VM's save fails, with its <see cref="ConcurrencyException"/>,
+/// and the others are saved.
 /// </summary>
 public sealed class BatchedProfileSaves(IFleetStore store)
 {
@@ -60,28 +60,21 @@ public sealed class BatchedProfileSaves(IFleetStore store)
         {
             await store.SaveAsync([.. batch.Select(p => p.Update)], null, CancellationToken.None);
             foreach (var pending in batch) pending.Saved.TrySetResult();
-            return;
         }
-        catch (ConcurrencyException) when (batch.Count > 1)
+        catch (ConcurrencyException e) when (batch.Count == 1)
         {
-            // Nothing of the batch was saved: write each on its own below, so that only the VM that moved fails.
+            batch[0].Saved.TrySetException(e);
+        }
+        catch (ConcurrencyException)
+        {
+            // Nothing of the batch was saved: write each half again, so that only the VMs that moved fail (a few
+            // transactions per VM that moved, not one per VM of the batch).
+            await WriteAsync(batch[..(batch.Count / 2)]);
+            await WriteAsync(batch[(batch.Count / 2)..]);
         }
         catch (Exception e)
         {
             foreach (var pending in batch) pending.Saved.TrySetException(e);
-            return;
-        }
-        foreach (var pending in batch)
-        {
-            try
-            {
-                await store.SaveAsync([pending.Update], null, CancellationToken.None);
-                pending.Saved.TrySetResult();
-            }
-            catch (Exception e)
-            {
-                pending.Saved.TrySetException(e);
-            }
         }
     }
 
