@@ -109,7 +109,7 @@ public sealed class ServeLabTests(LabFixture lab) : IDisposable
                 var loadStop = clock.Elapsed;
                 lab.Exec(Guest, "/bin/sh", "-c", StopLoad);
                 var shrink = await WaitForAsync(async () => (await CommittedAsync(http)).FirstOrDefault(m => m.GetProperty("morphId").GetString() != grow.GetProperty("morphId").GetString()) is { ValueKind: JsonValueKind.Object } m ? m : (JsonElement?)null,
-                    TimeSpan.FromMinutes(6), "committed shrink morph after the load stopped", serve);
+                    TimeSpan.FromMinutes(12), "committed shrink morph after the load stopped", serve);
                 Assert.Equal(1, Vcpus());
                 var shrinkPlan = await PlanOfAsync(http, shrink);
                 Assert.Equal("trigger:resource-demand", shrinkPlan.GetProperty("origin").GetString());
