@@ -30,7 +30,8 @@ public sealed class ServeLabTests(LabFixture lab) : IDisposable
     [Fact]
     public async Task Serve_GrowsAVmUnderLoadLive_RecoversFromASigkillMidMorph_AndShrinksItAfterwards()
     {
-        lab.Virsh("metadata", Guest, "--uri", LabelsUri, "--key", "vmorph", "--set", "<labels><label key=\"loop-test\" value=\"grow\"/></labels>");
+        // In the definition too: the label must outlive the restarts of a rollback and of the shrink.
+        lab.Virsh("metadata", Guest, "--uri", LabelsUri, "--key", "vmorph", "--config", "--live", "--set", "<labels><label key=\"loop-test\" value=\"grow\"/></labels>");
         var policies = Path.Combine(store.DataDirectory, "policies.yaml");
         // One busy loop wants the guest's one vCPU: grow to 2 (the bound), then back to 1 once the loop stops. Memory
         // stays as it is; the guard watches 20 s before and after each change. The built-in default policy is replaced
@@ -108,7 +109,7 @@ public sealed class ServeLabTests(LabFixture lab) : IDisposable
                 var loadStop = clock.Elapsed;
                 lab.Exec(Guest, "/bin/sh", "-c", StopLoad);
                 var shrink = await WaitForAsync(async () => (await CommittedAsync(http)).FirstOrDefault(m => m.GetProperty("morphId").GetString() != grow.GetProperty("morphId").GetString()) is { ValueKind: JsonValueKind.Object } m ? m : (JsonElement?)null,
-                    TimeSpan.FromMinutes(6), "committed shrink morph after the load stopped", serve);
+                    TimeSpan.FromMinutes(12), "committed shrink morph after the load stopped", serve);
                 Assert.Equal(1, Vcpus());
                 var shrinkPlan = await PlanOfAsync(http, shrink);
                 Assert.Equal("trigger:resource-demand", shrinkPlan.GetProperty("origin").GetString());
@@ -120,7 +121,8 @@ public sealed class ServeLabTests(LabFixture lab) : IDisposable
         finally
         {
             LabFixture.Run(Path.Combine(lab.Root, "scripts", "lab"), ["exec", Guest, "--", "/bin/sh", "-c", "[ -f /run/busy ] && kill $(cat /run/busy); rm -f /run/busy"], TimeSpan.FromSeconds(60));
-            LabFixture.Run("virsh", ["-c", LabFixture.Uri, "metadata", Guest, "--uri", LabelsUri, "--key", "vmorph", "--remove"], TimeSpan.FromSeconds(30));
+            foreach (var where in new[] { "--config", "--live" })
+                LabFixture.Run("virsh", ["-c", LabFixture.Uri, "metadata", Guest, "--uri", LabelsUri, "--key", "vmorph", where, "--remove"], TimeSpan.FromSeconds(30));
             await MorphLabTools.ResetGuestAsync(lab, Guest);
         }
     }

@@ -37,16 +37,18 @@ internal sealed class ServeProcess : IAsyncDisposable
         serve.process.ErrorDataReceived += (_, e) => serve.Take(e.Data);
         serve.process.BeginOutputReadLine();
         serve.process.BeginErrorReadLine();
-        await serve.WaitForOutputAsync("listening on", TimeSpan.FromSeconds(90));
+        // Its own lines, after ASP.NET Core's "Now listening on": the dashboard link (with the admin token on the first start).
+        await serve.WaitForOutputAsync("vmorph serve: dashboard ", TimeSpan.FromSeconds(90));
         return serve;
     }
 
     private void Take(string? line)
     {
         if (line is null) return;
-        const string marker = "admin token (shown once, keep it): ";
-        var at = line.IndexOf(marker, StringComparison.Ordinal);
-        if (at >= 0) AdminToken = line[(at + marker.Length)..].Trim();
+        const string marker = "vmorph serve: dashboard http://127.0.0.1:";
+        const string token = "/#token=";
+        if (line.StartsWith(marker, StringComparison.Ordinal) && line.IndexOf(token, StringComparison.Ordinal) is var at and >= 0)
+            AdminToken = line[(at + token.Length)..].Trim();
         lock (output) output.AppendLine(line);
     }
 
