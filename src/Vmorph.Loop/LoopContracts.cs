@@ -77,7 +77,14 @@ public sealed record DecisionView(
     [property: Id(5)] double? Cores,
     [property: Id(6)] double? MemoryMiB,
     [property: Id(7)] string? TargetProfile,
-    [property: Id(8)] string? PlanId);
+    [property: Id(8)] string? PlanId)
+{
+    /// <summary>The workload archetype detected (workload detection only).</summary>
+    [Id(9)] public string? Archetype { get; init; }
+
+    /// <summary>The detected archetype's score, 0 to 1: the detection's confidence (workload detection only).</summary>
+    [Id(10)] public double? Confidence { get; init; }
+}
 
 /// <summary>A plan the loop or a person made for a VM, and what became of it.</summary>
 [GenerateSerializer, Immutable]

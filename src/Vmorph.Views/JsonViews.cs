@@ -13,21 +13,44 @@ public sealed record TraitJson(string Trait, TraitKind Kind, double Score, doubl
     /// <summary>From a score.</summary>
     public static TraitJson From(TraitScore s) => new(
         s.Trait, s.Kind, Math.Round(s.Score, 4), Math.Round(s.Coverage, 4), s.Explain(),
-        [.. s.Contributions.Select(c => new ContributionJson(c.Feature, Math.Round(c.Value, 4), c.Weight, c.Inverted))],
+        [.. s.Contributions.Select(ContributionJson.From)],
         s.Missing);
 }
 
 /// <summary>A feature's contribution in JSON output.</summary>
-public sealed record ContributionJson(string Feature, double Value, double Weight, bool Inverted);
+public sealed record ContributionJson(string Feature, double Value, double Weight, bool Inverted)
+{
+    /// <summary>From a contribution (the value rounded to four decimals).</summary>
+    public static ContributionJson From(Contribution c) => new(c.Feature, Math.Round(c.Value, 4), c.Weight, c.Inverted);
+}
 
 /// <summary>
-/// A VM's workload in JSON output: <c>name</c> is the workload, or <c>unknown</c> when the best guess is below the
-/// archetypes' classification thresholds; <c>score</c> and <c>coverage</c> are the best guess's.
+/// A VM's workload in JSON output (docs/TRAITS.md): <c>name</c> is the detected workload archetype, or <c>unknown</c>
+/// when the best guess misses one of the archetypes' classification thresholds; <c>score</c> (the confidence),
+/// <c>coverage</c> and <c>decidedBy</c> are the best guess's; <c>margin</c> is its lead over <c>runnerUp</c>.
 /// </summary>
 public sealed record WorkloadJson(string Name, string? BestGuess, double Score, double Coverage, string Reason)
 {
+    /// <summary>The second strongest workload archetype, or null.</summary>
+    public string? RunnerUp { get; init; }
+
+    /// <summary>The runner-up's score.</summary>
+    public double RunnerUpScore { get; init; }
+
+    /// <summary>The best guess's score minus the runner-up's.</summary>
+    public double Margin { get; init; }
+
+    /// <summary>The features that made the best guess's score, largest contribution first.</summary>
+    public IReadOnlyList<ContributionJson> DecidedBy { get; init; } = [];
+
     /// <summary>From a classification.</summary>
-    public static WorkloadJson From(WorkloadClassification c) => new(c.Name, c.BestGuess, Math.Round(c.Score, 4), Math.Round(c.Coverage, 4), c.Reason);
+    public static WorkloadJson From(WorkloadClassification c) => new(c.Name, c.BestGuess, Math.Round(c.Score, 4), Math.Round(c.Coverage, 4), c.Reason)
+    {
+        RunnerUp = c.RunnerUp,
+        RunnerUpScore = Math.Round(c.RunnerUpScore, 4),
+        Margin = Math.Round(c.Margin, 4),
+        DecidedBy = [.. c.DecidedBy.Select(ContributionJson.From)],
+    };
 }
 
 /// <summary>A VM in <c>vmorph fleet --output json</c>.</summary>

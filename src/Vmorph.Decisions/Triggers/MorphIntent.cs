@@ -44,6 +44,12 @@ public static class TriggerKinds
 /// <param name="RequiresApproval">Whether a person must approve it before it is applied.</param>
 public sealed record MorphIntent(TriggerKind Trigger, DateTimeOffset At, double? Cores, double? MemoryMiB, string? TargetProfile, string Reason, bool Urgent = false, bool RequiresApproval = false)
 {
+    /// <summary>The workload archetype detected (workload detection only).</summary>
+    public string? Detected { get; init; }
+
+    /// <summary>The detected archetype's score, 0 to 1 (workload detection only).</summary>
+    public double? Confidence { get; init; }
+
     /// <inheritdoc />
     public override string ToString()
     {

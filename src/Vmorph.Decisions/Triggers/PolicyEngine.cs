@@ -21,7 +21,9 @@ namespace Vmorph.Triggers;
 /// merged want has stayed below the allocation by more than the hysteresis band for the hold time. Memory changes on
 /// its own only when it runs short (pressure or OOM) or a schedule sets it; otherwise it rides along with a CPU
 /// change (growing, or shrinking once held below the band), since a change of both counts as one morph.
-/// Workload-detection intents name a target profile; a resource replay counts them but has no profile to apply.
+/// Workload-detection intents name a target profile: they pass the gate's maintenance windows, cooldown and day's
+/// budget, and one that passes is kept for the caller (<see cref="TakeWorkloadIntent"/>), never merged away by a
+/// resource intent of the same step; one held waits for the gate. A resource replay (no in-guest view) counts them.
 /// </remarks>
 public sealed class PolicyEngine : IReportingRecommender
 {
@@ -47,6 +49,8 @@ public sealed class PolicyEngine : IReportingRecommender
     private readonly FleetActivity? fleet;
     private readonly WakeDetector? wakeDetector;
     private bool decidedThisStep;
+    private MorphIntent? heldWorkload;
+    private MorphIntent? readyWorkload;
 
     /// <summary>Creates the engine for one VM.</summary>
     /// <param name="policy">The policy governing the VM.</param>
@@ -97,6 +101,23 @@ public sealed class PolicyEngine : IReportingRecommender
     /// <summary>The predictive trigger, when on.</summary>
     public PredictiveMorphing? Predictive => predictive;
 
+    /// <summary>The workload-detection trigger, when on.</summary>
+    public WorkloadDetectionBasedMorphing? Workload => workload;
+
+    /// <summary>
+    /// Where workload detection reads the VM's trait vector: the loop gives the VM's whole profile, with its in-guest
+    /// view. Null scores the engine's own profile, which holds the usage only.
+    /// </summary>
+    public Func<WeightedTraitVector>? WorkloadTraits { get; init; }
+
+    /// <summary>The workload intent that passed the gate and is not yet acted on (then null until the next one).</summary>
+    public MorphIntent? TakeWorkloadIntent()
+    {
+        var ready = readyWorkload;
+        readyWorkload = null;
+        return ready;
+    }
+
     /// <inheritdoc />
     public IReadOnlyDictionary<string, long> Counters
     {
@@ -139,12 +160,29 @@ public sealed class PolicyEngine : IReportingRecommender
         }
         if (workload is not null && catalog is not null && workload.Due(now) && cpu.Count > 0)
         {
-            var change = workload.Evaluate(now, TraitScorer.Score(profile, catalog));
-            if (change is not null)
+            if (workload.Evaluate(now, WorkloadTraits?.Invoke() ?? TraitScorer.Score(profile, catalog)) is { } change)
             {
-                Count("intent.workload-detection");
-                LastIntent = change;
+                Count("detected.workload-detection");
+                heldWorkload = change with { RequiresApproval = policy.RequireApproval };
             }
+        }
+        if (heldWorkload is { } wanted)
+        {
+            // A morph to a target profile goes before any resource change of this step; the next step sizes from it.
+            LastIntent = wanted;
+            LastDecision = gate.DecideProfile(now, current);
+            if (LastDecision.Verdict == GateVerdict.Apply)
+            {
+                // With approval required, the gate counts the morph when a person approves the parked plan.
+                if (!policy.RequireApproval) gate.Record(now);
+                cpuHysteresis.Reset();
+                memoryHysteresis.Reset();
+                Count("intent.workload-detection");
+                readyWorkload = wanted;
+                heldWorkload = null;
+                return current;
+            }
+            Count("gate." + LastDecision.Rule);
         }
         if (fired is not null) Count("schedule." + (fired.TargetProfile ?? "restore"));
 

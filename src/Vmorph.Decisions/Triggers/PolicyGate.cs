@@ -66,7 +66,25 @@ public sealed class PolicyGate(Policy policy)
         if (target == current) return new GateDecision(GateVerdict.NoChange, current, "no change within bounds", "bounds");
         var grows = target.Cores > current.Cores || (target.HasMemory && target.MemoryMiB > current.MemoryMiB);
         var urgentGrowth = urgent && grows;
+        if (Hold(now, target, urgentGrowth) is { } held) return held;
+        if (Policy.RequireApproval && !approved.Remove(ApprovalKey(target)))
+            return new GateDecision(GateVerdict.AwaitApproval, target, "the policy requires a person's approval", "approval");
+        return new GateDecision(GateVerdict.Apply, target, urgentGrowth ? "urgent growth" : "allowed");
+    }
 
+    /// <summary>
+    /// Decides about a morph to a target profile (workload detection) at <paramref name="now"/>: the maintenance
+    /// windows, the cooldown and the day's budget (with its reserve for growth) as for any non-urgent morph. Bounds do
+    /// not apply (the target profile sizes the VM) and approval is the caller's, who parks the plan it makes.
+    /// </summary>
+    public GateDecision DecideProfile(DateTimeOffset now, Allocation current)
+    {
+        Roll(now);
+        return Hold(now, current, urgentGrowth: false) ?? new GateDecision(GateVerdict.Apply, current, "allowed");
+    }
+
+    private GateDecision? Hold(DateTimeOffset now, Allocation target, bool urgentGrowth)
+    {
         if (!urgentGrowth && Policy.MaintenanceWindows.Count > 0 && !Policy.MaintenanceWindows.Any(w => w.IsOpen(now)))
             return new GateDecision(GateVerdict.Defer, target, "outside every maintenance window", "maintenance-window");
         if (!urgentGrowth && lastMorph is { } last && now - last < Policy.Cooldown)
@@ -77,9 +95,7 @@ public sealed class PolicyGate(Policy policy)
         if (!urgentGrowth && morphsToday >= Policy.MaxMorphsPerDay - Policy.ReserveForGrowth)
             return new GateDecision(GateVerdict.Defer, target,
                 $"the last {Policy.ReserveForGrowth} of today's {Policy.MaxMorphsPerDay} morphs are kept for urgent growth", "reserve-for-growth");
-        if (Policy.RequireApproval && !approved.Remove(ApprovalKey(target)))
-            return new GateDecision(GateVerdict.AwaitApproval, target, "the policy requires a person's approval", "approval");
-        return new GateDecision(GateVerdict.Apply, target, urgentGrowth ? "urgent growth" : "allowed");
+        return null;
     }
 
     /// <summary>Records that a morph was applied at <paramref name="now"/>.</summary>

@@ -5,10 +5,12 @@ using Vmorph.Traits;
 namespace Vmorph.Triggers;
 
 /// <summary>
-/// The seed's <c>WorkloadDetectionBasedMorphing</c>: once per window it reads the VM's weighted trait vector; when the
-/// top workload archetype differs from the one the VM is known as, with at least the minimum confidence, for the
-/// policy's number of consecutive windows, it asks to morph to that archetype's target profile (from the catalog; the archetype's name if it has none). The first vector seen
-/// only sets what the VM is known as.
+/// The seed's <c>WorkloadDetectionBasedMorphing</c>: once per window it classifies the VM's weighted trait vector
+/// (<see cref="WorkloadClassifier"/> with the catalog's thresholds; a workload below the policy's minimum confidence
+/// counts as <c>unknown</c>). When the detected workload differs from the one the VM is known as for the policy's number
+/// of consecutive windows, the VM becomes known as it, and, when it is a workload rather than <c>unknown</c>, the
+/// trigger asks to morph to that archetype's target profile (from the catalog; the archetype's name if it has none).
+/// The first window only sets what the VM is known as.
 /// </summary>
 public sealed class WorkloadDetectionBasedMorphing(WorkloadSettings settings, ArchetypeCatalog catalog)
 {
@@ -16,42 +18,55 @@ public sealed class WorkloadDetectionBasedMorphing(WorkloadSettings settings, Ar
     private string? candidate;
     private int streak;
 
-    /// <summary>The archetype the VM is known as (null before the first window).</summary>
+    /// <summary>The workload the VM is known as, or <c>unknown</c> (null before the first window).</summary>
     public string? Current { get; private set; }
+
+    /// <summary>The latest window's classification (null before the first window).</summary>
+    public WorkloadClassification? LastDetected { get; private set; }
 
     /// <summary>Whether a window has ended at <paramref name="now"/>, so <see cref="Evaluate"/> should be given a fresh trait vector.</summary>
     public bool Due(DateTimeOffset now) => nextWindow is null || now >= nextWindow;
 
-    /// <summary>Evaluates one window's trait vector; an intent when the change has held long enough.</summary>
+    /// <summary>Evaluates one window's trait vector; an intent when a change to a workload has held long enough.</summary>
     public MorphIntent? Evaluate(DateTimeOffset now, WeightedTraitVector traits)
     {
         nextWindow = now + settings.Window;
-        var top = traits.Top(1, TraitKind.Workload).FirstOrDefault();
-        if (top is null) return null;
+        var detected = WorkloadClassifier.Classify(traits, catalog.Classification);
+        LastDetected = detected;
+        var name = detected.IsKnown && detected.Score >= settings.MinConfidence ? detected.Name : WorkloadClassification.Unknown;
         if (Current is null)
         {
-            Current = top.Trait;
+            Current = name;
             return null;
         }
-        if (top.Trait == Current || top.Score < settings.MinConfidence)
+        if (name == Current)
         {
             candidate = null;
             streak = 0;
             return null;
         }
-        if (top.Trait == candidate) streak++;
+        if (name == candidate) streak++;
         else
         {
-            candidate = top.Trait;
+            candidate = name;
             streak = 1;
         }
         if (streak < settings.Windows) return null;
         var previous = Current;
-        Current = top.Trait;
+        Current = name;
         candidate = null;
         streak = 0;
-        var profile = catalog.Archetypes.FirstOrDefault(a => a.Name == top.Trait)?.TargetProfile ?? top.Trait;
+        // A workload that faded (to unknown) has no profile to morph to; the VM is known as unknown until the next one.
+        if (name == WorkloadClassification.Unknown) return null;
+        var profile = catalog.Archetypes.FirstOrDefault(a => a.Name == name)?.TargetProfile ?? name;
+        var runnerUp = detected.RunnerUp is { } r ? string.Create(CultureInfo.InvariantCulture, $", margin {detected.Margin:0.00} over {r}") : "";
+        var features = string.Join(", ", detected.DecidedBy.Take(3));
         return new MorphIntent(TriggerKind.WorkloadDetection, now, null, null, profile,
-            string.Create(CultureInfo.InvariantCulture, $"top archetype changed from {previous} to {top.Trait} ({top.Score:0.00}) for {settings.Windows} windows of {ValueParsers.Format(settings.Window)}: {top.Explain()}"));
+            string.Create(CultureInfo.InvariantCulture,
+                $"detected {name} with confidence {detected.Score:0.00} (coverage {detected.Coverage:P0}{runnerUp}) for {settings.Windows} windows of {ValueParsers.Format(settings.Window)}, was {previous}; decided by {features}"))
+        {
+            Detected = name,
+            Confidence = detected.Score,
+        };
     }
 }

@@ -22,12 +22,23 @@ public sealed record ApplicationUsage(
     double CpuSeconds,
     long PeakResidentBytes,
     long InteractiveSnapshots,
-    double LastCpuTotal);
+    double LastCpuTotal)
+{
+    /// <summary>Snapshots it ran in, each weighted by its recency (halving every half-life), as of <see cref="LastSeen"/>.</summary>
+    public double RecentSnapshots { get; init; }
+
+    /// <summary>Snapshots it had a person at a terminal in, weighted by recency as of <see cref="LastInteractive"/>.</summary>
+    public double RecentInteractive { get; init; }
+
+    /// <summary>The latest snapshot in which it had a person at a terminal.</summary>
+    public DateTimeOffset? LastInteractive { get; init; }
+}
 
 /// <summary>
 /// The seed's <c>ApplicationUsageStats</c>: per application, how often and how long it runs, the CPU and memory it uses
-/// and how often a person interacts with it. Bounded to <see cref="MaxApplications"/> applications (those that ran the
-/// longest are kept).
+/// and how often a person interacts with it, over the VM's life and with recency (each snapshot's weight halving every
+/// <see cref="HalfLife"/>, so what stopped running fades). Bounded to <see cref="MaxApplications"/> applications (those
+/// with the most recent use are kept).
 /// </summary>
 public sealed record ApplicationUsageStats
 {
@@ -43,20 +54,72 @@ public sealed record ApplicationUsageStats
     /// <summary>When the latest snapshot was taken.</summary>
     public DateTimeOffset? LastSnapshot { get; init; }
 
+    /// <summary>How fast recency fades: a snapshot's weight halves every half-life.</summary>
+    public TimeSpan HalfLife { get; init; } = Recency.DefaultHalfLife;
+
+    /// <summary>Snapshots weighted by recency, as of <see cref="LastSnapshot"/>; null in a profile stored before recency was kept.</summary>
+    public double? RecentSnapshots { get; init; }
+
     /// <summary>Applications by executable.</summary>
     public ImmutableSortedDictionary<string, ApplicationUsage> Applications { get; init; } = ImmutableSortedDictionary<string, ApplicationUsage>.Empty;
 
     /// <summary>Whether anything was observed.</summary>
     public bool IsObserved => Snapshots > 0;
 
-    /// <summary>The share of snapshots in which an application ran, 0 if never.</summary>
+    /// <summary>The share of snapshots in which an application ran, over the VM's life, 0 if never.</summary>
     public double Frequency(string executable) =>
         Snapshots > 0 && Applications.TryGetValue(executable, out var app) ? (double)app.SnapshotsSeen / Snapshots : 0;
+
+    /// <summary>
+    /// The recency-weighted share of snapshots in which an application ran, as of the latest snapshot, 0 if never: 1 for
+    /// one running in every snapshot, halving every half-life after it stopped.
+    /// </summary>
+    public double RecentFrequency(string executable) =>
+        RecentSnapshots is null ? WithRecencyFromLifetime().RecentFrequency(executable)
+        : Applications.TryGetValue(executable, out var app) ? Share(app.RecentSnapshots, app.LastSeen) : 0;
+
+    /// <summary>The recency-weighted share of snapshots in which an application had a person at a terminal, 0 if never.</summary>
+    public double RecentInteractiveShare(ApplicationUsage app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.LastInteractive is { } at ? Share(app.RecentInteractive, at) : 0;
+    }
+
+    private double Share(double weight, DateTimeOffset asOf) =>
+        RecentSnapshots is > 0 && LastSnapshot is { } last ? Math.Min(1, weight * Recency.Decay(asOf, last, HalfLife) / RecentSnapshots.Value) : 0;
+
+    /// <summary>
+    /// Recency for a profile stored before it was kept: each application's lifetime share counts as its recent share at
+    /// its last sighting (so it fades from there), and the snapshots as one of weight 1 at the latest.
+    /// </summary>
+    public ApplicationUsageStats WithRecencyFromLifetime()
+    {
+        if (RecentSnapshots is not null || !IsObserved) return this;
+        var apps = Applications.ToBuilder();
+        foreach (var app in Applications.Values)
+        {
+            apps[app.Executable] = app with
+            {
+                RecentSnapshots = (double)app.SnapshotsSeen / Snapshots,
+                RecentInteractive = (double)app.InteractiveSnapshots / Snapshots,
+                LastInteractive = app.InteractiveSnapshots > 0 ? app.LastSeen : null,
+            };
+        }
+        return this with { RecentSnapshots = 1, Applications = apps.ToImmutable() };
+    }
 
     /// <summary>Folds one inventory snapshot.</summary>
     public ApplicationUsageStats Fold(InventorySnapshot snapshot)
     {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var current = WithRecencyFromLifetime();
+        return current.FoldRecent(snapshot);
+    }
+
+    private ApplicationUsageStats FoldRecent(InventorySnapshot snapshot)
+    {
         var elapsed = LastSnapshot is { } last && snapshot.At > last ? (snapshot.At - last).TotalSeconds : 0;
+        var (recentSnapshots, asOf) = Recency.Add(RecentSnapshots ?? 0, LastSnapshot, snapshot.At, HalfLife);
         var apps = Applications.ToBuilder();
         foreach (var group in snapshot.Processes.GroupBy(p => p.Executable, StringComparer.Ordinal))
         {
@@ -67,10 +130,17 @@ public sealed record ApplicationUsageStats
             {
                 var wasRunning = app.LastSeen == LastSnapshot;
                 var cpuDelta = cpuTotal >= app.LastCpuTotal ? cpuTotal - app.LastCpuTotal : cpuTotal;
+                var (recent, seenAsOf) = Recency.Add(app.RecentSnapshots, app.LastSeen, snapshot.At, HalfLife);
+                var (recentInteractive, interactiveAsOf) = interactive
+                    ? Recency.Add(app.RecentInteractive, app.LastInteractive, snapshot.At, HalfLife)
+                    : (app.RecentInteractive, app.LastInteractive);
                 apps[group.Key] = app with
                 {
                     SnapshotsSeen = app.SnapshotsSeen + 1,
-                    LastSeen = snapshot.At,
+                    LastSeen = seenAsOf,
+                    RecentSnapshots = recent,
+                    RecentInteractive = recentInteractive,
+                    LastInteractive = interactiveAsOf,
                     RunningSeconds = app.RunningSeconds + (wasRunning ? elapsed : 0),
                     CpuSeconds = app.CpuSeconds + cpuDelta,
                     PeakResidentBytes = Math.Max(app.PeakResidentBytes, resident),
@@ -80,11 +150,17 @@ public sealed record ApplicationUsageStats
             }
             else
             {
-                apps[group.Key] = new ApplicationUsage(group.Key, 1, snapshot.At, snapshot.At, 0, 0, resident, interactive ? 1 : 0, cpuTotal);
+                apps[group.Key] = new ApplicationUsage(group.Key, 1, snapshot.At, snapshot.At, 0, 0, resident, interactive ? 1 : 0, cpuTotal)
+                {
+                    RecentSnapshots = 1,
+                    RecentInteractive = interactive ? 1 : 0,
+                    LastInteractive = interactive ? snapshot.At : null,
+                };
             }
         }
+        // Over the bound, the application with the least recent use goes (a new one is not pushed out by old ones).
         while (apps.Count > MaxApplications)
-            apps.Remove(apps.Values.OrderBy(a => a.RunningSeconds).ThenBy(a => a.SnapshotsSeen).First().Executable);
-        return this with { Snapshots = Snapshots + 1, LastSnapshot = snapshot.At, Applications = apps.ToImmutable() };
+            apps.Remove(apps.Values.OrderBy(a => a.RecentSnapshots * Recency.Decay(a.LastSeen, asOf, HalfLife)).ThenBy(a => a.RunningSeconds).ThenBy(a => a.Executable, StringComparer.Ordinal).First().Executable);
+        return this with { Snapshots = Snapshots + 1, LastSnapshot = asOf, RecentSnapshots = recentSnapshots, Applications = apps.ToImmutable() };
     }
 }

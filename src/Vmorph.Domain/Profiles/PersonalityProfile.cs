@@ -55,6 +55,22 @@ public sealed class PersonalityProfile
     public UserBehaviorModel UserBehavior { get; set; } = UserBehaviorModel.Empty;
 
     /// <summary>
+    /// How fast in-guest evidence fades (applications, listening ports, peers): a snapshot's weight halves every
+    /// half-life. Setting it keeps what was folded and fades it at the new rate from then on.
+    /// </summary>
+    public TimeSpan EvidenceHalfLife
+    {
+        get => Applications.HalfLife;
+        set
+        {
+            if (value <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(value), value, "The half-life must be positive.");
+            if (value == Applications.HalfLife && value == Network.HalfLife) return;
+            Applications = Applications with { HalfLife = value };
+            Network = Network with { HalfLife = value };
+        }
+    }
+
+    /// <summary>
     /// Why the in-guest parts are empty, when they are (a trace carries no in-guest view; a domain has no guest agent);
     /// null once the guest has been seen from inside.
     /// </summary>

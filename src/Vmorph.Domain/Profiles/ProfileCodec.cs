@@ -16,7 +16,15 @@ namespace Vmorph.Profiles;
 public static class ProfileCodec
 {
     /// <summary>The document format version; bump it with a migration when the layout changes.</summary>
-    public const int FormatVersion = 1;
+    /// <remarks>
+    /// 2: applications, listening ports and peers carry recency (<see cref="Recency"/>). A version 1 document is read
+    /// with its lifetime counts taken as recent ones at their last sighting (<see cref="ApplicationUsageStats.WithRecencyFromLifetime"/>,
+    /// <see cref="NetworkTrafficProfile.WithRecencyFromLifetime"/>), so what it saw fades from there.
+    /// </remarks>
+    public const int FormatVersion = 2;
+
+    /// <summary>The oldest document format still read.</summary>
+    public const int OldestFormatVersion = 1;
 
     /// <summary>The JSON options used for profile documents and other stored records.</summary>
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
@@ -66,17 +74,17 @@ public static class ProfileCodec
         {
             throw new FormatException($"profile document is not valid: {e.Message}", e);
         }
-        if (doc.Format != FormatVersion)
-            throw new FormatException($"profile document format {doc.Format} is not supported (expected {FormatVersion})");
+        if (doc.Format is < OldestFormatVersion or > FormatVersion)
+            throw new FormatException($"profile document format {doc.Format} is not supported (expected {OldestFormatVersion} to {FormatVersion})");
         var performance = new PerformanceMetrics(TimeSpan.FromSeconds(doc.HalfLifeSeconds));
         performance.Restore(doc.ReferenceUnixSeconds, doc.Samples, doc.MissingSamples, doc.FirstUnixSeconds, doc.LastUnixSeconds,
             doc.Metrics.Select(DecodeMetric));
         return new PersonalityProfile(new VmId(doc.Id), doc.Name, doc.Source, new BaseImageId(doc.BaseImage), performance)
         {
             GuestViewMissing = doc.GuestViewMissing,
-            Applications = doc.Applications ?? ApplicationUsageStats.Empty,
+            Applications = (doc.Applications ?? ApplicationUsageStats.Empty).WithRecencyFromLifetime(),
             DataFootprint = doc.DataFootprint ?? DataFootprintAnalysis.Empty,
-            Network = doc.Network ?? NetworkTrafficProfile.Empty,
+            Network = (doc.Network ?? NetworkTrafficProfile.Empty).WithRecencyFromLifetime(),
             UserBehavior = doc.UserBehavior ?? UserBehaviorModel.Empty,
         };
     }

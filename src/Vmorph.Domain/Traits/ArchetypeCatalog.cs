@@ -16,8 +16,9 @@ namespace Vmorph.Traits;
 /// </summary>
 public sealed partial class ArchetypeCatalog
 {
-    private ArchetypeCatalog(ImmutableArray<Archetype> archetypes, ImmutableSortedDictionary<string, ImmutableArray<string>> applicationGroups, ImmutableSortedDictionary<string, ImmutableArray<int>> portGroups, ClassificationThresholds classification)
+    private ArchetypeCatalog(ImmutableArray<Archetype> archetypes, ImmutableSortedDictionary<string, ImmutableArray<string>> applicationGroups, ImmutableSortedDictionary<string, ImmutableArray<int>> portGroups, ClassificationThresholds classification, TimeSpan evidenceHalfLife)
     {
+        EvidenceHalfLife = evidenceHalfLife;
         Archetypes = archetypes;
         ApplicationGroups = applicationGroups;
         PortGroups = portGroups;
@@ -26,6 +27,12 @@ public sealed partial class ArchetypeCatalog
 
     /// <summary>How sure a workload trait must be before a VM is called that workload (see <see cref="WorkloadClassifier"/>).</summary>
     public ClassificationThresholds Classification { get; }
+
+    /// <summary>
+    /// The half-life of in-guest evidence (applications, listening ports, peers) in the profiles the loop folds: the
+    /// <c>recency</c> section's <c>half-life</c>, else <see cref="Profiles.Recency.DefaultHalfLife"/>.
+    /// </summary>
+    public TimeSpan EvidenceHalfLife { get; }
 
     /// <summary>The archetypes, in definition order.</summary>
     public ImmutableArray<Archetype> Archetypes { get; }
@@ -108,6 +115,19 @@ public sealed partial class ArchetypeCatalog
                     errors.Add(string.Create(CultureInfo.InvariantCulture, $"{source}: classification: minimum-coverage {coverage} is not between 0 and 1"));
                 else classification = classification with { MinimumCoverage = coverage };
             }
+            if (c.MinimumMargin is { } margin)
+            {
+                if (!double.IsFinite(margin) || margin is < 0 or > 1)
+                    errors.Add(string.Create(CultureInfo.InvariantCulture, $"{source}: classification: minimum-margin {margin} is not between 0 and 1"));
+                else classification = classification with { MinimumMargin = margin };
+            }
+        }
+        var halfLife = Profiles.Recency.DefaultHalfLife;
+        foreach (var (source, spec) in specs)
+        {
+            if (spec.Recency?.HalfLife is not { } text) continue;
+            if (ParseHalfLife(text) is { } parsed) halfLife = parsed;
+            else errors.Add($"{source}: recency: half-life '{text}' is not a duration from 1s to 365d such as 30m, 6h or 1d");
         }
         var known = FeatureExtractor.BuiltInFeatures.Keys
             .Concat(appGroups.Keys.Select(g => "app." + g))
@@ -154,7 +174,7 @@ public sealed partial class ArchetypeCatalog
         }
         if (errors.Count > 0) return Result<ArchetypeCatalog>.Fail(errors);
         if (archetypes.Count == 0) return Result<ArchetypeCatalog>.Fail("no archetypes defined");
-        return Result<ArchetypeCatalog>.Ok(new ArchetypeCatalog([.. archetypes], appGroups.ToImmutableSortedDictionary(), portGroups.ToImmutableSortedDictionary(), classification));
+        return Result<ArchetypeCatalog>.Ok(new ArchetypeCatalog([.. archetypes], appGroups.ToImmutableSortedDictionary(), portGroups.ToImmutableSortedDictionary(), classification, halfLife));
     }
 
     private static Result<CatalogSpec> Parse(string source, string yaml)
@@ -164,6 +184,17 @@ public sealed partial class ArchetypeCatalog
     }
 
     private static bool IsName(string name) => NamePattern().IsMatch(name);
+
+    private static TimeSpan? ParseHalfLife(string text)
+    {
+        var match = DurationPattern().Match(text.Trim());
+        if (!match.Success || !double.TryParse(match.Groups[1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)) return null;
+        var seconds = value * match.Groups[2].Value switch { "s" => 1, "m" => 60, "h" => 3600, "d" => 86400, _ => 7 * 86400 };
+        return seconds is >= 1 and <= 365 * 86400 ? TimeSpan.FromSeconds(seconds) : null;
+    }
+
+    [GeneratedRegex("^([0-9]+(?:\\.[0-9]+)?)(s|m|h|d|w)$")]
+    private static partial Regex DurationPattern();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]
     private static partial Regex NamePattern();

@@ -14,6 +14,16 @@ public sealed class CatalogSpec
 
     /// <summary>How sure a workload trait must be before a VM is called that workload.</summary>
     public ClassificationSpec? Classification { get; set; }
+
+    /// <summary>How fast in-guest evidence fades.</summary>
+    public RecencySpec? Recency { get; set; }
+}
+
+/// <summary>The <c>recency</c> section as written in YAML: a later file's value overrides an earlier one's.</summary>
+public sealed class RecencySpec
+{
+    /// <summary>The half-life of in-guest evidence (<c>30m</c>, <c>6h</c>, <c>1d</c>).</summary>
+    public string? HalfLife { get; set; }
 }
 
 /// <summary>The <c>classification</c> section as written in YAML: each value overrides the one of an earlier file.</summary>
@@ -24,6 +34,9 @@ public sealed class ClassificationSpec
 
     /// <summary>The lowest coverage (0 to 1) that names the workload.</summary>
     public double? MinimumCoverage { get; set; }
+
+    /// <summary>The least lead (0 to 1) of the workload's score over the next workload's that names it.</summary>
+    public double? MinimumMargin { get; set; }
 }
 
 /// <summary>One archetype as written in YAML.</summary>

@@ -35,13 +35,13 @@ public static class FeatureExtractor
         ["network.volume"] = "mean network receive + transmit throughput, log scale from 10 KiB/s to 100 MiB/s",
         ["network.transmit-share"] = "share of network bytes sent (outbound)",
         ["network.receive-share"] = "share of network bytes received (inbound)",
-        ["network.fan-out"] = "most distinct peers connected to at once, log scale from 1 to 1000 (in-guest)",
+        ["network.fan-out"] = "most distinct peers connected to at once, fading with recency, log scale from 1 to 1000 (in-guest)",
         ["network.fan-in"] = "distinct peers connecting in, log scale from 1 to 1000 (in-guest)",
         ["data.volume"] = "bytes in the scanned paths, log scale from 1 GiB to 10 TiB (in-guest)",
         ["data.source-code"] = "share of scanned bytes that are source code (in-guest)",
         ["data.database"] = "share of scanned bytes that are database files (in-guest)",
         ["data.sensitive"] = "share of scanned files that matched a sensitivity pattern (in-guest)",
-        ["user.interactive"] = "share of snapshots in which some application had a person at a terminal (in-guest)",
+        ["user.interactive"] = "recency-weighted share of snapshots in which some application had a person at a terminal (in-guest)",
     }.ToImmutableSortedDictionary(StringComparer.Ordinal);
 
     /// <summary>Extracts the features of a profile, given the catalog's application and port groups.</summary>
@@ -110,18 +110,18 @@ public static class FeatureExtractor
         var network = profile.Network;
         if (network.IsObserved)
         {
-            Set("network.fan-out", LogScale(Math.Max(1, network.PeakFanOut), 1, 1000));
+            Set("network.fan-out", LogScale(Math.Max(1, network.RecentFanOut), 1, 1000));
             Set("network.fan-in", LogScale(Math.Max(1, network.FanIn), 1, 1000));
             foreach (var (group, ports) in catalog.PortGroups)
-                Set("port." + group, ports.Any(network.ListensOn) ? 1 : 0);
+                Set("port." + group, ports.Select(network.ListeningShare).DefaultIfEmpty(0).Max());
         }
 
         var apps = profile.Applications;
         if (apps.IsObserved)
         {
             foreach (var (group, executables) in catalog.ApplicationGroups)
-                Set("app." + group, executables.Select(apps.Frequency).DefaultIfEmpty(0).Max());
-            Set("user.interactive", apps.Applications.Values.Select(a => (double)a.InteractiveSnapshots / apps.Snapshots).DefaultIfEmpty(0).Max());
+                Set("app." + group, executables.Select(apps.RecentFrequency).DefaultIfEmpty(0).Max());
+            Set("user.interactive", apps.Applications.Values.Select(apps.RecentInteractiveShare).DefaultIfEmpty(0).Max());
         }
 
         var data = profile.DataFootprint;

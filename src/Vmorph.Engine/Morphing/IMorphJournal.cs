@@ -70,7 +70,7 @@ public sealed record MorphRecord
     /// <summary>The configuration version recorded when it committed.</summary>
     public int? CommittedVersion { get; init; }
 
-    /// <summary>Notes the planner made (parts of the target left out for this guest), one per line.</summary>
+    /// <summary>Notes kept with the morph, one per line: why it was made (the loop: its trigger and reason), parts of the target left out for this guest.</summary>
     public string? Notes { get; init; }
 }
 

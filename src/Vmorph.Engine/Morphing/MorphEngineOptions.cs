@@ -75,7 +75,7 @@ public sealed record ApplyOptions
     /// <summary>Cancelled when a person asks to roll back (Ctrl-C): fed to the machine between actions.</summary>
     public CancellationToken RollbackRequested { get; init; }
 
-    /// <summary>Notes from planning, kept with the morph (parts of the target left out for this guest).</summary>
+    /// <summary>Notes kept with the morph: why it was made (the loop: its trigger and reason), parts of the target left out for this guest.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
     /// <summary>Checks the options, naming every problem at once.</summary>

@@ -105,6 +105,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         for (var attempt = 1; ; attempt++)
         {
             profile ??= new PersonalityProfile(id, message.Name, message.Source, observations.Domain.BaseImage);
+            profile.EvidenceHalfLife = services.Catalogs.Archetypes.EvidenceHalfLife;
             var versionsBefore = profile.ConfigurationHistory.Versions.Count;
             var windowBefore = window.Samples.Count > 0 ? window.Samples[^1].UnixSeconds : long.MinValue;
             folded = ObservationFolder.Fold(observations, profile, window, services.Settings.AnonymisationKey, message.Uri);
@@ -192,7 +193,11 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         }
         if (engine is not null && ReferenceEquals(matched, policy)) return;
         policy = matched;
-        engine = new PolicyEngine(matched, new VmContext(id, Name, effective, current, services.Settings.Step), catalogs.Archetypes);
+        engine = new PolicyEngine(matched, new VmContext(id, Name, effective, current, services.Settings.Step), catalogs.Archetypes)
+        {
+            // Workload detection reads the whole profile (the in-guest view), not only the usage the engine keeps.
+            WorkloadTraits = () => TraitScorer.Score(profile!, services.Catalogs.Archetypes),
+        };
         if (document.SchedulesCheckedAt is { } checkedAt) engine.Scheduled?.ResumeFrom(checkedAt);
         // The raw window tells a new engine (after a restart or a new policy) what the VM did lately.
         foreach (var s in window.Samples.Take(window.Samples.Count - 1)) engine.Observe(ToUsage(s));
@@ -216,7 +221,6 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
     {
         lastDecided = now;
         if (engine is null || morphInFlight is not null || document.Gone || Current() is not { } current) return;
-        var before = engine.LastIntent;
         var wanted = engine.Recommend(now.ToUnixTimeSeconds(), current);
         if (engine.Scheduled?.LastEvaluated is { } evaluated && evaluated != document.SchedulesCheckedAt)
         {
@@ -227,9 +231,9 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         var decision = engine.LastDecision;
 
         // Workload detection names a target profile; it is planned like a person's request, under the policy's approval.
-        if (intent is { Trigger: TriggerKind.WorkloadDetection, TargetProfile: { } profileName } && !ReferenceEquals(intent, before))
+        if (engine.TakeWorkloadIntent() is { TargetProfile: { } profileName } detected)
         {
-            await ActOnTargetAsync(intent, profileName, now);
+            await ActOnTargetAsync(detected, profileName, now);
             return;
         }
         if (wanted != current)
@@ -316,25 +320,28 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         var found = services.Catalogs.Targets.Find(profileName);
         if (!found.IsSuccess)
         {
-            Decided(new DecisionView(now, trigger, intent.Reason, "failed", string.Join("; ", found.Errors), null, null, profileName, null));
+            Decided(Detected(intent, new DecisionView(now, trigger, intent.Reason, "failed", string.Join("; ", found.Errors), null, null, profileName, null)));
             return;
         }
         var planned = await PlanWithAsync(found.Value, $"trigger:{trigger}", intent.Reason, CancellationToken.None);
         if (!planned.Succeeded)
         {
-            Decided(new DecisionView(now, trigger, intent.Reason, "failed", planned.Message, null, null, profileName, null));
+            Decided(Detected(intent, new DecisionView(now, trigger, intent.Reason, "failed", planned.Message, null, null, profileName, null)));
             return;
         }
         var plan = planned.Value!;
         if (policy?.RequireApproval == true)
         {
             await ParkAsync(plan);
-            Decided(new DecisionView(now, trigger, intent.Reason, "await-approval", null, null, null, profileName, plan.Stored.PlanId));
+            Decided(Detected(intent, new DecisionView(now, trigger, intent.Reason, "await-approval", null, null, null, profileName, plan.Stored.PlanId)));
             return;
         }
-        Decided(new DecisionView(now, trigger, intent.Reason, "apply", null, null, null, profileName, plan.Stored.PlanId));
+        Decided(Detected(intent, new DecisionView(now, trigger, intent.Reason, "apply", null, null, null, profileName, plan.Stored.PlanId)));
         await StartApplyAsync(plan.Plan, plan.Stored, "loop");
     }
+
+    private static DecisionView Detected(MorphIntent intent, DecisionView view) =>
+        view with { Archetype = intent.Detected, Confidence = intent.Confidence is { } c ? Math.Round(c, 4) : null };
 
     private async Task ParkAsync(MadePlan plan)
     {
@@ -449,7 +456,12 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
             MorphReport report;
             try
             {
-                var options = new ApplyOptions { ObservationWindow = settings.ObservationWindow, BaselineWindow = settings.BaselineWindow, SampleInterval = settings.GuardSampleInterval };
+                var options = new ApplyOptions
+                {
+                    ObservationWindow = settings.ObservationWindow, BaselineWindow = settings.BaselineWindow, SampleInterval = settings.GuardSampleInterval,
+                    // The journal keeps why the morph was made (for a trigger: which, and its reason with what it detected).
+                    Notes = [$"{stored.Origin}: {stored.Reason}"],
+                };
                 var outcome = await backend.Engine.ApplyAsync(plan, MorphKind.Apply, options, stop);
                 report = Report(stored.PlanId, "apply", outcome);
             }
