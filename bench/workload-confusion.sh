@@ -13,8 +13,10 @@
 #
 # Usage: bench/workload-confusion.sh [--runs N] [--scenarios "database web ..."] [--out DIR]
 # Environment: WINDOW (s, default 30), WINDOWS (default 2), MIN_CONFIDENCE (default 0.5): the confirmation of the lab
-# test policy tests/Vmorph.Libvirt.Tests/Workloads/workload-lab-policy.yaml; DETECT_TIMEOUT (s, default 480),
-# GONE_TIMEOUT (s, default 480), IDLE_WINDOWS (windows an idle run is watched, default 6).
+# test policy tests/Vmorph.Libvirt.Tests/Workloads/workload-lab-policy.yaml (evidence half-life 2 min:
+# workload-lab-archetypes.yaml beside it); DETECT_TIMEOUT (s, default 480),
+# GONE_TIMEOUT (s, default 480), IDLE_WINDOWS (windows an idle run is watched, default 6); VMORPH (the command that
+# runs vmorph, default ./vmorph).
 # Writes DIR/runs.tsv (one line per run), DIR/windows.tsv (every window's label and scores) and DIR/matrix.md.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,13 +26,16 @@ out=$root/artifacts/workload-confusion
 window=${WINDOW:-30} windows=${WINDOWS:-2} min_confidence=${MIN_CONFIDENCE:-0.5}
 detect_timeout=${DETECT_TIMEOUT:-480} gone_timeout=${GONE_TIMEOUT:-480} idle_windows=${IDLE_WINDOWS:-6}
 guest=lab-wl
+read -r -a vmorph <<<"${VMORPH:-$root/vmorph}"
+# The lab's evidence half-life (2 windows), as the lab tests use it; the archetypes themselves are the built-in ones.
+archetypes=$root/tests/Vmorph.Libvirt.Tests/Workloads/workload-lab-archetypes.yaml
 
 while (($#)); do
     case $1 in
     --runs) runs=$2; shift 2 ;;
     --scenarios) scenarios=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    -h | --help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "workload-confusion: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -51,7 +56,7 @@ for s in $scenarios; do expected "$s" >/dev/null; done
 command -v jq >/dev/null || { echo "workload-confusion: needs jq (apt-get install jq)" >&2; exit 1; }
 
 "$root/scripts/lab" status --workloads >/dev/null || { echo "workload-confusion: $guest is not up: run scripts/lab up --workloads" >&2; exit 1; }
-"$root/vmorph" version >/dev/null # builds the command line once, before the first timed window
+"${vmorph[@]}" version >/dev/null # builds the command line once, before the first timed window
 mkdir -p "$out"
 printf 'run\tscenario\texpected\tdetected\tdetect_s\tgone_s\tscore\tmargin\tstart_s\n' >"$out/runs.tsv"
 printf 'run\tscenario\tphase\tt_s\tlabel\tbest\tscore\tsecond\tsecond_score\tcollect_s\n' >"$out/windows.tsv"
@@ -64,9 +69,9 @@ window() {
     local begin json t c0 c1
     begin=$(date +%s.%N)
     c0=$begin
-    "$root/vmorph" collect --once --domain "$guest" >/dev/null 2>>"$VMORPH_DATA_DIR/collect.log"
+    "${vmorph[@]}" collect --once --archetypes "$archetypes" --domain "$guest" >/dev/null 2>>"$VMORPH_DATA_DIR/collect.log"
     c1=$(date +%s.%N)
-    json=$("$root/vmorph" traits "$guest" --output json)
+    json=$("${vmorph[@]}" traits "$guest" --archetypes "$archetypes" --output json)
     read -r LABEL BEST SCORE SECOND SECOND_SCORE < <(jq -r --argjson min "$min_confidence" '
         ([.traits[] | select(.kind == "workload")] | sort_by(-.score)) as $w
         | [(if .workload.name != "unknown" and .workload.score >= $min then .workload.name else "unknown" end),

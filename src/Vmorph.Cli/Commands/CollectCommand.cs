@@ -85,6 +85,7 @@ public sealed class CollectCommand(CliContext context) : VmorphCommand<CollectCo
             ScanInterval = settings.Once ? TimeSpan.Zero : Durations.Parse(settings.ScanInterval, "--scan-interval"),
             SampleWindow = Durations.Parse(settings.SampleWindow, "--sample-window"),
             Domains = settings.Domains,
+            EvidenceHalfLife = Context.LoadCatalog(settings).EvidenceHalfLife,
         };
         var errors = options.Validate();
         if (errors.Count > 0) throw new CliException(string.Join("; ", errors), ExitCodes.Usage);

@@ -58,7 +58,7 @@ public sealed class Collector : IAsyncDisposable
         this.clock = clock;
         this.options = options;
         this.log = log ?? (_ => { });
-        this.sink = sink ?? new StoreObservationSink(store!, anonymisationKey.ToArray(), options.Uri, Source);
+        this.sink = sink ?? new StoreObservationSink(store!, anonymisationKey.ToArray(), options.Uri, Source, options.EvidenceHalfLife);
     }
 
     /// <summary>The profile source name of VMs collected from this URI (<c>libvirt:qemu:///system</c>).</summary>

@@ -24,6 +24,12 @@ public sealed record CollectorOptions
     /// </summary>
     public TimeSpan SampleWindow { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How fast in-guest evidence fades in the profiles this collector folds (the archetypes' <c>recency.half-life</c>,
+    /// as <c>vmorph serve</c> sets it): a snapshot's weight halves every half-life.
+    /// </summary>
+    public TimeSpan EvidenceHalfLife { get; init; } = Vmorph.Profiles.Recency.DefaultHalfLife;
+
     /// <summary>The domains to collect, by name; null for every domain.</summary>
     public IReadOnlyCollection<string>? Domains { get; init; }
 
@@ -52,6 +58,7 @@ public sealed record CollectorOptions
         if (SampleWindow < TimeSpan.Zero) errors.Add("the sample window must not be negative");
         if (InitialBackoff <= TimeSpan.Zero || MaxBackoff < InitialBackoff) errors.Add("the backoff must be positive and its maximum at least its start");
         if (GuestParallelism < 1) errors.Add("guest parallelism must be at least 1");
+        if (EvidenceHalfLife <= TimeSpan.Zero) errors.Add("the evidence half-life must be positive");
         return errors;
     }
 }

@@ -16,6 +16,9 @@ public sealed class LabFixture : IDisposable
     private readonly bool broughtUp;
     private string? debianProblem;
     private bool debianUp;
+    private readonly Lock workloadsLock = new();
+    private string? workloadsProblem;
+    private bool workloadsUp;
 
     public LabFixture()
     {
@@ -53,6 +56,45 @@ public sealed class LabFixture : IDisposable
             }
             debianUp = true;
         }
+    }
+
+    /// <summary>
+    /// Brings up the workloads guest lab-wl too (scripts/lab up --workloads: builds its image once, ~7 min on a loaded
+    /// machine, then ~30-90 s to its agent), once for all tests that need it; throws with the lab's message if it cannot.
+    /// </summary>
+    public void EnsureWorkloads()
+    {
+        lock (workloadsLock)
+        {
+            if (workloadsUp) return;
+            if (workloadsProblem is not null) throw new InvalidOperationException(workloadsProblem);
+            var script = Path.Combine(Root, "scripts", "lab");
+            if (Run(script, ["status", "--guests", "3", "--workloads"], TimeSpan.FromSeconds(60)).Exit != 0)
+            {
+                var up = Run(script, ["up", "--guests", "3", "--workloads"], TimeSpan.FromMinutes(25));
+                if (up.Exit != 0)
+                {
+                    workloadsProblem = $"'scripts/lab up --workloads' failed (exit {up.Exit}); the workload tests need it (root, Debian 12, debootstrap and the Debian mirror, see scripts/lab.d/README.md):\n{up.Output}";
+                    throw new InvalidOperationException(workloadsProblem);
+                }
+            }
+            workloadsUp = true;
+        }
+    }
+
+    /// <summary>
+    /// Puts lab-wl back as its image has it (what a morph changed inside it and in its domain gone): destroys and
+    /// undefines it and brings it up again on a fresh overlay (scripts/lab up --workloads). Only lab-wl is touched.
+    /// </summary>
+    public void RenewWorkloads()
+    {
+        lock (workloadsLock)
+        {
+            Run("virsh", ["-c", Uri, "destroy", "lab-wl"], TimeSpan.FromSeconds(60));
+            Run("virsh", ["-c", Uri, "undefine", "lab-wl", "--snapshots-metadata"], TimeSpan.FromSeconds(60));
+            workloadsUp = false;
+        }
+        EnsureWorkloads();
     }
 
     /// <summary>The repository root.</summary>

@@ -18,12 +18,15 @@ public sealed class LabStore : IDisposable
 
     public List<string> Log { get; } = [];
 
-    /// <summary>One collection cycle over the named lab guests, with its own store connection (closed afterwards).</summary>
-    public async Task<CycleReport> CollectAsync(string[] domains, IReadOnlyList<string>? scanPaths = null)
+    /// <summary>
+    /// One collection cycle over the named lab guests, with its own store connection (closed afterwards); in-guest
+    /// evidence fades with <paramref name="evidenceHalfLife"/> (the built-in day when null).
+    /// </summary>
+    public async Task<CycleReport> CollectAsync(string[] domains, IReadOnlyList<string>? scanPaths = null, TimeSpan? evidenceHalfLife = null)
     {
         using var store = SqliteFleetStore.Open(DatabasePath, TimeProvider.System);
         var key = AnonymisationKeyFile.LoadOrCreate(DataDirectory);
-        var options = new CollectorOptions { Uri = LabFixture.Uri, Domains = domains, ScanPaths = scanPaths, ScanInterval = TimeSpan.Zero, SampleWindow = TimeSpan.FromMilliseconds(300) };
+        var options = new CollectorOptions { Uri = LabFixture.Uri, Domains = domains, ScanPaths = scanPaths, ScanInterval = TimeSpan.Zero, SampleWindow = TimeSpan.FromMilliseconds(300), EvidenceHalfLife = evidenceHalfLife ?? Recency.DefaultHalfLife };
         await using var collector = new Collector(new LibvirtHypervisor(TimeProvider.System), store, TimeProvider.System, options, key, Log.Add);
         return await collector.CollectOnceAsync(CancellationToken.None);
     }
