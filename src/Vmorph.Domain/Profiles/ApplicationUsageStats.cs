@@ -54,8 +54,14 @@ public sealed record ApplicationUsageStats
     /// <summary>When the latest snapshot was taken.</summary>
     public DateTimeOffset? LastSnapshot { get; init; }
 
-    /// <summary>How fast recency fades: a snapshot's weight halves every half-life.</summary>
-    public TimeSpan HalfLife { get; init; } = Recency.DefaultHalfLife;
+    /// <summary>How fast recency fades: a snapshot's weight halves every half-life (the default where none was stored).</summary>
+    public TimeSpan HalfLife
+    {
+        get => halfLife > TimeSpan.Zero ? halfLife : Recency.DefaultHalfLife;
+        init => halfLife = value;
+    }
+
+    private readonly TimeSpan halfLife;
 
     /// <summary>Snapshots weighted by recency, as of <see cref="LastSnapshot"/>; null in a profile stored before recency was kept.</summary>
     public double? RecentSnapshots { get; init; }

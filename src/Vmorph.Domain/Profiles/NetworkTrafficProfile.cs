@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using Vmorph.Observations;
 
 namespace Vmorph.Profiles;
@@ -54,8 +55,14 @@ public sealed record NetworkTrafficProfile
     /// <summary>When the latest snapshot was taken (null in a profile stored before recency was kept).</summary>
     public DateTimeOffset? LastSnapshot { get; init; }
 
-    /// <summary>How fast recency fades: a snapshot's weight halves every half-life.</summary>
-    public TimeSpan HalfLife { get; init; } = Recency.DefaultHalfLife;
+    /// <summary>How fast recency fades: a snapshot's weight halves every half-life (the default where none was stored).</summary>
+    public TimeSpan HalfLife
+    {
+        get => halfLife > TimeSpan.Zero ? halfLife : Recency.DefaultHalfLife;
+        init => halfLife = value;
+    }
+
+    private readonly TimeSpan halfLife;
 
     /// <summary>Snapshots weighted by recency, as of <see cref="LastSnapshot"/>.</summary>
     public double RecentSnapshots { get; init; }
@@ -109,6 +116,7 @@ public sealed record NetworkTrafficProfile
     }
 
     /// <summary>The largest fan-out seen, decayed by recency, as of the latest snapshot.</summary>
+    [JsonIgnore]
     public double RecentFanOut => WithRecencyFromLifetime().RecentPeakFanOut;
 
     /// <summary>

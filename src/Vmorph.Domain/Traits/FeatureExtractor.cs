@@ -38,8 +38,9 @@ public static class FeatureExtractor
         ["network.fan-out"] = "most distinct peers connected to at once, fading with recency, log scale from 1 to 1000 (in-guest)",
         ["network.fan-in"] = "distinct peers connecting in, log scale from 1 to 1000 (in-guest)",
         ["data.volume"] = "bytes in the scanned paths, log scale from 1 GiB to 10 TiB (in-guest)",
-        ["data.source-code"] = "share of scanned bytes that are source code (in-guest)",
-        ["data.database"] = "share of scanned bytes that are database files (in-guest)",
+        ["data.source-code"] = "share of scanned bytes that are source code, or a source tree's .git history (in-guest)",
+        ["data.database"] = "share of scanned bytes that are database files: by extension, by header (SQLite) or in a PostgreSQL or MySQL data directory (in-guest)",
+        ["data.web"] = "share of scanned bytes in web roots (an index page under www/, html/, htdocs/ or public_html/) (in-guest)",
         ["data.sensitive"] = "share of scanned files that matched a sensitivity pattern (in-guest)",
         ["user.interactive"] = "recency-weighted share of snapshots in which some application had a person at a terminal (in-guest)",
     }.ToImmutableSortedDictionary(StringComparer.Ordinal);
@@ -130,6 +131,7 @@ public static class FeatureExtractor
             Set("data.volume", LogScale(data.TotalBytes, MemorySize.GiB, 10 * MemorySize.TiB));
             Set("data.source-code", data.ByteShare("source-code"));
             Set("data.database", data.ByteShare("database"));
+            Set("data.web", data.ByteShare("web"));
             Set("data.sensitive", data.SensitiveShare);
         }
         return new FeatureVector(f.ToImmutable());

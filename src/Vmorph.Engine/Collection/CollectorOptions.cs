@@ -24,14 +24,11 @@ public sealed record CollectorOptions
     /// </summary>
     public TimeSpan SampleWindow { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>
-    /// How fast in-guest evidence fades in the profiles this collector folds (the archetypes' <c>recency.half-life</c>,
-    /// as <c>vmorph serve</c> sets it): a snapshot's weight halves every half-life.
-    /// </summary>
-    public TimeSpan EvidenceHalfLife { get; init; } = Vmorph.Profiles.Recency.DefaultHalfLife;
-
     /// <summary>The domains to collect, by name; null for every domain.</summary>
     public IReadOnlyCollection<string>? Domains { get; init; }
+
+    /// <summary>The half-life of in-guest evidence in the profiles folded (the archetypes' <c>recency</c>); null keeps each profile's own.</summary>
+    public TimeSpan? EvidenceHalfLife { get; init; }
 
     /// <summary>The first wait before reconnecting after the connection was lost; it doubles with each failure.</summary>
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromSeconds(1);
@@ -58,7 +55,6 @@ public sealed record CollectorOptions
         if (SampleWindow < TimeSpan.Zero) errors.Add("the sample window must not be negative");
         if (InitialBackoff <= TimeSpan.Zero || MaxBackoff < InitialBackoff) errors.Add("the backoff must be positive and its maximum at least its start");
         if (GuestParallelism < 1) errors.Add("guest parallelism must be at least 1");
-        if (EvidenceHalfLife <= TimeSpan.Zero) errors.Add("the evidence half-life must be positive");
         return errors;
     }
 }

@@ -8,7 +8,7 @@ namespace Vmorph.Collection;
 /// The sink of <c>vmorph collect</c>: folds each cycle into the profiles the <see cref="ProfileBook"/> keeps and saves
 /// them all in one transaction, checked against the versions they were loaded at.
 /// </summary>
-internal sealed class StoreObservationSink(IFleetStore store, byte[] anonymisationKey, string uri, string source, TimeSpan evidenceHalfLife) : IObservationSink
+internal sealed class StoreObservationSink(IFleetStore store, byte[] anonymisationKey, string uri, string source, TimeSpan? evidenceHalfLife = null) : IObservationSink
 {
     private readonly ProfileBook book = new(store);
 
@@ -21,7 +21,7 @@ internal sealed class StoreObservationSink(IFleetStore store, byte[] anonymisati
             id => new PersonalityProfile(id, byId[id].Domain.Name, source, byId[id].Domain.BaseImage),
             (id, profile, window) =>
             {
-                profile.EvidenceHalfLife = evidenceHalfLife;
+                if (evidenceHalfLife is { } halfLife) profile.EvidenceHalfLife = halfLife;
                 var (changed, report) = ObservationFolder.Fold(byId[id], profile, window, anonymisationKey, uri);
                 reports[id] = report;
                 return changed;

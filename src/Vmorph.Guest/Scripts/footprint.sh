@@ -1,6 +1,8 @@
 # vmorph data footprint: a bounded scan of chosen paths that prints ONLY counts (files and bytes per category, access
 # recency, files per kind of sensitive content). No file content and no file name leaves this script, ever: a file
-# found sensitive is counted, never named. POSIX sh + find + stat + awk (busybox is enough).
+# found sensitive is counted, never named. A file's category comes from its extension, its first bytes (ELF, SQLite,
+# archives, images, PDF, #!) and the directory it sits in (a PostgreSQL or MySQL data directory, a .git directory, a
+# web root). POSIX sh + find + stat + awk (busybox is enough).
 # Run as: /bin/sh -c "$(cat footprint.sh)" vmorph-footprint MODE MAX_FILES MAX_BYTES MAX_FILE_BYTES MAX_SECONDS PATH...
 #   MODE explicit: a PATH that does not exist is reported (by its position); default: it is skipped quietly.
 #   MAX_FILES files are counted at most; MAX_BYTES bytes are read for content checks at most, and at most
@@ -67,6 +69,56 @@ function has_card(line,    rest, m) {
         if (card(m)) return 1
     }
     return 0
+}
+function dirof(p) { sub(/\/[^\/]*$/, "", p); return p }
+# Structure: files are counted by extension and header as they stream past; a directory recognised by what it holds
+# (a PostgreSQL or MySQL data directory, a web root) has its files moved to its category at the end. Only counts per
+# candidate directory are kept here, and no path is ever printed.
+function note(root, kind, category, size,    key) {
+    key = root SUBSEP kind
+    if (!((key SUBSEP category) in under_files)) under_cats[key] = under_cats[key] " " category
+    under_files[key SUBSEP category]++; under_bytes[key SUBSEP category] += size
+}
+function move(root, kind, to,    key, n, cs, k, c, nf, nb) {
+    key = root SUBSEP kind
+    n = split(under_cats[key], cs, " ")
+    for (k = 1; k <= n; k++) {
+        c = cs[k]
+        if (c == to) continue
+        nf = under_files[key SUBSEP c]; nb = under_bytes[key SUBSEP c]
+        # A file two recognised directories share moves once: never more than its category holds.
+        if (nf > cat_files[c]) nf = cat_files[c]
+        if (nb > cat_bytes[c]) nb = cat_bytes[c]
+        cat_files[c] -= nf; cat_bytes[c] -= nb
+        cat_files[to] += nf; cat_bytes[to] += nb
+        if (cat_files[c] == 0) { delete cat_files[c]; delete cat_bytes[c] }
+    }
+}
+function structure(f, name, category, size,    d0, pg, web) {
+    d0 = dirof(f)
+    # PostgreSQL: a data directory holds PG_VERSION and base/; its files (no extension) sit under base/, global/, pg_*/.
+    pg = d0
+    if (match(f, /\/(base|global|pg_[a-z_]+)\//)) pg = substr(f, 1, RSTART - 1)
+    note(pg, "pg", category, size)
+    if (name == "PG_VERSION") pg_version[pg] = 1
+    if (substr(f, length(pg) + 1, 6) == "/base/") pg_base[pg] = 1
+    # MySQL and MariaDB: ibdata1 beside a mysql/ directory (or mysql.ibd); databases are directories beside it.
+    note(d0, "my", category, size)
+    note(dirof(d0), "my-db", category, size)
+    if (name == "ibdata1") my_ibdata[d0] = 1
+    if (name == "mysql.ibd") my_system[d0] = 1
+    if (d0 ~ /\/mysql$/) my_system[dirof(d0)] = 1
+    # A web root: under www/, html/, htdocs/ or public_html/, with an index page somewhere beneath.
+    if (match(f, /\/(www|html|htdocs|public_html)\//)) {
+        web = substr(f, 1, RSTART + RLENGTH - 2)
+        note(web, "web", category, size)
+        if (name ~ /^index\.(html?|php)$/) web_index[web] = 1
+    }
+}
+function restructure(    root) {
+    for (root in pg_version) if (root in pg_base) move(root, "pg", "database")
+    for (root in my_ibdata) if (root in my_system) { move(root, "my", "database"); move(root, "my-db", "database") }
+    for (root in web_index) move(root, "web", "web")
 }
 function next_line() {
     if (pipe != "") return (pipe | getline line)
@@ -158,7 +210,9 @@ BEGIN {
     category = (e in ext) ? ext[e] : ""
     if (name ~ /\.log\.[0-9]+(\.gz)?$/) category = "log"
     if (name ~ /^id_(rsa|dsa|ecdsa|ed25519)$/) category = "key-material"
-    binary = category == "archive" || category == "image" || category == "media" || category == "executable" || category == "database"
+    # A source tree: what a .git directory holds is the history of the tree (compressed objects: nothing to read in them).
+    if (f ~ /\/\.git\//) category = "source-code"
+    binary = category == "archive" || category == "image" || category == "media" || category == "executable" || category == "database" || f ~ /\/\.git\//
     kind = ""
     split("", hit)
     if (size > 0 && !binary) {
@@ -168,6 +222,7 @@ BEGIN {
     if (kind != "") category = kind
     if (category == "") category = "other"
     cat_files[category]++; cat_bytes[category] += size
+    structure(f, name, category, size)
     age = now - atime
     if (age <= 86400) rec["1d"]++
     else if (age <= 604800) rec["7d"]++
@@ -176,6 +231,7 @@ BEGIN {
     for (k in hit) sens[k]++
 }
 END {
+    restructure()
     print "files " files
     print "bytes " bytes
     for (c in cat_files) print "category " c " " cat_files[c] " " cat_bytes[c]

@@ -87,4 +87,18 @@ public class WorkloadClassifierTests
         Assert.False(unknown.IsSuccess);
         Assert.StartsWith("typo.yaml: line 2, column 3: unknown key ", unknown.Errors.Single(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Classify_TopTooCloseToTheNext_IsUnknownBelowTheMinimumMargin_AndSaysByHowMuch()
+    {
+        var traits = Vector(Workload("database-server", 0.6, 1), Workload("web-server", 0.55, 1));
+        var loose = WorkloadClassifier.Classify(traits, Thresholds);
+        Assert.Equal("database-server", loose.Name);
+        Assert.Equal("web-server", loose.RunnerUp);
+        Assert.Equal(0.05, loose.Margin, 9);
+
+        var strict = WorkloadClassifier.Classify(traits, Thresholds with { MinimumMargin = 0.1 });
+        Assert.False(strict.IsKnown);
+        Assert.Equal("not called database-server: margin 0.05 over web-server is below 0.1", strict.Reason);
+    }
 }

@@ -83,6 +83,7 @@ public sealed class LabCollectionTests(LabFixture lab) : IDisposable
     {
         await store.CollectAsync(["lab-2", "lab-3"]);
         var webBefore = WebServer(await store.ProfileAsync("lab-2"));
+        var evidenceBefore = Evidence(await store.ProfileAsync("lab-2"));
         var controlBefore = WebServer(await store.ProfileAsync("lab-3"));
         lab.Exec("lab-2", "/bin/sh", "-c", "killall httpd; /bin/httpd -p 80");
         try
@@ -98,7 +99,12 @@ public sealed class LabCollectionTests(LabFixture lab) : IDisposable
             Assert.False(control.Network.ListensOn(80));
             var webAfter = WebServer(web);
             var controlAfter = WebServer(control);
-            Assert.True(webAfter - webBefore > 0.2, $"lab-2's web-server trait went from {webBefore:0.000} to {webAfter:0.000}");
+            // Ports and applications count by their share of recent snapshots (docs/TRAITS.md, recency): one snapshot
+            // of a new server is part of the evidence, in proportion to the snapshots before it.
+            var share = web.Network.ListeningShare(80);
+            Assert.True(share > 0 && web.Applications.RecentFrequency("httpd") > 0, $"port 80's recent share is {share:0.000}");
+            var evidenceAfter = Evidence(web);
+            Assert.True(evidenceAfter > evidenceBefore, $"the port and application part of lab-2's web-server trait went from {evidenceBefore:0.000} to {evidenceAfter:0.000} (the whole trait from {webBefore:0.000} to {webAfter:0.000})");
             Assert.True(Math.Abs(controlAfter - controlBefore) < 0.05, $"lab-3's web-server trait moved from {controlBefore:0.000} to {controlAfter:0.000}");
         }
         finally
@@ -111,14 +117,19 @@ public sealed class LabCollectionTests(LabFixture lab) : IDisposable
     public async Task DatabasePortListening_MovesTheDatabaseTrait()
     {
         await store.CollectAsync(["lab-1"]);
-        var before = Score(await store.ProfileAsync("lab-1"), "database-server");
+        var before = PortPart(await store.ProfileAsync("lab-1"), "database-server", "port.database");
         lab.Exec("lab-1", "/bin/sh", "-c", "nc -l -p 5432 </dev/null >/dev/null 2>&1 &");
         try
         {
             var report = await store.CollectAsync(["lab-1"]);
             Assert.Contains(report.Vms[0].Inventory!.Sockets, s => s is { Listening: true, LocalPort: 5432, Process: "nc" });
-            var after = Score(await store.ProfileAsync("lab-1"), "database-server");
-            Assert.True(after - before > 0.1, $"lab-1's database-server trait went from {before:0.000} to {after:0.000}");
+            var profile = await store.ProfileAsync("lab-1");
+            // The port counts by its share of recent snapshots (docs/TRAITS.md, recency), not as "ever listened": the
+            // trait gains the port's weight times that share.
+            var share = profile.Network.ListeningShare(5432);
+            Assert.True(share > 0, $"port 5432's recent share is {share:0.000}");
+            var after = PortPart(profile, "database-server", "port.database");
+            Assert.True(after > before, $"port.database's part of lab-1's database-server trait went from {before:0.000} to {after:0.000}");
         }
         finally
         {
@@ -221,6 +232,12 @@ public sealed class LabCollectionTests(LabFixture lab) : IDisposable
     }
 
     private static double WebServer(Vmorph.Profiles.PersonalityProfile p) => Score(p, "web-server");
+
+    private static double Evidence(Vmorph.Profiles.PersonalityProfile p) =>
+        PortPart(p, "web-server", "port.web") + PortPart(p, "web-server", "app.web-server");
+
+    private static double PortPart(Vmorph.Profiles.PersonalityProfile p, string trait, string feature) =>
+        TraitScorer.Score(p, Catalog)[trait]!.Contributions.SingleOrDefault(c => c.Feature == feature)?.Amount ?? 0;
 
     private static double Score(Vmorph.Profiles.PersonalityProfile p, string trait) => TraitScorer.Score(p, Catalog).Traits.Single(t => t.Trait == trait).Score;
 }
