@@ -62,7 +62,8 @@ mkdir -p "$out"
 printf 'run\tscenario\texpected\tdetected\tdetect_s\tgone_s\tscore\tmargin\tstart_s\n' >"$out/runs.tsv"
 printf 'run\tscenario\tphase\tt_s\tlabel\tbest\tscore\tsecond\tsecond_score\tcollect_s\n' >"$out/windows.tsv"
 
-scenario() { "$root/scripts/lab" exec "$guest" /usr/local/sbin/vmorph-scenario "$@" >/dev/null; }
+# Starting PostgreSQL in a busy, freshly booted guest can take minutes on a loaded host.
+scenario() { VMORPH_LAB_EXEC_TIMEOUT=300 "$root/scripts/lab" exec "$guest" /usr/local/sbin/vmorph-scenario "$@" >/dev/null; }
 
 # window RUN SCENARIO PHASE T0: one collection cycle and the traits after it; sets LABEL, BEST, SCORE, MARGIN; waits
 # for the rest of the window.
