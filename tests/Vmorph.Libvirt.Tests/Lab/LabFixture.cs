@@ -16,6 +16,9 @@ public sealed class LabFixture : IDisposable
     private readonly bool broughtUp;
     private string? debianProblem;
     private bool debianUp;
+    private readonly Lock workloadsLock = new();
+    private string? workloadsProblem;
+    private bool workloadsUp;
 
     public LabFixture()
     {
@@ -52,6 +55,30 @@ public sealed class LabFixture : IDisposable
                 // Taken down with the rest by Dispose if this fixture brought the lab up; otherwise by whoever did.
             }
             debianUp = true;
+        }
+    }
+
+    /// <summary>
+    /// Brings up the workloads guest lab-wl too (scripts/lab up --workloads: builds its image once, ~7 min on a loaded
+    /// machine, then ~30-90 s to its agent), once for all tests that need it; throws with the lab's message if it cannot.
+    /// </summary>
+    public void EnsureWorkloads()
+    {
+        lock (workloadsLock)
+        {
+            if (workloadsUp) return;
+            if (workloadsProblem is not null) throw new InvalidOperationException(workloadsProblem);
+            var script = Path.Combine(Root, "scripts", "lab");
+            if (Run(script, ["status", "--guests", "3", "--workloads"], TimeSpan.FromSeconds(60)).Exit != 0)
+            {
+                var up = Run(script, ["up", "--guests", "3", "--workloads"], TimeSpan.FromMinutes(25));
+                if (up.Exit != 0)
+                {
+                    workloadsProblem = $"'scripts/lab up --workloads' failed (exit {up.Exit}); the workload tests need it (root, Debian 12, debootstrap and the Debian mirror, see scripts/lab.d/README.md):\n{up.Output}";
+                    throw new InvalidOperationException(workloadsProblem);
+                }
+            }
+            workloadsUp = true;
         }
     }
 

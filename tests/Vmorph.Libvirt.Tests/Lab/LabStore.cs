@@ -18,13 +18,21 @@ public sealed class LabStore : IDisposable
 
     public List<string> Log { get; } = [];
 
-    /// <summary>One collection cycle over the named lab guests, with its own store connection (closed afterwards).</summary>
-    public async Task<CycleReport> CollectAsync(string[] domains, IReadOnlyList<string>? scanPaths = null, TimeSpan? sampleWindow = null)
+    /// <summary>
+    /// One collection cycle over the named lab guests, with its own store connection (closed afterwards); in-guest
+    /// evidence fades with <paramref name="evidenceHalfLife"/> (the built-in day when null); <paramref name="guestTimeout"/>
+    /// sets the guest view's time-out (10 s when null) and <paramref name="scanInterval"/> the time between two scans
+    /// of a guest (every cycle when null); <paramref name="sampleWindow"/> the time between the two readings of a sample
+    /// (300 ms when null).
+    /// </summary>
+    public async Task<CycleReport> CollectAsync(string[] domains, IReadOnlyList<string>? scanPaths = null, TimeSpan? evidenceHalfLife = null,
+        TimeSpan? guestTimeout = null, TimeSpan? scanInterval = null, TimeSpan? sampleWindow = null)
     {
         using var store = SqliteFleetStore.Open(DatabasePath, TimeProvider.System);
         var key = AnonymisationKeyFile.LoadOrCreate(DataDirectory);
-        var options = new CollectorOptions { Uri = LabFixture.Uri, Domains = domains, ScanPaths = scanPaths, ScanInterval = TimeSpan.Zero, SampleWindow = sampleWindow ?? TimeSpan.FromMilliseconds(300) };
-        await using var collector = new Collector(new LibvirtHypervisor(TimeProvider.System), store, TimeProvider.System, options, key, Log.Add);
+        var options = new CollectorOptions { Uri = LabFixture.Uri, Domains = domains, ScanPaths = scanPaths, ScanInterval = scanInterval ?? TimeSpan.Zero, SampleWindow = sampleWindow ?? TimeSpan.FromMilliseconds(300), EvidenceHalfLife = evidenceHalfLife ?? Recency.DefaultHalfLife };
+        var guest = new Vmorph.Guest.GuestReadOptions { Timeout = guestTimeout ?? TimeSpan.FromSeconds(10), ScanPaths = scanPaths };
+        await using var collector = new Collector(new LibvirtHypervisor(TimeProvider.System, guest), store, TimeProvider.System, options, key, Log.Add);
         return await collector.CollectOnceAsync(CancellationToken.None);
     }
 
