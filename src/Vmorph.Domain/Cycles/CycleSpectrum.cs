@@ -1,0 +1,189 @@
+using System.Numerics;
+using MathNet.Numerics.IntegralTransforms;
+using MathNet.Numerics.Statistics;
+
+namespace Vmorph.Cycles;
+
+/// <summary>
+/// One ring's series made ready for the cycle test: level shifts removed by a rolling median one longest period wide
+/// (the median of a whole cycle is flat, so every cycle up to that period survives it, while a step survives only as a
+/// short blip), spikes clipped at four robust standard deviations (median absolute deviation), gaps filled with the
+/// median, and the periodogram divided by the spectrum of an AR(1) noise fitted to it by least absolute deviations of
+/// the log periodogram (robust to the few ordinates a cycle lifts). Under the null of AR(1) noise every normalised
+/// ordinate is about exponential with mean 1.
+/// </summary>
+internal sealed class CycleSpectrum
+{
+    private const double MaxGapShare = 0.25;
+    private const double ClipDeviations = 4;
+    private const int MinCycles = 3;
+
+    private readonly double[] power;
+    private readonly double[] noise;
+
+    private CycleSpectrum(TimeSpan bin, int length, double[] power, double[] noise, TimeSpan shortest, TimeSpan longest)
+    {
+        Bin = bin;
+        Length = length;
+        this.power = power;
+        this.noise = noise;
+        Shortest = shortest;
+        Longest = longest;
+        TotalPower = 0;
+        for (var k = 1; k < Nyquist; k++) TotalPower += power[k];
+    }
+
+    /// <summary>The bin width.</summary>
+    public TimeSpan Bin { get; }
+
+    /// <summary>Bins analysed.</summary>
+    public int Length { get; }
+
+    /// <summary>The shortest period this spectrum searches.</summary>
+    public TimeSpan Shortest { get; }
+
+    /// <summary>The longest period this spectrum searches.</summary>
+    public TimeSpan Longest { get; }
+
+    /// <summary>The first index that is not searched (the Nyquist frequency, whose ordinate is not exponential).</summary>
+    public int Nyquist => (Length + 1) / 2;
+
+    /// <summary>The total power below the Nyquist frequency.</summary>
+    public double TotalPower { get; }
+
+    /// <summary>The periodogram ordinate at index <paramref name="k"/> over the fitted noise spectrum there.</summary>
+    public double Normalised(int k) => power[k] / noise[k];
+
+    /// <summary>The power at index <paramref name="k"/> above what the fitted noise gives there.</summary>
+    public double Excess(int k) => power[k] - noise[k];
+
+    /// <summary>The period of frequency index <paramref name="k"/>.</summary>
+    public TimeSpan PeriodOf(int k) => Bin * Length / k;
+
+    /// <summary>The frequency index of a period, or null when the period is not a whole number of cycles of this spectrum.</summary>
+    public int? IndexOf(TimeSpan period)
+    {
+        var k = Length * Bin.TotalSeconds / period.TotalSeconds;
+        var rounded = Math.Round(k);
+        return rounded >= 1 && Math.Abs(k - rounded) < 1e-3 ? (int)rounded : null;
+    }
+
+    /// <summary>The smallest frequency index searched (at least three cycles, at most the longest period).</summary>
+    public int FirstCandidate => Math.Max(MinCycles, (int)Math.Ceiling(Length * Bin.TotalSeconds / Longest.TotalSeconds - 1e-9));
+
+    /// <summary>The largest frequency index searched (at least the shortest period, below the Nyquist frequency).</summary>
+    public int LastCandidate => Math.Min(Nyquist - 1, (int)Math.Floor(Length * Bin.TotalSeconds / Shortest.TotalSeconds + 1e-9));
+
+    /// <summary>
+    /// Prepares a series of bin means (oldest first, NaN for empty bins); null when it is too short or too gappy to
+    /// hold three cycles of <paramref name="shortest"/> after the detrending window, or flat.
+    /// </summary>
+    /// <param name="means">The bin means.</param>
+    /// <param name="bin">The bin width.</param>
+    /// <param name="shortest">The shortest period to search.</param>
+    /// <param name="longest">The longest period to search, also the width of the detrending window.</param>
+    /// <param name="alignments">Lengths in bins to cut the analysed series to a multiple of, the first that fits
+    /// three times (so that common periods fall on whole frequencies).</param>
+    public static CycleSpectrum? Of(double[] means, TimeSpan bin, TimeSpan shortest, TimeSpan longest, params int[] alignments)
+    {
+        var first = Array.FindIndex(means, v => !double.IsNaN(v));
+        if (first < 0) return null;
+        var last = Array.FindLastIndex(means, v => !double.IsNaN(v));
+        var series = means.AsSpan(first, last - first + 1);
+        var window = (int)Math.Round(longest / bin);
+        var residuals = DetrendedResiduals(series, window);
+        if (residuals.Length == 0) return null;
+        var align = alignments.FirstOrDefault(a => residuals.Length >= MinCycles * a, 1);
+        var length = residuals.Length - residuals.Length % align;
+        var shortestBins = shortest / bin;
+        if (length < MinCycles * shortestBins || length < 8) return null;
+        var kept = residuals[^length..];
+        if (kept.Count(double.IsNaN) > MaxGapShare * length) return null;
+
+        var present = kept.Where(v => !double.IsNaN(v)).ToArray();
+        var center = present.Median();
+        var spread = 1.4826 * present.Select(v => Math.Abs(v - center)).Median();
+        if (!(spread > 0)) spread = 1.2533 * present.Select(v => Math.Abs(v - center)).Average();
+        if (!(spread > 1e-12)) return null;
+        var samples = new Complex[length];
+        var lower = center - ClipDeviations * spread;
+        var upper = center + ClipDeviations * spread;
+        for (var i = 0; i < length; i++) samples[i] = double.IsNaN(kept[i]) ? center : Math.Clamp(kept[i], lower, upper);
+        var mean = samples.Average(c => c.Real);
+        for (var i = 0; i < length; i++) samples[i] -= mean;
+        Fourier.Forward(samples, FourierOptions.NoScaling);
+        var nyquist = (length + 1) / 2;
+        var power = new double[nyquist];
+        for (var k = 1; k < nyquist; k++) power[k] = (samples[k].Real * samples[k].Real + samples[k].Imaginary * samples[k].Imaginary) / length;
+        if (nyquist < 4 || power.Skip(1).Sum() <= 1e-18) return null;
+        return new CycleSpectrum(bin, length, power, FitNoise(power, length), shortest, longest);
+    }
+
+    // x minus its rolling median over `window` bins (skipping gaps), placed at each window's middle; NaN where the
+    // window holds less than half its bins or the bin itself is a gap.
+    private static double[] DetrendedResiduals(ReadOnlySpan<double> series, int window)
+    {
+        if (series.Length < window) return [];
+        var residuals = new double[series.Length - window + 1];
+        var sorted = new List<double>(window);
+        for (var i = 0; i < window - 1; i++) Insert(sorted, series[i]);
+        for (var i = 0; i < residuals.Length; i++)
+        {
+            Insert(sorted, series[i + window - 1]);
+            if (i > 0 && !double.IsNaN(series[i - 1])) sorted.RemoveAt(sorted.BinarySearch(series[i - 1]) is var at && at >= 0 ? at : ~at);
+            var middle = series[i + window / 2];
+            if (sorted.Count * 2 < window || double.IsNaN(middle))
+            {
+                residuals[i] = double.NaN;
+                continue;
+            }
+            var n = sorted.Count;
+            var median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+            residuals[i] = middle - median;
+        }
+        return residuals;
+    }
+
+    private static void Insert(List<double> sorted, double value)
+    {
+        if (double.IsNaN(value)) return;
+        var at = sorted.BinarySearch(value);
+        sorted.Insert(at >= 0 ? at : ~at, value);
+    }
+
+    // The AR(1) spectrum s / (1 + φ² − 2φ cos 2πk/N), φ on a grid, fitted to the log periodogram by least absolute
+    // deviations: a handful of ordinates lifted by a cycle barely move the fit, where a least-squares or lag-one
+    // estimate of φ would take a strong smooth cycle for red noise and hide it.
+    private static double[] FitNoise(double[] power, int length)
+    {
+        var nyquist = power.Length;
+        var floor = power.Skip(1).Average() * 1e-12;
+        var logPower = new double[nyquist];
+        for (var k = 1; k < nyquist; k++) logPower[k] = Math.Log(Math.Max(power[k], floor));
+        var deviations = new double[nyquist - 1];
+        var bestLoss = double.PositiveInfinity;
+        var bestPhi = 0.0;
+        var bestCenter = 0.0;
+        for (var step = 0; step <= 49; step++)
+        {
+            var phi = step * 0.02;
+            for (var k = 1; k < nyquist; k++) deviations[k - 1] = logPower[k] + Math.Log(Shape(phi, k, length));
+            var center = deviations.Median();
+            var loss = 0.0;
+            foreach (var d in deviations) loss += Math.Abs(d - center);
+            if (loss < bestLoss)
+            {
+                bestLoss = loss;
+                bestPhi = phi;
+                bestCenter = center;
+            }
+        }
+        // The median of an exponential ordinate is ln 2 times its mean.
+        var scale = Math.Exp(bestCenter) / Math.Log(2);
+        var noise = new double[nyquist];
+        for (var k = 1; k < nyquist; k++) noise[k] = scale / Shape(bestPhi, k, length);
+        return noise;
+    }
+
+    private static double Shape(double phi, int k, int length) => 1 + phi * phi - 2 * phi * Math.Cos(2 * Math.PI * k / length);
+}
