@@ -17,7 +17,7 @@ namespace Vmorph.Benchmarks;
 internal static class CycleDetection
 {
     private const int Step = 300;
-    private const int Weeks = 5;
+    private const int Weeks = 6;
     private static readonly double[] PlantedHours = [1, 6, 12, 24, 168];
     // 2024-01-01 was a Monday.
     private static readonly long Start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds();

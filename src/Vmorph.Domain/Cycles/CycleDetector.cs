@@ -27,6 +27,9 @@ public static class CycleDetector
     /// <summary>The share of a cycle's excess power a shorter divisor's harmonics must hold to be named instead.</summary>
     public const double ShareToShorten = 2.0 / 3;
 
+    /// <summary>The level at which a named cycle must show again in each half of the series on its own.</summary>
+    public const double RepeatSignificance = 0.05;
+
     /// <summary>The shortest cycle searched.</summary>
     public static TimeSpan Shortest { get; } = TimeSpan.FromHours(1);
 
@@ -74,6 +77,7 @@ public static class CycleDetector
                 break;
             }
         }
+        if (!Repeats(named.Spectrum, named.Index)) return null;
         return new DominantCycle(
             TimeSpan.FromMinutes(Math.Round(named.Spectrum.PeriodOf(named.Index).TotalMinutes)),
             Strength(named.Spectrum, named.Index),
@@ -99,6 +103,23 @@ public static class CycleDetector
             return all > 0 && divisor >= ShareToShorten * all ? (spectrum, m * k) : null;
         }
         return null;
+    }
+
+    // Whether the cycle shows in the first and in the last half of its cycles apart (each at RepeatSignificance, not
+    // corrected for the periods tried: the period is already chosen). A one-off burst of a few days lifts
+    // the long periods' ordinates as a cycle would, but only in the half it falls in.
+    private static bool Repeats(CycleSpectrum spectrum, int k)
+    {
+        var half = k / 2;
+        if (half < 1) return true;
+        var length = (int)Math.Round(half * (double)spectrum.Length / k);
+        foreach (var part in new[] { spectrum.Part(0, length), spectrum.Part(spectrum.Length - length, length) })
+        {
+            if (part is null) return false;
+            var (p, _, count) = HarmonicTest(part, half);
+            if (count == 0 || p * count >= RepeatSignificance) return false;
+        }
+        return true;
     }
 
     // The most significant harmonic sum at a fundamental index: (p-value, harmonics used, number of sums tried).

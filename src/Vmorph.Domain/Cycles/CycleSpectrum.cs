@@ -5,9 +5,12 @@ using MathNet.Numerics.Statistics;
 namespace Vmorph.Cycles;
 
 /// <summary>
-/// One ring's series made ready for the cycle test: level shifts removed by a rolling median one longest period wide
-/// (the median of a whole cycle is flat, so every cycle up to that period survives it, while a step survives only as a
-/// short blip), spikes clipped at four robust standard deviations (median absolute deviation), gaps filled with the
+/// One ring's series made ready for the cycle test: level shifts found and taken out (where the median of the longest
+/// period after a bin differs from the median of the one before it by more than five robust deviations of that
+/// difference), then what is left of slow change removed by a rolling median two longest periods wide (the median of
+/// whole cycles is flat, so every cycle up to that period survives it; at one period wide the filter's first sidelobe
+/// lifts noise by up to half inside the searched band, and a rolling median alone ramps towards a level shift over half
+/// a window, leaving a slow bump whose harmonics fall on long periods: each gave about one noise series in ten a cycle), spikes clipped at four robust standard deviations (median absolute deviation), gaps filled with the
 /// median, and the periodogram divided by the spectrum of an AR(1) noise fitted to it by least absolute deviations of
 /// the log periodogram (robust to the few ordinates a cycle lifts). Under the null of AR(1) noise every normalised
 /// ordinate is about exponential with mean 1.
@@ -21,10 +24,13 @@ internal sealed class CycleSpectrum
     private readonly double[] power;
     private readonly double[] noise;
 
-    private CycleSpectrum(TimeSpan bin, int length, double[] power, double[] noise, TimeSpan shortest, TimeSpan longest)
+    private readonly double[] prepared;
+
+    private CycleSpectrum(TimeSpan bin, double[] prepared, double[] power, double[] noise, TimeSpan shortest, TimeSpan longest)
     {
         Bin = bin;
-        Length = length;
+        this.prepared = prepared;
+        Length = prepared.Length;
         this.power = power;
         this.noise = noise;
         Shortest = shortest;
@@ -81,7 +87,7 @@ internal sealed class CycleSpectrum
     /// <param name="means">The bin means.</param>
     /// <param name="bin">The bin width.</param>
     /// <param name="shortest">The shortest period to search.</param>
-    /// <param name="longest">The longest period to search, also the width of the detrending window.</param>
+    /// <param name="longest">The longest period to search; the detrending window is twice as long.</param>
     /// <param name="alignments">Lengths in bins to cut the analysed series to a multiple of, the first that fits
     /// three times (so that common periods fall on whole frequencies).</param>
     public static CycleSpectrum? Of(double[] means, TimeSpan bin, TimeSpan shortest, TimeSpan longest, params int[] alignments)
@@ -90,8 +96,8 @@ internal sealed class CycleSpectrum
         if (first < 0) return null;
         var last = Array.FindLastIndex(means, v => !double.IsNaN(v));
         var series = means.AsSpan(first, last - first + 1);
-        var window = (int)Math.Round(longest / bin);
-        var residuals = DetrendedResiduals(series, window);
+        var period = (int)Math.Round(longest / bin);
+        var residuals = DetrendedResiduals(WithoutLevelShifts(series, period), 2 * period);
         if (residuals.Length == 0) return null;
         var align = alignments.FirstOrDefault(a => residuals.Length >= MinCycles * a, 1);
         var length = residuals.Length - residuals.Length % align;
@@ -105,18 +111,76 @@ internal sealed class CycleSpectrum
         var spread = 1.4826 * present.Select(v => Math.Abs(v - center)).Median();
         if (!(spread > 0)) spread = 1.2533 * present.Select(v => Math.Abs(v - center)).Average();
         if (!(spread > 1e-12)) return null;
-        var samples = new Complex[length];
         var lower = center - ClipDeviations * spread;
         var upper = center + ClipDeviations * spread;
-        for (var i = 0; i < length; i++) samples[i] = double.IsNaN(kept[i]) ? center : Math.Clamp(kept[i], lower, upper);
-        var mean = samples.Average(c => c.Real);
-        for (var i = 0; i < length; i++) samples[i] -= mean;
+        var prepared = new double[length];
+        for (var i = 0; i < length; i++) prepared[i] = double.IsNaN(kept[i]) ? center : Math.Clamp(kept[i], lower, upper);
+        return Of(prepared, bin, shortest, longest);
+    }
+
+    /// <summary>
+    /// The spectrum of <paramref name="length"/> bins of this one's prepared series from <paramref name="start"/>, with
+    /// its own noise fit (null when too short): the test that a cycle repeats looks at the start and the end apart.
+    /// </summary>
+    public CycleSpectrum? Part(int start, int length) =>
+        start < 0 || length < 8 || start + length > Length ? null : Of(prepared.AsSpan(start, length).ToArray(), Bin, Shortest, Longest);
+
+    private static CycleSpectrum? Of(double[] prepared, TimeSpan bin, TimeSpan shortest, TimeSpan longest)
+    {
+        var length = prepared.Length;
+        var mean = prepared.Average();
+        var samples = prepared.Select(v => new Complex(v - mean, 0)).ToArray();
         Fourier.Forward(samples, FourierOptions.NoScaling);
         var nyquist = (length + 1) / 2;
         var power = new double[nyquist];
         for (var k = 1; k < nyquist; k++) power[k] = (samples[k].Real * samples[k].Real + samples[k].Imaginary * samples[k].Imaginary) / length;
         if (nyquist < 4 || power.Skip(1).Sum() <= 1e-18) return null;
-        return new CycleSpectrum(bin, length, power, FitNoise(power, length), shortest, longest);
+        return new CycleSpectrum(bin, prepared, power, FitNoise(power, length), shortest, longest);
+    }
+
+    private const double ShiftDeviations = 5;
+    private const int MaxShifts = 8;
+
+    // The series with its level shifts taken out: D(b) = mean(x[b, b + L)) − mean(x[b − L, b)) over windows of one
+    // longest period L (whole cycles, so a cycle does not move D; means, not medians, because a median flips to the new
+    // level anywhere within half a window of a shift and so does not say where it is; within L of either end a window is
+    // cut short, down to L/2); while the largest |D| is beyond five robust deviations of D, it is a shift: everything
+    // after it is moved back by D, and D is computed again.
+    private static double[] WithoutLevelShifts(ReadOnlySpan<double> series, int length)
+    {
+        var corrected = series.ToArray();
+        var shortest = Math.Max(1, length / 2);
+        if (corrected.Length < 2 * shortest + 1) return corrected;
+        var prefixSum = new double[corrected.Length + 1];
+        var prefixCount = new int[corrected.Length + 1];
+        var difference = new double[corrected.Length];
+        for (var shift = 0; shift < MaxShifts; shift++)
+        {
+            for (var i = 0; i < corrected.Length; i++)
+            {
+                var present = !double.IsNaN(corrected[i]);
+                prefixSum[i + 1] = prefixSum[i] + (present ? corrected[i] : 0);
+                prefixCount[i + 1] = prefixCount[i] + (present ? 1 : 0);
+            }
+            double Mean(int from, int to) => prefixCount[to] - prefixCount[from] is var n && n * 2 >= to - from && n > 0 ? (prefixSum[to] - prefixSum[from]) / n : double.NaN;
+            for (var b = 0; b < corrected.Length; b++)
+            {
+                var before = Math.Max(0, b - length);
+                var after = Math.Min(corrected.Length, b + length);
+                difference[b] = b - before < shortest || after - b < shortest ? double.NaN : Mean(b, after) - Mean(before, b);
+            }
+            var finite = difference.Where(double.IsFinite).ToArray();
+            if (finite.Length == 0) break;
+            var center = finite.Median();
+            var deviation = 1.4826 * finite.Select(d => Math.Abs(d - center)).Median();
+            var at = -1;
+            for (var b = 0; b < difference.Length; b++)
+                if (double.IsFinite(difference[b]) && (at < 0 || Math.Abs(difference[b] - center) > Math.Abs(difference[at] - center))) at = b;
+            if (at < 0 || !(deviation > 0) || Math.Abs(difference[at] - center) <= ShiftDeviations * deviation) break;
+            var by = difference[at] - center;
+            for (var i = at; i < corrected.Length; i++) corrected[i] -= by;
+        }
+        return corrected;
     }
 
     // x minus its rolling median over `window` bins (skipping gaps), placed at each window's middle; NaN where the

@@ -9,10 +9,10 @@ public class CycleDetectorTests
     private static readonly long Monday = Samples.Monday.ToUnixTimeSeconds();
 
     /// <summary>
-    /// Five weeks of five-minute CPU shares: a level of 0.3, AR(1) noise (φ = 0.8, deviation 0.04), a spike of +0.4 on
+    /// Six weeks of five-minute CPU shares: a level of 0.3, AR(1) noise (φ = 0.8, deviation 0.04), a spike of +0.4 on
     /// 0.5 % of samples, a level shift of +0.1 after the second week, plus <paramref name="cycle"/> of the time.
     /// </summary>
-    private static CycleHistory Series(Func<double, double> cycle, int seed, double phi = 0.8, int weeks = 5)
+    private static CycleHistory Series(Func<double, double> cycle, int seed, double phi = 0.8, int weeks = 6)
     {
         var random = new Random(seed);
         var history = new CycleHistory();
@@ -115,7 +115,7 @@ public class CycleDetectorTests
     public void Detect_FlatSeries_NamesNoCycle()
     {
         var history = new CycleHistory();
-        for (var i = 0; i < 5 * 7 * 288; i++) history.Add(Monday + i * 300L, 0.25);
+        for (var i = 0; i < 6 * 7 * 288; i++) history.Add(Monday + i * 300L, 0.25);
 
         Assert.Null(CycleDetector.Detect(history));
     }
@@ -153,7 +153,7 @@ public class CycleDetectorTests
     public void Codec_RoundTrip_KeepsTheCycleRings()
     {
         var profile = new PersonalityProfile(new VmId("test:1"), "1", "test");
-        foreach (var s in Samples.Series(35, (at, r) => 0.3 + 0.2 * Math.Sin(2 * Math.PI * at.Hour / 24.0) + 0.05 * r.NextDouble())) profile.Fold(s);
+        foreach (var s in Samples.Series(42, (at, r) => 0.3 + 0.2 * Math.Sin(2 * Math.PI * at.Hour / 24.0) + 0.05 * r.NextDouble())) profile.Fold(s);
 
         var loaded = ProfileCodec.Decode(ProfileCodec.Encode(profile));
 
