@@ -14,7 +14,9 @@ namespace Vmorph.Cycles;
 /// harmonics is Gamma(K, 1) under the null; a smooth cycle shows in its fundamental, a pulse-shaped one in the sum of
 /// many harmonics. The smallest p-value, times the number of tests made (Bonferroni), must be below
 /// <see cref="Significance"/>; otherwise there is no cycle.</para>
-/// <para>Then the shortest period that holds the cycle: a divisor P/m of the winning period P (at least an hour)
+/// <para>Then the period that holds the cycle: first the shortest multiple m·P of the winning period P (up to a week)
+/// whose harmonics hold much more power than P's (P's hold less than <see cref="ShareToShorten"/> of it) and that is
+/// significant on its own, for a divisor can win in the finer ring; then the shortest divisor: P/m (at least an hour)
 /// replaces it when it is significant on its own and its harmonics hold at least <see cref="ShareToShorten"/> of the
 /// power above noise that P's harmonics hold. A 12-hour cycle also shows at 24 hours (every second harmonic), and is
 /// named 12 h; a daily pulse holds only half its power at 12 h, and is named 24 h.</para>
@@ -67,13 +69,24 @@ public static class CycleDetector
 
         var period = winner.Spectrum.PeriodOf(winner.Index);
         var named = (Spectrum: winner.Spectrum, Index: winner.Index);
+        // A divisor of the cycle may win (in the ten-minute ring, a pulse every 16 h shows as strongly at 5 h 20 min,
+        // its third harmonic): the shortest multiple whose harmonics hold much more power is the cycle.
+        for (var m = 2; period * m <= Longest; m++)
+        {
+            if (Holds(spectra, winner.Spectrum, period * m, m) is { } longer && !longer.Held)
+            {
+                named = (longer.Spectrum, longer.Index / m);
+                period = period * m;
+                break;
+            }
+        }
         for (var m = (int)Math.Floor(period / Shortest + 1e-9); m >= 2; m--)
         {
             var shorter = period / m;
             if (shorter < Shortest) continue;
-            if (Holds(spectra, winner.Spectrum, period, m) is { } holder)
+            if (Holds(spectra, named.Spectrum, period, m) is { Held: true } holder)
             {
-                named = holder;
+                named = (holder.Spectrum, holder.Index);
                 break;
             }
         }
@@ -84,15 +97,15 @@ public static class CycleDetector
             Math.Min(1, winner.P * tests));
     }
 
-    // Whether P/m holds the cycle of period P, judged on the first spectrum (the winner's first) that has both as whole
-    // frequencies below its Nyquist frequency; the place of P/m in it when it does.
-    private static (CycleSpectrum, int)? Holds(List<CycleSpectrum> spectra, CycleSpectrum winner, TimeSpan period, int m)
+    // P/m and P compared on the first spectrum (the preferred one first) that has both as whole frequencies below its
+    // Nyquist frequency, with at least three cycles of P: null when there is none, or when the one that would be named
+    // (P/m when it holds the cycle, else P) is not significant on its own. Held: P/m holds at least ShareToShorten of the
+    // power above noise that P's harmonics hold. Index: the place of P/m in that spectrum.
+    private static (CycleSpectrum Spectrum, int Index, bool Held)? Holds(List<CycleSpectrum> spectra, CycleSpectrum preferred, TimeSpan period, int m)
     {
-        foreach (var spectrum in spectra.OrderBy(s => ReferenceEquals(s, winner) ? 0 : 1))
+        foreach (var whole in spectra.OrderBy(s => ReferenceEquals(s, preferred) ? 0 : 1))
         {
-            if (spectrum.IndexOf(period) is not { } k || m * k >= spectrum.Nyquist) continue;
-            var (p, _, count) = HarmonicTest(spectrum, m * k);
-            if (count == 0 || p * count >= Significance) return null;
+            if (Aligned(whole, period) is not var (spectrum, k) || k < spectrum.FirstCandidate || m * k >= spectrum.Nyquist) continue;
             double all = 0, divisor = 0;
             for (var h = 1; h * k < spectrum.Nyquist; h++)
             {
@@ -100,9 +113,22 @@ public static class CycleDetector
                 all += excess;
                 if (h % m == 0) divisor += excess;
             }
-            return all > 0 && divisor >= ShareToShorten * all ? (spectrum, m * k) : null;
+            var held = all > 0 && divisor >= ShareToShorten * all;
+            var (p, _, count) = HarmonicTest(spectrum, held ? m * k : k);
+            return count == 0 || p * count >= Significance ? null : (spectrum, m * k, held);
         }
         return null;
+    }
+
+    // The spectrum in which a period is a whole number of cycles, and its index there: this one, or, when the period is
+    // a whole number of bins, the spectrum of the newest whole number of its cycles.
+    private static (CycleSpectrum, int)? Aligned(CycleSpectrum spectrum, TimeSpan period)
+    {
+        if (spectrum.IndexOf(period) is { } k) return (spectrum, k);
+        var bins = period / spectrum.Bin;
+        if (Math.Abs(bins - Math.Round(bins)) > 1e-6 || bins < 1) return null;
+        var length = spectrum.Length - spectrum.Length % (int)Math.Round(bins);
+        return spectrum.Part(spectrum.Length - length, length) is { } part && part.IndexOf(period) is { } index ? (part, index) : null;
     }
 
     // Whether the cycle shows in the first and in the last half of its cycles apart (each at RepeatSignificance, not

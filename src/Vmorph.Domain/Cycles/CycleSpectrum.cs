@@ -87,7 +87,8 @@ internal sealed class CycleSpectrum
     /// <param name="means">The bin means.</param>
     /// <param name="bin">The bin width.</param>
     /// <param name="shortest">The shortest period to search.</param>
-    /// <param name="longest">The longest period to search; the detrending window is twice as long.</param>
+    /// <param name="longest">The longest period to search (less in a series shorter than five of it); the detrending
+    /// window is twice as long.</param>
     /// <param name="alignments">Lengths in bins to cut the analysed series to a multiple of, the first that fits
     /// three times (so that common periods fall on whole frequencies).</param>
     public static CycleSpectrum? Of(double[] means, TimeSpan bin, TimeSpan shortest, TimeSpan longest, params int[] alignments)
@@ -96,7 +97,17 @@ internal sealed class CycleSpectrum
         if (first < 0) return null;
         var last = Array.FindLastIndex(means, v => !double.IsNaN(v));
         var series = means.AsSpan(first, last - first + 1);
+        // A young history searches shorter periods: the detrending takes two longest periods and three must remain; cut
+        // to whole days (or whatever the smallest alignment is), so that the windows still span whole daily cycles.
         var period = (int)Math.Round(longest / bin);
+        if (period > series.Length / (2 + MinCycles))
+        {
+            period = series.Length / (2 + MinCycles);
+            var unit = alignments.Length > 0 ? alignments[^1] : 1;
+            if (period > unit) period -= period % unit;
+        }
+        if (period < shortest / bin) return null;
+        longest = bin * period;
         var residuals = DetrendedResiduals(WithoutLevelShifts(series, period), 2 * period);
         if (residuals.Length == 0) return null;
         var align = alignments.FirstOrDefault(a => residuals.Length >= MinCycles * a, 1);

@@ -112,6 +112,15 @@ public class CycleDetectorTests
     }
 
     [Fact]
+    public void Detect_ThreeWeeksOfADailyCycle_IsNamedPT24HBeforeTheRingsFill()
+    {
+        // Too young for a week's detrending window: the longest period searched shrinks to a fifth of the history.
+        var cycle = CycleDetector.Detect(Series(h => Sine(h, 24), 11, weeks: 3));
+
+        Assert.Equal("PT24H", cycle?.IsoPeriod);
+    }
+
+    [Fact]
     public void Detect_FlatSeries_NamesNoCycle()
     {
         var history = new CycleHistory();
