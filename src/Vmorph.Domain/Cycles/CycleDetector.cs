@@ -29,6 +29,9 @@ public static class CycleDetector
     /// <summary>The share of a cycle's excess power a shorter divisor's harmonics must hold to be named instead.</summary>
     public const double ShareToShorten = 2.0 / 3;
 
+    /// <summary>The highest harmonic of a longer cycle that is looked at as its divisor winning in the finer ring.</summary>
+    public const int MaxMultiple = 8;
+
     /// <summary>The level at which a named cycle must show again in each half of the series on its own.</summary>
     public const double RepeatSignificance = 0.05;
 
@@ -71,7 +74,7 @@ public static class CycleDetector
         var named = (Spectrum: winner.Spectrum, Index: winner.Index);
         // A divisor of the cycle may win (in the ten-minute ring, a pulse every 16 h shows as strongly at 5 h 20 min,
         // its third harmonic): the shortest multiple whose harmonics hold much more power is the cycle.
-        for (var m = 2; period * m <= Longest; m++)
+        for (var m = 2; m <= MaxMultiple && period * m <= Longest; m++)
         {
             if (Holds(spectra, winner.Spectrum, period * m, m) is { } longer && !longer.Held)
             {
