@@ -108,7 +108,7 @@ public static class CycleDetector
     {
         foreach (var whole in spectra.OrderBy(s => ReferenceEquals(s, preferred) ? 0 : 1))
         {
-            if (Aligned(whole, period) is not var (spectrum, k) || k < spectrum.FirstCandidate || m * k >= spectrum.Nyquist) continue;
+            if (Aligned(whole, period) is not var (spectrum, k) || k < CycleSpectrum.MinCycles || m * k >= spectrum.Nyquist) continue;
             double all = 0, divisor = 0;
             for (var h = 1; h * k < spectrum.Nyquist; h++)
             {

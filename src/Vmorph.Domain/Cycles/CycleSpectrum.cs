@@ -19,7 +19,7 @@ internal sealed class CycleSpectrum
 {
     private const double MaxGapShare = 0.25;
     private const double ClipDeviations = 4;
-    private const int MinCycles = 3;
+    internal const int MinCycles = 3;
 
     private readonly double[] power;
     private readonly double[] noise;
