@@ -15,6 +15,8 @@ switch (args.FirstOrDefault())
         return await ReplayFleetSize.RunAsync(args, Console.Out);
     case "serve-loop":
         return await ServeLoop.RunAsync(args, Console.Out);
+    case "cycles":
+        return CycleDetection.Run(args, Console.Out);
     case "forecasts":
         return ForecastEvaluation.Run(args, Console.Out);
     case "import-breakdown" when args.Length == 2:

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Vmorph.Configuration;
+using Vmorph.Cycles;
 using Vmorph.Observations;
 using Vmorph.Profiles;
 using Vmorph.Store;
@@ -88,7 +89,11 @@ public sealed record ProfileJson(
     UserBehaviorModel UserBehavior,
     IReadOnlyDictionary<string, double> Features,
     WorkloadJson Workload,
-    IReadOnlyList<TraitJson> Traits);
+    IReadOnlyList<TraitJson> Traits,
+    DominantCycleJson? DominantCycle);
+
+/// <summary>The dominant cycle of a profile: its period as an ISO 8601 duration and its strength (0 to 1).</summary>
+public sealed record DominantCycleJson(string Period, double Strength);
 
 /// <summary>A configuration version in JSON output.</summary>
 /// <remarks>Numeric configuration values (vCPUs, bytes, rates) are JSON numbers.</remarks>
@@ -130,7 +135,8 @@ public static class JsonViews
             p.Applications, p.Network, p.DataFootprint, p.UserBehavior,
             features.Values.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 4)),
             WorkloadJson.From(workload),
-            [.. traits.Traits.Select(TraitJson.From)]);
+            [.. traits.Traits.Select(TraitJson.From)],
+            CycleDetector.Detect(perf.Cycles) is { } cycle ? new DominantCycleJson(cycle.IsoPeriod, Math.Round(cycle.Strength, 4)) : null);
     }
 
     /// <summary>A configuration version.</summary>

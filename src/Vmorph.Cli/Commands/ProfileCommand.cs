@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Spectre.Console;
 using Vmorph.Cli.Hosting;
 using Vmorph.Cli.Views;
+using Vmorph.Cycles;
 using Vmorph.Observations;
 using Vmorph.Profiles;
 using Vmorph.Traits;
@@ -38,6 +39,9 @@ public sealed class ProfileCommand(CliContext context) : VmorphCommand<VmSetting
         Context.WriteMarkupLine("[bold]observed[/]: " + (perf.FirstUnixSeconds is { } first && perf.LastUnixSeconds is { } last
             ? string.Create(CultureInfo.InvariantCulture, $"{Time(first)} to {Time(last)}: {perf.Samples:N0} samples, {perf.MissingSamples:N0} missing (counted, not filled)")
             : "no samples"));
+
+        var cycle = CycleDetector.Detect(perf.Cycles);
+        Context.WriteMarkupLine("[bold]dominant cycle[/]: " + Cycle(cycle?.IsoPeriod, cycle?.Strength));
 
         var halfLife = perf.HalfLife.TotalDays.ToString("0.#", CultureInfo.InvariantCulture);
         var metrics = new TableView(
@@ -97,6 +101,8 @@ public sealed class ProfileCommand(CliContext context) : VmorphCommand<VmSetting
             ? string.Create(CultureInfo.InvariantCulture, $"{Time(f.ToUnixTimeSeconds())} to {Time(l.ToUnixTimeSeconds())}: {Count(perf, "samples"):N0} samples, {Count(perf, "missingSamples"):N0} missing (counted, not filled)")
             : "no samples"));
 
+        Context.WriteMarkupLine("[bold]dominant cycle[/]: " + Cycle(Text(p["dominantCycle"], "period") is { Length: > 0 } period ? period : null, Number(p["dominantCycle"], "strength")));
+
         var halfLife = ((Number(perf, "halfLifeHours") ?? 0) / 24).ToString("0.#", CultureInfo.InvariantCulture);
         var metrics = new TableView(
             new ViewColumn("metric"), new ViewColumn("mean") { RightAligned = true }, new ViewColumn("p50") { RightAligned = true },
@@ -143,6 +149,10 @@ public sealed class ProfileCommand(CliContext context) : VmorphCommand<VmSetting
         JsonValue v when v.TryGetValue<string>(out var text) => text,
         _ => value.ToJsonString(),
     };
+
+    private static string Cycle(string? period, double? strength) => Markup.Escape(period is null
+        ? "none stands out from noise"
+        : string.Create(CultureInfo.InvariantCulture, $"{period} (strength {strength:0.00}) of CPU use"));
 
     private static string Part(string name, bool observed, string summary, string? whyNot) =>
         $"[bold]{name}[/]: " + Markup.Escape(observed ? summary : "not observed" + (whyNot is null ? "" : $" ({whyNot})"));

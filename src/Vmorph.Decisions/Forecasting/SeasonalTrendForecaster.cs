@@ -7,6 +7,9 @@ namespace Vmorph.Forecasting;
 /// peaks that started at the same hour of the week (half-life 3 weeks), the same hour of the day (half-life 1 week) and
 /// any time (half-life 2 days), shifted by the linear trend of the daily means of the last 14 days (least squares,
 /// MathNet.Numerics). Hours are read in the policy's time zone, so a daily rhythm survives a daylight-saving change.
+/// When the VM's dominant cycle is known (<see cref="Cycle"/>) and is neither a day nor a week, the same-hour-of-the-day
+/// histograms give way to 24 histograms by phase of that cycle (the same twenty-fourth of a 16-hour or a 3-day cycle),
+/// and the same-hour-of-the-week ones are not used.
 /// </summary>
 public sealed class SeasonalTrendForecaster : IDemandForecaster
 {
@@ -17,7 +20,8 @@ public sealed class SeasonalTrendForecaster : IDemandForecaster
     private readonly double scale;
     private readonly TimeZoneInfo zone;
     private readonly DecayedSketch?[] weekly = new DecayedSketch?[HoursPerWeek];
-    private readonly DecayedSketch?[] daily = new DecayedSketch?[24];
+    private DecayedSketch?[] daily = new DecayedSketch?[24];
+    private long cycleSeconds;
     private readonly DecayedSketch all = new(TimeSpan.FromDays(2));
     private readonly Queue<(long Day, double Mean)> dailyMeans = new();
     private long currentDay = long.MinValue;
@@ -35,6 +39,22 @@ public sealed class SeasonalTrendForecaster : IDemandForecaster
     /// <inheritdoc />
     public string Name => "seasonal";
 
+    /// <summary>
+    /// The VM's dominant cycle, or null. Setting a cycle other than the one in use starts the phase histograms afresh;
+    /// a day, a week or none keeps the hour of the day.
+    /// </summary>
+    public TimeSpan? Cycle
+    {
+        get => cycleSeconds > 0 ? TimeSpan.FromSeconds(cycleSeconds) : null;
+        set
+        {
+            var seconds = value is { } v && v != TimeSpan.FromDays(1) && v != TimeSpan.FromDays(7) && v > TimeSpan.Zero ? (long)v.TotalSeconds : 0;
+            if (seconds == cycleSeconds) return;
+            cycleSeconds = seconds;
+            daily = new DecayedSketch?[24];
+        }
+    }
+
     /// <summary>The fitted trend, in capacity shares per day.</summary>
     public double TrendPerDay => trendPerDay;
 
@@ -44,7 +64,8 @@ public sealed class SeasonalTrendForecaster : IDemandForecaster
         var (hourOfWeek, hourOfDay) = Slots(nowUnixSeconds);
         var week = weekly[hourOfWeek];
         var day = daily[hourOfDay];
-        if (week is not null && week.WeightAt(nowUnixSeconds) < MinWeeklyObservations) week = null;
+        // A dominant cycle that is not a day or a week does not repeat at the same hour of the week either.
+        if (week is not null && (cycleSeconds > 0 || week.WeightAt(nowUnixSeconds) < MinWeeklyObservations)) week = null;
         ReadOnlySpan<DecayedSketch?> sketches = [week, day, all];
         ReadOnlySpan<double> shares = [0.5, 0.3, 0.2];
         var q = DecayedSketch.MixtureQuantile(sketches, shares, quantile);
@@ -97,6 +118,7 @@ public sealed class SeasonalTrendForecaster : IDemandForecaster
             ? DateTimeOffset.FromUnixTimeSeconds(unixSeconds)
             : TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeSeconds(unixSeconds), zone);
         var dayOfWeek = ((int)local.DayOfWeek + 6) % 7; // Monday = 0
-        return (dayOfWeek * 24 + local.Hour, local.Hour);
+        var phase = cycleSeconds > 0 ? (int)(((unixSeconds % cycleSeconds) + cycleSeconds) % cycleSeconds * 24 / cycleSeconds) : local.Hour;
+        return (dayOfWeek * 24 + local.Hour, phase);
     }
 }

@@ -76,7 +76,7 @@ public sealed class PolicyEngine : IReportingRecommender
         if (policy.Scheduled is { } s) scheduled = new ScheduledMorphing(s);
         if (policy.Demand is { } d) demand = new ResourceDemandBasedMorphing(d);
         if (policy.Workload is { } w && catalog is not null) workload = new WorkloadDetectionBasedMorphing(w, catalog);
-        if (policy.Predictive is { } p) predictive = new PredictiveMorphing(p, vm.Provisioned, vm.Step, policy.TimeZone, cpuModel);
+        if (policy.Predictive is { } p) predictive = new PredictiveMorphing(p, vm.Provisioned, vm.Step, policy.TimeZone, cpuModel, metrics.Cycles);
         gate = new PolicyGate(policy);
         if (fleet is not null && predictive is not null && policy.Demand is { Wake: > 0 } wakeSettings)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Vmorph.Cycles;
 using Vmorph.Forecasting;
 using Vmorph.Policies;
 using Vmorph.Recommenders;
@@ -11,7 +12,9 @@ namespace Vmorph.Triggers;
 /// for less than the peak of the recent-floor window (plus headroom): it does not shrink below what recent usage shows.
 /// The forecaster is chosen per VM by rolling back-tests (<see cref="BacktestChooser"/>) among the seasonal-and-trend
 /// model, the machine-learned FastTree model and the recent-peak model, unless the policy names one (the conformally
-/// calibrated recent-peak rule is chosen only by name).
+/// calibrated recent-peak rule is chosen only by name). Once a day it names the VM's dominant cycle from the profile's
+/// cycle rings (<see cref="CycleDetector"/>), and the seasonal forecasters read the phase of that cycle where they read
+/// the hour of the day.
 /// </summary>
 public sealed class PredictiveMorphing
 {
@@ -22,6 +25,9 @@ public sealed class PredictiveMorphing
     private long lastStep = long.MinValue;
     private double cpuForecast = double.NaN;
     private double memoryForecast = double.NaN;
+    private readonly CycleHistory? cycles;
+    private readonly SeasonalTrendForecaster[] seasonal;
+    private long nextCycleCheck = long.MinValue;
 
     /// <summary>Creates the trigger for one VM.</summary>
     /// <param name="settings">The policy's settings.</param>
@@ -29,8 +35,10 @@ public sealed class PredictiveMorphing
     /// <param name="step">The interval between samples.</param>
     /// <param name="zone">The policy's time zone (for seasonality).</param>
     /// <param name="cpuModel">A FastTree model trained beforehand, or null to train per VM as the history grows.</param>
-    public PredictiveMorphing(PredictiveSettings settings, Allocation provisioned, TimeSpan step, TimeZoneInfo zone, FastTreeDemandModel? cpuModel)
+    /// <param name="cycles">The profile's CPU cycle rings, for the dominant cycle; null keeps the hour of the day.</param>
+    public PredictiveMorphing(PredictiveSettings settings, Allocation provisioned, TimeSpan step, TimeZoneInfo zone, FastTreeDemandModel? cpuModel, CycleHistory? cycles = null)
     {
+        this.cycles = cycles;
         this.settings = settings;
         var horizonSteps = Math.Max(1, (int)Math.Round(settings.Horizon / step));
         floorSteps = Math.Max(1, (int)Math.Round(settings.RecentFloor / step));
@@ -61,7 +69,13 @@ public sealed class PredictiveMorphing
             };
             memory = new BacktestChooser(memoryForecasters, settings.Quantile, horizonSteps, step, settings.BacktestHalfLife);
         }
+        seasonal = [.. cpu.Forecasters.Concat(memory?.Forecasters ?? []).OfType<SeasonalTrendForecaster>()];
     }
+
+    /// <summary>The VM's dominant cycle as last named (once a day), or null.</summary>
+    public DominantCycle? Cycle { get; private set; }
+
+    private const long CycleCheckSeconds = 86400;
 
     /// <summary>The horizon in steps.</summary>
     public int HorizonSteps { get; }
@@ -83,6 +97,12 @@ public sealed class PredictiveMorphing
     {
         if (nowUnixSeconds <= lastStep) return;
         lastStep = nowUnixSeconds;
+        if (cycles is not null && seasonal.Length > 0 && nowUnixSeconds >= nextCycleCheck)
+        {
+            nextCycleCheck = nowUnixSeconds + CycleCheckSeconds;
+            Cycle = CycleDetector.Detect(cycles);
+            foreach (var forecaster in seasonal) forecaster.Cycle = Cycle?.Period;
+        }
         cpuForecast = cpu.Step(nowUnixSeconds, cpuHistory);
         if (memory is not null) memoryForecast = memory.Step(nowUnixSeconds, memoryHistory);
     }
@@ -118,7 +138,7 @@ public sealed class PredictiveMorphing
             if (m > 0) memoryTarget = m * (1 + settings.Headroom);
         }
         var reason = !explain ? "" : string.Create(CultureInfo.InvariantCulture,
-            $"P{settings.Quantile * 100:0.#} of the peak over the next {ValueParsers.Format(settings.Horizon)}: {cpuForecast:0.##} cores ({CpuModel ?? "no model yet"}), recent {ValueParsers.Format(settings.RecentFloor)} peak {floor:0.##}, + {settings.Headroom:P0}");
+            $"P{settings.Quantile * 100:0.#} of the peak over the next {ValueParsers.Format(settings.Horizon)}: {cpuForecast:0.##} cores ({CpuModel ?? "no model yet"}), recent {ValueParsers.Format(settings.RecentFloor)} peak {floor:0.##}, + {settings.Headroom:P0}{(Cycle is { } c ? $"; dominant cycle {c.IsoPeriod}" : "")}");
         return new MorphIntent(TriggerKind.Predictive, now, cores, memoryTarget, null, reason);
     }
 }

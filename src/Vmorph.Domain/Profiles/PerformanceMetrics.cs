@@ -1,3 +1,4 @@
+using Vmorph.Cycles;
 using Vmorph.Observations;
 
 namespace Vmorph.Profiles;
@@ -48,6 +49,9 @@ public sealed class PerformanceMetrics
     /// <summary>The summary of a metric, or null if it was never measured.</summary>
     public MetricSummary? this[Metric metric] => summaries[(int)metric];
 
+    /// <summary>CPU use in time bins, for finding the dominant cycle (<see cref="CycleDetector"/>).</summary>
+    public CycleHistory Cycles { get; private set; } = new();
+
     /// <summary>The metrics that have data.</summary>
     public IEnumerable<MetricSummary> Measured => summaries.Where(s => s is not null)!;
 
@@ -75,6 +79,7 @@ public sealed class PerformanceMetrics
             if (double.IsNaN(value)) continue;
             (summaries[m] ??= new MetricSummary((Metric)m)).Add(t, day, hour, value, weight);
         }
+        Cycles.Add(sample);
         Samples++;
         if (FirstUnixSeconds is null || t < FirstUnixSeconds) FirstUnixSeconds = t;
         if (LastUnixSeconds is null || t > LastUnixSeconds) LastUnixSeconds = t;
@@ -90,8 +95,9 @@ public sealed class PerformanceMetrics
 
     private long HalfLivesBefore(long unixSeconds) => Math.DivRem(unixSeconds, halfLifeSeconds) is var (q, r) && r < 0 ? q - 1 : q;
 
-    internal void Restore(long? reference, long samples, long missing, long? first, long? last, IEnumerable<MetricSummary> restored)
+    internal void Restore(long? reference, long samples, long missing, long? first, long? last, IEnumerable<MetricSummary> restored, CycleHistory? cycles = null)
     {
+        Cycles = cycles ?? new CycleHistory();
         ReferenceUnixSeconds = reference;
         Samples = samples;
         MissingSamples = missing;

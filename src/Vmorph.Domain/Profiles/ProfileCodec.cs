@@ -1,7 +1,9 @@
+using System.Buffers.Text;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using Vmorph.Cycles;
 using Vmorph.Identity;
 using Vmorph.Observations;
 
@@ -53,6 +55,8 @@ public static class ProfileCodec
             FirstUnixSeconds = p.FirstUnixSeconds,
             LastUnixSeconds = p.LastUnixSeconds,
             Metrics = p.Measured.Select(EncodeMetric).ToList(),
+            // URL-safe base64: the encoder escapes '+' as six characters, which made the rings a third larger.
+            CpuCycles = p.Cycles.IsEmpty ? null : Base64Url.EncodeToString(p.Cycles.Encode()),
             // Parts never observed (every trace) are left out: smaller documents, and no serialiser is built for them.
             Applications = profile.Applications.IsObserved ? profile.Applications : null,
             DataFootprint = profile.DataFootprint.IsObserved ? profile.DataFootprint : null,
@@ -78,7 +82,9 @@ public static class ProfileCodec
             throw new FormatException($"profile document format {doc.Format} is not supported (expected {OldestFormatVersion} to {FormatVersion})");
         var performance = new PerformanceMetrics(TimeSpan.FromSeconds(doc.HalfLifeSeconds));
         performance.Restore(doc.ReferenceUnixSeconds, doc.Samples, doc.MissingSamples, doc.FirstUnixSeconds, doc.LastUnixSeconds,
-            doc.Metrics.Select(DecodeMetric));
+            doc.Metrics.Select(DecodeMetric),
+            // Added after format 1 was out: a document without it (stored before) loads with empty cycle rings.
+            doc.CpuCycles is null ? null : CycleHistory.Decode(Base64Url.DecodeFromChars(doc.CpuCycles)));
         return new PersonalityProfile(new VmId(doc.Id), doc.Name, doc.Source, new BaseImageId(doc.BaseImage), performance)
         {
             GuestViewMissing = doc.GuestViewMissing,
@@ -185,6 +191,7 @@ public static class ProfileCodec
         public long? FirstUnixSeconds { get; set; }
         public long? LastUnixSeconds { get; set; }
         public List<MetricDocument> Metrics { get; set; } = [];
+        public string? CpuCycles { get; set; }
         public ApplicationUsageStats? Applications { get; set; }
         public DataFootprintAnalysis? DataFootprint { get; set; }
         public NetworkTrafficProfile? Network { get; set; }

@@ -1,3 +1,4 @@
+using Vmorph.Cycles;
 using Vmorph.Forecasting;
 using Vmorph.Policies;
 using Vmorph.Recommenders;
@@ -76,6 +77,51 @@ public class ForecastingTests
         Assert.NotNull(ahead);
         if (foresees) Assert.True(ahead.Cores >= 4.5, $"{model}: expected the 09:00 rise to be forecast at 08:30, got {ahead.Cores:0.##} cores");
         else Assert.True(ahead.Cores < 2, $"{model}: the control should not foresee the rise, got {ahead.Cores:0.##} cores");
+    }
+
+    /// <summary>1 core, and 6 cores for the first two hours of every 16 (a cycle the hours of the day do not follow).</summary>
+    private static double Every16Hours(long t) => (t - Start) % (16 * 3600) < 2 * 3600 ? 6.0 : 1.0;
+
+    [Fact]
+    public void Predictive_WithTheProfilesCycleRings_ForecastsByThePhaseOfTheDominantCycle()
+    {
+        var settings = new PredictiveSettings(TimeSpan.FromHours(1), 0.9, ForecastModel.Seasonal, TimeSpan.FromDays(3), TimeSpan.FromHours(1), 0.05);
+        var cycles = new CycleHistory();
+        var withCycle = new PredictiveMorphing(settings, new Allocation(8, double.NaN), TimeSpan.FromMinutes(5), TimeZoneInfo.Utc, null, cycles);
+        var byHour = new PredictiveMorphing(settings, new Allocation(8, double.NaN), TimeSpan.FromMinutes(5), TimeZoneInfo.Utc, null);
+        var cpu = new UsageHistory();
+        var memory = new UsageHistory();
+        var noise = new Random(16);
+        var t = Start;
+        // 40 cycles (26⅔ days), up to 9 hours into the next: 7 hours before its rise, 7 hours after the last one ended.
+        for (; t < Start + 40 * 16 * 3600 + 9 * 3600; t += 300)
+        {
+            withCycle.Step(t, cpu, memory);
+            byHour.Step(t, cpu, memory);
+            var used = Every16Hours(t) + 0.2 * noise.NextDouble();
+            cpu.Add(t, used);
+            cycles.Add(t, used);
+        }
+        var now = DateTimeOffset.FromUnixTimeSeconds(t);
+        var quiet = withCycle.Evaluate(now, new Allocation(1.2, double.NaN), cpu, memory);
+        var quietByHour = byHour.Evaluate(now, new Allocation(1.2, double.NaN), cpu, memory);
+
+        Assert.Equal("PT16H", withCycle.Cycle?.IsoPeriod);
+        Assert.Contains("dominant cycle PT16H", quiet!.Reason, StringComparison.Ordinal);
+        // By the hour of the day, a rise fell in the next hour on some earlier day at every hour: P90 says 6 cores.
+        Assert.True(quietByHour!.Cores >= 5, $"by the hour of the day: {quietByHour.Cores}");
+        Assert.True(quiet.Cores < 2, $"by the phase of the 16-hour cycle, nothing rises in the next hour: {quiet.Cores}");
+
+        // Half an hour before the next rise, the phase says it comes.
+        for (; t < Start + 40 * 16 * 3600 + 15 * 3600 + 1800; t += 300)
+        {
+            withCycle.Step(t, cpu, memory);
+            var used = Every16Hours(t) + 0.2 * noise.NextDouble();
+            cpu.Add(t, used);
+            cycles.Add(t, used);
+        }
+        var ahead = withCycle.Evaluate(DateTimeOffset.FromUnixTimeSeconds(t), new Allocation(1.2, double.NaN), cpu, memory);
+        Assert.True(ahead!.Cores >= 5.5, $"the rise at 16 h forecast at 15:30 into the cycle: {ahead.Cores}");
     }
 
     [Fact]

@@ -1,0 +1,73 @@
+using Vmorph.Observations;
+
+namespace Vmorph.Cycles;
+
+/// <summary>
+/// What a profile keeps to find a VM's dominant cycle: CPU use in two rings, ten-minute bins over the last 4½ days for
+/// cycles of 1 to 6 hours and hourly bins over the last 6 weeks for cycles of 6 hours to a week (each ring holds two
+/// longest periods more than it analyses, which the detrending window takes). 9.8 KiB a VM whatever the history.
+/// CPU utilisation is used where the source gives it, otherwise the cores in use (the detector is scale-free).
+/// </summary>
+public sealed class CycleHistory
+{
+    /// <summary>The fine ring's bin width: ten minutes.</summary>
+    public static TimeSpan FineBin { get; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The coarse ring's bin width: an hour.</summary>
+    public static TimeSpan CoarseBin { get; } = TimeSpan.FromHours(1);
+
+    /// <summary>Bins of the fine ring: 4 days analysed plus a 12-hour detrending window.</summary>
+    public const int FineLength = 4 * 144 + 72;
+
+    /// <summary>Bins of the coarse ring: 4 weeks analysed plus a two-week detrending window.</summary>
+    public const int CoarseLength = 6 * 168;
+
+    /// <summary>Creates empty rings.</summary>
+    public CycleHistory()
+        : this(new CycleRing((long)FineBin.TotalSeconds, FineLength), new CycleRing((long)CoarseBin.TotalSeconds, CoarseLength))
+    {
+    }
+
+    private CycleHistory(CycleRing fine, CycleRing coarse)
+    {
+        Fine = fine;
+        Coarse = coarse;
+    }
+
+    /// <summary>Ten-minute bins, for cycles of 1 to 6 hours.</summary>
+    public CycleRing Fine { get; }
+
+    /// <summary>Hourly bins, for cycles of 6 hours to a week.</summary>
+    public CycleRing Coarse { get; }
+
+    /// <summary>Whether any sample was added.</summary>
+    public bool IsEmpty => Coarse.NewestBin is null;
+
+    /// <summary>Adds a CPU value measured at a time.</summary>
+    public void Add(long unixSeconds, double value)
+    {
+        Fine.Add(unixSeconds, value);
+        Coarse.Add(unixSeconds, value);
+    }
+
+    /// <summary>Adds a sample's CPU utilisation, or its cores in use where it has no utilisation.</summary>
+    public void Add(in MetricSample sample)
+    {
+        var value = sample[Metric.CpuUtilisation];
+        if (double.IsNaN(value)) value = sample[Metric.Cpu];
+        if (!double.IsNaN(value)) Add(sample.UnixSeconds, value);
+    }
+
+    /// <summary>Encodes both rings (fine, then coarse).</summary>
+    public byte[] Encode() => [.. Fine.Encode(), .. Coarse.Encode()];
+
+    /// <summary>Reads rings written by <see cref="Encode"/>.</summary>
+    public static CycleHistory Decode(ReadOnlySpan<byte> bytes)
+    {
+        var fineBytes = 8 + FineLength * 6;
+        if (bytes.Length < fineBytes) throw new FormatException($"the cycle rings take {fineBytes + 8 + CoarseLength * 6} bytes, not {bytes.Length}");
+        return new CycleHistory(
+            CycleRing.Decode(bytes[..fineBytes], (long)FineBin.TotalSeconds, FineLength),
+            CycleRing.Decode(bytes[fineBytes..], (long)CoarseBin.TotalSeconds, CoarseLength));
+    }
+}

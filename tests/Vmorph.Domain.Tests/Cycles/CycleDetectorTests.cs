@@ -1,0 +1,198 @@
+using Vmorph.Cycles;
+using Vmorph.Identity;
+using Vmorph.Profiles;
+
+namespace Vmorph.Domain.Tests.Cycles;
+
+public class CycleDetectorTests
+{
+    private static readonly long Monday = Samples.Monday.ToUnixTimeSeconds();
+
+    /// <summary>
+    /// Six weeks of five-minute CPU shares: a level of 0.3, AR(1) noise (φ = 0.8, deviation 0.04), a spike of +0.4 on
+    /// 0.5 % of samples, a level shift of +0.1 after the second week, plus <paramref name="cycle"/> of the time.
+    /// </summary>
+    private static CycleHistory Series(Func<double, double> cycle, int seed, double phi = 0.8, int weeks = 6)
+    {
+        var random = new Random(seed);
+        var history = new CycleHistory();
+        var noise = 0.0;
+        for (var i = 0; i < weeks * 7 * 288; i++)
+        {
+            var hours = i / 12.0;
+            noise = phi * noise + 0.04 * Math.Sqrt(1 - phi * phi) * Gaussian(random);
+            var spike = random.NextDouble() < 0.005 ? 0.4 : 0;
+            var shift = hours >= 14 * 24 ? 0.1 : 0;
+            history.Add(Monday + i * 300L, Math.Clamp(0.3 + noise + spike + shift + cycle(hours), 0, 1));
+        }
+        return history;
+    }
+
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+    private static double Sine(double hours, double period, double amplitude = 0.04) => amplitude * Math.Sin(2 * Math.PI * hours / period);
+
+    private static double Pulse(double hours, double period, double width, double height = 0.1) => hours % period < width ? height : 0;
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Detect_Planted24HourCycleUnderNoiseSpikesAndAShift_IsNamedPT24H(int seed)
+    {
+        var cycle = CycleDetector.Detect(Series(h => Sine(h, 24), seed));
+
+        Assert.NotNull(cycle);
+        Assert.Equal("PT24H", cycle.IsoPeriod);
+        Assert.InRange(cycle.Strength, 0.05, 1);
+        Assert.True(cycle.PValue < CycleDetector.Significance);
+    }
+
+    [Theory]
+    [InlineData(1, 0.0)]
+    [InlineData(2, 0.5)]
+    [InlineData(3, 0.9)]
+    [InlineData(4, 0.97)]
+    [InlineData(5, 0.8)]
+    public void Detect_WhiteOrAutocorrelatedNoiseWithSpikesAndAShift_NamesNoCycle(int seed, double phi)
+    {
+        Assert.Null(CycleDetector.Detect(Series(_ => 0, seed, phi)));
+    }
+
+    [Fact]
+    public void Detect_12HourCycleThatAlsoRepeatsEvery24Hours_IsNamed12H()
+    {
+        // A two-hour pulse every 12 hours repeats every 24 hours too (its every second harmonic is a 24-hour one).
+        var cycle = CycleDetector.Detect(Series(h => Pulse(h, 12, 2), 7));
+
+        Assert.NotNull(cycle);
+        Assert.Equal("PT12H", cycle.IsoPeriod);
+    }
+
+    [Fact]
+    public void Detect_DailyPulse_IsNamed24HNotADivisor()
+    {
+        // A narrow pulse holds as much power in its odd harmonics as in its even ones: 12 h does not explain it.
+        var cycle = CycleDetector.Detect(Series(h => Pulse(h, 24, 2), 8));
+
+        Assert.NotNull(cycle);
+        Assert.Equal("PT24H", cycle.IsoPeriod);
+    }
+
+    [Fact]
+    public void Detect_DailyCycleWithQuietWeekends_IsNamed24H()
+    {
+        var cycle = CycleDetector.Detect(Series(h => h % 168 < 120 ? Sine(h, 24, 0.08) : 0, 9));
+
+        Assert.NotNull(cycle);
+        Assert.Equal("PT24H", cycle.IsoPeriod);
+    }
+
+    [Theory]
+    [InlineData(1, "PT1H")]
+    [InlineData(6, "PT6H")]
+    [InlineData(168, "PT168H")]
+    public void Detect_PlantedSmoothCycle_IsNamedByItsPeriod(double hours, string expected)
+    {
+        var cycle = CycleDetector.Detect(Series(h => Sine(h, hours, 0.05), 10));
+
+        Assert.NotNull(cycle);
+        Assert.Equal(expected, cycle.IsoPeriod);
+    }
+
+    [Fact]
+    public void Detect_TwoDaysOfHistory_NamesNoWeeklyCycleButFindsAnHourlyOne()
+    {
+        var history = new CycleHistory();
+        for (var i = 0; i < 2 * 288; i++) history.Add(Monday + i * 300L, 0.3 + Sine(i / 12.0, 1, 0.1));
+
+        Assert.Equal("PT1H", CycleDetector.Detect(history)?.IsoPeriod);
+        Assert.Null(CycleDetector.Detect(new CycleHistory()));
+    }
+
+    [Fact]
+    public void Detect_ThreeWeeksOfADailyCycle_IsNamedPT24HBeforeTheRingsFill()
+    {
+        // Too young for a week's detrending window: the longest period searched shrinks to a fifth of the history.
+        var cycle = CycleDetector.Detect(Series(h => Sine(h, 24), 11, weeks: 3));
+
+        Assert.Equal("PT24H", cycle?.IsoPeriod);
+    }
+
+    [Fact]
+    public void Detect_FlatSeries_NamesNoCycle()
+    {
+        var history = new CycleHistory();
+        for (var i = 0; i < 6 * 7 * 288; i++) history.Add(Monday + i * 300L, 0.25);
+
+        Assert.Null(CycleDetector.Detect(history));
+    }
+
+    [Fact]
+    public void Ring_SamplesInAnyOrder_HoldTheSameBins()
+    {
+        var times = Enumerable.Range(0, 3000).Select(i => (Time: Monday + i * 300L, Value: (i % 17) / 17.0)).ToArray();
+        var inOrder = new CycleRing(3600, 48);
+        foreach (var (t, v) in times) inOrder.Add(t, v);
+        var shuffled = times.ToArray();
+        new Random(3).Shuffle(shuffled);
+        var anyOrder = new CycleRing(3600, 48);
+        foreach (var (t, v) in shuffled) anyOrder.Add(t, v);
+
+        Assert.Equal(inOrder.NewestBin, anyOrder.NewestBin);
+        Assert.Equal(inOrder.Means().Select(m => Math.Round(m, 5)), anyOrder.Means().Select(m => Math.Round(m, 5)));
+        // Only the newest 48 hours are kept: the oldest bin is 47 hours before the newest.
+        Assert.Equal(48, inOrder.Means().Length);
+        Assert.False(double.IsNaN(inOrder.Means()[0]));
+    }
+
+    [Fact]
+    public void Ring_ASampleOlderThanTheWindow_IsDropped()
+    {
+        var ring = new CycleRing(3600, 24);
+        ring.Add(Monday + 100 * 3600, 1);
+        ring.Add(Monday + 10 * 3600, 5);
+
+        Assert.Equal(1, ring.Means().Count(m => !double.IsNaN(m)));
+        Assert.Equal(1, ring.Means()[^1]);
+    }
+
+    [Fact]
+    public void Codec_RoundTrip_KeepsTheCycleRings()
+    {
+        var profile = new PersonalityProfile(new VmId("test:1"), "1", "test");
+        foreach (var s in Samples.Series(42, (at, r) => 0.3 + 0.2 * Math.Sin(2 * Math.PI * at.Hour / 24.0) + 0.05 * r.NextDouble())) profile.Fold(s);
+
+        var loaded = ProfileCodec.Decode(ProfileCodec.Encode(profile));
+
+        Assert.Equal(profile.Performance.Cycles.Coarse.Means(), loaded.Performance.Cycles.Coarse.Means());
+        Assert.Equal(profile.Performance.Cycles.Fine.Means(), loaded.Performance.Cycles.Fine.Means());
+        Assert.Equal("PT24H", CycleDetector.Detect(loaded.Performance.Cycles)?.IsoPeriod);
+    }
+
+    [Fact]
+    public void Codec_ADocumentStoredBeforeTheCycleRings_LoadsWithEmptyRings()
+    {
+        var profile = new PersonalityProfile(new VmId("test:1"), "1", "test");
+        foreach (var s in Samples.Series(3, Samples.OfficeHours)) profile.Fold(s);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(ProfileCodec.Encode(profile))!.AsObject();
+        Assert.True(json.Remove("cpuCycles"), "the document has its cycle rings under cpuCycles");
+
+        var loaded = ProfileCodec.Decode(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
+
+        Assert.True(loaded.Performance.Cycles.IsEmpty);
+        Assert.Equal(profile.Performance.Samples, loaded.Performance.Samples);
+        Assert.Null(CycleDetector.Detect(loaded.Performance.Cycles));
+    }
+
+    [Theory]
+    [InlineData(24.0, "PT24H")]
+    [InlineData(1.5, "PT1H30M")]
+    [InlineData(134.4, "PT134H24M")]
+    [InlineData(0.5, "PT30M")]
+    public void FormatIso_WritesHoursAndMinutes(double hours, string expected)
+    {
+        Assert.Equal(expected, DominantCycle.FormatIso(TimeSpan.FromHours(hours)));
+    }
+}
