@@ -30,8 +30,10 @@ public sealed class CpuDemandLabTests(LabFixture lab) : IDisposable
             Assert.True(capped.CpuDemand!.Value.Value > 0.8, $"capped, the guest wanted {capped.CpuDemand} cores, received {capped.Cpu}");
             Assert.True(capped.CpuDemand.Value.Value > 2 * capped.Cpu.Value.Value, $"capped: demand {capped.CpuDemand} against {capped.Cpu} received");
 
-            // Starved: twice as many busy loops on the host as it has cores, besides whatever else runs there.
-            var spinners = Enumerable.Range(0, 2 * Environment.ProcessorCount).Select(_ => Process.Start("/bin/sh", ["-c", "while :; do :; done"])).ToList();
+            // Starved: its vCPU and two busy loops pinned to one host CPU, so it gets a share of one core whatever else
+            // runs on the host (on an idle host, unpinned loops leave it a core of its own: it received 0.93 of its 1.0).
+            lab.Virsh("vcpupin", Guest, "0", "0", "--live");
+            var spinners = Enumerable.Range(0, 2).Select(_ => Process.Start("taskset", ["-c", "0", "/bin/sh", "-c", "while :; do :; done"])).ToList();
             MetricSample starved;
             try
             {
@@ -41,9 +43,10 @@ public sealed class CpuDemandLabTests(LabFixture lab) : IDisposable
             {
                 foreach (var spinner in spinners)
                 {
-                    spinner.Kill();
+                    spinner.Kill(entireProcessTree: true);
                     spinner.Dispose();
                 }
+                lab.Virsh("vcpupin", Guest, "0", $"0-{Environment.ProcessorCount - 1}", "--live");
             }
             Assert.True(starved.CpuDemand!.Value.Value > 0.8, $"starved, the guest wanted {starved.CpuDemand} cores, received {starved.Cpu}");
             Assert.True(starved.CpuDemand.Value.Value > starved.Cpu!.Value.Value + 0.3, $"starved: demand {starved.CpuDemand} against {starved.Cpu} received");
