@@ -54,7 +54,7 @@ expected() {
     esac
 }
 for s in $scenarios; do expected "$s" >/dev/null; done
-command -v jq >/dev/null || { echo "workload-confusion: needs jq (apt-get install jq)" >&2; exit 1; }
+command -v jq >/dev/null || { echo "workload-confusion: needs jq (scripts/deps installs it)" >&2; exit 1; }
 
 "$root/scripts/lab" status --workloads >/dev/null || { echo "workload-confusion: $guest is not up: run scripts/lab up --workloads" >&2; exit 1; }
 "${vmorph[@]}" version >/dev/null # builds the command line once, before the first timed window

@@ -14,5 +14,12 @@ VMORPH_DEBIAN_GUEST_PACKAGES=(debootstrap dpkg-dev e2fsprogs)
 # and Node.js 18 are too old for the dashboard's Vite).
 VMORPH_BROWSER_PACKAGES=(chromium)
 
-# Everything any test needs.
-VMORPH_TEST_PACKAGES=("${VMORPH_LAB_PACKAGES[@]}" "${VMORPH_DEBIAN_GUEST_PACKAGES[@]}" "${VMORPH_BROWSER_PACKAGES[@]}")
+# The tools beside the tests: jq for bench/workload-confusion.sh; and the build tools and headers of the machine
+# image CI was measured on (an early `scripts/deps purge` cascade removed them here and they were put back by hand),
+# installed so that a new machine has what this one had. `scripts/deps purge` never removes these.
+VMORPH_MACHINE_PACKAGES=(jq bzip2 fakeroot libbrotli-dev libc-devtools libfontconfig1-dev libfreetype-dev libxft-dev
+    libxrender-dev libxss-dev tcl-dev tk-dev uuid-dev)
+
+# Everything scripts/deps installs before the first test.
+VMORPH_TEST_PACKAGES=("${VMORPH_LAB_PACKAGES[@]}" "${VMORPH_DEBIAN_GUEST_PACKAGES[@]}" "${VMORPH_BROWSER_PACKAGES[@]}"
+    "${VMORPH_MACHINE_PACKAGES[@]}")
