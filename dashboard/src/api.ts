@@ -1,6 +1,6 @@
 import { currentToken } from "./token";
 import type {
-  FleetItem, History, Journal, Morph, Page, PlanView, Traits, Usage,
+  FleetItem, History, Journal, Morph, Page, PlanView, Traits, Usage, VmDetail,
 } from "./types";
 
 /** An API error, from its RFC 7807 problem details when the server sent them. */
@@ -58,7 +58,7 @@ export async function fleet(): Promise<{ items: FleetItem[]; replay: boolean }> 
   return { items, replay };
 }
 
-export const vmDetail = (id: string) => request<FleetItem>("GET", vm(id));
+export const vmDetail = (id: string) => request<VmDetail>("GET", vm(id));
 export const traits = (id: string) => request<Traits>("GET", `${vm(id)}/traits`);
 export const history = (id: string) => request<History>("GET", `${vm(id)}/history`);
 export const usage = (id: string) => request<Usage>("GET", `${vm(id)}/usage`);

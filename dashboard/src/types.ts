@@ -15,6 +15,13 @@ export interface Workload {
   score: number;
   coverage: number;
   reason: string;
+  /** The second strongest archetype, absent when there is none. */
+  runnerUp?: string | null;
+  runnerUpScore?: number;
+  /** The best guess's lead over the runner-up. */
+  margin?: number;
+  /** The features that made the best guess's score, largest contribution first. */
+  decidedBy?: Contribution[];
 }
 
 export interface TraitScore {
@@ -70,6 +77,17 @@ export interface FleetItem {
   pending?: PlanView | null;
   morphInFlight?: string | null;
   lastDecision?: DecisionView | null;
+}
+
+/** The VM's dominant cycle: its period (an ISO 8601 duration) and strength (0 to 1); absent without one. */
+export interface DominantCycle {
+  period: string;
+  strength: number;
+}
+
+/** `GET /vms/{vm}`: the fleet item and the parts of its profile the page shows. */
+export interface VmDetail extends FleetItem {
+  profile: { dominantCycle?: DominantCycle | null };
 }
 
 export interface Contribution {

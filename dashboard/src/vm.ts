@@ -2,7 +2,7 @@ import * as api from "./api";
 import { short, traitRadar, usageChart } from "./charts";
 import { bytes, el, mib, num, pill, setChildren, time, value } from "./dom";
 import { subscribe } from "./events";
-import type { ConfigurationVersion, FleetItem, GuardVerdict, Morph, PlanView, Trait, Traits, Usage, UsagePoint } from "./types";
+import type { ConfigurationVersion, DominantCycle, FleetItem, GuardVerdict, Morph, PlanView, Trait, Traits, Usage, UsagePoint, VmDetail, Workload } from "./types";
 
 // A VM's page: who it is and what governs it, the plan waiting for approval (approve, reject), its trait vector as a
 // radar with each trait's reasons, usage against allocation with shortfall marked, the configuration history as a
@@ -64,7 +64,7 @@ export async function renderVm(root: HTMLElement, id: string, setReplay: (replay
   };
 }
 
-function drawHead(head: HTMLElement, vm: FleetItem): void {
+function drawHead(head: HTMLElement, vm: VmDetail): void {
   const labels = Object.entries(vm.labels ?? {});
   setChildren(head,
     el("div", { class: "page-head" },
@@ -78,12 +78,27 @@ function drawHead(head: HTMLElement, vm: FleetItem): void {
       fact("vCPUs", `${num(vm.coresUsed, 2)} used of ${num(vm.cores, 0)}`),
       fact("Memory", `${mib(vm.memoryUsedMiB)} used of ${mib(vm.memoryMiB)}`),
       fact("Workload", vm.workload == null ? "–" : `${vm.workload.name}${vm.workload.name === "unknown" && vm.workload.bestGuess ? ` (best guess ${vm.workload.bestGuess})` : ""}`),
+      fact("Dominant cycle", cycle(vm.profile.dominantCycle)),
       fact("Last observed", time(vm.lastObserved)),
       fact("Labels", labels.length === 0 ? el("span", { class: "muted" }, "none")
         : el("span", { class: "chips" }, labels.map(([k, v]) => el("span", { class: "chip" }, `${k}=${v}`)))),
       vm.lastDecision == null ? null : fact("Last decision", el("span", {},
         pill(vm.lastDecision.verdict), ` ${vm.lastDecision.trigger} · ${time(vm.lastDecision.at)} · ${vm.lastDecision.reason}`,
         vm.lastDecision.rule ? el("span", { class: "muted" }, ` (${vm.lastDecision.rule})`) : null))));
+}
+
+/** "every 1 d (strength 0.62)", or why there is none. */
+function cycle(found: DominantCycle | null | undefined): Node | string {
+  if (found == null) return el("span", { class: "muted", title: "No cycle from 1 h to a week stands out from noise" }, "none");
+  return `every ${period(found.period)} (strength ${found.strength.toFixed(2)})`;
+}
+
+/** An ISO 8601 duration of days, hours and minutes in short words: P1DT12H -> "1 d 12 h". */
+function period(iso: string): string {
+  const parts = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(iso);
+  if (parts == null) return iso;
+  const words = [[parts[1], "d"], [parts[2], "h"], [parts[3], "min"]].filter(([n]) => n != null && n !== "0").map(([n, unit]) => `${n} ${unit}`);
+  return words.length === 0 ? iso : words.join(" ");
 }
 
 function fact(term: string, description: Node | string): HTMLElement[] {
@@ -156,11 +171,20 @@ function drawTraits(card: HTMLElement, traits: Traits, open: Set<string>): void 
     el("h2", {}, "Traits"),
     el("p", { class: "muted", title: traits.workload.reason },
       `Workload: ${traits.workload.name}`, traits.workload.bestGuess && traits.workload.name === "unknown" ? ` (best guess ${traits.workload.bestGuess})` : "",
-      ` · score ${traits.workload.score.toFixed(2)}, coverage ${Math.round(traits.workload.coverage * 100)}%`),
+      ` · score ${traits.workload.score.toFixed(2)}, coverage ${Math.round(traits.workload.coverage * 100)}%`,
+      runnerUp(traits.workload)),
     traits.traits.length === 0 ? el("p", { class: "muted" }, "No traits yet: too few observations.")
       : el("div", { class: "radar-box" }, canvas),
     el("ul", { class: "traits" }, sorted.map((t) => traitItem(t, open))));
   if (traits.traits.length > 0) traitRadar(canvas, traits.traits);
+}
+
+/** ", 0.31 ahead of web-server (0.12); decided by app.database, port.database", when there is a runner-up. */
+function runnerUp(workload: Workload): string {
+  if (workload.runnerUp == null) return "";
+  const decidedBy = (workload.decidedBy ?? []).slice(0, 3).map((c) => c.feature);
+  return `, ${(workload.margin ?? 0).toFixed(2)} ahead of ${workload.runnerUp} (${(workload.runnerUpScore ?? 0).toFixed(2)})`
+    + (decidedBy.length === 0 ? "" : `; decided by ${decidedBy.join(", ")}`);
 }
 
 function traitItem(t: Trait, open: Set<string>): HTMLElement {

@@ -78,6 +78,15 @@ public sealed class DashboardBrowserTests(ReplayServer server, Browser browser)
                     && shortSamples == drawn[2];
             });
         }
+        // The workload line names the runner-up and the best guess's margin over it, as the API served them.
+        var workloadLine = await page.Locator("#traits > p.muted").First.TextContentAsync() ?? "";
+        Assert.Contains(served["traits"], traits =>
+            traits.GetProperty("workload") is var w && w.TryGetProperty("runnerUp", out var r) && r.ValueKind == JsonValueKind.String
+                ? workloadLine.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{w.GetProperty("margin").GetDouble():0.00} ahead of {r.GetString()}"), StringComparison.Ordinal)
+                : !workloadLine.Contains("ahead of", StringComparison.Ordinal));
+        // The head says whether a dominant cycle was found.
+        var cycle = await page.Locator("dt:text-is('Dominant cycle') + dd").TextContentAsync() ?? "";
+        Assert.Matches(@"^(none|every \d+ (d|h|min).* \(strength \d\.\d\d\))$", cycle);
         await Expect(page.Locator("#pending")).ToBeVisibleAsync();
         await Artifacts.ScreenshotAsync(page, "vm");
 
