@@ -1,3 +1,4 @@
+using Vmorph.Cycles;
 using Vmorph.Forecasting;
 using Vmorph.Observations;
 using Vmorph.Policies;
@@ -64,19 +65,23 @@ public sealed class PolicyEngine : IReportingRecommender
     /// What the hypervisor can set (whole vCPUs for the live loop): a changed want is rounded up to it before the gate,
     /// so a want that rounds to the allocation in force is no morph and spends no cooldown or budget. Null: no rounding.
     /// </param>
-    public PolicyEngine(Policy policy, VmContext vm, ArchetypeCatalog? catalog = null, FastTreeDemandModel? cpuModel = null, bool autoApprove = false, FleetActivity? fleet = null, AllocationGrid? grid = null)
+    /// <param name="cycles">
+    /// Where the predictive trigger reads the VM's CPU cycle rings: the live loop gives its profile's, so the engine keeps
+    /// no second copy. Null: the engine keeps its own, from the samples it observes (what-if replays).
+    /// </param>
+    public PolicyEngine(Policy policy, VmContext vm, ArchetypeCatalog? catalog = null, FastTreeDemandModel? cpuModel = null, bool autoApprove = false, FleetActivity? fleet = null, AllocationGrid? grid = null, Func<CycleHistory?>? cycles = null)
     {
         this.grid = grid;
         this.policy = policy;
         this.vm = vm;
         this.catalog = catalog;
         this.autoApprove = autoApprove;
-        metrics = new PerformanceMetrics(policy.Demand?.HalfLife ?? PerformanceMetrics.DefaultHalfLife);
+        metrics = new PerformanceMetrics(policy.Demand?.HalfLife ?? PerformanceMetrics.DefaultHalfLife, keepsCycles: cycles is null);
         profile = new PersonalityProfile(vm.Vm, vm.Name, "policy-engine", performance: metrics);
         if (policy.Scheduled is { } s) scheduled = new ScheduledMorphing(s);
         if (policy.Demand is { } d) demand = new ResourceDemandBasedMorphing(d);
         if (policy.Workload is { } w && catalog is not null) workload = new WorkloadDetectionBasedMorphing(w, catalog);
-        if (policy.Predictive is { } p) predictive = new PredictiveMorphing(p, vm.Provisioned, vm.Step, policy.TimeZone, cpuModel, metrics.Cycles);
+        if (policy.Predictive is { } p) predictive = new PredictiveMorphing(p, vm.Provisioned, vm.Step, policy.TimeZone, cpuModel, cycles ?? (() => metrics.Cycles));
         gate = new PolicyGate(policy);
         if (fleet is not null && predictive is not null && policy.Demand is { Wake: > 0 } wakeSettings)
         {

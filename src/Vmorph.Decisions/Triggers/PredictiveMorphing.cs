@@ -25,7 +25,7 @@ public sealed class PredictiveMorphing
     private long lastStep = long.MinValue;
     private double cpuForecast = double.NaN;
     private double memoryForecast = double.NaN;
-    private readonly CycleHistory? cycles;
+    private readonly Func<CycleHistory?>? cycles;
     private readonly SeasonalTrendForecaster[] seasonal;
     private long nextCycleCheck = long.MinValue;
 
@@ -35,8 +35,11 @@ public sealed class PredictiveMorphing
     /// <param name="step">The interval between samples.</param>
     /// <param name="zone">The policy's time zone (for seasonality).</param>
     /// <param name="cpuModel">A FastTree model trained beforehand, or null to train per VM as the history grows.</param>
-    /// <param name="cycles">The profile's CPU cycle rings, for the dominant cycle; null keeps the hour of the day.</param>
-    public PredictiveMorphing(PredictiveSettings settings, Allocation provisioned, TimeSpan step, TimeZoneInfo zone, FastTreeDemandModel? cpuModel, CycleHistory? cycles = null)
+    /// <param name="cycles">
+    /// Where to read the profile's CPU cycle rings, for the dominant cycle (read once a day, so a profile loaded again
+    /// is followed); null keeps the hour of the day.
+    /// </param>
+    public PredictiveMorphing(PredictiveSettings settings, Allocation provisioned, TimeSpan step, TimeZoneInfo zone, FastTreeDemandModel? cpuModel, Func<CycleHistory?>? cycles = null)
     {
         this.cycles = cycles;
         this.settings = settings;
@@ -100,7 +103,7 @@ public sealed class PredictiveMorphing
         if (cycles is not null && seasonal.Length > 0 && nowUnixSeconds >= nextCycleCheck)
         {
             nextCycleCheck = nowUnixSeconds + CycleCheckSeconds;
-            Cycle = CycleDetector.Detect(cycles);
+            Cycle = cycles() is { } rings ? CycleDetector.Detect(rings) : null;
             foreach (var forecaster in seasonal) forecaster.Cycle = Cycle?.Period;
         }
         cpuForecast = cpu.Step(nowUnixSeconds, cpuHistory);

@@ -5,7 +5,8 @@ namespace Vmorph.Cycles;
 /// <summary>
 /// What a profile keeps to find a VM's dominant cycle: CPU use in two rings, ten-minute bins over the last 4½ days for
 /// cycles of 1 to 6 hours and hourly bins over the last 6 weeks for cycles of 6 hours to a week (each ring holds two
-/// longest periods more than it analyses, which the detrending window takes). 9.8 KiB a VM whatever the history.
+/// longest periods more than it analyses, which the detrending window takes). 4.9 KiB a VM whatever the history (3 bytes
+/// a bin, <see cref="CycleRing"/>), none before the first sample; about 3.3 KiB encoded.
 /// CPU utilisation is used where the source gives it, otherwise the cores in use (the detector is scale-free).
 /// </summary>
 public sealed class CycleHistory
@@ -58,16 +59,28 @@ public sealed class CycleHistory
         if (!double.IsNaN(value)) Add(sample.UnixSeconds, value);
     }
 
-    /// <summary>Encodes both rings (fine, then coarse).</summary>
+    /// <summary>Encodes both rings (fine, then coarse), each as <see cref="CycleRing.Encode"/> writes it.</summary>
     public byte[] Encode() => [.. Fine.Encode(), .. Coarse.Encode()];
 
-    /// <summary>Reads rings written by <see cref="Encode"/>.</summary>
+    /// <summary>
+    /// Reads rings written by <see cref="Encode"/>, or in the first format (a float sum and a 16-bit count a bin, 9,952
+    /// bytes in all), which profiles stored before hold: the compact format never reaches that size.
+    /// </summary>
     public static CycleHistory Decode(ReadOnlySpan<byte> bytes)
     {
-        var fineBytes = 8 + FineLength * 6;
-        if (bytes.Length < fineBytes) throw new FormatException($"the cycle rings take {fineBytes + 8 + CoarseLength * 6} bytes, not {bytes.Length}");
-        return new CycleHistory(
-            CycleRing.Decode(bytes[..fineBytes], (long)FineBin.TotalSeconds, FineLength),
-            CycleRing.Decode(bytes[fineBytes..], (long)CoarseBin.TotalSeconds, CoarseLength));
+        var fineSeconds = (long)FineBin.TotalSeconds;
+        var coarseSeconds = (long)CoarseBin.TotalSeconds;
+        var firstFine = CycleRing.FirstFormatBytes(FineLength);
+        if (bytes.Length == firstFine + CycleRing.FirstFormatBytes(CoarseLength))
+        {
+            return new CycleHistory(
+                CycleRing.DecodeFirstFormat(bytes[..firstFine], fineSeconds, FineLength),
+                CycleRing.DecodeFirstFormat(bytes[firstFine..], coarseSeconds, CoarseLength));
+        }
+        var fine = CycleRing.Decode(bytes, fineSeconds, FineLength, out var fineRead);
+        var coarse = CycleRing.Decode(bytes[fineRead..], coarseSeconds, CoarseLength, out var coarseRead);
+        if (fineRead + coarseRead != bytes.Length)
+            throw new FormatException($"the cycle rings take {fineRead + coarseRead} bytes, not {bytes.Length}");
+        return new CycleHistory(fine, coarse);
     }
 }

@@ -5,14 +5,20 @@ namespace Vmorph.Cycles;
 /// <summary>
 /// The mean of a value in each of the latest <see cref="Length"/> time bins of <see cref="BinSeconds"/> seconds: the raw
 /// material of <see cref="CycleDetector"/>. Bins are keyed by time, so the ring holds the same bins whatever order
-/// samples arrive in; a sample older than the ring's window is dropped, and a newer one moves the window forward and
-/// empties the bins it passes. Fixed memory: 6 bytes a bin.
+/// samples arrive in (up to the precision of a mean, below); a sample older than the ring's window is dropped, and a
+/// newer one moves the window forward and empties the bins it passes.
 /// </summary>
+/// <remarks>
+/// Compact, since every profile holds two rings: a bin keeps its mean as a half-precision float (11 significant bits,
+/// about three decimal digits: the order samples arrive in changes a mean by a few units of that last place) and its
+/// sample count in a byte, 3 bytes a bin, allocated on the first sample. Past 255 samples a bin's mean becomes a moving
+/// mean of its latest 255 or so. The detector reads the shape of the series, which this precision keeps.
+/// </remarks>
 public sealed class CycleRing
 {
     private const int HeaderBytes = 8;
-    private readonly float[] sum;
-    private readonly ushort[] count;
+    private Half[]? mean;
+    private byte[]? count;
 
     /// <summary>Creates an empty ring of <paramref name="length"/> bins of <paramref name="binSeconds"/> seconds.</summary>
     public CycleRing(long binSeconds, int length)
@@ -20,15 +26,14 @@ public sealed class CycleRing
         ArgumentOutOfRangeException.ThrowIfLessThan(binSeconds, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
         BinSeconds = binSeconds;
-        sum = new float[length];
-        count = new ushort[length];
+        Length = length;
     }
 
     /// <summary>The width of a bin, in seconds.</summary>
     public long BinSeconds { get; }
 
     /// <summary>How many bins the ring holds.</summary>
-    public int Length => sum.Length;
+    public int Length { get; }
 
     /// <summary>The newest bin that has ever had a sample (bins since the epoch), or null before the first sample.</summary>
     public long? NewestBin { get; private set; }
@@ -38,13 +43,15 @@ public sealed class CycleRing
     {
         if (!double.IsFinite(value)) return;
         var bin = Math.DivRem(unixSeconds, BinSeconds) is var (q, r) && r < 0 ? q - 1 : q;
+        mean ??= new Half[Length];
+        count ??= new byte[Length];
         if (NewestBin is not { } newest) NewestBin = newest = bin;
         if (bin > newest)
         {
             for (var b = Math.Max(newest + 1, bin - Length + 1); b <= bin; b++)
             {
                 var cleared = Slot(b);
-                sum[cleared] = 0;
+                mean[cleared] = Half.Zero;
                 count[cleared] = 0;
             }
             NewestBin = bin;
@@ -54,52 +61,118 @@ public sealed class CycleRing
             return;
         }
         var slot = Slot(bin);
-        if (count[slot] == ushort.MaxValue) return;
-        sum[slot] += (float)value;
-        count[slot]++;
+        var n = Math.Min(count[slot] + 1, byte.MaxValue);
+        var before = (double)mean[slot];
+        mean[slot] = (Half)(before + (value - before) / n);
+        count[slot] = (byte)n;
     }
 
     /// <summary>The bin means, oldest first, NaN where a bin had no sample; empty before the first sample.</summary>
     public double[] Means()
     {
-        if (NewestBin is not { } newest) return [];
+        if (NewestBin is not { } newest || mean is null || count is null) return [];
         var means = new double[Length];
         for (var i = 0; i < Length; i++)
         {
             var slot = Slot(newest - Length + 1 + i);
-            means[i] = count[slot] > 0 ? sum[slot] / count[slot] : double.NaN;
+            means[i] = count[slot] > 0 ? (double)mean[slot] : double.NaN;
         }
         return means;
     }
 
-    /// <summary>Encodes the ring: the newest bin, then every bin's sum and count, little-endian.</summary>
+    /// <summary>
+    /// Encodes the ring: the newest bin, every bin's mean (half-precision), then the counts as runs (a run's length as a
+    /// variable-length integer, then the count), little-endian. A VM sampled regularly has a few runs.
+    /// </summary>
     public byte[] Encode()
     {
-        var bytes = new byte[HeaderBytes + Length * 6];
-        BinaryPrimitives.WriteInt64LittleEndian(bytes, NewestBin ?? long.MinValue);
+        var bytes = new List<byte>(HeaderBytes + 2 * Length + 16);
+        Span<byte> word = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(word, NewestBin ?? long.MinValue);
+        bytes.AddRange(word);
         for (var i = 0; i < Length; i++)
         {
-            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(HeaderBytes + 4 * i), sum[i]);
-            BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(HeaderBytes + 4 * Length + 2 * i), count[i]);
+            BinaryPrimitives.WriteHalfLittleEndian(word, mean?[i] ?? Half.Zero);
+            bytes.AddRange(word[..2]);
         }
-        return bytes;
+        for (var i = 0; i < Length;)
+        {
+            var value = count?[i] ?? 0;
+            var run = 1;
+            while (i + run < Length && (count?[i + run] ?? 0) == value) run++;
+            for (var rest = (uint)run; ; rest >>= 7)
+            {
+                if (rest < 0x80)
+                {
+                    bytes.Add((byte)rest);
+                    break;
+                }
+                bytes.Add((byte)(rest | 0x80));
+            }
+            bytes.Add(value);
+            i += run;
+        }
+        return [.. bytes];
     }
 
-    /// <summary>Reads a ring written by <see cref="Encode"/> for the same bin width and length.</summary>
-    public static CycleRing Decode(ReadOnlySpan<byte> bytes, long binSeconds, int length)
+    /// <summary>
+    /// Reads a ring written by <see cref="Encode"/> for the same bin width and length, from the front of
+    /// <paramref name="bytes"/>; <paramref name="read"/> is how many bytes it took.
+    /// </summary>
+    public static CycleRing Decode(ReadOnlySpan<byte> bytes, long binSeconds, int length, out int read)
     {
-        if (bytes.Length != HeaderBytes + length * 6)
-            throw new FormatException($"a cycle ring of {length} bins takes {HeaderBytes + length * 6} bytes, not {bytes.Length}");
+        var ring = new CycleRing(binSeconds, length);
+        var fixedBytes = HeaderBytes + 2 * length;
+        if (bytes.Length < fixedBytes) throw new FormatException($"a cycle ring of {length} bins takes at least {fixedBytes} bytes, not {bytes.Length}");
+        var newest = BinaryPrimitives.ReadInt64LittleEndian(bytes);
+        ring.NewestBin = newest == long.MinValue ? null : newest;
+        ring.mean = new Half[length];
+        ring.count = new byte[length];
+        for (var i = 0; i < length; i++) ring.mean[i] = BinaryPrimitives.ReadHalfLittleEndian(bytes[(HeaderBytes + 2 * i)..]);
+        var at = fixedBytes;
+        for (var i = 0; i < length;)
+        {
+            var run = 0;
+            for (var shift = 0; ; shift += 7)
+            {
+                if (at >= bytes.Length || shift > 28) throw new FormatException($"the bin counts of a cycle ring of {length} bins end early");
+                var b = bytes[at++];
+                run |= (b & 0x7F) << shift;
+                if (b < 0x80) break;
+            }
+            if (at >= bytes.Length || run < 1 || run > length - i) throw new FormatException($"the bin counts of a cycle ring of {length} bins do not add up to {length}");
+            ring.count.AsSpan(i, run).Fill(bytes[at++]);
+            i += run;
+        }
+        read = at;
+        return ring;
+    }
+
+    /// <summary>
+    /// Reads a ring in the first format (the newest bin, then every bin's sum as a float and count as a 16-bit integer),
+    /// which stored profiles made before the compact one hold.
+    /// </summary>
+    public static CycleRing DecodeFirstFormat(ReadOnlySpan<byte> bytes, long binSeconds, int length)
+    {
+        if (bytes.Length != FirstFormatBytes(length))
+            throw new FormatException($"a cycle ring of {length} bins takes {FirstFormatBytes(length)} bytes, not {bytes.Length}");
         var ring = new CycleRing(binSeconds, length);
         var newest = BinaryPrimitives.ReadInt64LittleEndian(bytes);
         ring.NewestBin = newest == long.MinValue ? null : newest;
+        ring.mean = new Half[length];
+        ring.count = new byte[length];
         for (var i = 0; i < length; i++)
         {
-            ring.sum[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(HeaderBytes + 4 * i)..]);
-            ring.count[i] = BinaryPrimitives.ReadUInt16LittleEndian(bytes[(HeaderBytes + 4 * length + 2 * i)..]);
+            var sum = BinaryPrimitives.ReadSingleLittleEndian(bytes[(HeaderBytes + 4 * i)..]);
+            var n = BinaryPrimitives.ReadUInt16LittleEndian(bytes[(HeaderBytes + 4 * length + 2 * i)..]);
+            ring.mean[i] = n > 0 ? (Half)(sum / n) : Half.Zero;
+            ring.count[i] = (byte)Math.Min(n, byte.MaxValue);
         }
         return ring;
     }
+
+    /// <summary>The size of a ring of <paramref name="length"/> bins in the first format.</summary>
+    public static int FirstFormatBytes(int length) => HeaderBytes + 6 * length;
 
     private int Slot(long bin) => (int)(((bin % Length) + Length) % Length);
 }

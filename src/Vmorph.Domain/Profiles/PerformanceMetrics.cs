@@ -18,10 +18,17 @@ public sealed class PerformanceMetrics
 
     private readonly MetricSummary?[] summaries = new MetricSummary?[Metrics.Count];
     private readonly long halfLifeSeconds;
+    private readonly bool keepsCycles;
 
     /// <summary>Creates empty metrics with a decay half-life.</summary>
-    public PerformanceMetrics(TimeSpan? halfLife = null)
+    /// <param name="halfLife">How fast old samples lose weight (<see cref="DefaultHalfLife"/> when null).</param>
+    /// <param name="keepsCycles">
+    /// Whether samples go into <see cref="Cycles"/> too; false for a copy whose owner reads another profile's rings
+    /// (the live loop's policy engine), which then stay empty and take no memory.
+    /// </param>
+    public PerformanceMetrics(TimeSpan? halfLife = null, bool keepsCycles = true)
     {
+        this.keepsCycles = keepsCycles;
         HalfLife = halfLife ?? DefaultHalfLife;
         if (HalfLife <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(halfLife), halfLife, "The half-life must be positive.");
         // Weights are computed on whole seconds: a half-life is taken to the nearest second (at least one).
@@ -79,7 +86,7 @@ public sealed class PerformanceMetrics
             if (double.IsNaN(value)) continue;
             (summaries[m] ??= new MetricSummary((Metric)m)).Add(t, day, hour, value, weight);
         }
-        Cycles.Add(sample);
+        if (keepsCycles) Cycles.Add(sample);
         Samples++;
         if (FirstUnixSeconds is null || t < FirstUnixSeconds) FirstUnixSeconds = t;
         if (LastUnixSeconds is null || t > LastUnixSeconds) LastUnixSeconds = t;

@@ -61,15 +61,35 @@ public sealed class RecentSamples
         var span = bytes.AsSpan(8);
         foreach (var s in samples)
         {
-            BinaryPrimitives.WriteInt64LittleEndian(span, s.UnixSeconds);
-            for (var m = 0; m < Metrics.Count; m++)
-                BinaryPrimitives.WriteSingleLittleEndian(span[(8 + 4 * m)..], (float)s[(Metric)m]);
-            BinaryPrimitives.WriteSingleLittleEndian(span[(8 + 4 * Metrics.Count)..], (float)(s.CpuAllocated?.Value ?? double.NaN));
-            BinaryPrimitives.WriteSingleLittleEndian(span[(12 + 4 * Metrics.Count)..], (float)((s.MemoryAllocated?.Bytes ?? double.NaN) / MemorySize.MiB));
-            BinaryPrimitives.WriteSingleLittleEndian(span[(16 + 4 * Metrics.Count)..], (float)(s.CpuDemand?.Value ?? double.NaN));
+            WriteRecord(span, s);
             span = span[RecordBytes..];
         }
         return bytes;
+    }
+
+    /// <summary>Encodes one sample as a record of <see cref="Encode"/>: what the store appends between rewrites of the window.</summary>
+    public static byte[] EncodeSample(in MetricSample sample)
+    {
+        var bytes = new byte[RecordBytes];
+        WriteRecord(bytes, sample);
+        return bytes;
+    }
+
+    /// <summary>Decodes a record written by <see cref="EncodeSample"/>.</summary>
+    public static MetricSample DecodeSample(ReadOnlySpan<byte> record)
+    {
+        if (record.Length != RecordBytes) throw new FormatException($"a raw window's sample takes {RecordBytes} bytes, not {record.Length}");
+        return ReadRecord(record, withDemand: true);
+    }
+
+    private static void WriteRecord(Span<byte> span, in MetricSample s)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(span, s.UnixSeconds);
+        for (var m = 0; m < Metrics.Count; m++)
+            BinaryPrimitives.WriteSingleLittleEndian(span[(8 + 4 * m)..], (float)s[(Metric)m]);
+        BinaryPrimitives.WriteSingleLittleEndian(span[(8 + 4 * Metrics.Count)..], (float)(s.CpuAllocated?.Value ?? double.NaN));
+        BinaryPrimitives.WriteSingleLittleEndian(span[(12 + 4 * Metrics.Count)..], (float)((s.MemoryAllocated?.Bytes ?? double.NaN) / MemorySize.MiB));
+        BinaryPrimitives.WriteSingleLittleEndian(span[(16 + 4 * Metrics.Count)..], (float)(s.CpuDemand?.Value ?? double.NaN));
     }
 
     /// <summary>Decodes a window written by <see cref="Encode"/>, or by the first format (no marker, no CPU demand).</summary>
@@ -85,30 +105,34 @@ public sealed class RecentSamples
         var list = new List<MetricSample>(span.Length / recordBytes);
         while (!span.IsEmpty)
         {
-            var record = span[..recordBytes];
-            var values = new double[Metrics.Count];
-            for (var m = 0; m < Metrics.Count; m++) values[m] = BinaryPrimitives.ReadSingleLittleEndian(record[(8 + 4 * m)..]);
-            double Read(int metric) => values[metric];
-            var cpuAllocated = BinaryPrimitives.ReadSingleLittleEndian(record[(8 + 4 * Metrics.Count)..]);
-            var memoryAllocatedMiB = BinaryPrimitives.ReadSingleLittleEndian(record[(12 + 4 * Metrics.Count)..]);
-            var cpuDemand = withDemand ? BinaryPrimitives.ReadSingleLittleEndian(record[(16 + 4 * Metrics.Count)..]) : double.NaN;
-            list.Add(new MetricSample(
-                DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64LittleEndian(record)),
-                cpu: Optional(Read((int)Metric.Cpu), v => new CpuCores(v)),
-                cpuUtilisation: Optional(Read((int)Metric.CpuUtilisation), v => new Fraction(v)),
-                cpuAllocated: Optional(cpuAllocated, v => new CpuCores(v)),
-                memory: Optional(Read((int)Metric.Memory), v => new MemorySize(v)),
-                memoryUtilisation: Optional(Read((int)Metric.MemoryUtilisation), v => new Fraction(v)),
-                memoryAllocated: Optional(memoryAllocatedMiB, MemorySize.FromMiB),
-                diskRead: Optional(Read((int)Metric.DiskRead), v => new ByteRate(v)),
-                diskWrite: Optional(Read((int)Metric.DiskWrite), v => new ByteRate(v)),
-                networkReceive: Optional(Read((int)Metric.NetworkReceive), v => new ByteRate(v)),
-                networkTransmit: Optional(Read((int)Metric.NetworkTransmit), v => new ByteRate(v)),
-                cpuDemand: Optional(cpuDemand, v => new CpuCores(v))));
+            list.Add(ReadRecord(span[..recordBytes], withDemand));
             span = span[recordBytes..];
         }
         window.AddRange(list);
         return window;
+    }
+
+    private static MetricSample ReadRecord(ReadOnlySpan<byte> record, bool withDemand)
+    {
+        var values = new double[Metrics.Count];
+        for (var m = 0; m < Metrics.Count; m++) values[m] = BinaryPrimitives.ReadSingleLittleEndian(record[(8 + 4 * m)..]);
+        double Read(Metric metric) => values[(int)metric];
+        var cpuAllocated = BinaryPrimitives.ReadSingleLittleEndian(record[(8 + 4 * Metrics.Count)..]);
+        var memoryAllocatedMiB = BinaryPrimitives.ReadSingleLittleEndian(record[(12 + 4 * Metrics.Count)..]);
+        var cpuDemand = withDemand ? BinaryPrimitives.ReadSingleLittleEndian(record[(16 + 4 * Metrics.Count)..]) : double.NaN;
+        return new MetricSample(
+            DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64LittleEndian(record)),
+            cpu: Optional(Read(Metric.Cpu), v => new CpuCores(v)),
+            cpuUtilisation: Optional(Read(Metric.CpuUtilisation), v => new Fraction(v)),
+            cpuAllocated: Optional(cpuAllocated, v => new CpuCores(v)),
+            memory: Optional(Read(Metric.Memory), v => new MemorySize(v)),
+            memoryUtilisation: Optional(Read(Metric.MemoryUtilisation), v => new Fraction(v)),
+            memoryAllocated: Optional(memoryAllocatedMiB, MemorySize.FromMiB),
+            diskRead: Optional(Read(Metric.DiskRead), v => new ByteRate(v)),
+            diskWrite: Optional(Read(Metric.DiskWrite), v => new ByteRate(v)),
+            networkReceive: Optional(Read(Metric.NetworkReceive), v => new ByteRate(v)),
+            networkTransmit: Optional(Read(Metric.NetworkTransmit), v => new ByteRate(v)),
+            cpuDemand: Optional(cpuDemand, v => new CpuCores(v)));
     }
 
     private static T? Optional<T>(double value, Func<double, T> make) where T : struct =>

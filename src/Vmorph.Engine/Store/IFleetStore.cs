@@ -1,6 +1,7 @@
 using Vmorph.Configuration;
 using Vmorph.Identity;
 using Vmorph.Import;
+using Vmorph.Observations;
 using Vmorph.Profiles;
 
 namespace Vmorph.Store;
@@ -26,7 +27,7 @@ public sealed record ImportRecord(string Sha256, string Path, string Format, lon
 /// <param name="Profile">The profile to save (its configuration history included).</param>
 /// <param name="ExpectedVersion">The version it was loaded at, or null for a new VM: a mismatch fails the whole write.</param>
 /// <param name="NewConfigurationVersions">Configuration versions added since it was loaded.</param>
-/// <param name="Recent">The raw window, or null to leave it as it is.</param>
+/// <param name="Recent">The whole raw window, written in place of the stored one, or null to leave it as it is (or add <see cref="ProfileUpdate.Appended"/> to it).</param>
 public sealed record ProfileUpdate(PersonalityProfile Profile, long? ExpectedVersion, IReadOnlyList<ConfigurationVersion> NewConfigurationVersions, RecentSamples? Recent)
 {
     /// <summary>
@@ -45,14 +46,32 @@ public sealed record ProfileUpdate(PersonalityProfile Profile, long? ExpectedVer
 
     /// <summary>The VM's imported spans after this update, or null to leave them as they are.</summary>
     public ImportedSpans? Spans { get; init; }
+
+    /// <summary>
+    /// Samples newer than the stored raw window's, added to it without writing it again (the decide loop's new sample
+    /// each cycle); ignored when <see cref="Recent"/> is given. The store keeps the newest of the window's capacity.
+    /// </summary>
+    public IReadOnlyList<MetricSample> Appended { get; init; } = [];
+
+    /// <summary>
+    /// Whether the store writes the VM's raw window whole again after <see cref="Appended"/>, with what was appended to
+    /// it, keeping the newest of its capacity: what bounds the appended samples (the loop asks once a day).
+    /// </summary>
+    public bool CompactWindow { get; init; }
 }
 
 /// <summary>A profile as encoded at one moment: its document, its raw window, and the figures the fleet list shows.</summary>
 public sealed record EncodedProfile(byte[] Document, byte[]? Recent, long Samples, long? LastSample)
 {
-    /// <summary>Encodes a profile and its window now.</summary>
-    public static EncodedProfile Of(PersonalityProfile profile, RecentSamples? recent) =>
-        new(ProfileCodec.Encode(profile), recent?.Encode(), profile.Performance.Samples, profile.Performance.LastUnixSeconds);
+    /// <summary>The samples appended to the stored raw window (<see cref="ProfileUpdate.Appended"/>), each encoded by <see cref="RecentSamples.EncodeSample"/>.</summary>
+    public IReadOnlyList<(long UnixSeconds, byte[] Record)> Appended { get; init; } = [];
+
+    /// <summary>Encodes a profile, its window (or the samples appended to the stored one) now.</summary>
+    public static EncodedProfile Of(PersonalityProfile profile, RecentSamples? recent, IReadOnlyList<MetricSample>? appended = null) =>
+        new(ProfileCodec.Encode(profile), recent?.Encode(), profile.Performance.Samples, profile.Performance.LastUnixSeconds)
+        {
+            Appended = recent is null && appended is { Count: > 0 } ? [.. appended.Select(s => (s.UnixSeconds, RecentSamples.EncodeSample(s)))] : [],
+        };
 }
 
 /// <summary>The store changed under a writer: another process saved the same VM first.</summary>
@@ -77,7 +96,7 @@ public interface IFleetStore : IDisposable
     /// <summary>Loads profiles by id (with their configuration history); absent ids are left out.</summary>
     Task<IReadOnlyDictionary<VmId, StoredProfile>> LoadAsync(IEnumerable<VmId> ids, CancellationToken cancellationToken);
 
-    /// <summary>The raw window of a VM, or null.</summary>
+    /// <summary>The raw window of a VM (the one written last, with the samples appended since), or null.</summary>
     Task<RecentSamples?> LoadRecentAsync(VmId id, CancellationToken cancellationToken);
 
     /// <summary>The spans of time whose samples of a VM were imported (none for a VM never imported).</summary>

@@ -30,11 +30,25 @@ namespace Vmorph.Loop.Grains;
 public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logger) : Grain, IVmGrain
 {
     private const int MaxSaveAttempts = 3;
+
+    /// <summary>
+    /// How many samples are appended to a VM's stored raw window before the store writes it whole again (and drops what
+    /// fell out of it): a day of five-minute samples.
+    /// </summary>
+    internal const int AppendsBetweenCompactions = 288;
+
+    // The newest samples the grain keeps: those a failed save left unappended go with the next.
+    private const int NewestKept = 8;
+
     private readonly Dictionary<string, long> counters = new(StringComparer.Ordinal);
     private VmId id;
     private PersonalityProfile? profile;
     private long? version;
-    private RecentSamples window = new();
+    // The raw window lives in the store, each new sample appended to it; the grain keeps only the newest few, so that
+    // a week-old VM's grain does not hold its week (a policy engine made later reads the window from the store).
+    private RecentSamples newest = new(NewestKept);
+    private long newestStored = long.MinValue;
+    private int appendsBeforeCompaction;
     private Dictionary<string, string> labels = new(StringComparer.Ordinal);
     private Dictionary<string, string> domainLabels = new(StringComparer.Ordinal);
     private LoopStateDocument document = new();
@@ -61,16 +75,18 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         {
             profile = stored.Profile;
             version = stored.Version;
-            window = await services.Store.LoadRecentAsync(id, cancellationToken) ?? new RecentSamples();
         }
+        var window = stored is null ? new RecentSamples() : await LoadWindowAsync();
         labels = new Dictionary<string, string>(await services.Control.LabelsAsync(id, cancellationToken), StringComparer.Ordinal);
         if (await services.Control.LoopStateAsync(id, cancellationToken) is { } json)
             document = JsonSerializer.Deserialize(json, LoopJson.Default.LoopStateDocument) ?? new LoopStateDocument();
         if (document.Gone) domainState = "gone";
         var plans = await services.Control.PlansAsync(id, 0, 1, cancellationToken);
         pending = plans.FirstOrDefault(p => p.State == PlanStates.Pending && p.Origin.StartsWith("trigger:", StringComparison.Ordinal));
-        latest = window.Samples.Count > 0 ? window.Samples[^1] : null;
-        MatchPolicy();
+        latest = newest.Samples.Count > 0 ? newest.Samples[^1] : null;
+        // Spread over the fleet, so that its grains, activated together, do not all compact their windows in one cycle.
+        appendsBeforeCompaction = (int)((uint)id.Value.GetHashCode() % AppendsBetweenCompactions) + 1;
+        await MatchPolicyAsync(window);
         this.RegisterGrainTimer(IdleCheckAsync, new GrainTimerCreationOptions(services.Settings.IdleCheck, services.Settings.IdleCheck) { Interleave = false });
         await base.OnActivateAsync(cancellationToken);
     }
@@ -107,17 +123,27 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
             profile ??= new PersonalityProfile(id, message.Name, message.Source, observations.Domain.BaseImage);
             profile.EvidenceHalfLife = services.Catalogs.Archetypes.EvidenceHalfLife;
             var versionsBefore = profile.ConfigurationHistory.Versions.Count;
-            var windowBefore = window.Samples.Count > 0 ? window.Samples[^1].UnixSeconds : long.MinValue;
-            folded = ObservationFolder.Fold(observations, profile, window, services.Settings.AnonymisationKey, message.Uri);
+            folded = ObservationFolder.Fold(observations, profile, newest, services.Settings.AnonymisationKey, message.Uri);
             if (!folded.Changed && version is not null) break;
-            var windowChanged = window.Samples.Count > 0 && window.Samples[^1].UnixSeconds != windowBefore;
-            var recent = windowChanged || version is null ? window : null;
+            // Only a sample newer than the stored window's newest goes into it, appended (an older one never did).
+            List<MetricSample> appended = [.. newest.Samples.Where(s => s.UnixSeconds > newestStored)];
+            var compact = appended.Count > 0 && appendsBeforeCompaction <= 1;
             // Encoded here, in parallel across grains, rather than inside the store's one transaction at a time.
-            var update = new ProfileUpdate(profile, version, [.. profile.ConfigurationHistory.Versions.Skip(versionsBefore)], recent) { Encoded = EncodedProfile.Of(profile, recent) };
+            var update = new ProfileUpdate(profile, version, [.. profile.ConfigurationHistory.Versions.Skip(versionsBefore)], null)
+            {
+                Appended = appended,
+                CompactWindow = compact,
+                Encoded = EncodedProfile.Of(profile, null, appended),
+            };
             try
             {
                 await services.Saves.SaveAsync(update);
                 version = IFleetStore.VersionAfterSave(version);
+                if (appended.Count > 0)
+                {
+                    newestStored = appended[^1].UnixSeconds;
+                    appendsBeforeCompaction = compact ? AppendsBetweenCompactions : appendsBeforeCompaction - 1;
+                }
                 break;
             }
             catch (ConcurrencyException) when (attempt < MaxSaveAttempts)
@@ -143,7 +169,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         if (observations.Sample is { } sample)
         {
             latest = sample;
-            MatchPolicy();
+            await MatchPolicyAsync();
             engine?.Observe(ToUsage(sample));
             await DecideAtAsync(Now);
         }
@@ -158,7 +184,17 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         var stored = (await services.Store.LoadAsync([id], CancellationToken.None)).GetValueOrDefault(id);
         profile = stored?.Profile;
         version = stored?.Version;
-        window = await services.Store.LoadRecentAsync(id, CancellationToken.None) ?? new RecentSamples();
+        await LoadWindowAsync();
+    }
+
+    // The stored raw window; the grain keeps its newest samples and time.
+    private async Task<RecentSamples> LoadWindowAsync()
+    {
+        var window = await services.Store.LoadRecentAsync(id, CancellationToken.None) ?? new RecentSamples();
+        newest = new RecentSamples(NewestKept);
+        newest.AddRange(window.Samples.TakeLast(NewestKept));
+        newestStored = window.Samples.Count > 0 ? window.Samples[^1].UnixSeconds : long.MinValue;
+        return window;
     }
 
     /// <inheritdoc />
@@ -179,7 +215,8 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
 
     // ---------------------------------------------------------------- decisions
 
-    private void MatchPolicy()
+    // Matches the VM's policy and makes its engine; a new engine reads the raw window (the stored one unless given).
+    private async Task MatchPolicyAsync(RecentSamples? window = null)
     {
         var catalogs = services.Catalogs;
         if (catalogGeneration == services.CatalogGeneration && engine is not null) return;
@@ -195,13 +232,16 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         }
         if (engine is not null && ReferenceEquals(matched, policy)) return;
         policy = matched;
-        engine = new PolicyEngine(matched, new VmContext(id, Name, effective, current, services.Settings.Step), catalogs.Archetypes, grid: RightSizeTarget.Grid)
+        engine = new PolicyEngine(matched, new VmContext(id, Name, effective, current, services.Settings.Step), catalogs.Archetypes, grid: RightSizeTarget.Grid,
+            // The predictive trigger reads the profile's cycle rings (whichever profile the grain holds then), not a copy.
+            cycles: () => profile?.Performance.Cycles)
         {
             // Workload detection reads the whole profile (the in-guest view), not only the usage the engine keeps.
             WorkloadTraits = () => TraitScorer.Score(profile!, services.Catalogs.Archetypes),
         };
         if (document.SchedulesCheckedAt is { } checkedAt) engine.Scheduled?.ResumeFrom(checkedAt);
         // The raw window tells a new engine (after a restart or a new policy) what the VM did lately.
+        window ??= await services.Store.LoadRecentAsync(id, CancellationToken.None) ?? new RecentSamples();
         foreach (var s in window.Samples.Take(window.Samples.Count - 1)) engine.Observe(ToUsage(s));
     }
 
@@ -564,7 +604,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         labels = new Dictionary<string, string>(after, StringComparer.Ordinal);
         catalogGeneration = -1;
         engine = null;
-        MatchPolicy();
+        await MatchPolicyAsync();
         Publish("labels", $"labels set by {actor}: " + string.Join(", ", changes.Select(c => c.Value is null ? c.Key + "-" : $"{c.Key}={c.Value}")));
         return new(LoopStatus.Ok, $"labels of VM '{Name}' set; policy {policy?.Name ?? "(none)"}", EffectiveLabels());
     }

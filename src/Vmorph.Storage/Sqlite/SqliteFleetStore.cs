@@ -102,8 +102,18 @@ public sealed class SqliteFleetStore : IFleetStore
     /// <inheritdoc />
     public Task<RecentSamples?> LoadRecentAsync(VmId id, CancellationToken cancellationToken)
     {
-        var bytes = connection.QueryFirstOrDefault<byte[]>("SELECT samples FROM raw_windows WHERE vm_id = @id", new { id = id.Value });
-        return Task.FromResult(bytes is null ? null : RecentSamples.Decode(bytes));
+        return Task.FromResult(ReadWindow(id.Value, null));
+    }
+
+    // The window written last, with the samples appended since (the newest of its capacity).
+    private RecentSamples? ReadWindow(string id, SqliteTransaction? transaction)
+    {
+        var bytes = connection.QueryFirstOrDefault<byte[]>("SELECT samples FROM raw_windows WHERE vm_id = @id", new { id }, transaction);
+        var appended = connection.Query<byte[]>("SELECT sample FROM raw_window_appends WHERE vm_id = @id ORDER BY unix_seconds", new { id }, transaction).AsList();
+        if (bytes is null && appended.Count == 0) return null;
+        var window = bytes is null ? new RecentSamples() : RecentSamples.Decode(bytes);
+        window.AddRange(appended.Select(record => RecentSamples.DecodeSample(record)));
+        return window;
     }
 
     /// <inheritdoc />
@@ -132,7 +142,7 @@ public sealed class SqliteFleetStore : IFleetStore
         foreach (var update in updates)
         {
             var p = update.Profile;
-            var encoded = update.Encoded ?? EncodedProfile.Of(p, update.Recent);
+            var encoded = update.Encoded ?? EncodedProfile.Of(p, update.Recent, update.Appended);
             var args = new
             {
                 id = p.Id.Value,
@@ -192,9 +202,18 @@ public sealed class SqliteFleetStore : IFleetStore
             }
             if (encoded.Recent is not null)
             {
-                connection.Execute(
-                    "INSERT INTO raw_windows (vm_id, samples) VALUES (@id, @samples) ON CONFLICT (vm_id) DO UPDATE SET samples = excluded.samples",
-                    new { id = p.Id.Value, samples = encoded.Recent }, transaction);
+                WriteWindow(p.Id.Value, encoded.Recent, transaction);
+            }
+            else
+            {
+                foreach (var (at, record) in encoded.Appended)
+                {
+                    connection.Execute(
+                        "INSERT INTO raw_window_appends (vm_id, unix_seconds, sample) VALUES (@id, @at, @record) ON CONFLICT (vm_id, unix_seconds) DO UPDATE SET sample = excluded.sample",
+                        new { id = p.Id.Value, at, record }, transaction);
+                }
+                if (update.CompactWindow && ReadWindow(p.Id.Value, transaction) is { } window)
+                    WriteWindow(p.Id.Value, window.Encode(), transaction);
             }
         }
         if (import is not null)
@@ -209,6 +228,15 @@ public sealed class SqliteFleetStore : IFleetStore
         }
         transaction.Commit();
         return Task.CompletedTask;
+    }
+
+    // Writes a VM's whole raw window, which holds every sample appended before it.
+    private void WriteWindow(string id, byte[] samples, SqliteTransaction transaction)
+    {
+        connection.Execute(
+            "INSERT INTO raw_windows (vm_id, samples) VALUES (@id, @samples) ON CONFLICT (vm_id) DO UPDATE SET samples = excluded.samples",
+            new { id, samples }, transaction);
+        connection.Execute("DELETE FROM raw_window_appends WHERE vm_id = @id", new { id }, transaction);
     }
 
     /// <inheritdoc />

@@ -87,7 +87,7 @@ public class ForecastingTests
     {
         var settings = new PredictiveSettings(TimeSpan.FromHours(1), 0.9, ForecastModel.Seasonal, TimeSpan.FromDays(3), TimeSpan.FromHours(1), 0.05);
         var cycles = new CycleHistory();
-        var withCycle = new PredictiveMorphing(settings, new Allocation(8, double.NaN), TimeSpan.FromMinutes(5), TimeZoneInfo.Utc, null, cycles);
+        var withCycle = new PredictiveMorphing(settings, new Allocation(8, double.NaN), TimeSpan.FromMinutes(5), TimeZoneInfo.Utc, null, () => cycles);
         var byHour = new PredictiveMorphing(settings, new Allocation(8, double.NaN), TimeSpan.FromMinutes(5), TimeZoneInfo.Utc, null);
         var cpu = new UsageHistory();
         var memory = new UsageHistory();

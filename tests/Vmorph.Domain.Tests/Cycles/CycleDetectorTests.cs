@@ -141,10 +141,82 @@ public class CycleDetectorTests
         foreach (var (t, v) in shuffled) anyOrder.Add(t, v);
 
         Assert.Equal(inOrder.NewestBin, anyOrder.NewestBin);
-        Assert.Equal(inOrder.Means().Select(m => Math.Round(m, 5)), anyOrder.Means().Select(m => Math.Round(m, 5)));
+        // A mean is kept at half precision (11 significant bits): the order moves it by a few units of the last place.
+        var (a, b) = (inOrder.Means(), anyOrder.Means());
+        Assert.Equal(a.Length, b.Length);
+        Assert.All(a.Zip(b), m => Assert.True(Math.Abs(m.First - m.Second) <= Math.ScaleB(Math.Max(m.First, m.Second), -8), $"{m.First} and {m.Second}"));
         // Only the newest 48 hours are kept: the oldest bin is 47 hours before the newest.
         Assert.Equal(48, inOrder.Means().Length);
         Assert.False(double.IsNaN(inOrder.Means()[0]));
+    }
+
+    [Fact]
+    public void Ring_MeansOfItsBins_AreTheSamplesMeans_ToHalfPrecision()
+    {
+        var ring = new CycleRing(3600, 24);
+        double[] values = [0.1, 0.7, 0.25, 0.9, 0.33, 0.5, 0.61, 0.05, 0.44, 0.8, 0.2, 0.66];
+        for (var i = 0; i < values.Length; i++) ring.Add(Monday + 300L * i, values[i]);
+
+        Assert.Equal(values.Average(), ring.Means()[^1], Math.ScaleB(values.Average(), -9));
+        Assert.Equal(23, ring.Means().Count(double.IsNaN));
+    }
+
+    [Fact]
+    public void Ring_FirstFormat_ReadsBackTheSameMeans()
+    {
+        // The first format: the newest bin, then every bin's float sum, then every bin's 16-bit count.
+        const int length = 24;
+        var bytes = new byte[CycleRing.FirstFormatBytes(length)];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes, 1000);
+        for (var i = 0; i < length; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(8 + 4 * i), i % 3 == 0 ? 0 : 12 * (i / 100f));
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8 + 4 * length + 2 * i), (ushort)(i % 3 == 0 ? 0 : 12));
+        }
+
+        var ring = CycleRing.DecodeFirstFormat(bytes, 3600, length);
+
+        Assert.Equal(1000, ring.NewestBin);
+        var means = ring.Means();
+        for (var bin = 1000 - length + 1; bin <= 1000; bin++)
+        {
+            var slot = bin % length;
+            var mean = means[bin - (1000 - length + 1)];
+            if (slot % 3 == 0) Assert.True(double.IsNaN(mean));
+            else Assert.Equal(slot / 100.0, mean, Math.ScaleB(slot / 100.0, -10));
+        }
+    }
+
+    [Fact]
+    public void History_StoredInTheFirstFormat_DecodesToTheSameMeans()
+    {
+        var history = Series(h => Sine(h, 24), seed: 4);
+        var fine = history.Fine.Means();
+        var coarse = history.Coarse.Means();
+        var firstFormat = FirstFormat(history.Fine).Concat(FirstFormat(history.Coarse)).ToArray();
+
+        var decoded = CycleHistory.Decode(firstFormat);
+
+        Assert.Equal(fine, decoded.Fine.Means());
+        Assert.Equal(coarse, decoded.Coarse.Means());
+        Assert.Equal(CycleDetector.Detect(history)?.IsoPeriod, CycleDetector.Detect(decoded)?.IsoPeriod);
+    }
+
+    // A ring as the first format wrote it (a bin's sum as its mean times its count), to read it back as a stored profile would.
+    private static byte[] FirstFormat(CycleRing ring)
+    {
+        var bytes = new byte[CycleRing.FirstFormatBytes(ring.Length)];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes, ring.NewestBin!.Value);
+        var means = ring.Means();
+        for (var i = 0; i < ring.Length; i++)
+        {
+            var bin = ring.NewestBin.Value - ring.Length + 1 + i;
+            var slot = (int)(bin % ring.Length);
+            var count = double.IsNaN(means[i]) ? 0 : 2;
+            System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(8 + 4 * slot), count == 0 ? 0 : (float)(means[i] * count));
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8 + 4 * ring.Length + 2 * slot), (ushort)count);
+        }
+        return bytes;
     }
 
     [Fact]

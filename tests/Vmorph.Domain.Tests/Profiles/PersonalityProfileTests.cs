@@ -53,7 +53,7 @@ public class PersonalityProfileTests
     }
 
     [Fact]
-    public void EncodedSize_BoundedWhateverTheHistoryAndUnder24KiB()
+    public void EncodedSize_BoundedWhateverTheHistoryAndUnder16KiB()
     {
         int Size(int days)
         {
@@ -65,8 +65,8 @@ public class PersonalityProfileTests
         var twoYears = Size(730);
         // Only which histogram buckets are non-empty can change the size, and their number is fixed by the scales.
         Assert.InRange(twoYears, year * 0.98, year * 1.02);
-        // About 10 KiB of summaries and 11.6 KiB of cycle rings (8.7 KiB of bins in base64, docs/TRAITS.md).
-        Assert.True(twoYears <= 24 * 1024, $"a two-year profile encodes to {twoYears} bytes, over 24 KiB");
+        // About 10 KiB of summaries and 4.4 KiB of cycle rings (3.3 KiB of half-precision means and runs of counts, in base64).
+        Assert.True(twoYears <= 16 * 1024, $"a two-year profile encodes to {twoYears} bytes, over 16 KiB");
     }
 
     [Fact]

@@ -154,4 +154,102 @@ public sealed class SqliteFleetStoreTests : IDisposable
         var error = Assert.Throws<InvalidOperationException>(() => SqliteFleetStore.Open(DbPath, clock));
         Assert.Contains($"schema version 99, newer than this vmorph knows ({SqliteMigrator.Scripts[^1].Version})", error.Message, StringComparison.Ordinal);
     }
+
+    private static MetricSample Sample(int i) =>
+        new(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000 + 300L * i), cpu: new CpuCores(0.1 * i), cpuUtilisation: new Fraction(0.01 * i),
+            memory: MemorySize.FromMiB(100 + i), cpuAllocated: new CpuCores(2), cpuDemand: new CpuCores(0.2 * i));
+
+    [Fact]
+    public async Task AppendedSamples_ReadBackEqualToTheWindowWrittenWhole()
+    {
+        using var store = SqliteFleetStore.Open(DbPath, clock);
+        var a = Profile("test:a");
+        var b = Profile("test:b");
+        var first = new RecentSamples(capacity: 5);
+        first.AddRange([Sample(0), Sample(1), Sample(2)]);
+        await store.SaveAsync([New(a) with { Recent = first }, New(b) with { Recent = first }], null, CancellationToken.None);
+
+        // a gets each newer sample appended; b has its whole window written each time.
+        var whole = new RecentSamples(capacity: 5);
+        whole.AddRange(first.Samples);
+        for (var i = 3; i < 9; i++)
+        {
+            whole.AddRange([Sample(i)]);
+            await store.SaveAsync(
+                [new ProfileUpdate(a, i - 2, [], null) { Appended = [Sample(i)] }, new ProfileUpdate(b, i - 2, [], whole)],
+                null, CancellationToken.None);
+        }
+
+        var appended = (await store.LoadRecentAsync(a.Id, CancellationToken.None))!;
+        var rewritten = (await store.LoadRecentAsync(b.Id, CancellationToken.None))!;
+        Assert.Equal(5, appended.Capacity);
+        Assert.Equal(whole.Encode(), rewritten.Encode());
+        Assert.Equal(rewritten.Encode(), appended.Encode());
+        Assert.Equal(6, AppendedRows("test:a"));
+    }
+
+    [Fact]
+    public async Task CompactWindow_WritesTheWindowWhole_AndKeepsNoAppendedRows()
+    {
+        using var store = SqliteFleetStore.Open(DbPath, clock);
+        var a = Profile("test:a");
+        // A new VM's first save appends too: its window has the default capacity.
+        await store.SaveAsync([New(a) with { Recent = null, Appended = [Sample(0)] }], null, CancellationToken.None);
+        for (var i = 1; i < 7; i++)
+            await store.SaveAsync([new ProfileUpdate(a, i, [], null) { Appended = [Sample(i)] }], null, CancellationToken.None);
+        await store.SaveAsync([new ProfileUpdate(a, 7, [], null) { Appended = [Sample(7)], CompactWindow = true }], null, CancellationToken.None);
+        var expected = new RecentSamples();
+        expected.AddRange(Enumerable.Range(0, 8).Select(Sample));
+
+        Assert.Equal(0, AppendedRows("test:a"));
+        Assert.Equal(expected.Encode(), (await store.LoadRecentAsync(a.Id, CancellationToken.None))!.Encode());
+    }
+
+    [Fact]
+    public async Task Save_StaleVersion_WithAppendedSamples_IsRefusedAndAppendsNothing()
+    {
+        using var store = SqliteFleetStore.Open(DbPath, clock);
+        var a = Profile("test:a");
+        await store.SaveAsync([New(a) with { Recent = null, Appended = [Sample(0)] }], null, CancellationToken.None);
+        await store.SaveAsync([new ProfileUpdate(a, 1, [], null) { Appended = [Sample(1)] }], null, CancellationToken.None);
+
+        await Assert.ThrowsAsync<ConcurrencyException>(() =>
+            store.SaveAsync([new ProfileUpdate(a, 1, [], null) { Appended = [Sample(2)], CompactWindow = true }], null, CancellationToken.None));
+
+        Assert.Equal([Sample(0).UnixSeconds, Sample(1).UnixSeconds], (await store.LoadRecentAsync(a.Id, CancellationToken.None))!.Samples.Select(s => s.UnixSeconds));
+        Assert.Equal(2, AppendedRows("test:a"));
+    }
+
+    [Fact]
+    public async Task StoreOfTheFormatBeforeAppends_Opens_KeepsItsWindow_AndTakesAppends()
+    {
+        // A store as vmorph left it before the appended samples (schema 5): a profile and its window written whole.
+        var profile = Profile("test:old");
+        var window = new RecentSamples();
+        window.AddRange([Sample(0), Sample(1)]);
+        using (var connection = Connect())
+        {
+            connection.Execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+            foreach (var script in SqliteMigrator.Scripts.Where(s => s.Version <= 5)) SqliteMigrator.Apply(connection, script, clock);
+            connection.Execute(
+                "INSERT INTO vms (vm_id, name, source, version, samples, last_sample, profile, updated_at) VALUES ('test:old', 'old', 'test', 3, 10, NULL, @profile, 'then')",
+                new { profile = ProfileCodec.Encode(profile) });
+            connection.Execute("INSERT INTO raw_windows (vm_id, samples) VALUES ('test:old', @samples)", new { samples = window.Encode() });
+        }
+
+        using var store = SqliteFleetStore.Open(DbPath, clock);
+        var loaded = (await store.FindAsync("test:old", CancellationToken.None))!;
+        Assert.Equal(3, loaded.Version);
+        Assert.Equal(window.Encode(), (await store.LoadRecentAsync(profile.Id, CancellationToken.None))!.Encode());
+
+        await store.SaveAsync([new ProfileUpdate(loaded.Profile, 3, [], null) { Appended = [Sample(2)] }], null, CancellationToken.None);
+        window.AddRange([Sample(2)]);
+        Assert.Equal(window.Encode(), (await store.LoadRecentAsync(profile.Id, CancellationToken.None))!.Encode());
+    }
+
+    private long AppendedRows(string vm)
+    {
+        using var connection = Connect();
+        return connection.ExecuteScalar<long>("SELECT count(*) FROM raw_window_appends WHERE vm_id = @vm", new { vm });
+    }
 }
