@@ -200,7 +200,9 @@ public sealed record ScheduleEntry(string Name, CronExpression Cron, string Cron
 /// <param name="MemoryWindow">Memory is sized to this window's largest daily peak.</param>
 /// <param name="Floor">CPU is never sized below this share of the peak window's peak (a VM that woke up once may wake again).</param>
 /// <param name="Wake">CPU use at or above this share of the peak window's peak, with the allocation below that peak, is a wake-up: grow to the peak at once (0 turns it off).</param>
-public sealed record DemandSettings(double CpuPercentile, TimeSpan HalfLife, double Headroom, double Hysteresis, TimeSpan ShrinkAfter, double Saturation, TimeSpan PeakWindow, double MemoryHeadroom, TimeSpan MemoryWindow, double Floor = 0, double Wake = 0);
+/// <param name="GrowWindow">A shortfall or wake-up grows CPU to the peak of this (shorter) window, never beyond the peak window's peak; null: the peak window itself.</param>
+/// <param name="GrowHeadroom">Added to the grow window's peak when the VM grows; null: <paramref name="Headroom"/>.</param>
+public sealed record DemandSettings(double CpuPercentile, TimeSpan HalfLife, double Headroom, double Hysteresis, TimeSpan ShrinkAfter, double Saturation, TimeSpan PeakWindow, double MemoryHeadroom, TimeSpan MemoryWindow, double Floor = 0, double Wake = 0, TimeSpan? GrowWindow = null, double? GrowHeadroom = null);
 
 /// <summary>Settings of workload detection.</summary>
 /// <param name="Windows">How many consecutive windows the new top archetype must hold.</param>

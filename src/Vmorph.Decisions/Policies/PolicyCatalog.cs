@@ -161,8 +161,11 @@ public sealed partial class PolicyCatalog
                 Share(d.MemoryHeadroom, f + "memory-headroom", 0.10, Error),
                 Duration(d.MemoryWindow, f + "memory-window", TimeSpan.FromDays(7), Error, positive: true),
                 Share(d.Floor, f + "floor", level?.Floor ?? 0, Error),
-                Share(d.Wake, f + "wake", 0, Error));
+                Share(d.Wake, f + "wake", 0, Error),
+                d.GrowWindow is null ? null : Duration(d.GrowWindow, f + "grow-window", TimeSpan.FromDays(1), Error, positive: true),
+                d.GrowHeadroom is null ? null : Share(d.GrowHeadroom, f + "grow-headroom", 0.05, Error));
             if (demand.PeakWindow > TimeSpan.FromDays(14)) Error(f + "peak-window", "at most 14d (a profile keeps 14 daily peaks)");
+            if (demand.GrowWindow > demand.PeakWindow) Error(f + "grow-window", $"at most the peak window ({d.PeakWindow ?? "7d"}): the VM grows at most to that window's peak");
             if (demand.MemoryWindow > TimeSpan.FromDays(14)) Error(f + "memory-window", "at most 14d (a profile keeps 14 daily peaks)");
         }
 

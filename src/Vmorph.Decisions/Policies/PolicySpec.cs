@@ -112,6 +112,12 @@ public sealed record DemandSpec
 
     /// <summary>CPU use at or above this share of the peak window's peak is a wake-up: grow to the peak at once.</summary>
     public string? Wake { get; init; }
+
+    /// <summary>A shortfall or wake-up grows CPU to the peak of this window (at most the peak window's peak).</summary>
+    public string? GrowWindow { get; init; }
+
+    /// <summary>Added to the grow window's peak when the VM grows.</summary>
+    public string? GrowHeadroom { get; init; }
 }
 
 /// <summary>Workload-detection morphing.</summary>

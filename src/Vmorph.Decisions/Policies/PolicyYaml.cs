@@ -91,7 +91,7 @@ internal static class PolicyYaml
             DemandSpec? demand = null;
             if (t.Map("resource-demand") is { } d)
             {
-                d.Only("enabled", "cpu-percentile", "half-life", "headroom", "hysteresis", "shrink-after", "saturation", "peak-window", "memory-headroom", "memory-window", "floor", "wake");
+                d.Only("enabled", "cpu-percentile", "half-life", "headroom", "hysteresis", "shrink-after", "saturation", "peak-window", "memory-headroom", "memory-window", "floor", "wake", "grow-window", "grow-headroom");
                 demand = new DemandSpec
                 {
                     Enabled = d.Text("enabled"),
@@ -106,6 +106,8 @@ internal static class PolicyYaml
                     MemoryWindow = d.Text("memory-window"),
                     Floor = d.Text("floor"),
                     Wake = d.Text("wake"),
+                    GrowWindow = d.Text("grow-window"),
+                    GrowHeadroom = d.Text("grow-headroom"),
                 };
             }
             WorkloadSpec? workload = null;

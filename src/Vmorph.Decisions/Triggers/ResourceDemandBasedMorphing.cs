@@ -51,7 +51,7 @@ public sealed class ResourceDemandBasedMorphing(DemandSettings settings)
         // served), the peak of the window, or what was seen, is enough.
         var censored = cpuShort && last > current.Cores;
         cpuShort |= wakes;
-        if (cpuShort) cores = Math.Max(cores, Math.Max(cachedCpuPeak, censored ? last / Settings.Saturation : last) * (1 + Settings.Headroom));
+        if (cpuShort) cores = Math.Max(cores, Math.Max(GrowthTarget(now, cpu), (censored ? last / Settings.Saturation : last) * (1 + Settings.Headroom)));
 
         double? memoryTarget = null;
         var memoryShort = false;
@@ -66,10 +66,27 @@ public sealed class ResourceDemandBasedMorphing(DemandSettings settings)
 
         var urgent = cpuShort || memoryShort;
         var reason = !explain ? "" : urgent
-            ? (wakes ? string.Create(CultureInfo.InvariantCulture, $"woke up: {last:0.##} cores, {last / cachedCpuPeak:P0} of the {ValueParsers.Format(Settings.PeakWindow)} peak {cachedCpuPeak:0.##}; grow to the peak + {Settings.Headroom:P0}") : Shortfall(cpuShort, memoryShort, last, lastMemory, current))
+            ? (wakes ? string.Create(CultureInfo.InvariantCulture, $"woke up: {last:0.##} cores, {last / cachedCpuPeak:P0} of the {ValueParsers.Format(Settings.PeakWindow)} peak {cachedCpuPeak:0.##}; grow to {GrowthWords()}") : Shortfall(cpuShort, memoryShort, last, lastMemory, current))
             : string.Create(CultureInfo.InvariantCulture, $"P{Settings.CpuPercentile * 100:0.#} of CPU use {percentile:0.###} cores (half-life {ValueParsers.Format(Settings.HalfLife)}) + {Settings.Headroom:P0}");
         return new MorphIntent(TriggerKind.ResourceDemand, now, cores, memoryTarget, null, reason, urgent);
     }
+
+    /// <summary>
+    /// What a shortfall or wake-up grows CPU to: the peak window's peak plus headroom, or, with a grow window, that
+    /// window's (recent) peak plus the grow headroom, never above the peak window's peak plus headroom, so a burst
+    /// does not cost hours at a week's peak.
+    /// </summary>
+    private double GrowthTarget(DateTimeOffset now, UsageHistory cpu)
+    {
+        var cap = cachedCpuPeak * (1 + Settings.Headroom);
+        if (Settings.GrowWindow is not { } window) return cap;
+        var recent = cpu.MaxSince(now.ToUnixTimeSeconds() - (long)window.TotalSeconds);
+        return double.IsNaN(recent) ? cap : Math.Min(cap, recent * (1 + (Settings.GrowHeadroom ?? Settings.Headroom)));
+    }
+
+    private string GrowthWords() => Settings.GrowWindow is { } window
+        ? string.Create(CultureInfo.InvariantCulture, $"the {ValueParsers.Format(window)} peak + {Settings.GrowHeadroom ?? Settings.Headroom:P0} (at most the {ValueParsers.Format(Settings.PeakWindow)} peak + {Settings.Headroom:P0})")
+        : string.Create(CultureInfo.InvariantCulture, $"the {ValueParsers.Format(Settings.PeakWindow)} peak + {Settings.Headroom:P0}");
 
     /// <summary>Whether the hour before the latest step stayed below the threshold: a rise out of quiet is a wake-up, a busy VM's next sample is not.</summary>
     private static bool QuietBefore(UsageHistory cpu, double threshold)
@@ -87,7 +104,7 @@ public sealed class ResourceDemandBasedMorphing(DemandSettings settings)
     {
         var parts = new List<string>(2);
         if (cpuShort)
-            parts.Add(string.Create(CultureInfo.InvariantCulture, $"CPU saturated ({last:0.##} of {current.Cores:0.##} cores): grow to the {ValueParsers.Format(Settings.PeakWindow)} peak {cachedCpuPeak:0.##} + {Settings.Headroom:P0}"));
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"CPU saturated ({last:0.##} of {current.Cores:0.##} cores): grow to {GrowthWords()}, the {ValueParsers.Format(Settings.PeakWindow)} peak being {cachedCpuPeak:0.##}"));
         if (memoryShort)
             parts.Add(lastMemory > current.MemoryMiB
                 ? string.Create(CultureInfo.InvariantCulture, $"out of memory ({lastMemory:0} of {current.MemoryMiB:0} MiB)")

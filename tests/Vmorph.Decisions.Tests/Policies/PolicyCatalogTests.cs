@@ -129,6 +129,25 @@ public class PolicyCatalogTests
     }
 
     [Fact]
+    public void GrowWindow_LongerThanThePeakWindow_OrNotADuration_AndGrowHeadroomNotAShare_AreEachNamed()
+    {
+        const string yaml = """
+            policies:
+              - name: long
+                triggers:
+                  resource-demand: { peak-window: 2d, grow-window: 3d }
+              - name: words
+                triggers:
+                  resource-demand: { grow-window: soon, grow-headroom: lots }
+            """;
+        var errors = PolicyCatalog.Build([("p.yaml", yaml)]).Errors;
+        Assert.Contains("p.yaml: policy 'long': triggers.resource-demand.grow-window: at most the peak window (2d): the VM grows at most to that window's peak", errors);
+        Assert.Contains("p.yaml: policy 'words': triggers.resource-demand.grow-window: 'soon' is not a duration (write 30s, 5m, 2h, 1d or 1h30m)", errors);
+        Assert.Contains("p.yaml: policy 'words': triggers.resource-demand.grow-headroom: 'lots' is not a share from 0 to 1 (write 0.95 or 95%)", errors);
+        Assert.True(errors.Count == 3, string.Join("\n", errors));
+    }
+
+    [Fact]
     public void Guard_WindowsTooShortTooLongOrNotDurations_AreEachNamed()
     {
         const string yaml = """

@@ -110,6 +110,41 @@ public class PolicyEngineTests
     }
 
     [Fact]
+    public void Shortfall_WithAGrowWindow_GrowsToTheRecentBurstsPeakPlusGrowHeadroom_NotToTheOlderPeak()
+    {
+        var policy = TestPolicies.Parse(Demand.Replace("peak-window: 1d", "peak-window: 1d, grow-window: 1h, grow-headroom: 50%", StringComparison.Ordinal));
+        var engine = new PolicyEngine(policy, VmContext.Of("vm", new Allocation(8, 4096)));
+        var clock = new FakeTimeProvider(Start);
+        var current = new Allocation(8, 4096);
+        Step(engine, clock, current, 6.0); // a peak of 6 cores in the peak window, hours before the burst
+        for (var i = 0; i < 60; i++) current = Step(engine, clock, current, 1.0);
+        Assert.True(current.Cores < 1.5, $"expected a shrink, got {current}");
+
+        var shrunk = current.Cores;
+        Step(engine, clock, current, shrunk); // saturated: the last hour's peak is the allocation
+        var grown = Step(engine, clock, current, 1.0);
+        Assert.Equal(shrunk * 1.5, grown.Cores, 6);
+        Assert.True(engine.LastIntent!.Urgent);
+        Assert.Contains("the 1h peak + 50", engine.LastIntent.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Shortfall_WithAGrowWindow_NeverGrowsBeyondThePeakWindowsPeak()
+    {
+        var policy = TestPolicies.Parse(Demand.Replace("peak-window: 1d", "peak-window: 1d, grow-window: 1h, grow-headroom: 100%", StringComparison.Ordinal));
+        var engine = new PolicyEngine(policy, VmContext.Of("vm", new Allocation(8, 4096)));
+        var clock = new FakeTimeProvider(Start);
+        var current = new Allocation(8, 4096);
+        Step(engine, clock, current, 6.0);
+        for (var i = 0; i < 60; i++) current = Step(engine, clock, current, 1.0);
+
+        // 5 cores asked of a VM of about 1: the hour's peak + 100 % would be 10, the day's peak caps it at 6.
+        Step(engine, clock, current, 5.0);
+        var grown = Step(engine, clock, current, 1.0);
+        Assert.Equal(6, grown.Cores, 6);
+    }
+
+    [Fact]
     public void Approval_TheEngineHoldsTheMorphUntilApproved()
     {
         var engine = new PolicyEngine(TestPolicies.Parse(Demand + "\n    require-approval: true\n"), VmContext.Of("vm", new Allocation(8, 4096)), autoApprove: false);
