@@ -21,8 +21,12 @@ internal sealed class ServeProcess : IAsyncDisposable
     /// <summary>Everything it wrote so far (standard output and error).</summary>
     public string Output { get { lock (output) return output.ToString(); } }
 
-    /// <summary>Starts serve and waits until it listens (or exits); <paramref name="crashAt"/> arms the test crash hook.</summary>
-    public static async Task<ServeProcess> StartAsync(string dataDirectory, string policies, int port, string? crashAt)
+    /// <summary>
+    /// Starts serve and waits until it listens (or exits), at most <paramref name="startup"/>: a server that finds a morph
+    /// left unfinished recovers it before it listens, which may restart the guest. <paramref name="crashAt"/> arms the
+    /// test crash hook.
+    /// </summary>
+    public static async Task<ServeProcess> StartAsync(string dataDirectory, string policies, int port, string? crashAt, TimeSpan startup)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "vmorph.dll"), "serve", "--connect", Lab.LabFixture.Uri, "--interval", "5s",
@@ -38,7 +42,7 @@ internal sealed class ServeProcess : IAsyncDisposable
         serve.process.BeginOutputReadLine();
         serve.process.BeginErrorReadLine();
         // Its own lines, after ASP.NET Core's "Now listening on": the dashboard link (with the admin token on the first start).
-        await serve.WaitForOutputAsync("vmorph serve: dashboard ", TimeSpan.FromSeconds(90));
+        await serve.WaitForOutputAsync("vmorph serve: dashboard ", startup);
         return serve;
     }
 
