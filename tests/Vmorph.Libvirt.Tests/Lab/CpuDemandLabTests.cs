@@ -57,7 +57,9 @@ public sealed class CpuDemandLabTests(LabFixture lab) : IDisposable
         finally
         {
             LabFixture.Run("virsh", ["-c", LabFixture.Uri, "schedinfo", Guest, "--live", "vcpu_quota=-1"], TimeSpan.FromSeconds(30));
-            lab.Exec(Guest, "/bin/sh", "-c", "kill $(cat /run/spin); rm -f /run/spin");
+            // The agent may be busy for a while after the guest was starved (libvirt: "not available for now"): retried.
+            await MorphLabTools.GuestUntilAsync(lab, Guest, o => o.Trim().EndsWith("stopped", StringComparison.Ordinal), TimeSpan.FromSeconds(120),
+                "/bin/sh", "-c", "kill $(cat /run/spin); rm -f /run/spin; echo stopped");
         }
     }
 
@@ -69,7 +71,7 @@ public sealed class CpuDemandLabTests(LabFixture lab) : IDisposable
         lab.Virsh("setvcpus", Guest, "2", "--live");
         try
         {
-            await Poll.UntilAsync(() => Task.FromResult(lab.Exec(Guest, "/bin/cat", "/sys/devices/system/cpu/online").Trim() == "0-1" ? "online" : null), TimeSpan.FromSeconds(60), "the guest onlines its second CPU");
+            await MorphLabTools.GuestUntilAsync(lab, Guest, o => o.Trim() == "0-1", TimeSpan.FromSeconds(120), "/bin/cat", "/sys/devices/system/cpu/online");
             foreach (var vcpu in new[] { "0", "1" }) lab.Virsh("vcpupin", Guest, vcpu, "0", "--live");
             var spinners = Enumerable.Range(0, 3).Select(_ => Process.Start("taskset", ["-c", "0", "/bin/sh", "-c", "while :; do :; done"])).ToList();
             MetricSample idle;
