@@ -42,7 +42,16 @@ internal sealed class ServeProcess : IAsyncDisposable
         serve.process.BeginOutputReadLine();
         serve.process.BeginErrorReadLine();
         // Its own lines, after ASP.NET Core's "Now listening on": the dashboard link (with the admin token on the first start).
-        await serve.WaitForOutputAsync("vmorph serve: dashboard ", startup);
+        try
+        {
+            await serve.WaitForOutputAsync("vmorph serve: dashboard ", startup);
+        }
+        catch
+        {
+            // Not left running to govern the lab after the test: a server that did not start in time is killed.
+            await serve.DisposeAsync();
+            throw;
+        }
         return serve;
     }
 
