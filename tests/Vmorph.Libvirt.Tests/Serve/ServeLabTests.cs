@@ -34,8 +34,7 @@ public sealed class ServeLabTests(LabFixture lab) : IDisposable
         lab.Virsh("metadata", Guest, "--uri", LabelsUri, "--key", "vmorph", "--config", "--live", "--set", "<labels><label key=\"loop-test\" value=\"grow\"/></labels>");
         var policies = Path.Combine(store.DataDirectory, "policies.yaml");
         // One busy loop wants the guest's one vCPU: grow to 2 (the bound), then back to 1 once the loop stops. Memory
-        // stays as it is; the guard watches 30 s before and after each change (it needs 10 samples in each window, one
-        // every 2 s: with 20 s windows a host at load 60 gave it 5 and the shrink was rolled back as inconclusive). The built-in default policy is replaced
+        // stays as it is; the guard watches 20 s before and after each change. The built-in default policy is replaced
         // by one that governs no VM: the lab's other guests belong to other tests.
         await File.WriteAllTextAsync(policies, """
             policies:
@@ -55,7 +54,7 @@ public sealed class ServeLabTests(LabFixture lab) : IDisposable
                   cpu: { min: 1, max: 2 }
                   memory: { min: 256MiB, max: 256MiB }
                 cooldown: 10s
-                guard: { baseline: 30s, observe: 30s }
+                guard: { baseline: 20s, observe: 20s }
             """);
         var port = FreePort();
         var clock = Stopwatch.StartNew();
