@@ -193,6 +193,14 @@ internal sealed class LibvirtSession : IHypervisorSession
         return new GuestView(read.Snapshot, read.Failure, read.Problems, read.Elapsed);
     }
 
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<GuestCpuTime>> ReadGuestCpuAsync(DomainDescription domain, CancellationToken cancellationToken)
+    {
+        if (domain.GuestAgent is GuestAgentState.None or GuestAgentState.Disconnected) return [];
+        var answer = await new LibvirtAgentTransport(this, domain.Id.Value, domain.Name).ExecuteAsync(AgentCpuStats.Command, guestOptions.Timeout, cancellationToken);
+        return answer.IsSuccess ? AgentCpuStats.Parse(answer.Value) : [];
+    }
+
     /// <summary>Sends one agent command to a domain (blocking; called on a pool thread).</summary>
     internal Result<string> AgentCommand(string uuid, string name, string command, int timeoutSeconds)
     {

@@ -73,6 +73,9 @@ public sealed class ReplayHypervisor(ReplayFleet fleet, TimeProvider clock) : IH
 
         public async Task WaitForEventAsync(CancellationToken cancellationToken) => await events.Reader.WaitToReadAsync(cancellationToken);
 
+        public Task<IReadOnlyList<GuestCpuTime>> ReadGuestCpuAsync(DomainDescription domain, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<GuestCpuTime>>([]);
+
         public Task<GuestView> ObserveGuestAsync(DomainDescription domain, GuestViewRequest request, CancellationToken cancellationToken) =>
             Task.FromResult(GuestView.Unavailable($"{domain.Name}: {NoGuest}"));
 

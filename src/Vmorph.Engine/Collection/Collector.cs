@@ -150,7 +150,7 @@ public sealed class Collector : IAsyncDisposable
             var baselineTaken = (long?)null;
             if (options.SampleWindow > TimeSpan.Zero && running.Any(d => !baselines.ContainsKey(d.Id)))
             {
-                foreach (var c in await current.ReadCountersAsync(cancellationToken))
+                foreach (var c in await ReadCountersAsync(current, running, cancellationToken))
                     if (!baselines.ContainsKey(c.Vm)) baselines[c.Vm] = c;
                 baselineTaken = clock.GetTimestamp();
             }
@@ -163,7 +163,7 @@ public sealed class Collector : IAsyncDisposable
                 await Task.Delay(left, clock, cancellationToken);
                 waited = left;
             }
-            var counters = (await current.ReadCountersAsync(cancellationToken)).ToDictionary(c => c.Vm);
+            var counters = (await ReadCountersAsync(current, running, cancellationToken)).ToDictionary(c => c.Vm);
             var now = clock.GetUtcNow();
             var views = options.GuestView
                 ? await ObserveGuestsAsync(current, running, now, cancellationToken)
@@ -225,6 +225,30 @@ public sealed class Collector : IAsyncDisposable
 
     private List<DomainDescription> Filter(IReadOnlyList<DomainDescription> domains) =>
         options.Domains is { Count: > 0 } names ? [.. domains.Where(d => names.Contains(d.Name))] : [.. domains];
+
+    // The hypervisor's counters of every running domain, each with the guest's own CPU times read right after them (what
+    // the CPU demand is made of: the guest's busy share does not count an idle vCPU's waits on an overloaded host).
+    private async Task<IReadOnlyList<DomainCounters>> ReadCountersAsync(IHypervisorSession current, IReadOnlyList<DomainDescription> running, CancellationToken cancellationToken)
+    {
+        var counters = await current.ReadCountersAsync(cancellationToken);
+        if (!options.GuestView) return counters;
+        var domains = running.ToDictionary(d => d.Id);
+        using var gate = new SemaphoreSlim(options.GuestParallelism);
+        var tasks = counters.Select(async c =>
+        {
+            if (!domains.TryGetValue(c.Vm, out var domain)) return c;
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                return c with { GuestCpu = await current.ReadGuestCpuAsync(domain, cancellationToken) };
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }).ToList();
+        return await Task.WhenAll(tasks);
+    }
 
     private async Task<Dictionary<VmId, GuestView>> ObserveGuestsAsync(IHypervisorSession current, IReadOnlyList<DomainDescription> running, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -35,6 +35,13 @@ public sealed record DomainCounters
     /// </summary>
     public IReadOnlyList<VcpuDelay> VcpuDelays { get; init; } = [];
 
+    /// <summary>
+    /// Per CPU the guest has online: its cumulative busy and idle time as the guest itself counts them (the QEMU guest
+    /// agent's <c>guest-get-cpustats</c>, the guest's <c>/proc/stat</c>), read right after the hypervisor's counters.
+    /// Empty where the guest could not be asked (no agent, an agent too old, the guest view turned off).
+    /// </summary>
+    public IReadOnlyList<GuestCpuTime> GuestCpu { get; init; } = [];
+
     /// <summary>The balloon's current size (<c>balloon.current</c>): memory the guest has, KiB.</summary>
     public long? BalloonCurrentKiB { get; init; }
 
@@ -56,6 +63,12 @@ public sealed record DomainCounters
 
 /// <summary>A device's two cumulative byte counters: read/written for a disk, received/sent for a NIC.</summary>
 public sealed record DeviceCounters(string Name, long? In, long? Out);
+
+/// <summary>
+/// One guest CPU's cumulative time as the guest counts it, milliseconds: busy (user, nice, system, irq, softirq, steal,
+/// counted by ticks) and idle (idle and iowait, measured with the guest's clock).
+/// </summary>
+public sealed record GuestCpuTime(int Cpu, long BusyMilliseconds, long IdleMilliseconds);
 
 /// <summary>One vCPU's cumulative wait for a host CPU (<c>vcpu.N.delay</c>), nanoseconds.</summary>
 public sealed record VcpuDelay(int Vcpu, long Nanoseconds);

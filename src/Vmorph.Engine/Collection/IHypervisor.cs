@@ -32,6 +32,12 @@ public interface IHypervisorSession : IAsyncDisposable
     /// <summary>Completes when an event is waiting to be drained (or the token is cancelled).</summary>
     Task WaitForEventAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The guest's own CPU times (through its guest agent), cheap enough for every reading of the counters; empty when the
+    /// guest cannot say (no agent, an agent without the command, a time-out).
+    /// </summary>
+    Task<IReadOnlyList<GuestCpuTime>> ReadGuestCpuAsync(DomainDescription domain, CancellationToken cancellationToken);
+
     /// <summary>Reads the guest from inside (through its guest agent); a failure is returned as <see cref="GuestView.Missing"/>.</summary>
     Task<GuestView> ObserveGuestAsync(DomainDescription domain, GuestViewRequest request, CancellationToken cancellationToken);
 }

@@ -10,9 +10,12 @@ public readonly record struct RateResult(MetricSample? Sample, string? NoRates);
 
 /// <summary>
 /// Turns cumulative counters into a <see cref="MetricSample"/> (pure). CPU in cores is the growth of <c>cpu.time</c> over
-/// the wall time between two readings: the CPU the VM received. Its CPU demand adds the growth of its vCPUs' run delay
-/// (<c>vcpu.N.delay</c>: runnable, but waiting for a host CPU), so a VM starved by a busy host or capped by a CPU quota
-/// shows what it wanted, not only what it got; disk and network rates are the growth of byte counters over the same time;
+/// the wall time between two readings: the CPU the VM received. Its CPU demand is what it wanted, not only what it got: where
+/// the guest's own CPU times were read in both readings, the CPUs' worth the guest was busy, each CPU's busy share of the
+/// time it counted (a vCPU that waits for a host CPU passes that time as busy when the guest was busy and as idle when it
+/// was idle, so a VM starved by a busy host or capped by a CPU quota reads its whole vCPU and an idle one on an
+/// overloaded host reads what it uses), never less than it received; otherwise what it received plus the growth of its vCPUs' run delay (<c>vcpu.N.delay</c>: runnable, but
+/// waiting for a host CPU, which on an overloaded host also counts an idle vCPU's wake-ups); disk and network rates are the growth of byte counters over the same time;
 /// memory is a gauge from the balloon driver's guest statistics. Counters that went down (the domain restarted, a device
 /// was re-added), a different runtime id, or a gap longer than <c>maxGap</c> give no rate for that reading: the next
 /// reading is measured from this one. Nothing is ever interpolated or carried over.
@@ -41,8 +44,12 @@ public static class RateCalculator
                     if (after >= before) cpu = new CpuCores((after - before) / 1e9 / seconds);
                     else noRates = "cpu.time went back (the domain restarted)";
                 }
-                if (cpu is { } received && Waited(previous.VcpuDelays, current.VcpuDelays) is { } waitedNanoseconds)
-                    demand = new CpuCores(received.Value + waitedNanoseconds / 1e9 / seconds);
+                if (cpu is { } received)
+                {
+                    if (GuestBusyCores(previous.GuestCpu, current.GuestCpu) is { } busy) demand = new CpuCores(Math.Max(received.Value, busy));
+                    else if (Waited(previous.VcpuDelays, current.VcpuDelays) is { } waitedNanoseconds)
+                        demand = new CpuCores(received.Value + waitedNanoseconds / 1e9 / seconds);
+                }
                 (diskRead, diskWrite) = Rates(previous.Disks, current.Disks, seconds, ref noRates, "disk");
                 (networkReceive, networkTransmit) = Rates(previous.Nics, current.Nics, seconds, ref noRates, "network");
             }
@@ -66,6 +73,24 @@ public static class RateCalculator
         var sample = new MetricSample(current.At, cpu: cpu, cpuAllocated: allocatedCpu, memory: used, memoryUtilisation: memoryShare,
             memoryAllocated: allocatedMemory, diskRead: diskRead, diskWrite: diskWrite, networkReceive: networkReceive, networkTransmit: networkTransmit, cpuDemand: demand);
         return new RateResult(sample, noRates);
+    }
+
+    // The CPUs' worth the guest was busy between two readings of its own CPU times: each CPU online in both adds its busy
+    // share of the time it counted; null when none was, or a CPU's times went back (the guest rebooted).
+    private static double? GuestBusyCores(IReadOnlyList<GuestCpuTime> before, IReadOnlyList<GuestCpuTime> after)
+    {
+        double busy = 0;
+        var any = false;
+        foreach (var cpu in after)
+        {
+            if (before.FirstOrDefault(c => c.Cpu == cpu.Cpu) is not { } old) continue;
+            long busyGrowth = cpu.BusyMilliseconds - old.BusyMilliseconds, idleGrowth = cpu.IdleMilliseconds - old.IdleMilliseconds;
+            if (busyGrowth < 0 || idleGrowth < 0) return null;
+            if (busyGrowth + idleGrowth == 0) continue;
+            busy += busyGrowth / (double)(busyGrowth + idleGrowth);
+            any = true;
+        }
+        return any ? busy : null;
     }
 
     // The run delay the vCPUs present in both readings accumulated between them; null when none was read in both, or a

@@ -43,6 +43,20 @@ public sealed class CollectorTests : IDisposable
         Assert.Equal([1, 2], history.Versions.Select(v => v.Version));
     }
 
+    // The fake VM receives half a core and counts itself 90 % busy: a starved guest, whose demand is what it counted.
+    [Fact]
+    public async Task GuestCpuTimes_AreReadWithEachReadingOfTheCounters_AndMakeTheDemand()
+    {
+        hypervisor.GuestBusyShare = 0.9;
+        await using var collector = Make();
+        var first = (await collector.CollectOnceAsync(CancellationToken.None)).Vms[0];
+        Assert.Equal(0.5, first.Sample!.Value.Cpu!.Value.Value, 9);
+        Assert.Equal(0.9, first.Sample.Value.CpuDemand!.Value.Value, 9);
+
+        hypervisor.GuestBusyShare = null;
+        Assert.Null((await collector.CollectOnceAsync(CancellationToken.None)).Vms[0].Sample!.Value.CpuDemand);
+    }
+
     [Fact]
     public async Task ConfigurationChange_WithoutAnEvent_IsFoundByThePeriodicComparison()
     {

@@ -16,6 +16,9 @@ internal sealed class FakeHypervisor : IHypervisor
     public int RuntimeId { get; set; } = 7;
     public volatile bool Down;
     public int Connects;
+
+    /// <summary>The share of its time the guest counts busy, or null for a guest that cannot be asked.</summary>
+    public double? GuestBusyShare { get; set; }
     public Channel<HypervisorEvent> Events { get; } = Channel.CreateUnbounded<HypervisorEvent>();
     private double clock;
 
@@ -68,6 +71,11 @@ internal sealed class FakeHypervisor : IHypervisor
         }
 
         public async Task WaitForEventAsync(CancellationToken cancellationToken) => await h.Events.Reader.WaitToReadAsync(cancellationToken);
+
+        public Task<IReadOnlyList<GuestCpuTime>> ReadGuestCpuAsync(DomainDescription domain, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<GuestCpuTime>>(h.GuestBusyShare is { } share
+                ? [new GuestCpuTime(0, (long)(h.clock * 1000 * share), (long)(h.clock * 1000 * (1 - share)))]
+                : []);
 
         public Task<GuestView> ObserveGuestAsync(DomainDescription domain, GuestViewRequest request, CancellationToken cancellationToken) =>
             Task.FromResult(GuestView.Unavailable("fake-1: no guest agent"));

@@ -133,6 +133,66 @@ public class RateCalculatorTests
         Assert.Equal(0.5, s.CpuWanted!.Value.Value, 9);
     }
 
+    private static IReadOnlyList<GuestCpuTime> Guest(params (long Busy, long Idle)[] cpus) =>
+        [.. cpus.Select((times, cpu) => new GuestCpuTime(cpu, times.Busy, times.Idle))];
+
+    // Measured in the lab (docs/COLLECTING.md): an idle 2-vCPU guest on a host at load 36 received 0.03 cores and its
+    // vCPUs waited 0.23 s per second (their wake-ups queued on the host), while the guest counted itself 1.5 % busy.
+    [Fact]
+    public void Compute_GuestCpuTimesReadTwice_DemandIsTheGuestsBusyShareNotItsWaits()
+    {
+        var before = At(0, 0) with { VcpuDelays = [new VcpuDelay(0, 0)], GuestCpu = Guest((100, 1_000), (200, 2_000)) };
+        var after = At(10, 300_000_000) with { VcpuDelays = [new VcpuDelay(0, 2_300_000_000)], GuestCpu = Guest((220, 8_880), (320, 9_880)) };
+        var s = RateCalculator.Compute(before, after, MaxGap).Sample!.Value;
+        Assert.Equal(0.03, s.Cpu!.Value.Value, 9);
+        Assert.Equal(0.03, s.CpuDemand!.Value.Value, 9);
+    }
+
+    // A guest spinning both vCPUs counts them busy all the time, however few ticks a starved or capped vCPU counted.
+    [Fact]
+    public void Compute_GuestBusyOnEveryCpu_DemandIsItsVcpus()
+    {
+        var before = At(0, 0) with { GuestCpu = Guest((100, 1_000), (100, 1_000)) };
+        var after = At(10, 3_000_000_000) with { GuestCpu = Guest((1_600, 1_000), (2_100, 1_000)) };
+        Assert.Equal(2.0, RateCalculator.Compute(before, after, MaxGap).Sample!.Value.CpuDemand!.Value.Value, 9);
+    }
+
+    // The guest does not see the emulator's own work for it: the demand is never below what the VM received.
+    [Fact]
+    public void Compute_GuestCountsLessThanItReceived_DemandIsWhatItReceived()
+    {
+        var before = At(0, 0) with { GuestCpu = Guest((0, 0)) };
+        var after = At(10, 500_000_000) with { GuestCpu = Guest((100, 9_900)) };
+        Assert.Equal(0.05, RateCalculator.Compute(before, after, MaxGap).Sample!.Value.CpuDemand!.Value.Value, 9);
+    }
+
+    // A CPU onlined between the readings adds nothing; times that went back (the guest rebooted) leave the guest's view
+    // out, and the demand is what the VM received plus its vCPUs' waits again.
+    [Fact]
+    public void Compute_GuestCpuOnlinedOrTimesWentBack_CountsTheCpusReadTwiceOrFallsBackToTheWaits()
+    {
+        var before = At(0, 0) with { VcpuDelays = [new VcpuDelay(0, 0)], GuestCpu = Guest((0, 0)) };
+        var onlined = At(10, 5_000_000_000) with { VcpuDelays = [new VcpuDelay(0, 5_000_000_000)], GuestCpu = Guest((7_000, 3_000), (900, 0)) };
+        Assert.Equal(0.7, RateCalculator.Compute(before, onlined, MaxGap).Sample!.Value.CpuDemand!.Value.Value, 9);
+        var rebooted = onlined with { GuestCpu = Guest((10, 20)) };
+        var later = At(20, 6_000_000_000) with { VcpuDelays = [new VcpuDelay(0, 5_500_000_000)], GuestCpu = Guest((5, 9_000)) };
+        Assert.Equal(0.15, RateCalculator.Compute(rebooted, later, MaxGap).Sample!.Value.CpuDemand!.Value.Value, 9);
+    }
+
+    [Fact]
+    public void AgentCpuStats_ReadsEachLinuxCpusBusyAndIdleTimes()
+    {
+        const string answer = """
+            {"return":[{"cpu":0,"guestnice":0,"idle":12090,"steal":0,"iowait":10,"system":7950,"guest":0,"nice":0,"irq":0,"type":"linux","user":360,"softirq":180},
+                       {"cpu":1,"idle":500,"system":20,"type":"linux","user":5}]}
+            """;
+        Assert.Equal([new GuestCpuTime(0, 8_490, 12_100), new GuestCpuTime(1, 25, 500)], AgentCpuStats.Parse(answer));
+        Assert.Empty(AgentCpuStats.Parse("""{"error":{"class":"CommandNotFound","desc":"The command guest-get-cpustats has not been found"}}"""));
+        Assert.Empty(AgentCpuStats.Parse("""{"return":[{"cpu":0,"type":"linux","user":5,"idle":-1}]}"""));
+        Assert.Empty(AgentCpuStats.Parse("""{"return":[{"cpu":0,"type":"linux","user":5}]}"""));
+        Assert.Empty(AgentCpuStats.Parse("not json"));
+    }
+
     [Fact]
     public void StatsMapper_ReadsEachVcpusDelay()
     {

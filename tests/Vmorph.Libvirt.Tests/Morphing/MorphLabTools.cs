@@ -113,7 +113,8 @@ internal static class MorphLabTools
             lab.Virsh("snapshot-delete", guest, snapshot);
         LabFixture.Run("virsh", ["-c", LabFixture.Uri, "destroy", guest], TimeSpan.FromSeconds(60));
         lab.Virsh("start", guest);
-        await GuestUntilAsync(lab, guest, o => o.StartsWith("MemTotal", StringComparison.Ordinal), TimeSpan.FromSeconds(120), "/bin/cat", "/proc/meminfo");
+        // A TCG guest took over 2 min to boot on a host at load 37 (lab-2, 2026-12-02).
+        await GuestUntilAsync(lab, guest, o => o.StartsWith("MemTotal", StringComparison.Ordinal), TimeSpan.FromSeconds(300), "/bin/cat", "/proc/meminfo");
         var watch = Stopwatch.StartNew();
         while ((await VmAsync(guest)).Configuration.Memory?.Bytes != 256L << 20 && watch.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(250);
     }
