@@ -10,7 +10,7 @@ namespace Vmorph.Libvirt.Tests.Workloads;
 /// <summary>
 /// Workload detection on real software in the lab guest lab-wl (scripts/lab up --workloads): PostgreSQL under pgbench,
 /// then nginx under ab, each started through the guest agent (lab.d/vmorph-scenario) and read by the real collector
-/// with its guest view, one collection per window of the lab policy (workload-lab-policy.yaml).
+/// with its guest view (serve's 10 s time-out), one collection per window of the lab policy (workload-lab-policy.yaml).
 /// </summary>
 [Collection("lab")]
 public sealed class WorkloadDetectionLabTests(LabFixture lab, ITestOutputHelper output) : IDisposable
@@ -20,12 +20,6 @@ public sealed class WorkloadDetectionLabTests(LabFixture lab, ITestOutputHelper 
 
     /// <summary>The documented time from a switch of workload to the new one detected and the old one below the threshold.</summary>
     public static readonly TimeSpan SwitchTime = TimeSpan.FromMinutes(15);
-
-    /// <summary>
-    /// How long reading lab-wl from inside may take: the inventory forks a readlink per process, and a Debian guest
-    /// under TCG on a loaded host took 80-120 s for it (docs/TRAITS.md).
-    /// </summary>
-    public static readonly TimeSpan GuestTimeout = TimeSpan.FromMinutes(3);
 
     private readonly LabStore store = new();
 
@@ -71,7 +65,10 @@ public sealed class WorkloadDetectionLabTests(LabFixture lab, ITestOutputHelper 
     /// vmorph-scenario in lab-wl through the agent, failing the test if it fails. Starting PostgreSQL in a guest just
     /// booted on this loaded host took more than the 90 s of <see cref="LabFixture.Exec"/>: up to 5 minutes.
     /// </summary>
-    private void Scenario(params string[] arguments)
+    private void Scenario(params string[] arguments) => Scenario(lab, arguments);
+
+    /// <summary>vmorph-scenario in lab-wl through the agent (up to 5 minutes), failing the test if it fails.</summary>
+    internal static void Scenario(LabFixture lab, params string[] arguments)
     {
         var result = LabFixture.Run("env", ["VMORPH_LAB_EXEC_TIMEOUT=300", Path.Combine(lab.Root, "scripts", "lab"), "exec", "lab-wl", "--", "/usr/local/sbin/vmorph-scenario", .. arguments], TimeSpan.FromMinutes(5));
         if (result.Exit != 0) throw new InvalidOperationException($"vmorph-scenario {string.Join(' ', arguments)} in lab-wl failed (exit {result.Exit}): {result.Output}");
@@ -102,7 +99,7 @@ public sealed class WorkloadDetectionLabTests(LabFixture lab, ITestOutputHelper 
         {
             var begin = watch.Elapsed;
             // The footprint scan (20 s in the guest) once at the start, as collect's default of 10 min between scans does.
-            await store.CollectAsync(["lab-wl"], evidenceHalfLife: catalog.EvidenceHalfLife, guestTimeout: GuestTimeout, scanInterval: TimeSpan.FromMinutes(10));
+            await store.CollectAsync(["lab-wl"], evidenceHalfLife: catalog.EvidenceHalfLife, scanInterval: TimeSpan.FromMinutes(10));
             var traits = TraitScorer.Score(await store.ProfileAsync("lab-wl"), catalog);
             var named = WorkloadClassifier.Classify(traits, catalog.Classification);
             var top = traits.Top(1, TraitKind.Workload).First();
