@@ -65,7 +65,16 @@ printf 'run\tscenario\texpected\tdetected\tdetect_s\tgone_s\tscore\tmargin\tstar
 printf 'run\tscenario\tphase\tt_s\tlabel\tbest\tscore\tsecond\tsecond_score\tcollect_s\n' >"$out/windows.tsv"
 
 # Starting PostgreSQL in a busy, freshly booted guest can take minutes on a loaded host.
-scenario() { VMORPH_LAB_EXEC_TIMEOUT=300 "$root/scripts/lab" exec "$guest" /usr/local/sbin/vmorph-scenario "$@" >/dev/null; }
+# The agent can be busy for a while (another reader of the guest, a loaded host): three tries.
+scenario() {
+    local try
+    for try in 1 2 3; do
+        VMORPH_LAB_EXEC_TIMEOUT=300 "$root/scripts/lab" exec "$guest" /usr/local/sbin/vmorph-scenario "$@" >/dev/null && return 0
+        echo "workload-confusion: vmorph-scenario $* failed in $guest (try $try of 3)" >&2
+        sleep 10
+    done
+    return 1
+}
 
 # window RUN SCENARIO PHASE T0: one collection cycle and the traits after it; sets LABEL, BEST, SCORE, MARGIN; waits
 # for the rest of the window.

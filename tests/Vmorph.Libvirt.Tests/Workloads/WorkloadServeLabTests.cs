@@ -53,7 +53,7 @@ public sealed class WorkloadServeLabTests(LabFixture lab, ITestOutputHelper outp
         {
             var port = FreePort();
             await using var serve = await WorkloadServeProcess.StartAsync(store.DataDirectory,
-                ["--connect", LabFixture.Uri, "--interval", "30s", "--urls", $"http://127.0.0.1:{port}", "--policies", policies,
+                ["--connect", LabFixture.Uri, "--interval", "30s", "--guest-timeout", WorkloadDetectionLabTests.GuestTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s", "--urls", $"http://127.0.0.1:{port}", "--policies", policies,
                  "--archetypes", Path.Combine(workloads, "workload-lab-archetypes.yaml")]);
             var token = serve.AdminToken ?? throw new InvalidOperationException("no admin token printed:\n" + serve.Output);
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
