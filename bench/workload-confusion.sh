@@ -12,21 +12,22 @@
 # Times are from the scenario's start (its `start` command returned) or stop to the end of the confirming window.
 #
 # Usage: bench/workload-confusion.sh [--runs N] [--scenarios "database web ..."] [--out DIR]
-# Environment: WINDOW (s, default 60: one collection per window, and reading lab-wl took 80-120 s on a loaded host, so
-# a collection that runs longer is the window), WINDOWS (default 2), MIN_CONFIDENCE (default 0.5): the confirmation of the lab
-# test policy tests/Vmorph.Libvirt.Tests/Workloads/workload-lab-policy.yaml (evidence half-life 2 min:
-# workload-lab-archetypes.yaml beside it); DETECT_TIMEOUT (s, default 480),
-# GONE_TIMEOUT (s, default 480), IDLE_WINDOWS (windows an idle run is watched, default 6); VMORPH (the command that
-# runs vmorph, default ./vmorph); GUEST_TIMEOUT (collect's --guest-timeout, default 180s).
+# Environment: WINDOW (s, default 30: one collection per window; a collection that runs longer is the window), WINDOWS
+# (default 2), MIN_CONFIDENCE (default 0.5): the confirmation of the lab test policy
+# tests/Vmorph.Libvirt.Tests/Workloads/workload-lab-policy.yaml (evidence half-life 2 min:
+# workload-lab-archetypes.yaml beside it); DETECT_TIMEOUT (s, default 480), GONE_TIMEOUT (s, default 480),
+# IDLE_WINDOWS (windows an idle run is watched, default 6); VMORPH (the command that runs vmorph, default ./vmorph);
+# GUEST_TIMEOUT (collect's --guest-timeout, default 10s as serve's); GUEST (the guest, default lab-wl: any domain of
+# the lab booted from lab-wl's image, e.g. a second copy so the matrix runs beside the lab tests).
 # Writes DIR/runs.tsv (one line per run), DIR/windows.tsv (every window's label and scores) and DIR/matrix.md.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 runs=3
 scenarios="database web development analytics scanner idle"
 out=$root/artifacts/workload-confusion
-window=${WINDOW:-60} windows=${WINDOWS:-2} min_confidence=${MIN_CONFIDENCE:-0.5}
+window=${WINDOW:-30} windows=${WINDOWS:-2} min_confidence=${MIN_CONFIDENCE:-0.5}
 detect_timeout=${DETECT_TIMEOUT:-480} gone_timeout=${GONE_TIMEOUT:-480} idle_windows=${IDLE_WINDOWS:-6}
-guest=lab-wl
+guest=${GUEST:-lab-wl}
 read -r -a vmorph <<<"${VMORPH:-$root/vmorph}"
 # The lab's evidence half-life (2 windows), as the lab tests use it; the archetypes themselves are the built-in ones.
 archetypes=$root/tests/Vmorph.Libvirt.Tests/Workloads/workload-lab-archetypes.yaml
@@ -56,14 +57,24 @@ expected() {
 for s in $scenarios; do expected "$s" >/dev/null; done
 command -v jq >/dev/null || { echo "workload-confusion: needs jq (scripts/deps installs it)" >&2; exit 1; }
 
-"$root/scripts/lab" status --workloads >/dev/null || { echo "workload-confusion: $guest is not up: run scripts/lab up --workloads" >&2; exit 1; }
+"$root/scripts/lab" exec "$guest" /usr/local/sbin/vmorph-scenario list >/dev/null ||
+    { echo "workload-confusion: $guest does not answer: run scripts/lab up --workloads" >&2; exit 1; }
 "${vmorph[@]}" version >/dev/null # builds the command line once, before the first timed window
 mkdir -p "$out"
 printf 'run\tscenario\texpected\tdetected\tdetect_s\tgone_s\tscore\tmargin\tstart_s\n' >"$out/runs.tsv"
 printf 'run\tscenario\tphase\tt_s\tlabel\tbest\tscore\tsecond\tsecond_score\tcollect_s\n' >"$out/windows.tsv"
 
 # Starting PostgreSQL in a busy, freshly booted guest can take minutes on a loaded host.
-scenario() { VMORPH_LAB_EXEC_TIMEOUT=300 "$root/scripts/lab" exec "$guest" /usr/local/sbin/vmorph-scenario "$@" >/dev/null; }
+# The agent can be busy for a while (another reader of the guest, a loaded host): three tries.
+scenario() {
+    local try
+    for try in 1 2 3; do
+        VMORPH_LAB_EXEC_TIMEOUT=300 "$root/scripts/lab" exec "$guest" /usr/local/sbin/vmorph-scenario "$@" >/dev/null && return 0
+        echo "workload-confusion: vmorph-scenario $* failed in $guest (try $try of 3)" >&2
+        sleep 10
+    done
+    return 1
+}
 
 # window RUN SCENARIO PHASE T0: one collection cycle and the traits after it; sets LABEL, BEST, SCORE, MARGIN; waits
 # for the rest of the window.
@@ -71,7 +82,7 @@ window() {
     local begin json t c0 c1
     begin=$(date +%s.%N)
     c0=$begin
-    "${vmorph[@]}" collect --once --guest-timeout "${GUEST_TIMEOUT:-180s}" --archetypes "$archetypes" --domain "$guest" >/dev/null 2>>"$VMORPH_DATA_DIR/collect.log"
+    "${vmorph[@]}" collect --once --guest-timeout "${GUEST_TIMEOUT:-10s}" --archetypes "$archetypes" --domain "$guest" >/dev/null 2>>"$VMORPH_DATA_DIR/collect.log"
     c1=$(date +%s.%N)
     json=$("${vmorph[@]}" traits "$guest" --archetypes "$archetypes" --output json)
     read -r LABEL BEST SCORE SECOND SECOND_SCORE < <(jq -r --argjson min "$min_confidence" '

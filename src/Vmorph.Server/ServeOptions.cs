@@ -30,6 +30,9 @@ public sealed record ServeOptions
     /// <summary>The interval between collection cycles, in the loop's clock (a replay's is accelerated).</summary>
     public TimeSpan CollectInterval { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How long reading one guest from inside (its inventory) may take, round trips included.</summary>
+    public TimeSpan GuestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>A policy YAML file or directory of them, added to the built-in policies; null: DATA_DIR/policies when present.</summary>
     public string? Policies { get; init; }
 

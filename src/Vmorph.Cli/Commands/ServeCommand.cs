@@ -52,6 +52,12 @@ public sealed class ServeCommand(CliContext context) : VmorphCommand<ServeComman
         [DefaultValue("1m")]
         public string Interval { get; init; } = "1m";
 
+        /// <summary>How long one guest's inventory may take.</summary>
+        [CommandOption("--guest-timeout <DURATION>")]
+        [Description("How long reading one guest from inside (its inventory through the guest agent) may take, round trips included (default 10s); a guest slower than that is collected without its guest view.")]
+        [DefaultValue("10s")]
+        public string GuestTimeout { get; init; } = "10s";
+
         /// <summary>Policies.</summary>
         [CommandOption("--policies <PATH>")]
         [Description("A policy YAML file or a directory of them, besides the built-in policies and DATA_DIR/policies.")]
@@ -84,6 +90,7 @@ public sealed class ServeCommand(CliContext context) : VmorphCommand<ServeComman
         if (settings.ReplayVms is <= 0) throw new CliException("--replay-vms must be a positive number", ExitCodes.Usage);
         if (settings.Speed is <= 0 or > 1_000_000 || double.IsNaN(settings.Speed)) throw new CliException("--speed must be above 0 and at most 1000000", ExitCodes.Usage);
         if ((settings.TlsCertificate is null) != (settings.TlsKey is null)) throw new CliException("--tls-cert and --tls-key go together", ExitCodes.Usage);
+        if (Durations.Parse(settings.GuestTimeout, "--guest-timeout") <= TimeSpan.Zero) throw new CliException("--guest-timeout must be above 0", ExitCodes.Usage);
         var uris = settings.Connect is { Length: > 0 } c ? c : [Context.Environment.GetValueOrDefault("LIBVIRT_DEFAULT_URI") ?? "qemu:///system"];
         var options = new ServeOptions
         {
@@ -94,6 +101,7 @@ public sealed class ServeCommand(CliContext context) : VmorphCommand<ServeComman
             ReplayVms = settings.ReplayVms,
             ReplaySpeed = settings.Speed,
             CollectInterval = Durations.Parse(settings.Interval, "--interval"),
+            GuestTimeout = Durations.Parse(settings.GuestTimeout, "--guest-timeout"),
             Policies = settings.Policies,
             Targets = settings.Targets,
             Archetypes = settings.Archetypes is { Length: > 0 } a ? a[0] : null,

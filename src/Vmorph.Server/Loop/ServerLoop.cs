@@ -134,7 +134,7 @@ public sealed class FleetSource
         if (options.ReplayTrace is { } trace) return Replayed(options, trace);
         var clock = options.Clock;
         return new FleetSource(Path.Combine(options.DataDirectory, "vmorph.db"), clock,
-            [.. options.HypervisorUris.Select(u => new Connection(u, "libvirt:" + u, new LibvirtHypervisor(clock), (journal, store, progress, token) => LibvirtBackendAsync(u, clock, journal, store, progress, token)))],
+            [.. options.HypervisorUris.Select(u => new Connection(u, "libvirt:" + u, new LibvirtHypervisor(clock, new Vmorph.Guest.GuestReadOptions { Timeout = options.GuestTimeout }), (journal, store, progress, token) => LibvirtBackendAsync(u, clock, journal, store, progress, token)))],
             replay: false);
     }
 
