@@ -15,6 +15,8 @@ switch (args.FirstOrDefault())
         return await ReplayFleetSize.RunAsync(args, Console.Out);
     case "serve-loop":
         return await ServeLoop.RunAsync(args, Console.Out);
+    case "window-saves":
+        return await WindowSaves.RunAsync(args, Console.Out);
     case "cycles":
         return CycleDetection.Run(args, Console.Out);
     case "forecasts":

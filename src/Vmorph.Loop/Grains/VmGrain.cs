@@ -48,6 +48,9 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
     // a week-old VM's grain does not hold its week (a policy engine made later reads the window from the store).
     private RecentSamples newest = new(NewestKept);
     private long newestStored = long.MinValue;
+    // How many samples the stored window holds (at most its capacity): while no more than the grain keeps, a new engine
+    // reads them from the grain rather than from the store.
+    private int storedSamples;
     private int appendsBeforeCompaction;
     private Dictionary<string, string> labels = new(StringComparer.Ordinal);
     private Dictionary<string, string> domainLabels = new(StringComparer.Ordinal);
@@ -142,6 +145,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
                 if (appended.Count > 0)
                 {
                     newestStored = appended[^1].UnixSeconds;
+                    storedSamples = Math.Min(storedSamples + appended.Count, RecentSamples.DefaultCapacity);
                     appendsBeforeCompaction = compact ? AppendsBetweenCompactions : appendsBeforeCompaction - 1;
                 }
                 break;
@@ -194,6 +198,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         newest = new RecentSamples(NewestKept);
         newest.AddRange(window.Samples.TakeLast(NewestKept));
         newestStored = window.Samples.Count > 0 ? window.Samples[^1].UnixSeconds : long.MinValue;
+        storedSamples = window.Samples.Count;
         return window;
     }
 
@@ -241,7 +246,9 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         };
         if (document.SchedulesCheckedAt is { } checkedAt) engine.Scheduled?.ResumeFrom(checkedAt);
         // The raw window tells a new engine (after a restart or a new policy) what the VM did lately.
-        window ??= await services.Store.LoadRecentAsync(id, CancellationToken.None) ?? new RecentSamples();
+        window ??= storedSamples <= NewestKept && newest.Samples.All(s => s.UnixSeconds <= newestStored)
+            ? newest
+            : await services.Store.LoadRecentAsync(id, CancellationToken.None) ?? new RecentSamples();
         foreach (var s in window.Samples.Take(window.Samples.Count - 1)) engine.Observe(ToUsage(s));
     }
 
