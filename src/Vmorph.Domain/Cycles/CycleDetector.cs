@@ -72,11 +72,14 @@ public static class CycleDetector
 
         var period = winner.Spectrum.PeriodOf(winner.Index);
         var named = (Spectrum: winner.Spectrum, Index: winner.Index);
+        // The divisors below all compare against the same period: its aligned spectrum (a new one when the period is not
+        // a whole frequency of the ring) is made once.
+        var aligned = new Dictionary<(CycleSpectrum, TimeSpan), (CycleSpectrum, int)?>();
         // A divisor of the cycle may win (in the ten-minute ring, a pulse every 16 h shows as strongly at 5 h 20 min,
         // its third harmonic): the shortest multiple whose harmonics hold much more power is the cycle.
         for (var m = 2; m <= MaxMultiple && period * m <= Longest; m++)
         {
-            if (Holds(spectra, winner.Spectrum, period * m, m) is { } longer && !longer.Held)
+            if (Holds(spectra, winner.Spectrum, period * m, m, aligned) is { } longer && !longer.Held)
             {
                 named = (longer.Spectrum, longer.Index / m);
                 period = period * m;
@@ -87,7 +90,7 @@ public static class CycleDetector
         {
             var shorter = period / m;
             if (shorter < Shortest) continue;
-            if (Holds(spectra, named.Spectrum, period, m) is { Held: true } holder)
+            if (Holds(spectra, named.Spectrum, period, m, aligned) is { Held: true } holder)
             {
                 named = (holder.Spectrum, holder.Index);
                 break;
@@ -104,11 +107,12 @@ public static class CycleDetector
     // Nyquist frequency, with at least three cycles of P: null when there is none, or when the one that would be named
     // (P/m when it holds the cycle, else P) is not significant on its own. Held: P/m holds at least ShareToShorten of the
     // power above noise that P's harmonics hold. Index: the place of P/m in that spectrum.
-    private static (CycleSpectrum Spectrum, int Index, bool Held)? Holds(List<CycleSpectrum> spectra, CycleSpectrum preferred, TimeSpan period, int m)
+    private static (CycleSpectrum Spectrum, int Index, bool Held)? Holds(List<CycleSpectrum> spectra, CycleSpectrum preferred, TimeSpan period, int m, Dictionary<(CycleSpectrum, TimeSpan), (CycleSpectrum, int)?> aligned)
     {
         foreach (var whole in spectra.OrderBy(s => ReferenceEquals(s, preferred) ? 0 : 1))
         {
-            if (Aligned(whole, period) is not var (spectrum, k) || k < CycleSpectrum.MinCycles || m * k >= spectrum.Nyquist) continue;
+            if (!aligned.TryGetValue((whole, period), out var found)) aligned[(whole, period)] = found = Aligned(whole, period);
+            if (found is not var (spectrum, k) || k < CycleSpectrum.MinCycles || m * k >= spectrum.Nyquist) continue;
             double all = 0, divisor = 0;
             for (var h = 1; h * k < spectrum.Nyquist; h++)
             {

@@ -235,6 +235,9 @@ internal sealed class CycleSpectrum
         var floor = power.Skip(1).Average() * 1e-12;
         var logPower = new double[nyquist];
         for (var k = 1; k < nyquist; k++) logPower[k] = Math.Log(Math.Max(power[k], floor));
+        // The cosines do not depend on φ: computed once, not once per φ on the grid.
+        var cosines = new double[nyquist];
+        for (var k = 1; k < nyquist; k++) cosines[k] = Math.Cos(2 * Math.PI * k / length);
         var deviations = new double[nyquist - 1];
         var bestLoss = double.PositiveInfinity;
         var bestPhi = 0.0;
@@ -242,7 +245,7 @@ internal sealed class CycleSpectrum
         for (var step = 0; step <= 49; step++)
         {
             var phi = step * 0.02;
-            for (var k = 1; k < nyquist; k++) deviations[k - 1] = logPower[k] + Math.Log(Shape(phi, k, length));
+            for (var k = 1; k < nyquist; k++) deviations[k - 1] = logPower[k] + Math.Log(Shape(phi, cosines[k]));
             var center = deviations.Median();
             var loss = 0.0;
             foreach (var d in deviations) loss += Math.Abs(d - center);
@@ -256,9 +259,10 @@ internal sealed class CycleSpectrum
         // The median of an exponential ordinate is ln 2 times its mean.
         var scale = Math.Exp(bestCenter) / Math.Log(2);
         var noise = new double[nyquist];
-        for (var k = 1; k < nyquist; k++) noise[k] = scale / Shape(bestPhi, k, length);
+        for (var k = 1; k < nyquist; k++) noise[k] = scale / Shape(bestPhi, cosines[k]);
         return noise;
     }
 
-    private static double Shape(double phi, int k, int length) => 1 + phi * phi - 2 * phi * Math.Cos(2 * Math.PI * k / length);
+    // The AR(1) spectrum's shape at a frequency whose cosine (cos 2πk/N) is given.
+    private static double Shape(double phi, double cosine) => 1 + phi * phi - 2 * phi * cosine;
 }
