@@ -43,6 +43,40 @@ public sealed class LauncherTests : IDisposable
     }
 
     [Fact]
+    public void Launcher_ServeGetsSigterm_StopsGracefullyAndExitsZero()
+    {
+        // kill, systemctl stop and docker stop send SIGTERM: serve must stop as on Ctrl-C, not keep running.
+        var start = new ProcessStartInfo(Path.Combine(CliHarness.Root, "vmorph")) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = CliHarness.Root };
+        foreach (var a in new[] { "serve", "--replay", Path.Combine(CliHarness.Traces, "bitbrains-rnd", "2013-8"), "--replay-vms", "3", "--urls", "http://127.0.0.1:0" })
+            start.ArgumentList.Add(a);
+        start.Environment["VMORPH_DATA_DIR"] = data;
+        using var process = Process.Start(start)!;
+        var error = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, e) => { lock (error) error.AppendLine(e.Data); };
+        process.BeginErrorReadLine();
+        try
+        {
+            // The dashboard line comes once the server listens.
+            string? line;
+            while ((line = process.StandardOutput.ReadLine()) is not null && !line.Contains("vmorph serve: dashboard", StringComparison.Ordinal)) { }
+            Assert.NotNull(line);
+            using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!)
+                kill.WaitForExit();
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(90)), "serve was still running 90 s after SIGTERM");
+            process.WaitForExit();
+            lock (error)
+            {
+                Assert.True(process.ExitCode == 0, error.ToString());
+                Assert.Contains("vmorph serve: stopping", error.ToString(), StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
     public void Launcher_UnknownCommand_ExitsWithUsageError()
     {
         var result = Run("frobnicate");

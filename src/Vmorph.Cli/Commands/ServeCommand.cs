@@ -149,9 +149,12 @@ public sealed class ServeCommand(CliContext context) : VmorphCommand<ServeComman
             }
             if (admin is not null)
                 Context.Output.WriteLine($"vmorph serve: admin token (shown once, keep it): {admin.Secret}");
+            // Ctrl-C comes as the command's token; SIGTERM (kill, systemctl stop, docker stop) reaches the host's console
+            // lifetime, which only signals ApplicationStopping: both end the wait and stop the server the same way.
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
             try
             {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
+                await Task.Delay(Timeout.Infinite, stopping.Token);
             }
             catch (OperationCanceledException)
             {
