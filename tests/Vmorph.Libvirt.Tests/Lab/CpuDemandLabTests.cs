@@ -6,8 +6,8 @@ namespace Vmorph.Libvirt.Tests.Lab;
 
 /// <summary>
 /// A guest that wants more CPU than it gets shows it: its CPU demand (the CPUs' worth the guest counts itself busy,
-/// through its agent) exceeds the CPU it received, whether a CPU quota caps it or a busy host starves it; and an idle
-/// guest on an overloaded host wants what it uses, though its vCPUs' run delay (<c>vcpu.N.delay</c>) says more.
+/// through its agent) exceeds the CPU it received, whether a CPU quota caps it or a busy host starves it. (The idle guest
+/// on an overloaded host is out of the suite: docs/TESTING.md.)
 /// </summary>
 [Collection("lab")]
 public sealed class CpuDemandLabTests(LabFixture lab) : IDisposable
@@ -62,49 +62,6 @@ public sealed class CpuDemandLabTests(LabFixture lab) : IDisposable
                 "/bin/sh", "-c", "kill $(cat /run/spin); rm -f /run/spin; echo stopped");
         }
     }
-
-    [Fact]
-    public async Task An_idle_guest_with_two_vcpus_on_an_overloaded_host_wants_what_it_uses_not_what_its_vcpus_waited()
-    {
-        // Two vCPUs (the second hot-added, as a grow leaves it) pinned with three busy loops to one host CPU: every
-        // wake-up of an idle vCPU queues behind the loops, which the run delay counts as wanted CPU.
-        lab.Virsh("setvcpus", Guest, "2", "--live");
-        try
-        {
-            await MorphLabTools.GuestUntilAsync(lab, Guest, o => o.Trim() == "0-1", TimeSpan.FromSeconds(120), "/bin/cat", "/sys/devices/system/cpu/online");
-            foreach (var vcpu in new[] { "0", "1" }) lab.Virsh("vcpupin", Guest, vcpu, "0", "--live");
-            var spinners = Enumerable.Range(0, 3).Select(_ => Process.Start("taskset", ["-c", "0", "/bin/sh", "-c", "while :; do :; done"])).ToList();
-            MetricSample idle;
-            double waited;
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(2));
-                var (delayBefore, before) = (VcpuDelayNanoseconds(), Stopwatch.GetTimestamp());
-                idle = await SampleAsync();
-                waited = (VcpuDelayNanoseconds() - delayBefore) / 1e9 / Stopwatch.GetElapsedTime(before).TotalSeconds;
-            }
-            finally
-            {
-                foreach (var spinner in spinners)
-                {
-                    spinner.Kill(entireProcessTree: true);
-                    spinner.Dispose();
-                }
-            }
-            Console.Error.WriteLine($"CpuDemandLabTests: idle with 2 vCPUs on an overloaded host received {idle.Cpu} wanted {idle.CpuDemand}; its vCPUs waited {waited:0.00} cores");
-            Assert.True(waited > 0.15, $"the overloaded host made the idle guest's vCPUs wait only {waited:0.00} cores: the case this test is about did not happen");
-            Assert.True(idle.CpuDemand!.Value.Value < 0.15, $"idle on an overloaded host, the guest wanted {idle.CpuDemand} cores (received {idle.Cpu}, its vCPUs waited {waited:0.00})");
-        }
-        finally
-        {
-            // A vCPU cannot be taken away live (docs LAB.md): the guest starts again with its one vCPU.
-            await MorphLabTools.ResetGuestAsync(lab, Guest);
-        }
-    }
-
-    private long VcpuDelayNanoseconds() =>
-        lab.Virsh("domstats", Guest, "--vcpu").Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("vcpu.", StringComparison.Ordinal) && l.Contains(".delay=", StringComparison.Ordinal))
-            .Sum(l => long.Parse(l[(l.IndexOf('=') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
 
     private async Task<MetricSample> SampleAsync()
     {
