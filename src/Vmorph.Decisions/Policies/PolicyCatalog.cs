@@ -332,7 +332,10 @@ public sealed partial class PolicyCatalog
         {
             return TimeZoneInfo.FindSystemTimeZoneById(text);
         }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
+        // A name that reaches a directory or an unreadable file of the zone database ("Europe/") fails as a
+        // SecurityException or an I/O error: the same answer as a name that is not there.
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException
+                                      or System.Security.SecurityException or UnauthorizedAccessException or IOException)
         {
             error(field, $"'{text}' is not a known time zone (use an IANA name such as Europe/Amsterdam, or UTC)");
             return fallback;

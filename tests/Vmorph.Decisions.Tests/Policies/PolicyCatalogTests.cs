@@ -18,6 +18,19 @@ public class PolicyCatalogTests
         Assert.Equal("vmorph", catalog.For("bitbrains:1", "bitbrains:1", new Dictionary<string, string>())!.Name);
     }
 
+    [Theory]
+    [InlineData("Europe/")]
+    [InlineData("Europe")]
+    [InlineData("../../../etc/passwd")]
+    public void Build_TimeZoneNamingADirectoryOrAPath_IsRefusedAsUnknownNotThrown(string zone)
+    {
+        // Found by the fuzzer: "Europe/" names a directory of the zone database, which .NET reports as a SecurityException.
+        var yaml = $"policies:\n  - name: night\n    time-zone: \"{zone}\"\n";
+        var result = PolicyCatalog.Build([("policies.yaml", yaml)]);
+        Assert.False(result.IsSuccess);
+        Assert.Contains($"policies.yaml: policy 'night': time-zone: '{zone}' is not a known time zone (use an IANA name such as Europe/Amsterdam, or UTC)", result.Errors);
+    }
+
     [Fact]
     public void Build_ManyMistakes_ReportsEveryErrorAtOnceWithFileAndField()
     {
