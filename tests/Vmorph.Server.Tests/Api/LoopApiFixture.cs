@@ -28,10 +28,15 @@ public sealed class LoopApiFixture : IAsyncLifetime
         {
             var page = JsonDocument.Parse(await client.GetStringAsync("/api/v1/fleet")).RootElement;
             var items = page.GetProperty("items").EnumerateArray().ToList();
-            return items.Count == 3 && items.All(i => i.GetProperty("samples").GetInt64() > 0) ? page.Clone() : (JsonElement?)null;
-        }, TimeSpan.FromSeconds(120), "three replayed VMs with samples in the fleet");
+            // A VM's first reading gives its memory but not its CPU (a rate needs two readings): a plan sized on
+            // p95(cpu) needs the grain to have folded a CPU sample, which the grain's latest reading shows.
+            return items.Count == 3 && items.All(i => i.GetProperty("samples").GetInt64() > 0 && HasNumber(i, "coresUsed")) ? page.Clone() : (JsonElement?)null;
+        }, TimeSpan.FromSeconds(120), "three replayed VMs with CPU samples in the fleet");
         Vms = [.. fleet.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()!)];
     }
+
+    private static bool HasNumber(JsonElement item, string name) =>
+        item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number;
 
     public HttpClient Client(string? role = null) => ApiFixture.Client(app!, role);
 
