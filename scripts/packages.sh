@@ -2,9 +2,10 @@
 # before the first test) and by scripts/lab (which installs what it needs when run on its own).
 
 # libvirt's client library and daemon, and QEMU: the lab guests, the libvirt driver's tests (test:///default needs
-# only libvirt0), and the host the planner reads its capabilities from.
+# only libvirt0), and the host the planner reads its capabilities from; curl for the web clients outside the
+# workloads guest (scripts/lab clients).
 VMORPH_LAB_PACKAGES=(libvirt0 libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils
-    iproute2 libglib2.0-0 libnuma1 liburing2 libudev1)
+    iproute2 libglib2.0-0 libnuma1 liburing2 libudev1 curl)
 
 # What builds the Debian lab guest (scripts/lab up --debian).
 VMORPH_DEBIAN_GUEST_PACKAGES=(debootstrap dpkg-dev e2fsprogs)

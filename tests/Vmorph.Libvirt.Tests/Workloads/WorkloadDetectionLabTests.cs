@@ -9,7 +9,7 @@ namespace Vmorph.Libvirt.Tests.Workloads;
 
 /// <summary>
 /// Workload detection on real software in the lab guest lab-wl (scripts/lab up --workloads): PostgreSQL under pgbench,
-/// then nginx under ab, each started through the guest agent (lab.d/vmorph-scenario) and read by the real collector
+/// then nginx under load from web clients outside the guest (scripts/lab clients), each started through the guest agent (lab.d/vmorph-scenario) and read by the real collector
 /// with its guest view (a 1 min time-out), one collection per window of the lab policy (workload-lab-policy.yaml).
 /// </summary>
 [Collection("lab")]
@@ -47,6 +47,7 @@ public sealed class WorkloadDetectionLabTests(LabFixture lab, ITestOutputHelper 
                 $"database-server scored {database.Top.Score:0.00}, below the policy's confidence {settings.MinConfidence:0.00}: {database.Top.Explain()}");
 
             Scenario("start", "web"); // stops the database (pgbench and the cluster) first
+            WebClients(lab, "start");
             var web = await UntilStableAsync("web-server", settings, catalog, SwitchTime, v => Score(v, "database-server") < settings.MinConfidence);
             Assert.Equal("web-server", web.Top.Trait);
             Assert.True(web.Top.Score >= settings.MinConfidence, $"web-server scored {web.Top.Score:0.00}: {web.Top.Explain()}");
@@ -55,8 +56,19 @@ public sealed class WorkloadDetectionLabTests(LabFixture lab, ITestOutputHelper 
         }
         finally
         {
+            WebClients(lab, "stop");
             Scenario("stop");
         }
+    }
+
+    /// <summary>
+    /// The web scenario's clients outside the guest (scripts/lab clients): eight host addresses on lab-wl's tap, each a
+    /// curl loop against its nginx, so the guest's NIC carries a web server's traffic and it sees peers connecting in.
+    /// </summary>
+    internal static void WebClients(LabFixture lab, string action)
+    {
+        var result = LabFixture.Run(Path.Combine(lab.Root, "scripts", "lab"), ["clients", action], TimeSpan.FromMinutes(1));
+        if (result.Exit != 0) throw new InvalidOperationException($"scripts/lab clients {action} failed (exit {result.Exit}): {result.Output}");
     }
 
     /// <summary>The workload-detection settings of the lab policy, read by the real policy catalog.</summary>

@@ -77,6 +77,11 @@ public sealed class WorkloadServeLabTests(LabFixture lab, ITestOutputHelper outp
             Assert.Equal("database-server", traits.GetProperty("workload").GetProperty("name").GetString());
 
             Scenario("start", "web");
+            // The database-server profile's firewall lets in only 22 and 5432 (firewall-default: deny), so the web
+            // clients would be dropped: the operator who puts nginx on this VM opens port 80, as anyone deploying a
+            // web server behind that firewall must (the web-server morph then writes its own firewall).
+            lab.Exec(Guest, "/usr/sbin/nft", "insert", "rule", "inet", "vmorph", "input", "tcp", "dport", "80", "accept");
+            WorkloadDetectionLabTests.WebClients(lab, "start");
             started = clock.Elapsed;
             var web = await CommittedMorphAsync(http, "web-server", serve);
             output.WriteLine($"web: switch to committed morph {(clock.Elapsed - started).TotalSeconds:0} s");
@@ -92,6 +97,7 @@ public sealed class WorkloadServeLabTests(LabFixture lab, ITestOutputHelper outp
         }
         finally
         {
+            WorkloadDetectionLabTests.WebClients(lab, "stop");
             Scenario("stop");
             lab.RenewWorkloads();
         }
