@@ -9,6 +9,9 @@
 # else `unknown`. The detected label is the first workload label that holds for WINDOWS consecutive windows within
 # DETECT_TIMEOUT of the start (`unknown` if none does); for a workload that was detected, the scenario is then stopped
 # and the run measures the time until that label has been gone for WINDOWS consecutive windows (GONE_TIMEOUT at most).
+# The web scenario's load comes from outside the guest, as a web server's does: `scripts/lab clients` (8 addresses of
+# the host on lab-wl's tap, a curl loop each), started after nginx and stopped with the scenario; so web runs need
+# GUEST=lab-wl.
 # Times are from the scenario's start (its `start` command returned) or stop to the end of the confirming window.
 #
 # Usage: bench/workload-confusion.sh [--runs N] [--scenarios "database web ..."] [--out DIR]
@@ -68,8 +71,14 @@ printf 'run\tscenario\tphase\tt_s\tlabel\tbest\tscore\tsecond\tsecond_score\tcol
 # The agent can be busy for a while (another reader of the guest, a loaded host): three tries.
 scenario() {
     local try
+    # The web scenario's clients are outside the guest (scripts/lab clients, on lab-wl's tap): started after nginx,
+    # stopped before anything else.
+    if [[ $1 == stop ]]; then "$root/scripts/lab" clients stop >/dev/null; fi
     for try in 1 2 3; do
-        VMORPH_LAB_EXEC_TIMEOUT=300 "$root/scripts/lab" exec "$guest" /usr/local/sbin/vmorph-scenario "$@" >/dev/null && return 0
+        if VMORPH_LAB_EXEC_TIMEOUT=300 "$root/scripts/lab" exec "$guest" /usr/local/sbin/vmorph-scenario "$@" >/dev/null; then
+            if [[ $1 == start && $2 == web ]]; then "$root/scripts/lab" clients start >/dev/null; fi
+            return 0
+        fi
         echo "workload-confusion: vmorph-scenario $* failed in $guest (try $try of 3)" >&2
         sleep 10
     done
