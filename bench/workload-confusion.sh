@@ -20,7 +20,9 @@
 # tests/Vmorph.Libvirt.Tests/Workloads/workload-lab-policy.yaml (evidence half-life 2 min:
 # workload-lab-archetypes.yaml beside it); DETECT_TIMEOUT (s, default 480), GONE_TIMEOUT (s, default 480),
 # IDLE_WINDOWS (windows an idle run is watched, default 6); VMORPH (the command that runs vmorph, default ./vmorph);
-# GUEST_TIMEOUT (collect's --guest-timeout, default 10s as serve's); GUEST (the guest, default lab-wl: any domain of
+# GUEST_TIMEOUT (collect's --guest-timeout, default 10s as serve's); SCAN_INTERVAL (collect's --scan-interval,
+# default 10m as serve's: a run's store is new, so its first window scans the guest's data footprint and the next
+# ones within 10 min do not; 0s scans in every window); GUEST (the guest, default lab-wl: any domain of
 # the lab booted from lab-wl's image, e.g. a second copy so the matrix runs beside the lab tests).
 # Writes DIR/runs.tsv (one line per run), DIR/windows.tsv (every window's label and scores) and DIR/matrix.md.
 set -euo pipefail
@@ -30,7 +32,7 @@ scenarios="database web development analytics scanner idle"
 out=$root/artifacts/workload-confusion
 window=${WINDOW:-30} windows=${WINDOWS:-2} min_confidence=${MIN_CONFIDENCE:-0.5}
 detect_timeout=${DETECT_TIMEOUT:-480} gone_timeout=${GONE_TIMEOUT:-480} idle_windows=${IDLE_WINDOWS:-6}
-guest=${GUEST:-lab-wl}
+guest=${GUEST:-lab-wl} scan_interval=${SCAN_INTERVAL:-10m}
 read -r -a vmorph <<<"${VMORPH:-$root/vmorph}"
 # The lab's evidence half-life (2 windows), as the lab tests use it; the archetypes themselves are the built-in ones.
 archetypes=$root/tests/Vmorph.Libvirt.Tests/Workloads/workload-lab-archetypes.yaml
@@ -91,7 +93,7 @@ window() {
     local begin json t c0 c1
     begin=$(date +%s.%N)
     c0=$begin
-    "${vmorph[@]}" collect --once --guest-timeout "${GUEST_TIMEOUT:-10s}" --archetypes "$archetypes" --domain "$guest" >/dev/null 2>>"$VMORPH_DATA_DIR/collect.log"
+    "${vmorph[@]}" collect --once --guest-timeout "${GUEST_TIMEOUT:-10s}" --scan-interval "$scan_interval" --archetypes "$archetypes" --domain "$guest" >/dev/null 2>>"$VMORPH_DATA_DIR/collect.log"
     c1=$(date +%s.%N)
     json=$("${vmorph[@]}" traits "$guest" --archetypes "$archetypes" --output json)
     read -r LABEL BEST SCORE SECOND SECOND_SCORE < <(jq -r --argjson min "$min_confidence" '

@@ -4,7 +4,9 @@ using Vmorph.Cli.Hosting;
 using Vmorph.Collection;
 using Vmorph.Guest;
 using Vmorph.Guest.Privacy;
+using Vmorph.Identity;
 using Vmorph.Libvirt;
+using Vmorph.Store;
 
 namespace Vmorph.Cli.Commands;
 
@@ -42,9 +44,8 @@ public sealed class CollectCommand(CliContext context) : VmorphCommand<CollectCo
 
         /// <summary>Time between scans.</summary>
         [CommandOption("--scan-interval <DURATION>")]
-        [Description("Time between two data-footprint scans of a guest (default 10m; every cycle with --once).")]
-        [DefaultValue("10m")]
-        public string ScanInterval { get; init; } = "10m";
+        [Description("Time between two data-footprint scans of a guest (default 10m). With --once: every time unless given; given, a guest is scanned only if its last scan in the store is at least this old.")]
+        public string? ScanInterval { get; init; }
 
         /// <summary>No guest view.</summary>
         [CommandOption("--no-guest")]
@@ -76,13 +77,15 @@ public sealed class CollectCommand(CliContext context) : VmorphCommand<CollectCo
         var guestOptions = new GuestReadOptions { Timeout = Durations.Parse(settings.GuestTimeout, "--guest-timeout"), ScanPaths = settings.Scan };
         var invalid = guestOptions.Validate();
         if (invalid.Count > 0) throw new CliException(string.Join("; ", invalid), ExitCodes.Usage);
+        var scanInterval = settings.ScanInterval is { } given ? Durations.Parse(given, "--scan-interval")
+            : settings.Once ? TimeSpan.Zero : TimeSpan.FromMinutes(10);
         var options = new CollectorOptions
         {
             Uri = uri,
             Interval = Durations.Parse(settings.Interval, "--interval"),
             GuestView = !settings.NoGuest,
             ScanPaths = settings.Scan,
-            ScanInterval = settings.Once ? TimeSpan.Zero : Durations.Parse(settings.ScanInterval, "--scan-interval"),
+            ScanInterval = scanInterval,
             SampleWindow = Durations.Parse(settings.SampleWindow, "--sample-window"),
             Domains = settings.Domains,
             EvidenceHalfLife = Context.LoadCatalog(settings).EvidenceHalfLife,
@@ -92,6 +95,9 @@ public sealed class CollectCommand(CliContext context) : VmorphCommand<CollectCo
 
         var key = AnonymisationKeyFile.LoadOrCreate(Context.DataDirectory(settings.DataDirectory));
         using var store = Context.OpenStore(settings);
+        // One cycle per process (cron, a benchmark's windows): the scan cadence carries over through the store.
+        if (settings.Once && scanInterval > TimeSpan.Zero)
+            options = options with { ScannedBefore = await ScannedBeforeAsync(store, "libvirt:" + uri, settings.Domains, cancellationToken) };
         await using var collector = new Collector(new LibvirtHypervisor(Context.Clock, guestOptions), store, Context.Clock, options, key,
             message => Context.Error.WriteLine("vmorph: " + message));
         try
@@ -115,6 +121,17 @@ public sealed class CollectCommand(CliContext context) : VmorphCommand<CollectCo
             Context.Error.WriteLine("vmorph: collection stopped; every completed cycle is in the store");
             return ExitCodes.Success;
         }
+    }
+
+    /// <summary>When the store's VMs of <paramref name="source"/> (those named, if any) last had their data footprint scanned.</summary>
+    private static async Task<IReadOnlyDictionary<VmId, DateTimeOffset>> ScannedBeforeAsync(IFleetStore store, string source, string[]? domains, CancellationToken cancellationToken)
+    {
+        var ids = (await store.ListAsync(cancellationToken))
+            .Where(s => s.Source == source && (domains is not { Length: > 0 } || domains.Contains(s.Name, StringComparer.Ordinal)))
+            .Select(s => s.Id);
+        var profiles = await store.LoadAsync(ids, cancellationToken);
+        return profiles.Where(p => p.Value.Profile.DataFootprint.ScannedAt is not null)
+            .ToDictionary(p => p.Key, p => p.Value.Profile.DataFootprint.ScannedAt!.Value);
     }
 
     private void Print(CycleReport report, Settings settings, bool verbose)

@@ -59,6 +59,7 @@ public sealed class Collector : IAsyncDisposable
         this.options = options;
         this.log = log ?? (_ => { });
         this.sink = sink ?? new StoreObservationSink(store!, anonymisationKey.ToArray(), options.Uri, Source, options.EvidenceHalfLife);
+        foreach (var (id, at) in options.ScannedBefore) lastScan[id] = at;
     }
 
     /// <summary>The profile source name of VMs collected from this URI (<c>libvirt:qemu:///system</c>).</summary>

@@ -1,3 +1,5 @@
+using Vmorph.Identity;
+
 namespace Vmorph.Collection;
 
 /// <summary>How the collector runs.</summary>
@@ -17,6 +19,13 @@ public sealed record CollectorOptions
 
     /// <summary>Time between two data-footprint scans of a guest (the scan is the costly part of the guest view).</summary>
     public TimeSpan ScanInterval { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// When each VM's data footprint was last scanned before this collector started (by an earlier process: <c>collect
+    /// --once --scan-interval</c> reads it from the store), so that its next scan comes <see cref="ScanInterval"/> after
+    /// that one. A VM not named here is scanned in its first cycle.
+    /// </summary>
+    public IReadOnlyDictionary<VmId, DateTimeOffset> ScannedBefore { get; init; } = new Dictionary<VmId, DateTimeOffset>();
 
     /// <summary>
     /// When a running domain has no earlier reading to take rates from, the cycle reads its counters twice, at least

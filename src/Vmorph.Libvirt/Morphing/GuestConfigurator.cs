@@ -19,6 +19,13 @@ internal sealed class GuestConfigurator(IGuestShell shell)
     private static readonly TimeSpan QuickTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PackageTimeout = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Enabling or disabling a service with <c>--now</c> starts or stops it, which systemd itself gives 90 s by default
+    /// (<c>DefaultTimeoutStartSec</c>), and enabling a SysV-scripted unit runs <c>systemd-sysv-install</c> (perl) too:
+    /// PostgreSQL's in a busy guest under TCG took more than 30 s (2026-12-02).
+    /// </summary>
+    private static readonly TimeSpan ServiceTimeout = TimeSpan.FromMinutes(3);
+
     /// <summary>The reason firewall settings are left out of a guest without nftables.</summary>
     public const string FirewallUnsupported = "this guest has no nft (vmorph manages the firewall with nftables)";
 
@@ -120,9 +127,9 @@ internal sealed class GuestConfigurator(IGuestShell shell)
             {
                 var name = key["service.".Length..];
                 if (Tool("systemctl") is not { } systemctl) return Missing("systemctl");
-                if (value == GuestKeys.Enabled) return await RunAsync(systemctl, ["enable", "--now", "--", name], QuickTimeout, $"enabling service {name}", cancellationToken);
+                if (value == GuestKeys.Enabled) return await RunAsync(systemctl, ["enable", "--now", "--", name], ServiceTimeout, $"enabling service {name}", cancellationToken);
                 // Disabled, or absent (undoing the enable of a unit its package brought): stop it; a unit that is gone is fine.
-                var disabled = await RunAsync(systemctl, ["disable", "--now", "--", name], QuickTimeout, $"disabling service {name}", cancellationToken);
+                var disabled = await RunAsync(systemctl, ["disable", "--now", "--", name], ServiceTimeout, $"disabling service {name}", cancellationToken);
                 if (!disabled.IsSuccess && value is null && await UnitMissingAsync(systemctl, name, cancellationToken)) return Result<Done>.Ok(default);
                 return disabled;
             }

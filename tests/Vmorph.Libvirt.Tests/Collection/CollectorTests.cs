@@ -43,6 +43,28 @@ public sealed class CollectorTests : IDisposable
         Assert.Equal([1, 2], history.Versions.Select(v => v.Version));
     }
 
+    // collect --once run again and again (cron, the confusion benchmark's windows): the scan cadence carries over.
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(11, true)]
+    public async Task ScannedBefore_AVmScannedMinutesAgo_IsScannedOnlyOnceTheScanIntervalHasPassed(int minutesAgo, bool scanned)
+    {
+        var options = new CollectorOptions
+        {
+            Uri = "fake:///", SampleWindow = TimeSpan.FromMilliseconds(1), ScanInterval = TimeSpan.FromMinutes(10),
+            ScannedBefore = new Dictionary<Vmorph.Identity.VmId, DateTimeOffset> { [FakeHypervisor.Vm] = TimeProvider.System.GetUtcNow().AddMinutes(-minutesAgo) },
+        };
+        await using (var collector = new Collector(hypervisor, store, TimeProvider.System, options, new byte[32]))
+            await collector.CollectOnceAsync(CancellationToken.None);
+        Assert.Equal([scanned], hypervisor.FootprintAsked);
+
+        // Without a scan before, the first cycle scans.
+        hypervisor.FootprintAsked.Clear();
+        await using (var fresh = new Collector(hypervisor, store, TimeProvider.System, options with { ScannedBefore = new Dictionary<Vmorph.Identity.VmId, DateTimeOffset>() }, new byte[32]))
+            await fresh.CollectOnceAsync(CancellationToken.None);
+        Assert.Equal([true], hypervisor.FootprintAsked);
+    }
+
     // The fake VM receives half a core and counts itself 90 % busy: a starved guest, whose demand is what it counted.
     [Fact]
     public async Task GuestCpuTimes_AreReadWithEachReadingOfTheCounters_AndMakeTheDemand()

@@ -20,6 +20,9 @@ internal sealed class FakeHypervisor : IHypervisor
     /// <summary>The share of its time the guest counts busy, or null for a guest that cannot be asked.</summary>
     public double? GuestBusyShare { get; set; }
     public Channel<HypervisorEvent> Events { get; } = Channel.CreateUnbounded<HypervisorEvent>();
+
+    /// <summary>Whether each reading of the guest view asked for the data-footprint scan, in order.</summary>
+    public List<bool> FootprintAsked { get; } = [];
     private double clock;
 
     public Task<IHypervisorSession> ConnectAsync(string uri, CancellationToken cancellationToken)
@@ -77,8 +80,11 @@ internal sealed class FakeHypervisor : IHypervisor
                 ? [new GuestCpuTime(0, (long)(h.clock * 1000 * share), (long)(h.clock * 1000 * (1 - share)))]
                 : []);
 
-        public Task<GuestView> ObserveGuestAsync(DomainDescription domain, GuestViewRequest request, CancellationToken cancellationToken) =>
-            Task.FromResult(GuestView.Unavailable("fake-1: no guest agent"));
+        public Task<GuestView> ObserveGuestAsync(DomainDescription domain, GuestViewRequest request, CancellationToken cancellationToken)
+        {
+            lock (h.FootprintAsked) h.FootprintAsked.Add(request.Footprint);
+            return Task.FromResult(GuestView.Unavailable("fake-1: no guest agent"));
+        }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }

@@ -5,7 +5,7 @@ namespace Vmorph.Libvirt.Tests.Lab;
 
 /// <summary>
 /// The real lab (scripts/lab): brought up once for the tests of the "lab" collection, and taken down afterwards only
-/// if this fixture was the one that brought it up. If it cannot come up, every lab test fails with the lab's own
+/// if this fixture brought it up from nothing (no lab guest was defined before). If it cannot come up, every lab test fails with the lab's own
 /// message: they are never skipped.
 /// </summary>
 public sealed class LabFixture : IDisposable
@@ -23,14 +23,25 @@ public sealed class LabFixture : IDisposable
     public LabFixture()
     {
         Root = FindRoot();
+        // Judged by what was defined, not by a failed status: a lab with one guest down is still someone's lab, and
+        // taking it down afterwards would destroy their guests.
+        var existed = LabDefined();
         var status = Run(Path.Combine(Root, "scripts", "lab"), ["status", "--guests", "3"], TimeSpan.FromSeconds(60));
         if (status.Exit != 0)
         {
             var up = Run(Path.Combine(Root, "scripts", "lab"), ["up", "--guests", "3"], TimeSpan.FromMinutes(10));
             if (up.Exit != 0)
                 throw new InvalidOperationException($"'scripts/lab up' failed (exit {up.Exit}); the lab tests need it (root, Debian 12, libvirt/QEMU packages):\n{up.Output}");
-            broughtUp = true;
+            broughtUp = !existed;
         }
+    }
+
+    /// <summary>Whether libvirt has any lab guest defined: a domain configuration carrying the lab's metadata namespace.</summary>
+    private static bool LabDefined()
+    {
+        const string configurations = "/etc/libvirt/qemu";
+        return Directory.Exists(configurations) && Directory.EnumerateFiles(configurations, "*.xml")
+            .Any(file => File.ReadAllText(file).Contains("https://vmorph.dev/lab", StringComparison.Ordinal));
     }
 
     /// <summary>

@@ -26,12 +26,16 @@ internal sealed class ServeProcess : IAsyncDisposable
     /// left unfinished recovers it before it listens, which may restart the guest. <paramref name="crashAt"/> arms the
     /// test crash hook.
     /// </summary>
-    public static async Task<ServeProcess> StartAsync(string dataDirectory, string policies, int port, string? crashAt, TimeSpan startup)
+    public static Task<ServeProcess> StartAsync(string dataDirectory, string policies, int port, string? crashAt, TimeSpan startup) =>
+        StartAsync(dataDirectory, ["--connect", Lab.LabFixture.Uri, "--interval", "5s", "--urls", $"http://127.0.0.1:{port}", "--policies", policies], crashAt, startup);
+
+    /// <summary>Starts <c>vmorph serve</c> with <paramref name="arguments"/> (its <c>--urls</c> on 127.0.0.1) as above.</summary>
+    public static async Task<ServeProcess> StartAsync(string dataDirectory, IEnumerable<string> arguments, string? crashAt, TimeSpan startup)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "vmorph.dll"), "serve", "--connect", Lab.LabFixture.Uri, "--interval", "5s",
-                     "--urls", $"http://127.0.0.1:{port}", "--policies", policies })
-            info.ArgumentList.Add(a);
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vmorph.dll"));
+        info.ArgumentList.Add("serve");
+        foreach (var a in arguments) info.ArgumentList.Add(a);
         info.Environment["VMORPH_DATA_DIR"] = dataDirectory;
         info.Environment.Remove(MorphLabTools.MorphCrashVariable);
         if (crashAt is not null) info.Environment[MorphLabTools.MorphCrashVariable] = crashAt;

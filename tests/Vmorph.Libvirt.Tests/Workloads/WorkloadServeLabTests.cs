@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.Json;
 using Vmorph.Libvirt.Tests.Lab;
+using Vmorph.Libvirt.Tests.Serve;
 using Xunit.Abstractions;
 
 namespace Vmorph.Libvirt.Tests.Workloads;
@@ -52,9 +53,9 @@ public sealed class WorkloadServeLabTests(LabFixture lab, ITestOutputHelper outp
         try
         {
             var port = FreePort();
-            await using var serve = await WorkloadServeProcess.StartAsync(store.DataDirectory,
+            await using var serve = await ServeProcess.StartAsync(store.DataDirectory,
                 ["--connect", LabFixture.Uri, "--interval", "30s", "--guest-timeout", WorkloadDetectionLabTests.GuestTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s", "--urls", $"http://127.0.0.1:{port}", "--policies", policies,
-                 "--archetypes", Path.Combine(workloads, "workload-lab-archetypes.yaml")]);
+                 "--archetypes", Path.Combine(workloads, "workload-lab-archetypes.yaml")], crashAt: null, startup: TimeSpan.FromMinutes(5));
             var token = serve.AdminToken ?? throw new InvalidOperationException("no admin token printed:\n" + serve.Output);
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -120,7 +121,7 @@ public sealed class WorkloadServeLabTests(LabFixture lab, ITestOutputHelper outp
         return dir.FullName;
     }
 
-    private async Task<JsonElement> CommittedMorphAsync(HttpClient http, string target, WorkloadServeProcess serve) =>
+    private async Task<JsonElement> CommittedMorphAsync(HttpClient http, string target, ServeProcess serve) =>
         await WaitForAsync(async () =>
         {
             var page = await GetJsonAsync(http, $"/api/v1/vms/{Guest}/morphs");
@@ -144,7 +145,7 @@ public sealed class WorkloadServeLabTests(LabFixture lab, ITestOutputHelper outp
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
 
-    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what, WorkloadServeProcess serve) where T : struct
+    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what, ServeProcess serve) where T : struct
     {
         var until = Stopwatch.StartNew();
         while (until.Elapsed < timeout)
