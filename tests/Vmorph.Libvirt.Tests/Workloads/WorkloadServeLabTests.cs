@@ -107,7 +107,7 @@ public sealed class WorkloadServeLabTests(LabFixture lab, ITestOutputHelper outp
     /// <summary>The morph's notes (its journal) name the trigger, the detected archetype and its confidence of at least the policy's.</summary>
     private static void AssertDetected(JsonElement morph, string archetype)
     {
-        var notes = morph.GetProperty("notes").GetString() ?? "";
+        var notes = string.Join('\n', morph.GetProperty("notes").EnumerateArray().Select(n => n.GetString()));
         Assert.Contains("workload-detection", notes, StringComparison.Ordinal);
         Assert.Contains($"detected {archetype} with confidence ", notes, StringComparison.Ordinal);
         var confidence = double.Parse(notes.Split($"detected {archetype} with confidence ")[1].Split(' ')[0], CultureInfo.InvariantCulture);
