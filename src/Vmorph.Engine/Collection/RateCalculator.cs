@@ -70,7 +70,10 @@ public static class RateCalculator
         MemorySize? allocatedMemory = current.BalloonCurrentKiB is > 0 ? MemorySize.FromKiB(current.BalloonCurrentKiB.Value) : null;
         if (cpu is null && used is null && diskRead is null && networkReceive is null)
             return new RateResult(null, noRates ?? "the hypervisor reported neither cpu.time nor balloon statistics");
-        var sample = new MetricSample(current.At, cpu: cpu, cpuAllocated: allocatedCpu, memory: used, memoryUtilisation: memoryShare,
+        // The share of its vCPUs the workload keeps busy: what it wanted where that is known, so that a VM starved by its
+        // host still reads as the busy VM it is (its traits are the workload's, not the host's contention).
+        Fraction? cpuShare = (demand ?? cpu) is { } wanted && allocatedCpu is { } vcpus ? new Fraction(Math.Clamp(wanted.Value / vcpus.Value, 0, 1)) : null;
+        var sample = new MetricSample(current.At, cpu: cpu, cpuUtilisation: cpuShare, cpuAllocated: allocatedCpu, memory: used, memoryUtilisation: memoryShare,
             memoryAllocated: allocatedMemory, diskRead: diskRead, diskWrite: diskWrite, networkReceive: networkReceive, networkTransmit: networkTransmit, cpuDemand: demand);
         return new RateResult(sample, noRates);
     }

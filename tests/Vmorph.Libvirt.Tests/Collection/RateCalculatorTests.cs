@@ -148,13 +148,17 @@ public class RateCalculatorTests
         Assert.Equal(0.03, s.CpuDemand!.Value.Value, 9);
     }
 
-    // A guest spinning both vCPUs counts them busy all the time, however few ticks a starved or capped vCPU counted.
+    // A guest spinning both vCPUs counts them busy all the time, however few ticks a starved or capped vCPU counted;
+    // its utilisation (what its traits read) is that of the busy workload it is, not of the host's contention.
     [Fact]
-    public void Compute_GuestBusyOnEveryCpu_DemandIsItsVcpus()
+    public void Compute_GuestBusyOnEveryCpu_DemandIsItsVcpus_AndItsUtilisationIsFull()
     {
         var before = At(0, 0) with { GuestCpu = Guest((100, 1_000), (100, 1_000)) };
         var after = At(10, 3_000_000_000) with { GuestCpu = Guest((1_600, 1_000), (2_100, 1_000)) };
-        Assert.Equal(2.0, RateCalculator.Compute(before, after, MaxGap).Sample!.Value.CpuDemand!.Value.Value, 9);
+        var sample = RateCalculator.Compute(before, after, MaxGap).Sample!.Value;
+        Assert.Equal(2.0, sample.CpuDemand!.Value.Value, 9);
+        Assert.Equal(1.0, sample.CpuUtilisation!.Value.Value, 9);
+        Assert.Equal(0.3, sample.Cpu!.Value.Value, 9);
     }
 
     // The guest does not see the emulator's own work for it: the demand is never below what the VM received.
