@@ -103,7 +103,7 @@ public class RateCalculatorTests
         Assert.Equal(received, s.Cpu!.Value.Value, 9);
         Assert.Equal(demand, s.CpuDemand!.Value.Value, 9);
         Assert.Equal(demand, s.CpuWanted!.Value.Value, 9);
-        Assert.Equal(received / 2, s.CpuUtilisation!.Value.Value, 9); // utilisation stays what was received
+        Assert.Equal(demand / 2, s.CpuUtilisation!.Value.Value, 9); // the share of its 2 vCPUs it wanted, for its traits
     }
 
     [Fact]
