@@ -17,6 +17,8 @@ switch (args.FirstOrDefault())
         return await ServeLoop.RunAsync(args, Console.Out);
     case "window-saves":
         return await WindowSaves.RunAsync(args, Console.Out);
+    case "aged-engines":
+        return AgedEngines.Run(args, Console.Out);
     case "cycles":
         return CycleDetection.Run(args, Console.Out);
     case "forecasts":

@@ -18,11 +18,11 @@ public sealed class FastTreeForecaster : IDemandForecaster
     private readonly LinearDecayedHistogram residuals = new(-1.5, 1.5, 300, TimeSpan.FromDays(3));
     private readonly Queue<(long Origin, double Prediction)> pending = new();
     private readonly float[] features = new float[ForecastFeatures.Count];
-    private readonly ForecastFeatures state;
+    private ForecastFeatures? state;
     private long ingested;
     private FastTreeDemandModel? model;
-    private readonly List<long>? ownTimes;
-    private readonly List<double>? ownValues;
+    private List<long>? ownTimes;
+    private List<double>? ownValues;
     private long? firstSeen;
     private int retrains;
 
@@ -34,7 +34,6 @@ public sealed class FastTreeForecaster : IDemandForecaster
         this.horizonSteps = shared?.HorizonSteps ?? horizonSteps;
         this.zone = zone ?? TimeZoneInfo.Utc;
         this.seed = seed;
-        state = new ForecastFeatures(this.scale);
         if (shared is null)
         {
             ownTimes = [];
@@ -51,7 +50,9 @@ public sealed class FastTreeForecaster : IDemandForecaster
     /// <inheritdoc />
     public double Forecast(long nowUnixSeconds, UsageHistory history, double quantile)
     {
-        // Bring the feature state up to date with the steps added to the history since the last call.
+        // The features read their lags from the history given (the same at every call), or from their own copy when
+        // it is too short. Bring them up to date with the steps added to it since the last call.
+        state ??= new ForecastFeatures(scale, history.Capacity >= ForecastFeatures.HistoryNeeded ? history : null);
         var fresh = (int)Math.Min(history.Total - ingested, history.Count);
         for (var age = fresh - 1; age >= 0; age--) state.Add(history.TimeBack(age), history.Back(age));
         ingested = history.Total;
@@ -82,9 +83,13 @@ public sealed class FastTreeForecaster : IDemandForecaster
             ownValues!.Add(history.Latest);
         }
         firstSeen ??= now;
-        if (retrains >= RetrainDays.Length || now - firstSeen.Value < RetrainDays[retrains] * 86400L) return;
+        if (now - firstSeen.Value < RetrainDays[retrains] * 86400L) return;
         retrains++;
         var trained = FastTreeDemandModel.Train([new TrainingSeries([.. ownTimes!], [.. ownValues!], scale)], horizonSteps, zone, seed, sampleEvery: 2, trees: 20);
         if (trained is not null) model = trained;
+        if (retrains < RetrainDays.Length) return;
+        // Nothing trains again: the VM's own values are not kept any longer (they grew with its age).
+        ownTimes = null;
+        ownValues = null;
     }
 }

@@ -25,7 +25,11 @@ public sealed class ForecastFeatures
 
     private readonly double inverseScale;
     private readonly double busyThreshold;
-    private readonly UsageHistory history = new(StepsPerWeek + 16);
+    /// <summary>The steps of history the lag features read: a week and a little.</summary>
+    public const int HistoryNeeded = StepsPerWeek + 16;
+
+    private readonly UsageHistory history;
+    private readonly bool ownsHistory;
     private readonly SlidingWindow hour = new(12);
     private readonly SlidingWindow sixHours = new(72);
     private readonly SlidingWindow day = new(StepsPerDay);
@@ -34,8 +38,18 @@ public sealed class ForecastFeatures
     private long lastBusy = long.MinValue;
 
     /// <summary>Creates the state for a VM whose capacity is <paramref name="scale"/>.</summary>
-    public ForecastFeatures(double scale)
+    /// <param name="scale">The VM's capacity.</param>
+    /// <param name="history">
+    /// The VM's history the lag features read, kept by the caller, who adds each step to it before <see cref="Add"/>
+    /// and computes features only once every step in it has been added (the policy engine's CPU history, so a VM holds
+    /// one week-long ring, not two). It must hold at least <see cref="HistoryNeeded"/> steps. Null: the state keeps its
+    /// own (training).
+    /// </param>
+    public ForecastFeatures(double scale, UsageHistory? history = null)
     {
+        if (history is not null) ArgumentOutOfRangeException.ThrowIfLessThan(history.Capacity, HistoryNeeded, nameof(history));
+        ownsHistory = history is null;
+        this.history = history ?? new UsageHistory(HistoryNeeded);
         var s = scale > 0 ? scale : 1;
         inverseScale = 1 / s;
         busyThreshold = 0.25 * s;
@@ -47,7 +61,7 @@ public sealed class ForecastFeatures
     /// <summary>Adds the step just finished.</summary>
     public void Add(long unixSeconds, double value)
     {
-        history.Add(unixSeconds, value);
+        if (ownsHistory) history.Add(unixSeconds, value);
         hour.Add(index, value);
         sixHours.Add(index, value);
         day.Add(index, value);

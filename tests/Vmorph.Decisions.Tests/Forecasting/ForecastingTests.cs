@@ -212,4 +212,28 @@ public class ForecastingTests
         Assert.True(forecaster.HasModel);
         Assert.Equal(3 * 86400, firstForecast);
     }
+
+    [Fact]
+    public void FastTreeForecaster_ReadingTheCallersWeekLongHistory_ForecastsAsWithItsOwnCopy_ThroughBothOwnTrainings()
+    {
+        // A history shorter than the features' week makes them keep their own copy (as they all did before); the
+        // engine's week-long one is read in place. Eleven days: the VM trains its own model on days 3 and 10.
+        var reading = new FastTreeForecaster(8, null, 12);
+        var copying = new FastTreeForecaster(8, null, 12);
+        var week = new UsageHistory();
+        var shortHistory = new UsageHistory(50);
+        var random = new Random(5);
+        var forecasts = 0;
+        for (long t = Start; t < Start + 11 * 86400L; t += 300)
+        {
+            var byReading = reading.Forecast(t, week, 0.9);
+            var byCopying = copying.Forecast(t, shortHistory, 0.9);
+            Assert.Equal(byCopying, byReading);
+            if (!double.IsNaN(byReading)) forecasts++;
+            var value = t % 7919 == 0 ? double.NaN : Daily(t) * (0.7 + 0.6 * random.NextDouble());
+            week.Add(t, value);
+            shortHistory.Add(t, value);
+        }
+        Assert.Equal(8 * 288, forecasts);
+    }
 }

@@ -45,4 +45,30 @@ public class UsageHistoryTests
         }
         Assert.Equal(capacity, history.Slots);
     }
+
+    [Fact]
+    public void History_KeepsTimesAsOffsetsFromItsFirst_AndAnswersInUnixSeconds_FarFromZero()
+    {
+        var history = new UsageHistory(10);
+        const long start = 4_000_000_000L; // beyond a 32-bit count of seconds since 1970
+        for (var i = 0; i < 20; i++) history.Add(start + i * 300L, i);
+
+        Assert.Equal(start + 19 * 300L, history.LatestTime);
+        Assert.Equal(start + 10 * 300L, history.TimeBack(9));
+        Assert.Equal(19, history.MaxSince(long.MinValue));
+        Assert.Equal(19, history.MaxSince(start + 18 * 300L));
+        Assert.True(double.IsNaN(history.MaxSince(start + 19 * 300L)));
+        Assert.True(double.IsNaN(history.MaxSince(long.MaxValue)));
+    }
+
+    [Fact]
+    public void Step_MoreThan68YearsFromTheFirst_IsRefused_NamingIt()
+    {
+        var history = new UsageHistory();
+        history.Add(0, 1);
+
+        var refused = Assert.Throws<ArgumentOutOfRangeException>(() => history.Add(3_000_000_000L, 1));
+        Assert.Contains("68 years", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(1, history.Count);
+    }
 }

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Globalization;
+using Vmorph.Loop.Grains;
+using Vmorph.Policies;
+using Vmorph.Recommenders;
+using Vmorph.Replay;
+using Vmorph.Traits;
+using Vmorph.Triggers;
+
+namespace Vmorph.Benchmarks;
+
+/// <summary>
+/// Bytes per VM of an old fleet's decision state in <c>vmorph serve</c>: builds N policy engines as the grain does
+/// (the built-in <c>vmorph</c> policy, the right-size grid, the profile's cycle rings read elsewhere) and feeds each
+/// DAYS of 5-minute steps from a trace (VM i replays trace VM i mod the trace's VMs, wrapping around its series), an
+/// observation and a decision a step, applying what the engine asks for. Then it reads the managed heap after two
+/// compacting collections, minus the heap before the engines were made. The profile the grain also holds is measured
+/// by <c>profile-size</c>. Run:
+/// <c>dotnet bench/Vmorph.Benchmarks/bin/Release/net10.0/Vmorph.Benchmarks.dll aged-engines ../shared/traces/bitbrains-rnd/2013-7 1000 7</c>.
+/// </summary>
+public static class AgedEngines
+{
+    public static int Run(string[] args, TextWriter output)
+    {
+        if (args.Length < 4 || !int.TryParse(args[2], CultureInfo.InvariantCulture, out var count) || count < 1
+            || !int.TryParse(args[3], CultureInfo.InvariantCulture, out var days) || days < 0)
+        {
+            output.WriteLine("usage: aged-engines TRACE_PATH VMS DAYS");
+            return 64;
+        }
+        var loaded = ReplayFleet.Load([args[1]], new ReplayFleetOptions(), CancellationToken.None);
+        if (!loaded.IsSuccess)
+        {
+            output.WriteLine(string.Join("; ", loaded.Errors));
+            return 1;
+        }
+        var series = loaded.Value.Series.Where(s => s.Length > 0).ToList();
+        var policy = PolicyCatalog.BuiltIn.Find(PolicyCatalog.DefaultPolicy)!;
+        var steps = days * 288;
+        var before = Heap();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var engines = new PolicyEngine[count];
+        for (var i = 0; i < count; i++)
+        {
+            var trace = series[i % series.Count];
+            var provisioned = new Allocation(trace.Provisioned.Vcpus ?? 1, trace.Provisioned.Memory?.Mebibytes ?? double.NaN);
+            var engine = new PolicyEngine(policy, new VmContext(new Identity.VmId($"bench:{i}"), $"vm{i}", new Dictionary<string, string>(), provisioned, trace.Step),
+                ArchetypeCatalog.BuiltIn, grid: RightSizeTarget.Grid, cycles: () => null);
+            var current = provisioned;
+            var start = trace.Start.ToUnixTimeSeconds();
+            var stepSeconds = (long)trace.Step.TotalSeconds;
+            for (var s = 0; s < steps; s++)
+            {
+                var at = s % trace.Length;
+                var t = start + s * stepSeconds;
+                var cores = trace.CoresAt(at)?.Value ?? double.NaN;
+                var memory = trace.MemoryAt(at)?.Mebibytes ?? double.NaN;
+                engine.Observe(new UsageSample(t, cores, memory, current));
+                current = engine.Recommend(t + stepSeconds, current);
+            }
+            engines[i] = engine;
+        }
+        var spent = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        var held = Heap() - before;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{count:N0} engines aged {days} d ({steps:N0} steps each) from {args[1]}: heap held {held:N0} bytes, {held / count:N0} bytes ({held / count / 1024.0:0.0} KiB) a VM; CPU {spent.TotalSeconds:0.0} s"));
+        GC.KeepAlive(engines);
+        return 0;
+    }
+
+    private static long Heap()
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+}
