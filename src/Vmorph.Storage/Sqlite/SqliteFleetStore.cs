@@ -76,9 +76,20 @@ public sealed class SqliteFleetStore : IFleetStore
             if (row.Profile is null) continue;
             var profile = ProfileCodec.Decode(row.Profile);
             profile.ConfigurationHistory = LoadHistory(id);
+            FoldSamplesAfterDocument(profile);
             result[id] = new StoredProfile(profile, row.Version);
         }
         return Task.FromResult<IReadOnlyDictionary<VmId, StoredProfile>>(result);
+    }
+
+    // The decide loop writes a profile's document every few cycles and appends each sample (ProfileUpdate.SamplesOnly):
+    // the samples appended after the document was written are folded into it again, in time order, as they were live.
+    private void FoldSamplesAfterDocument(PersonalityProfile profile)
+    {
+        var newer = connection.Query<byte[]>(
+            "SELECT sample FROM raw_window_appends WHERE vm_id = @id AND unix_seconds > @after ORDER BY unix_seconds",
+            new { id = profile.Id.Value, after = profile.Performance.LastUnixSeconds ?? long.MinValue });
+        foreach (var record in newer) profile.Fold(RecentSamples.DecodeSample(record));
     }
 
     private ConfigurationHistory LoadHistory(VmId id)
@@ -142,7 +153,14 @@ public sealed class SqliteFleetStore : IFleetStore
         foreach (var update in updates)
         {
             var p = update.Profile;
-            var encoded = update.Encoded ?? EncodedProfile.Of(p, update.Recent, update.Appended);
+            var encoded = update.Encoded ?? (update.SamplesOnly ? EncodedProfile.SamplesOf(p, update.Appended) : EncodedProfile.Of(p, update.Recent, update.Appended));
+            if (update.SamplesOnly)
+            {
+                SaveSamplesOnly(update, encoded, now, transaction);
+                continue;
+            }
+            if (encoded.Document is null)
+                throw new ArgumentException($"the update of VM {p.Id} carries no profile document; only a samples-only update may leave it out", nameof(updates));
             var args = new
             {
                 id = p.Id.Value,
@@ -206,12 +224,7 @@ public sealed class SqliteFleetStore : IFleetStore
             }
             else
             {
-                foreach (var (at, record) in encoded.Appended)
-                {
-                    connection.Execute(
-                        "INSERT INTO raw_window_appends (vm_id, unix_seconds, sample) VALUES (@id, @at, @record) ON CONFLICT (vm_id, unix_seconds) DO UPDATE SET sample = excluded.sample",
-                        new { id = p.Id.Value, at, record }, transaction);
-                }
+                AppendSamples(p.Id.Value, encoded.Appended, transaction);
                 if (update.CompactWindow && ReadWindow(p.Id.Value, transaction) is { } window)
                     WriteWindow(p.Id.Value, window.Encode(), transaction);
             }
@@ -228,6 +241,33 @@ public sealed class SqliteFleetStore : IFleetStore
         }
         transaction.Commit();
         return Task.CompletedTask;
+    }
+
+    // Appends the samples and moves the version and the fleet list's figures on, under the version check; the profile
+    // document stays (loading folds the samples appended after it).
+    private void SaveSamplesOnly(ProfileUpdate update, EncodedProfile encoded, string now, SqliteTransaction transaction)
+    {
+        var id = update.Profile.Id;
+        if (update.ExpectedVersion is null || update.Recent is not null || update.CompactWindow || update.Spans is not null
+            || update.ReplaceConfigurationHistory || update.NewConfigurationVersions.Count > 0)
+            throw new ArgumentException($"the samples-only update of VM {id} also asks for what needs its profile document (a new VM, configuration versions, spans or a whole window); save the whole profile", nameof(update));
+        var changed = connection.Execute(
+            """
+            UPDATE vms SET version = version + 1, samples = @samples, last_sample = @last, updated_at = @now
+            WHERE vm_id = @id AND version = @expected
+            """, new { id = id.Value, samples = encoded.Samples, last = encoded.LastSample, now, expected = update.ExpectedVersion }, transaction);
+        if (changed == 0) throw new ConcurrencyException($"VM {id} was changed by another writer since it was read (expected version {update.ExpectedVersion}); nothing was saved, run again");
+        AppendSamples(id.Value, encoded.Appended, transaction);
+    }
+
+    private void AppendSamples(string id, IReadOnlyList<(long UnixSeconds, byte[] Record)> appended, SqliteTransaction transaction)
+    {
+        foreach (var (at, record) in appended)
+        {
+            connection.Execute(
+                "INSERT INTO raw_window_appends (vm_id, unix_seconds, sample) VALUES (@id, @at, @record) ON CONFLICT (vm_id, unix_seconds) DO UPDATE SET sample = excluded.sample",
+                new { id, at, record }, transaction);
+        }
     }
 
     // Writes a VM's whole raw window, which holds every sample appended before it.
