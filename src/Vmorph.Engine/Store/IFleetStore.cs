@@ -60,10 +60,11 @@ public sealed record ProfileUpdate(PersonalityProfile Profile, long? ExpectedVer
     public bool CompactWindow { get; init; }
 
     /// <summary>
-    /// Whether only <see cref="Appended"/> is written, with the version check and the fleet list's figures, and the
-    /// stored profile document is left as it was: the decide loop writes the document every few cycles, not with every
-    /// sample. Nothing is lost: loading a profile folds the appended samples newer than its document again. Not for a
-    /// new VM, a new configuration version, spans, a whole window or a compaction, which all need the document.
+    /// Whether only <see cref="Appended"/> is written, under the version check, and the stored profile document and
+    /// version are left as they were: the decide loop writes the document every few cycles, not with every sample.
+    /// Nothing is lost: loading a profile folds the appended samples newer than its document again, and the fleet list
+    /// counts them. Not for a new VM, a new configuration version, spans, a whole window or a compaction, which all
+    /// need the document.
     /// </summary>
     public bool SamplesOnly { get; init; }
 }
@@ -132,8 +133,8 @@ public interface IFleetStore : IDisposable
 
     /// <summary>
     /// Saves profile updates, and the import record if given, in one transaction. Each saved profile's version becomes
-    /// <see cref="VersionAfterSave"/>; a profile whose stored version is not the expected one fails the whole save
-    /// with <see cref="ConcurrencyException"/>.
+    /// <see cref="VersionAfterSave"/> (a <see cref="ProfileUpdate.SamplesOnly"/> update leaves it); a profile whose
+    /// stored version is not the expected one fails the whole save with <see cref="ConcurrencyException"/>.
     /// </summary>
     Task SaveAsync(IReadOnlyList<ProfileUpdate> updates, ImportRecord? import, CancellationToken cancellationToken);
 }

@@ -161,7 +161,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
             try
             {
                 await services.Saves.SaveAsync(update);
-                version = IFleetStore.VersionAfterSave(version);
+                if (!samplesOnly) version = IFleetStore.VersionAfterSave(version);
                 samplesBeforeDocument = samplesOnly ? samplesBeforeDocument - 1 : SamplesBetweenDocuments;
                 if (appended.Count > 0)
                 {

@@ -41,13 +41,16 @@ public sealed class SqliteFleetStore : IFleetStore
     {
         var rows = connection.Query<(string Id, string Name, string Source, long Samples, long? LastSample, long Versions)>(
             """
-            SELECT v.vm_id, v.name, v.source, v.samples, v.last_sample,
+            SELECT v.vm_id, v.name, v.source,
+                   v.samples + (SELECT COUNT(*) FROM raw_window_appends a WHERE a.vm_id = v.vm_id AND a.unix_seconds > coalesce(v.last_sample, -9223372036854775808)),
+                   max(coalesce(v.last_sample, -9223372036854775808), coalesce((SELECT MAX(a.unix_seconds) FROM raw_window_appends a WHERE a.vm_id = v.vm_id), -9223372036854775808)),
                    (SELECT COUNT(*) FROM configuration_versions c WHERE c.vm_id = v.vm_id)
             FROM vms v
             """);
         // Natural order (1, 2, 10; lab-2 before lab-10), which SQLite's collations cannot give.
+        // The samples appended after the document (ProfileUpdate.SamplesOnly) count as loading folds them.
         IReadOnlyList<VmSummary> list = rows.Select(r => new VmSummary(new VmId(r.Id), r.Name, r.Source, r.Samples,
-                r.LastSample is { } t ? DateTimeOffset.FromUnixTimeSeconds(t) : null, (int)r.Versions))
+                r.LastSample is { } t && t != long.MinValue ? DateTimeOffset.FromUnixTimeSeconds(t) : null, (int)r.Versions))
             .OrderBy(v => v.Name, NaturalStringComparer.Instance)
             .ThenBy(v => v.Id.Value, NaturalStringComparer.Instance)
             .ToList();
@@ -156,7 +159,7 @@ public sealed class SqliteFleetStore : IFleetStore
             var encoded = update.Encoded ?? (update.SamplesOnly ? EncodedProfile.SamplesOf(p, update.Appended) : EncodedProfile.Of(p, update.Recent, update.Appended));
             if (update.SamplesOnly)
             {
-                SaveSamplesOnly(update, encoded, now, transaction);
+                SaveSamplesOnly(update, encoded, transaction);
                 continue;
             }
             if (encoded.Document is null)
@@ -243,20 +246,16 @@ public sealed class SqliteFleetStore : IFleetStore
         return Task.CompletedTask;
     }
 
-    // Appends the samples and moves the version and the fleet list's figures on, under the version check; the profile
-    // document stays (loading folds the samples appended after it).
-    private void SaveSamplesOnly(ProfileUpdate update, EncodedProfile encoded, string now, SqliteTransaction transaction)
+    // Appends the samples under the version check without writing the VM's row: an UPDATE rewrites the whole row, its
+    // profile document with it. The document and the version stay; loading and listing count the samples after it.
+    private void SaveSamplesOnly(ProfileUpdate update, EncodedProfile encoded, SqliteTransaction transaction)
     {
         var id = update.Profile.Id;
         if (update.ExpectedVersion is null || update.Recent is not null || update.CompactWindow || update.Spans is not null
             || update.ReplaceConfigurationHistory || update.NewConfigurationVersions.Count > 0)
             throw new ArgumentException($"the samples-only update of VM {id} also asks for what needs its profile document (a new VM, configuration versions, spans or a whole window); save the whole profile", nameof(update));
-        var changed = connection.Execute(
-            """
-            UPDATE vms SET version = version + 1, samples = @samples, last_sample = @last, updated_at = @now
-            WHERE vm_id = @id AND version = @expected
-            """, new { id = id.Value, samples = encoded.Samples, last = encoded.LastSample, now, expected = update.ExpectedVersion }, transaction);
-        if (changed == 0) throw new ConcurrencyException($"VM {id} was changed by another writer since it was read (expected version {update.ExpectedVersion}); nothing was saved, run again");
+        var stored = connection.ExecuteScalar<long?>("SELECT version FROM vms WHERE vm_id = @id", new { id = id.Value }, transaction);
+        if (stored != update.ExpectedVersion) throw new ConcurrencyException($"VM {id} was changed by another writer since it was read (expected version {update.ExpectedVersion}); nothing was saved, run again");
         AppendSamples(id.Value, encoded.Appended, transaction);
     }
 
