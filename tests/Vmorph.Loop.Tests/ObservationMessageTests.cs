@@ -85,4 +85,20 @@ public sealed class ObservationMessageTests
         Assert.Equal("first reading", decoded.NoRates);
         Assert.Equal("web-1 is shut off", decoded.GuestMissing);
     }
+
+    [Fact]
+    public void A_message_without_its_configuration_decodes_with_the_one_sent_before_and_says_so_when_there_is_none()
+    {
+        var original = Observed(new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero));
+        var json = ObservationMessage.EncodeConfiguration(original.Domain.Configuration);
+        var tag = ObservationMessage.TagOf(json);
+        var without = ObservationMessage.From(original, "libvirt:qemu:///system", "qemu:///system", null, tag);
+
+        Assert.Equal(tag, ObservationMessage.From(original, "libvirt:qemu:///system", "qemu:///system").ConfigurationTag);
+        Assert.Equal(tag, ObservationMessage.TagOf(ObservationMessage.EncodeConfiguration(original.Domain.Configuration with { })));
+        Assert.NotEqual(tag, ObservationMessage.TagOf(ObservationMessage.EncodeConfiguration(original.Domain.Configuration with { Vcpus = 3 })));
+        Assert.Same(original.Domain.Configuration, without.ToObservations(original.Domain.Configuration).Domain.Configuration);
+        var error = Assert.Throws<FormatException>(() => without.ToObservations());
+        Assert.Contains("VM 4b7a3c2e-0000-4000-8000-000000000001 carries no configuration", error.Message, StringComparison.Ordinal);
+    }
 }

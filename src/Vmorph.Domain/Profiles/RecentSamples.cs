@@ -17,6 +17,10 @@ public sealed class RecentSamples
     private const int FirstFormatRecordBytes = 8 + 4 * Metrics.Count + 4 + 4;
     private const int RecordBytes = FirstFormatRecordBytes + 4;
 
+    // A sample appended on its own keeps its full precision (the metrics, the CPU and memory allocated, the CPU demand
+    // as doubles): a profile not yet saved folds it again on loading, and must come out as it would have been.
+    private const int ExactRecordBytes = 8 + 8 * (Metrics.Count + 3);
+
     // Marks the format with the CPU demand; the first format began with the capacity, which is never negative.
     private const int WithDemandFormat = -2;
     private readonly List<MetricSample> samples;
@@ -67,19 +71,47 @@ public sealed class RecentSamples
         return bytes;
     }
 
-    /// <summary>Encodes one sample as a record of <see cref="Encode"/>: what the store appends between rewrites of the window.</summary>
+    /// <summary>
+    /// Encodes one sample exactly (every value at full precision): what the store appends between rewrites of the
+    /// window, and what a profile saved before the sample folds again when it is loaded.
+    /// </summary>
     public static byte[] EncodeSample(in MetricSample sample)
     {
-        var bytes = new byte[RecordBytes];
-        WriteRecord(bytes, sample);
+        var bytes = new byte[ExactRecordBytes];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, sample.UnixSeconds);
+        var span = bytes.AsSpan(8);
+        for (var m = 0; m < Metrics.Count; m++) BinaryPrimitives.WriteDoubleLittleEndian(span[(8 * m)..], sample[(Metric)m]);
+        BinaryPrimitives.WriteDoubleLittleEndian(span[(8 * Metrics.Count)..], sample.CpuAllocated?.Value ?? double.NaN);
+        BinaryPrimitives.WriteDoubleLittleEndian(span[(8 * Metrics.Count + 8)..], sample.MemoryAllocated?.Bytes ?? double.NaN);
+        BinaryPrimitives.WriteDoubleLittleEndian(span[(8 * Metrics.Count + 16)..], sample.CpuDemand?.Value ?? double.NaN);
         return bytes;
     }
 
-    /// <summary>Decodes a record written by <see cref="EncodeSample"/>.</summary>
+    /// <summary>
+    /// Decodes a record written by <see cref="EncodeSample"/>, or one of <see cref="Encode"/>'s records (what
+    /// <see cref="EncodeSample"/> wrote before it kept full precision).
+    /// </summary>
     public static MetricSample DecodeSample(ReadOnlySpan<byte> record)
     {
-        if (record.Length != RecordBytes) throw new FormatException($"a raw window's sample takes {RecordBytes} bytes, not {record.Length}");
-        return ReadRecord(record, withDemand: true);
+        if (record.Length == RecordBytes) return ReadRecord(record, withDemand: true);
+        if (record.Length != ExactRecordBytes)
+            throw new FormatException($"a raw window's sample takes {ExactRecordBytes} bytes (or {RecordBytes} in the older format), not {record.Length}");
+        var values = new double[Metrics.Count + 3];
+        for (var i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadDoubleLittleEndian(record[(8 + 8 * i)..]);
+        double Read(int index) => values[index];
+        return new MetricSample(
+            DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64LittleEndian(record)),
+            cpu: Optional(Read((int)Metric.Cpu), v => new CpuCores(v)),
+            cpuUtilisation: Optional(Read((int)Metric.CpuUtilisation), v => new Fraction(v)),
+            cpuAllocated: Optional(Read(Metrics.Count), v => new CpuCores(v)),
+            memory: Optional(Read((int)Metric.Memory), v => new MemorySize(v)),
+            memoryUtilisation: Optional(Read((int)Metric.MemoryUtilisation), v => new Fraction(v)),
+            memoryAllocated: Optional(Read(Metrics.Count + 1), v => new MemorySize(v)),
+            diskRead: Optional(Read((int)Metric.DiskRead), v => new ByteRate(v)),
+            diskWrite: Optional(Read((int)Metric.DiskWrite), v => new ByteRate(v)),
+            networkReceive: Optional(Read((int)Metric.NetworkReceive), v => new ByteRate(v)),
+            networkTransmit: Optional(Read((int)Metric.NetworkTransmit), v => new ByteRate(v)),
+            cpuDemand: Optional(Read(Metrics.Count + 2), v => new CpuCores(v)));
     }
 
     private static void WriteRecord(Span<byte> span, in MetricSample s)

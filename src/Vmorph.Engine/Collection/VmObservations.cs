@@ -47,7 +47,17 @@ public interface IObservationSink
 public static class ObservationFolder
 {
     /// <summary>Folds; returns whether anything worth saving changed, and the VM's report for the cycle.</summary>
-    public static (bool Changed, VmCycleReport Report) Fold(VmObservations work, PersonalityProfile profile, RecentSamples window, ReadOnlySpan<byte> anonymisationKey, string uri)
+    /// <param name="work">What was observed.</param>
+    /// <param name="profile">The VM's profile.</param>
+    /// <param name="window">The VM's raw window.</param>
+    /// <param name="anonymisationKey">The key identities seen inside the guest are anonymised with.</param>
+    /// <param name="uri">The collector's connection (named when intervals were lost).</param>
+    /// <param name="foldConfiguration">
+    /// False when the configuration is the one last folded into the profile's current version, unchanged since (the
+    /// decide loop knows): folding it again would only note it seen again, which the loop does not keep.
+    /// </param>
+    public static (bool Changed, VmCycleReport Report) Fold(VmObservations work, PersonalityProfile profile, RecentSamples window, ReadOnlySpan<byte> anonymisationKey, string uri,
+        bool foldConfiguration = true)
     {
         ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(profile);
@@ -60,7 +70,7 @@ public static class ObservationFolder
             changed = true;
         }
         var before = profile.ConfigurationHistory.Current;
-        profile.Fold(new ConfigurationObservation(d.Id, work.At, Observed(d.Configuration, profile), Cause(before, work.Events)));
+        if (foldConfiguration) profile.Fold(new ConfigurationObservation(d.Id, work.At, Observed(d.Configuration, profile), Cause(before, work.Events)));
         var after = profile.ConfigurationHistory.Current;
         var newVersion = before?.Version == after?.Version ? null : after; // a version seen again is the same version
         changed |= newVersion is not null;

@@ -58,10 +58,19 @@ public sealed record ProfileUpdate(PersonalityProfile Profile, long? ExpectedVer
     /// it, keeping the newest of its capacity: what bounds the appended samples (the loop asks once a day).
     /// </summary>
     public bool CompactWindow { get; init; }
+
+    /// <summary>
+    /// Whether only <see cref="Appended"/> is written, under the version check, and the stored profile document and
+    /// version are left as they were: the decide loop writes the document every few cycles, not with every sample.
+    /// Nothing is lost: loading a profile folds the appended samples newer than its document again, and the fleet list
+    /// counts them. Not for a new VM, a new configuration version, spans, a whole window or a compaction, which all
+    /// need the document.
+    /// </summary>
+    public bool SamplesOnly { get; init; }
 }
 
-/// <summary>A profile as encoded at one moment: its document, its raw window, and the figures the fleet list shows.</summary>
-public sealed record EncodedProfile(byte[] Document, byte[]? Recent, long Samples, long? LastSample)
+/// <summary>A profile as encoded at one moment: its document (null when only samples are saved), its raw window, and the figures the fleet list shows.</summary>
+public sealed record EncodedProfile(byte[]? Document, byte[]? Recent, long Samples, long? LastSample)
 {
     /// <summary>The samples appended to the stored raw window (<see cref="ProfileUpdate.Appended"/>), each encoded by <see cref="RecentSamples.EncodeSample"/>.</summary>
     public IReadOnlyList<(long UnixSeconds, byte[] Record)> Appended { get; init; } = [];
@@ -72,6 +81,17 @@ public sealed record EncodedProfile(byte[] Document, byte[]? Recent, long Sample
         {
             Appended = recent is null && appended is { Count: > 0 } ? [.. appended.Select(s => (s.UnixSeconds, RecentSamples.EncodeSample(s)))] : [],
         };
+
+    /// <summary>Encodes only the samples appended to the stored raw window, and the figures, for a <see cref="ProfileUpdate.SamplesOnly"/> save.</summary>
+    public static EncodedProfile SamplesOf(PersonalityProfile profile, IReadOnlyList<MetricSample> appended)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(appended);
+        return new(null, null, profile.Performance.Samples, profile.Performance.LastUnixSeconds)
+        {
+            Appended = [.. appended.Select(s => (s.UnixSeconds, RecentSamples.EncodeSample(s)))],
+        };
+    }
 }
 
 /// <summary>The store changed under a writer: another process saved the same VM first.</summary>
@@ -93,7 +113,10 @@ public interface IFleetStore : IDisposable
     /// <summary>A VM by id or, failing that, by name; null if neither matches.</summary>
     Task<StoredProfile?> FindAsync(string idOrName, CancellationToken cancellationToken);
 
-    /// <summary>Loads profiles by id (with their configuration history); absent ids are left out.</summary>
+    /// <summary>
+    /// Loads profiles by id (with their configuration history; the samples appended to the raw window after the
+    /// profile's document was written are folded into it again); absent ids are left out.
+    /// </summary>
     Task<IReadOnlyDictionary<VmId, StoredProfile>> LoadAsync(IEnumerable<VmId> ids, CancellationToken cancellationToken);
 
     /// <summary>The raw window of a VM (the one written last, with the samples appended since), or null.</summary>
@@ -110,8 +133,8 @@ public interface IFleetStore : IDisposable
 
     /// <summary>
     /// Saves profile updates, and the import record if given, in one transaction. Each saved profile's version becomes
-    /// <see cref="VersionAfterSave"/>; a profile whose stored version is not the expected one fails the whole save
-    /// with <see cref="ConcurrencyException"/>.
+    /// <see cref="VersionAfterSave"/> (a <see cref="ProfileUpdate.SamplesOnly"/> update leaves it); a profile whose
+    /// stored version is not the expected one fails the whole save with <see cref="ConcurrencyException"/>.
     /// </summary>
     Task SaveAsync(IReadOnlyList<ProfileUpdate> updates, ImportRecord? import, CancellationToken cancellationToken);
 }

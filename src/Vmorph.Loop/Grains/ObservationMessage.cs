@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Vmorph.Collection;
 using Vmorph.Configuration;
@@ -11,6 +13,8 @@ namespace Vmorph.Loop.Grains;
 /// <summary>
 /// <see cref="VmObservations"/> as it crosses a grain boundary (possibly to another silo): primitives, and the
 /// configuration and in-guest view as the JSON the store keeps them in. The pure domain types stay free of Orleans.
+/// The configuration rarely changes: the collector's sink sends it only when it differs from the one it sent the VM
+/// last, and otherwise only its <see cref="ConfigurationTag"/>, which the grain matches against the one it holds.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ObservationMessage
@@ -39,8 +43,8 @@ public sealed record ObservationMessage
     /// <summary>The guest agent's state.</summary>
     [Id(7)] public GuestAgentState GuestAgent { get; init; }
 
-    /// <summary>The configuration, as JSON.</summary>
-    [Id(8)] public required byte[] Configuration { get; init; }
+    /// <summary>The configuration, as JSON; null when it is the one <see cref="ConfigurationTag"/> names, sent before.</summary>
+    [Id(8)] public required byte[]? Configuration { get; init; }
 
     /// <summary>When, Unix milliseconds.</summary>
     [Id(9)] public long AtUnixMilliseconds { get; init; }
@@ -75,10 +79,27 @@ public sealed record ObservationMessage
     /// <summary>Labels from the domain's metadata.</summary>
     [Id(19)] public Dictionary<string, string> DomainLabels { get; init; } = [];
 
+    /// <summary>Names the configuration's content (<see cref="TagOf"/> of its JSON), sent or not.</summary>
+    [Id(20)] public long ConfigurationTag { get; init; }
+
     private static JsonSerializerOptions Json => ProfileCodec.JsonOptions;
 
-    /// <summary>Encodes one VM's observations.</summary>
+    /// <summary>Encodes one VM's observations, its configuration with them.</summary>
     public static ObservationMessage From(VmObservations o, string source, string uri)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        var configuration = EncodeConfiguration(o.Domain.Configuration);
+        return From(o, source, uri, configuration, TagOf(configuration));
+    }
+
+    /// <summary>The configuration as the message carries it (JSON).</summary>
+    public static byte[] EncodeConfiguration(VmConfiguration configuration) => JsonSerializer.SerializeToUtf8Bytes(configuration, Json);
+
+    /// <summary>The tag of a configuration's JSON: the first 8 bytes of its SHA-256.</summary>
+    public static long TagOf(ReadOnlySpan<byte> configurationJson) => BinaryPrimitives.ReadInt64LittleEndian(SHA256.HashData(configurationJson));
+
+    /// <summary>Encodes one VM's observations with the configuration's JSON, or without it (null) where the grain has the one <paramref name="tag"/> names.</summary>
+    public static ObservationMessage From(VmObservations o, string source, string uri, byte[]? configuration, long tag)
     {
         ArgumentNullException.ThrowIfNull(o);
         var d = o.Domain;
@@ -104,7 +125,8 @@ public sealed record ObservationMessage
             RuntimeId = d.RuntimeId,
             BaseImage = d.BaseImage.Value,
             GuestAgent = d.GuestAgent,
-            Configuration = JsonSerializer.SerializeToUtf8Bytes(d.Configuration, Json),
+            Configuration = configuration,
+            ConfigurationTag = tag,
             AtUnixMilliseconds = o.At.ToUnixTimeMilliseconds(),
             Events = [.. o.Events],
             SampleUnixSeconds = o.Sample?.UnixSeconds,
@@ -119,11 +141,16 @@ public sealed record ObservationMessage
         };
     }
 
-    /// <summary>Decodes it again.</summary>
-    public VmObservations ToObservations()
-    {
-        var configuration = JsonSerializer.Deserialize<VmConfiguration>(Configuration, Json)
+    /// <summary>The configuration the message carries, decoded.</summary>
+    /// <exception cref="FormatException">It carries none.</exception>
+    public VmConfiguration DecodeConfiguration() =>
+        (Configuration is null ? null : JsonSerializer.Deserialize<VmConfiguration>(Configuration, Json))
             ?? throw new FormatException($"the observation of VM {Vm} carries no configuration");
+
+    /// <summary>Decodes it again, with the configuration it carries or, when it carries none, the one given.</summary>
+    public VmObservations ToObservations(VmConfiguration? sentBefore = null)
+    {
+        var configuration = Configuration is null && sentBefore is not null ? sentBefore : DecodeConfiguration();
         var domain = new DomainDescription(new VmId(Vm), Name, State, RuntimeId, configuration, new BaseImageId(BaseImage), GuestAgent, DomainLabels);
         MetricSample? sample = null;
         if (SampleUnixSeconds is { } t && SampleValues is { Length: 11 } v)
@@ -162,4 +189,14 @@ public sealed record ObservationResult(
     [property: Id(1)] int? NewVersion,
     [property: Id(2)] string? NewVersionHash,
     [property: Id(3)] string? NewVersionCause,
-    [property: Id(4)] string[][] NewVersionChanges);
+    [property: Id(4)] string[][] NewVersionChanges)
+{
+    /// <summary>
+    /// Whether nothing was folded because the grain does not hold the configuration the message named without sending
+    /// it (a grain activated since, or one that holds another): the sink sends the observation again with it.
+    /// </summary>
+    [Id(5)] public bool ConfigurationNeeded { get; init; }
+
+    /// <summary>The answer to a message without the configuration the grain needs.</summary>
+    public static ObservationResult NeedsConfiguration { get; } = new(null, null, null, null, []) { ConfigurationNeeded = true };
+}

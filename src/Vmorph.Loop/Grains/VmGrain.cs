@@ -37,6 +37,12 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
     /// </summary>
     internal const int AppendsBetweenCompactions = 288;
 
+    /// <summary>
+    /// How many cycles a VM's profile document may go unwritten (an hour of five-minute samples): between, a cycle
+    /// appends only its sample, and loading the profile folds the appended samples newer than the document again.
+    /// </summary>
+    internal const int SamplesBetweenDocuments = 12;
+
     // The newest samples the grain keeps: those a failed save left unappended go with the next.
     private const int NewestKept = 8;
 
@@ -52,6 +58,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
     // reads them from the grain rather than from the store.
     private int storedSamples;
     private int appendsBeforeCompaction;
+    private int samplesBeforeDocument;
     private Dictionary<string, string> labels = new(StringComparer.Ordinal);
     private Dictionary<string, string> domainLabels = new(StringComparer.Ordinal);
     private LoopStateDocument document = new();
@@ -65,6 +72,11 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
     private StoredPlan? pending;
     private string? morphInFlight;
     private DateTimeOffset lastDecided;
+    // The configuration the sink sent last, its tag, and the configuration version it was folded into: while the sink
+    // names the same one and nothing else moved the profile's version, folding it again would change nothing stored.
+    private VmConfiguration? received;
+    private long receivedTag;
+    private ConfigurationVersion? receivedFoldedInto;
 
     private DateTimeOffset Now => services.Clock.GetUtcNow();
 
@@ -88,7 +100,9 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         pending = plans.FirstOrDefault(p => p.State == PlanStates.Pending && p.Origin.StartsWith("trigger:", StringComparison.Ordinal));
         latest = newest.Samples.Count > 0 ? newest.Samples[^1] : null;
         // Spread over the fleet, so that its grains, activated together, do not all compact their windows in one cycle.
-        appendsBeforeCompaction = (int)((uint)id.Value.GetHashCode() % AppendsBetweenCompactions) + 1;
+        var spread = (uint)id.Value.GetHashCode();
+        appendsBeforeCompaction = (int)(spread % AppendsBetweenCompactions) + 1;
+        samplesBeforeDocument = (int)(spread % SamplesBetweenDocuments) + 1;
         await MatchPolicyAsync(window);
         this.RegisterGrainTimer(IdleCheckAsync, new GrainTimerCreationOptions(services.Settings.IdleCheck, services.Settings.IdleCheck) { Interleave = false });
         await base.OnActivateAsync(cancellationToken);
@@ -119,29 +133,36 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
     public async Task<ObservationResult> ObserveAsync(ObservationMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var observations = message.ToObservations();
+        if (message.Configuration is null && (received is null || receivedTag != message.ConfigurationTag)) return ObservationResult.NeedsConfiguration;
+        var sentBefore = message.Configuration is null;
+        var observations = message.ToObservations(received);
         (bool Changed, VmCycleReport Report) folded = default;
         for (var attempt = 1; ; attempt++)
         {
             profile ??= new PersonalityProfile(id, message.Name, message.Source, observations.Domain.BaseImage);
             profile.EvidenceHalfLife = services.Catalogs.Archetypes.EvidenceHalfLife;
             var versionsBefore = profile.ConfigurationHistory.Versions.Count;
-            folded = ObservationFolder.Fold(observations, profile, newest, services.Settings.AnonymisationKey, message.Uri);
+            var before = (profile.Performance.LastUnixSeconds, profile.BaseImage, profile.GuestViewMissing);
+            var configurationFolded = sentBefore && receivedFoldedInto is not null && ReferenceEquals(profile.ConfigurationHistory.Current, receivedFoldedInto);
+            folded = ObservationFolder.Fold(observations, profile, newest, services.Settings.AnonymisationKey, message.Uri, foldConfiguration: !configurationFolded);
             if (!folded.Changed && version is not null) break;
             // Only a sample newer than the stored window's newest goes into it, appended (an older one never did).
             List<MetricSample> appended = [.. newest.Samples.Where(s => s.UnixSeconds > newestStored)];
             var compact = appended.Count > 0 && appendsBeforeCompaction <= 1;
+            var samplesOnly = !compact && samplesBeforeDocument > 1 && OnlyNewSamplesFolded(observations, folded.Report, before, appended);
             // Encoded here, in parallel across grains, rather than inside the store's one transaction at a time.
             var update = new ProfileUpdate(profile, version, [.. profile.ConfigurationHistory.Versions.Skip(versionsBefore)], null)
             {
                 Appended = appended,
                 CompactWindow = compact,
-                Encoded = EncodedProfile.Of(profile, null, appended),
+                SamplesOnly = samplesOnly,
+                Encoded = samplesOnly ? EncodedProfile.SamplesOf(profile, appended) : EncodedProfile.Of(profile, null, appended),
             };
             try
             {
                 await services.Saves.SaveAsync(update);
-                version = IFleetStore.VersionAfterSave(version);
+                if (!samplesOnly) version = IFleetStore.VersionAfterSave(version);
+                samplesBeforeDocument = samplesOnly ? samplesBeforeDocument - 1 : SamplesBetweenDocuments;
                 if (appended.Count > 0)
                 {
                     newestStored = appended[^1].UnixSeconds;
@@ -156,6 +177,9 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
                 await ReloadProfileAsync();
             }
         }
+        received = observations.Domain.Configuration;
+        receivedTag = message.ConfigurationTag;
+        receivedFoldedInto = profile.ConfigurationHistory.Current;
         services.Metrics.ObservationsFolded.Add(1);
         domainState = Describe(message.State);
         if (!DictionaryEquals(domainLabels, message.DomainLabels))
@@ -182,6 +206,16 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         return new ObservationResult(folded.Report.ConfigurationVersion, made?.Version, made?.ContentHash, made?.Cause,
             made is null ? [] : [.. made.Changes.Select(c => new[] { c.Path, c.Before ?? "", c.After ?? "" })]);
     }
+
+    // Whether this fold changed nothing in the profile but samples that loading it folds again from the appended raw
+    // window: each newer than every sample folded before (so folded again in the same order), and none of the fold's
+    // other changes (ObservationFolder: a configuration version, missing intervals, the in-guest view, the base image).
+    private bool OnlyNewSamplesFolded(VmObservations observations, VmCycleReport report,
+        (long? LastUnixSeconds, BaseImageId BaseImage, string? GuestViewMissing) before, List<MetricSample> appended) =>
+        version is not null && appended.Count > 0
+        && appended.All(s => before.LastUnixSeconds is not { } last || s.UnixSeconds > last)
+        && report.NewVersion is null && observations.Missed == 0 && observations.Snapshot is null
+        && profile!.BaseImage == before.BaseImage && profile.GuestViewMissing == before.GuestViewMissing;
 
     private async Task ReloadProfileAsync()
     {

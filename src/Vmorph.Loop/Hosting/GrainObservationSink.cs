@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Vmorph.Collection;
 using Vmorph.Configuration;
 using Vmorph.Identity;
@@ -7,11 +8,13 @@ namespace Vmorph.Loop.Hosting;
 
 /// <summary>
 /// The collector's sink in <c>vmorph serve</c>: each VM's observations go to its grain, which folds and saves them;
-/// VMs the hypervisor stopped listing are told they are gone.
+/// VMs the hypervisor stopped listing are told they are gone. A VM's configuration goes with its observations only
+/// when it differs from the one sent it last (the grain asks again for one it lacks): it rarely changes.
 /// </summary>
 public sealed class GrainObservationSink(IGrainFactory grains, string uri, string source) : IObservationSink
 {
     private const int Parallelism = 64;
+    private readonly ConcurrentDictionary<VmId, SentConfiguration> sent = new();
     private HashSet<VmId> listed = [];
 
     /// <inheritdoc />
@@ -23,7 +26,11 @@ public sealed class GrainObservationSink(IGrainFactory grains, string uri, strin
             async (i, _) =>
             {
                 var o = batch[i];
-                var result = await grains.GetGrain<IVmGrain>(o.Domain.Id.Value).ObserveAsync(ObservationMessage.From(o, source, uri));
+                var (configuration, tag) = ConfigurationToSend(o.Domain);
+                var grain = grains.GetGrain<IVmGrain>(o.Domain.Id.Value);
+                var result = await grain.ObserveAsync(ObservationMessage.From(o, source, uri, configuration, tag));
+                if (result.ConfigurationNeeded)
+                    result = await grain.ObserveAsync(ObservationMessage.From(o, source, uri, configuration ?? ObservationMessage.EncodeConfiguration(o.Domain.Configuration), tag));
                 ConfigurationVersion? made = result.NewVersion is { } v
                     ? new ConfigurationVersion(v, result.NewVersionHash ?? "", o.At, result.NewVersionCause ?? "", o.Domain.Configuration,
                         [.. result.NewVersionChanges.Select(c => new ConfigurationChange(c[0], c[1].Length == 0 ? null : c[1], c[2].Length == 0 ? null : c[2]))])
@@ -34,13 +41,30 @@ public sealed class GrainObservationSink(IGrainFactory grains, string uri, strin
         return reports;
     }
 
+    // The configuration's JSON when it differs from the one sent last (null when not), and its tag. The collector
+    // hands the same object while nothing changed (the replay); another object is compared by its content's tag.
+    private (byte[]? Configuration, long Tag) ConfigurationToSend(DomainDescription domain)
+    {
+        var last = sent.GetValueOrDefault(domain.Id);
+        if (last is not null && ReferenceEquals(last.Configuration, domain.Configuration)) return (null, last.Tag);
+        var json = ObservationMessage.EncodeConfiguration(domain.Configuration);
+        var tag = ObservationMessage.TagOf(json);
+        sent[domain.Id] = new SentConfiguration(domain.Configuration, tag);
+        return (last?.Tag == tag ? null : json, tag);
+    }
+
     /// <summary>After a whole cycle: the VMs listed before and not now are gone.</summary>
     public async Task CycleEndedAsync(CycleReport cycle)
     {
         ArgumentNullException.ThrowIfNull(cycle);
         var now = cycle.Vms.Select(v => v.Id).ToHashSet();
         foreach (var gone in listed.Where(v => !now.Contains(v)))
+        {
+            sent.TryRemove(gone, out _);
             await grains.GetGrain<IVmGrain>(gone.Value).MarkGoneAsync();
+        }
         listed = now;
     }
+
+    private sealed record SentConfiguration(VmConfiguration Configuration, long Tag);
 }

@@ -41,13 +41,16 @@ public sealed class SqliteFleetStore : IFleetStore
     {
         var rows = connection.Query<(string Id, string Name, string Source, long Samples, long? LastSample, long Versions)>(
             """
-            SELECT v.vm_id, v.name, v.source, v.samples, v.last_sample,
+            SELECT v.vm_id, v.name, v.source,
+                   v.samples + (SELECT COUNT(*) FROM raw_window_appends a WHERE a.vm_id = v.vm_id AND a.unix_seconds > coalesce(v.last_sample, -9223372036854775808)),
+                   max(coalesce(v.last_sample, -9223372036854775808), coalesce((SELECT MAX(a.unix_seconds) FROM raw_window_appends a WHERE a.vm_id = v.vm_id), -9223372036854775808)),
                    (SELECT COUNT(*) FROM configuration_versions c WHERE c.vm_id = v.vm_id)
             FROM vms v
             """);
         // Natural order (1, 2, 10; lab-2 before lab-10), which SQLite's collations cannot give.
+        // The samples appended after the document (ProfileUpdate.SamplesOnly) count as loading folds them.
         IReadOnlyList<VmSummary> list = rows.Select(r => new VmSummary(new VmId(r.Id), r.Name, r.Source, r.Samples,
-                r.LastSample is { } t ? DateTimeOffset.FromUnixTimeSeconds(t) : null, (int)r.Versions))
+                r.LastSample is { } t && t != long.MinValue ? DateTimeOffset.FromUnixTimeSeconds(t) : null, (int)r.Versions))
             .OrderBy(v => v.Name, NaturalStringComparer.Instance)
             .ThenBy(v => v.Id.Value, NaturalStringComparer.Instance)
             .ToList();
@@ -76,9 +79,20 @@ public sealed class SqliteFleetStore : IFleetStore
             if (row.Profile is null) continue;
             var profile = ProfileCodec.Decode(row.Profile);
             profile.ConfigurationHistory = LoadHistory(id);
+            FoldSamplesAfterDocument(profile);
             result[id] = new StoredProfile(profile, row.Version);
         }
         return Task.FromResult<IReadOnlyDictionary<VmId, StoredProfile>>(result);
+    }
+
+    // The decide loop writes a profile's document every few cycles and appends each sample (ProfileUpdate.SamplesOnly):
+    // the samples appended after the document was written are folded into it again, in time order, as they were live.
+    private void FoldSamplesAfterDocument(PersonalityProfile profile)
+    {
+        var newer = connection.Query<byte[]>(
+            "SELECT sample FROM raw_window_appends WHERE vm_id = @id AND unix_seconds > @after ORDER BY unix_seconds",
+            new { id = profile.Id.Value, after = profile.Performance.LastUnixSeconds ?? long.MinValue });
+        foreach (var record in newer) profile.Fold(RecentSamples.DecodeSample(record));
     }
 
     private ConfigurationHistory LoadHistory(VmId id)
@@ -142,7 +156,14 @@ public sealed class SqliteFleetStore : IFleetStore
         foreach (var update in updates)
         {
             var p = update.Profile;
-            var encoded = update.Encoded ?? EncodedProfile.Of(p, update.Recent, update.Appended);
+            var encoded = update.Encoded ?? (update.SamplesOnly ? EncodedProfile.SamplesOf(p, update.Appended) : EncodedProfile.Of(p, update.Recent, update.Appended));
+            if (update.SamplesOnly)
+            {
+                SaveSamplesOnly(update, encoded, transaction);
+                continue;
+            }
+            if (encoded.Document is null)
+                throw new ArgumentException($"the update of VM {p.Id} carries no profile document; only a samples-only update may leave it out", nameof(updates));
             var args = new
             {
                 id = p.Id.Value,
@@ -206,12 +227,7 @@ public sealed class SqliteFleetStore : IFleetStore
             }
             else
             {
-                foreach (var (at, record) in encoded.Appended)
-                {
-                    connection.Execute(
-                        "INSERT INTO raw_window_appends (vm_id, unix_seconds, sample) VALUES (@id, @at, @record) ON CONFLICT (vm_id, unix_seconds) DO UPDATE SET sample = excluded.sample",
-                        new { id = p.Id.Value, at, record }, transaction);
-                }
+                AppendSamples(p.Id.Value, encoded.Appended, transaction);
                 if (update.CompactWindow && ReadWindow(p.Id.Value, transaction) is { } window)
                     WriteWindow(p.Id.Value, window.Encode(), transaction);
             }
@@ -228,6 +244,29 @@ public sealed class SqliteFleetStore : IFleetStore
         }
         transaction.Commit();
         return Task.CompletedTask;
+    }
+
+    // Appends the samples under the version check without writing the VM's row: an UPDATE rewrites the whole row, its
+    // profile document with it. The document and the version stay; loading and listing count the samples after it.
+    private void SaveSamplesOnly(ProfileUpdate update, EncodedProfile encoded, SqliteTransaction transaction)
+    {
+        var id = update.Profile.Id;
+        if (update.ExpectedVersion is null || update.Recent is not null || update.CompactWindow || update.Spans is not null
+            || update.ReplaceConfigurationHistory || update.NewConfigurationVersions.Count > 0)
+            throw new ArgumentException($"the samples-only update of VM {id} also asks for what needs its profile document (a new VM, configuration versions, spans or a whole window); save the whole profile", nameof(update));
+        var stored = connection.ExecuteScalar<long?>("SELECT version FROM vms WHERE vm_id = @id", new { id = id.Value }, transaction);
+        if (stored != update.ExpectedVersion) throw new ConcurrencyException($"VM {id} was changed by another writer since it was read (expected version {update.ExpectedVersion}); nothing was saved, run again");
+        AppendSamples(id.Value, encoded.Appended, transaction);
+    }
+
+    private void AppendSamples(string id, IReadOnlyList<(long UnixSeconds, byte[] Record)> appended, SqliteTransaction transaction)
+    {
+        foreach (var (at, record) in appended)
+        {
+            connection.Execute(
+                "INSERT INTO raw_window_appends (vm_id, unix_seconds, sample) VALUES (@id, @at, @record) ON CONFLICT (vm_id, unix_seconds) DO UPDATE SET sample = excluded.sample",
+                new { id, at, record }, transaction);
+        }
     }
 
     // Writes a VM's whole raw window, which holds every sample appended before it.

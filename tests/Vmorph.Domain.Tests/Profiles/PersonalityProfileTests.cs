@@ -107,6 +107,37 @@ public class PersonalityProfileTests
     }
 
     [Fact]
+    public void RecentSamples_AnAppendedSample_RoundTripsExactly_SoThatFoldingItAgainGivesTheSameProfile()
+    {
+        var at = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+        var samples = Samples.Series(2, Samples.OfficeHours).Append(
+            new MetricSample(at, cpu: new CpuCores(0.1234567891), cpuAllocated: new CpuCores(3), memory: new MemorySize(1_234_567_891.5),
+                memoryAllocated: new MemorySize(4_294_967_296), cpuDemand: new CpuCores(0.3333333333))).ToList();
+        var decoded = samples.Select(s => RecentSamples.DecodeSample(RecentSamples.EncodeSample(s))).ToList();
+        Assert.Equal(samples, decoded);
+
+        var live = NewProfile();
+        foreach (var s in samples) live.Fold(s);
+        var refolded = NewProfile();
+        foreach (var s in decoded) refolded.Fold(s);
+        Assert.Equal(ProfileCodec.Encode(live), ProfileCodec.Encode(refolded));
+    }
+
+    [Fact]
+    public void RecentSamples_DecodeSample_ReadsARecordOfTheWindowFormat_AsAppendedBeforeFullPrecision()
+    {
+        var window = new RecentSamples(1);
+        var at = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+        window.AddRange([new MetricSample(at, cpu: new CpuCores(0.5), cpuAllocated: new CpuCores(2), cpuDemand: new CpuCores(0.75))]);
+        var record = window.Encode()[8..];
+        var sample = RecentSamples.DecodeSample(record);
+        Assert.Equal(at.ToUnixTimeSeconds(), sample.UnixSeconds);
+        Assert.Equal(0.5, sample.Cpu!.Value.Value);
+        Assert.Equal(0.75, sample.CpuDemand!.Value.Value);
+        Assert.Throws<FormatException>(() => RecentSamples.DecodeSample(record[..^1]));
+    }
+
+    [Fact]
     public void RecentSamples_RoundTripTheCpuDemand_AndLeaveItAbsentWhereNotMeasured()
     {
         var window = new RecentSamples(10);

@@ -247,6 +247,75 @@ public sealed class SqliteFleetStoreTests : IDisposable
         Assert.Equal(window.Encode(), (await store.LoadRecentAsync(profile.Id, CancellationToken.None))!.Encode());
     }
 
+    // Samples after those of Profile(...), with values a float would not hold exactly.
+    private static MetricSample Later(int i) =>
+        new(DateTimeOffset.FromUnixTimeSeconds(1_704_100_000 + 300L * i), cpu: new CpuCores(0.123456789 * (i + 1)), cpuAllocated: new CpuCores(2),
+            memory: new MemorySize(1_000_000_007.3 * (i + 1)), memoryAllocated: MemorySize.FromGiB(4), diskRead: new ByteRate(12_345.678 * i));
+
+    [Fact]
+    public async Task SamplesOnly_ThenACrashBeforeTheDocumentIsWrittenAgain_LoadsTheProfileAsFoldedWithoutInterruption()
+    {
+        var live = Profile("test:a");
+        using (var store = SqliteFleetStore.Open(DbPath, clock))
+        {
+            await store.SaveAsync([New(live) with { Recent = null }], null, CancellationToken.None);
+            for (var i = 0; i < 6; i++)
+            {
+                live.Fold(Later(i));
+                await store.SaveAsync([new ProfileUpdate(live, 1, [], null) { Appended = [Later(i)], SamplesOnly = true }], null, CancellationToken.None);
+            }
+        } // the process ends here: the document written is still the first save's, without the six samples
+
+        using (var connection = Connect())
+        {
+            var document = ProfileCodec.Decode(connection.ExecuteScalar<byte[]>("SELECT profile FROM vms WHERE vm_id = 'test:a'")!);
+            Assert.Equal(10, document.Performance.Samples);
+        }
+        using var reopened = SqliteFleetStore.Open(DbPath, clock);
+        var loaded = (await reopened.LoadAsync([live.Id], CancellationToken.None))[live.Id];
+        Assert.Equal(1, loaded.Version);
+        Assert.Equal(ProfileCodec.Encode(live), ProfileCodec.Encode(loaded.Profile));
+        var listed = Assert.Single(await reopened.ListAsync(CancellationToken.None));
+        Assert.Equal(16, listed.Samples);
+        Assert.Equal(Later(5).At, listed.LastSample);
+
+        // Saved whole again from what was loaded, the profile goes on as if it had never stopped.
+        var next = loaded.Profile;
+        next.Fold(Later(6));
+        live.Fold(Later(6));
+        await reopened.SaveAsync([new ProfileUpdate(next, 1, [], null) { Appended = [Later(6)] }], null, CancellationToken.None);
+        Assert.Equal(ProfileCodec.Encode(live), ProfileCodec.Encode((await reopened.LoadAsync([live.Id], CancellationToken.None))[live.Id].Profile));
+        Assert.Equal(17, Assert.Single(await reopened.ListAsync(CancellationToken.None)).Samples);
+    }
+
+    [Fact]
+    public async Task SamplesOnly_StaleVersion_IsRefusedAndAppendsNothing()
+    {
+        using var store = SqliteFleetStore.Open(DbPath, clock);
+        var a = Profile("test:a");
+        await store.SaveAsync([New(a) with { Recent = null }], null, CancellationToken.None);
+        await store.SaveAsync([new ProfileUpdate(a, 1, [], null) { Appended = [Later(0)], SamplesOnly = true }], null, CancellationToken.None);
+        // Another writer (a morph recording its configuration) saves the whole profile.
+        await store.SaveAsync([new ProfileUpdate(a, 1, [], null)], null, CancellationToken.None);
+
+        await Assert.ThrowsAsync<ConcurrencyException>(() =>
+            store.SaveAsync([new ProfileUpdate(a, 1, [], null) { Appended = [Later(1)], SamplesOnly = true }], null, CancellationToken.None));
+
+        Assert.Equal(1, AppendedRows("test:a"));
+        Assert.Equal(2, (await store.FindAsync("test:a", CancellationToken.None))!.Version);
+    }
+
+    [Fact]
+    public async Task SamplesOnly_ForWhatNeedsTheDocument_IsRefusedNamingTheVm()
+    {
+        using var store = SqliteFleetStore.Open(DbPath, clock);
+        var a = Profile("test:a");
+        var error = await Assert.ThrowsAsync<ArgumentException>(() =>
+            store.SaveAsync([New(a) with { Recent = null, Appended = [Later(0)], SamplesOnly = true }], null, CancellationToken.None));
+        Assert.Contains("VM test:a", error.Message, StringComparison.Ordinal);
+        Assert.Empty(await store.ListAsync(CancellationToken.None));
+    }
+
     private long AppendedRows(string vm)
     {
         using var connection = Connect();
