@@ -109,19 +109,26 @@ internal sealed class MorphRun(MorphEngine engine, MorphRecord record, Plan plan
             }
         }
 
-        if (baseline is null && apply.ObservationWindow > TimeSpan.Zero && apply.BaselineWindow > TimeSpan.Zero)
-        {
-            engine.Say(Id, $"sampling the guard's baseline for {Seconds(apply.BaselineWindow)} (one sample every {Seconds(apply.SampleInterval)}{(apply.Probe is null ? "" : ", probing " + apply.Probe.Description)})");
-            var window = await engine.Observer.SampleAsync(record.Vm, clock.GetUtcNow() + apply.BaselineWindow, apply.SampleInterval, apply.Probe, apply.RollbackRequested, token);
-            baseline = new MorphBaseline(window.From, window.To, apply.SampleInterval, window.Samples, window.Probes, apply.Probe?.Address);
-            await journal.SetBaselineAsync(Id, baseline, token);
-        }
+        // With a snapshot, the baseline is sampled after it (on `proceed`): a fresh internal snapshot makes the first
+        // write to every disk cluster a copy, which a write-heavy guest shows as disk latency for a while, and the
+        // guard must compare the steps' effect, not the snapshot's.
+        if (!plan.Delta.SnapshotRequired) await SampleBaselineAsync(token);
 
         // The configuration the morph starts from is a version of the history, so that `rollback` can return to it.
         var history = await engine.History.LoadAsync(record.Vm, token);
         if (history.Current?.ContentHash != plan.BaseHash)
             await engine.History.RecordAsync(record.Vm, record.VmName, plan.BaseConfiguration(), $"configuration before morph {Id} (read by vmorph)", token);
         return null;
+    }
+
+    // The guard's baseline: how the VM behaves before the first change (journaled, so recovery observes against it).
+    private async Task SampleBaselineAsync(CancellationToken token)
+    {
+        if (baseline is not null || apply.ObservationWindow <= TimeSpan.Zero || apply.BaselineWindow <= TimeSpan.Zero) return;
+        engine.Say(Id, $"sampling the guard's baseline for {Seconds(apply.BaselineWindow)} (one sample every {Seconds(apply.SampleInterval)}{(apply.Probe is null ? "" : ", probing " + apply.Probe.Description)})");
+        var window = await engine.Observer.SampleAsync(record.Vm, clock.GetUtcNow() + apply.BaselineWindow, apply.SampleInterval, apply.Probe, apply.RollbackRequested, token);
+        baseline = new MorphBaseline(window.From, window.To, apply.SampleInterval, window.Samples, window.Probes, apply.Probe?.Address);
+        await journal.SetBaselineAsync(Id, baseline, token);
     }
 
     private async Task<string?> VerifyAsync(MorphVm vm, CancellationToken token)
@@ -222,6 +229,8 @@ internal sealed class MorphRun(MorphEngine engine, MorphRecord record, Plan plan
                 return taken.IsSuccess ? new SnapshotTaken(clock.GetUtcNow(), t.Name) : new SnapshotFailed(clock.GetUtcNow(), string.Join("; ", taken.Errors));
             }
             case Proceed:
+                await SampleBaselineAsync(token);
+                if (apply.RollbackRequested.IsCancellationRequested && !rollbackFed) return null;
                 return new Proceeded(clock.GetUtcNow());
             case ApplyStep a:
             {

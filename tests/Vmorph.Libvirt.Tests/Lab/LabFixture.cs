@@ -91,6 +91,21 @@ public sealed class LabFixture : IDisposable
         }
     }
 
+    /// <summary>
+    /// Puts lab-wl back as its image has it (what a morph changed inside it and in its domain gone): destroys and
+    /// undefines it and brings it up again on a fresh overlay (scripts/lab up --workloads). Only lab-wl is touched.
+    /// </summary>
+    public void RenewWorkloads()
+    {
+        lock (workloadsLock)
+        {
+            Run("virsh", ["-c", Uri, "destroy", "lab-wl"], TimeSpan.FromSeconds(60));
+            Run("virsh", ["-c", Uri, "undefine", "lab-wl", "--snapshots-metadata"], TimeSpan.FromSeconds(60));
+            workloadsUp = false;
+        }
+        EnsureWorkloads();
+    }
+
     /// <summary>The repository root.</summary>
     public string Root { get; }
 

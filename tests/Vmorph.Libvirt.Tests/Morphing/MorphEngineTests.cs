@@ -175,6 +175,23 @@ public sealed class MorphEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task Apply_WithASnapshot_SamplesTheBaselineAfterTheSnapshotAndBeforeTheFirstStep()
+    {
+        var plan = PlanTo("    vcpus: \"2\"\n    memory: 384MiB\n    disk:\n      write-bytes-per-second: 50MiB/s\n");
+        Assert.True(plan.Delta.SnapshotRequired);
+        var outcome = await RunAsync(Engine().ApplyAsync(plan, MorphKind.Apply, Guarded, CancellationToken.None));
+
+        Assert.Equal(MorphResult.Committed, outcome.Result);
+        var entries = await journal.ReadAsync(outcome.Record!.MorphId, CancellationToken.None);
+        var snapshotAt = entries.Select(e => e.Event).OfType<SnapshotTaken>().Single().At;
+        var firstStepAt = entries.Select(e => e.Event).OfType<StepApplied>().First().At;
+        var baseline = (await journal.FindAsync(outcome.Record.MorphId, CancellationToken.None))!.Baseline!;
+        Assert.True(baseline.From >= snapshotAt, $"baseline from {baseline.From:O}, snapshot at {snapshotAt:O}");
+        Assert.True(baseline.To <= firstStepAt, $"baseline to {baseline.To:O}, step 1 at {firstStepAt:O}");
+        Assert.InRange(baseline.Samples.Count, 28, 31);
+    }
+
+    [Fact]
     public async Task FailedMorph_WhenNeitherInverseNorSnapshotWorks_KeepsTheVmUntilAPersonResolvesIt()
     {
         vm.Failing.Add(StepKind.SetDiskIoLimits);
