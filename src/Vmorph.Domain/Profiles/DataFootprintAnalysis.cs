@@ -31,6 +31,10 @@ public sealed record DataFootprintAnalysis
     public double ByteShare(string category) =>
         TotalBytes > 0 && Latest!.Categories.TryGetValue(category, out var c) ? (double)c.Bytes / TotalBytes : 0;
 
+    /// <summary>The share of files in a category, 0 if none.</summary>
+    public double FileShare(string category) =>
+        TotalFiles > 0 && Latest!.Categories.TryGetValue(category, out var c) ? (double)c.Files / TotalFiles : 0;
+
     /// <summary>The share of files found sensitive, of any kind.</summary>
     public double SensitiveShare => TotalFiles > 0 ? Math.Min(1, (double)(Latest?.Sensitive.Values.Sum() ?? 0) / TotalFiles) : 0;
 

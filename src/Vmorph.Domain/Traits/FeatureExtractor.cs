@@ -38,7 +38,7 @@ public static class FeatureExtractor
         ["network.fan-out"] = "most distinct peers connected to at once, fading with recency, log scale from 1 to 1000 (in-guest)",
         ["network.fan-in"] = "distinct peers connecting in, log scale from 1 to 1000 (in-guest)",
         ["data.volume"] = "bytes in the scanned paths, log scale from 1 GiB to 10 TiB (in-guest)",
-        ["data.source-code"] = "share of scanned bytes that are source code, or a source tree's .git history (in-guest)",
+        ["data.source-code"] = "share of scanned files that are source code, or a source tree's .git history (in-guest; by files: a source tree is many small files, which one database beside it hides by bytes)",
         ["data.database"] = "share of scanned bytes that are database files: by extension, by header (SQLite) or in a PostgreSQL or MySQL data directory (in-guest)",
         ["data.web"] = "share of scanned bytes in web roots (an index page under www/, html/, htdocs/ or public_html/) (in-guest)",
         ["data.sensitive"] = "share of scanned files that matched a sensitivity pattern (in-guest)",
@@ -129,7 +129,9 @@ public static class FeatureExtractor
         if (data.IsObserved)
         {
             Set("data.volume", LogScale(data.TotalBytes, MemorySize.GiB, 10 * MemorySize.TiB));
-            Set("data.source-code", data.ByteShare("source-code"));
+            // By files, not bytes: a checkout of a large project is a sliver of the bytes beside one database or data
+            // set, and most of the files.
+            Set("data.source-code", data.FileShare("source-code"));
             Set("data.database", data.ByteShare("database"));
             Set("data.web", data.ByteShare("web"));
             Set("data.sensitive", data.SensitiveShare);

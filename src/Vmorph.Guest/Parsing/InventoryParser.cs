@@ -51,7 +51,7 @@ public static class InventoryParser
                 (p.UserTicks + p.SystemTicks) / (double)ClockTicksPerSecond,
                 Math.Max(0, p.ResidentPages) * PageSize,
                 boot?.AddSeconds(p.StartTicks / (double)ClockTicksPerSecond),
-                p.TtyNumber != 0));
+                p.TtyNumber != 0 && !IsLoginPrompt(name)));
         }
 
         var socketOwners = links.SocketOwners;
@@ -67,7 +67,7 @@ public static class InventoryParser
         }
 
         var sessions = new List<LoginSession>();
-        foreach (var leader in stats.Where(p => p.Pid == p.Session && p.TtyNumber != 0))
+        foreach (var leader in stats.Where(p => p.Pid == p.Session && p.TtyNumber != 0 && !IsLoginPrompt(names[p.Pid])))
         {
             var user = owners.TryGetValue(leader.Pid, out var uid) && users.TryGetValue(uid.ToString(CultureInfo.InvariantCulture), out var n) ? n : $"uid:{uid}";
             var start = boot?.AddSeconds(leader.StartTicks / (double)ClockTicksPerSecond) ?? at;
@@ -109,6 +109,13 @@ public static class InventoryParser
         }
         return comm;
     }
+
+    /// <summary>
+    /// A getty waiting for someone to log in on a terminal: it holds the terminal, but nobody is at it. Most cloud
+    /// images run one on the serial console (<c>serial-getty@ttyS0</c>), so counting it would make every VM look
+    /// attended. When a person logs in, the getty becomes <c>login</c> and then their shell, which count.
+    /// </summary>
+    public static bool IsLoginPrompt(string executable) => executable is "agetty" or "getty" or "mingetty" or "mgetty" or "fbgetty" or "ngetty";
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 }

@@ -71,6 +71,31 @@ public class ScorerRulesTests
     }
 
     [Fact]
+    public void SourceCode_IsAShareOfTheFiles_TheDatabaseAShareOfTheBytes()
+    {
+        // A development box with a 150 MB database and a 60 MB data set beside a 30 MB source tree: by bytes the tree
+        // is an eighth, by files most of the disk.
+        var profile = new PersonalityProfile(new VmId("test:footprint"), "footprint", "test");
+        profile.Fold(new InventoryObservation(profile.Id, new InventorySnapshot
+        {
+            At = Samples.Monday,
+            Footprint = new FootprintScan
+            {
+                Paths = ["/home", "/var/lib"],
+                Categories = new Dictionary<string, CategoryCount>
+                {
+                    ["database"] = new(1_200, 150_000_000),
+                    ["data"] = new(1, 60_000_000),
+                    ["source-code"] = new(3_000, 30_000_000),
+                },
+            },
+        }));
+        var features = FeatureExtractor.Extract(profile, ArchetypeCatalog.BuiltIn);
+        Assert.Equal(3_000.0 / 4_201, features["data.source-code"]!.Value, 12);
+        Assert.Equal(150.0 / 240, features["data.database"]!.Value, 12);
+    }
+
+    [Fact]
     public void VmThatStoppedBeingADatabase_StopsLookingLikeOne()
     {
         var at = Samples.Monday;

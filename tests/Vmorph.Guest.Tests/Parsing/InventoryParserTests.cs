@@ -23,6 +23,24 @@ public class InventoryParserTests
     }
 
     [Fact]
+    public void Parse_AGettyOnTheSerialConsole_IsNobodyAtATerminal_AVimOnAPseudoTerminalIsSomebody()
+    {
+        var text = Sample.Read("inventory-lab-guest.txt");
+        var shell = text.Split('\n').Single(l => l.StartsWith("152 (sh) ", StringComparison.Ordinal));
+        // The same stat line as a session leader of its own: agetty on ttyS2 (major 4, minor 66), vim on pts/0 (136, 0).
+        string Leader(int pid, string comm, int tty) => $"{pid} ({comm}) S 1 {pid} {pid} {tty} " + string.Join(' ', shell.Split(' ').Skip(7));
+        text = text.Replace(shell, string.Join('\n', shell, Leader(900, "agetty", (4 << 8) | 66), Leader(901, "vim", 136 << 8)), StringComparison.Ordinal);
+
+        var snapshot = InventoryParser.Parse(text, Sample.At, "lab-2").Value;
+
+        Assert.False(snapshot.Processes.Single(p => p.Pid == 900).Interactive);
+        Assert.True(snapshot.Processes.Single(p => p.Pid == 901).Interactive);
+        Assert.True(snapshot.Processes.Single(p => p.Pid == 152).Interactive);
+        Assert.Equal(["pts/0", "ttyS0", "ttyS1"], snapshot.Sessions.Select(s => s.Terminal).Order());
+        Assert.True(snapshot.Sessions.Single(s => s.Terminal == "pts/0").Remote);
+    }
+
+    [Fact]
     public void Parse_RealHost_AttributesSocketsToTheirProcessAndLeavesOutTheScriptItself()
     {
         var text = Sample.Read("inventory-host.txt");
