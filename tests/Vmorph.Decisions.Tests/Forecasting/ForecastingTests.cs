@@ -236,4 +236,51 @@ public class ForecastingTests
         }
         Assert.Equal(8 * 288, forecasts);
     }
+
+    [Fact]
+    public void FastTreeForecaster_KeepingItsOwnValuesCompactly_TrainsOnTheStepsTheHistoryGaveIt_OnDays3And10()
+    {
+        // What the forecaster kept before: each step's time and value as the history gives them, when it forecasts
+        // and the step is new. The model it trains on days 3 and 10 must be the one trained on that list; until it has
+        // 200 residuals of its own, its forecast is the model's prediction plus the model's training residual.
+        const double scale = 8;
+        var forecaster = new FastTreeForecaster(scale, null, 12);
+        var history = new UsageHistory();
+        var features = new ForecastFeatures(scale, history);
+        var row = new float[ForecastFeatures.Count];
+        var times = new List<long>();
+        var values = new List<double>();
+        FastTreeDemandModel? expected = null;
+        var random = new Random(9);
+        var trainings = 0;
+        for (long t = Start; t < Start + 10 * 86400L + 3600; t += 300)
+        {
+            // Every third step, as the back-test chooser asks a forecaster not in use.
+            if ((t - Start) / 300 % 3 == 0)
+            {
+                if (history.Count > 0 && (times.Count == 0 || history.LatestTime > times[^1]))
+                {
+                    times.Add(history.LatestTime);
+                    values.Add(history.Latest);
+                }
+                if (t - Start is 3 * 86400L or 10 * 86400L)
+                {
+                    expected = FastTreeDemandModel.Train([new TrainingSeries([.. times], [.. values], scale)], 12, TimeZoneInfo.Utc, 1, sampleEvery: 2, trees: 20);
+                    trainings++;
+                }
+                var forecast = forecaster.Forecast(t, history, 0.9);
+                if (expected is null) Assert.True(double.IsNaN(forecast));
+                else
+                {
+                    features.Compute(t, 12, TimeZoneInfo.Utc, row);
+                    Assert.Equal(Math.Max(0, expected.Predict(row) + expected.ResidualQuantile(0.9)) * scale, forecast);
+                }
+            }
+            var value = t % 7919 == 0 ? double.NaN : Daily(t) * (0.7 + 0.6 * random.NextDouble()) + 1e-3 * random.NextDouble();
+            history.Add(t, value);
+            features.Add(t, history.Latest);
+        }
+        Assert.Equal(2, trainings);
+        Assert.NotNull(expected);
+    }
 }
