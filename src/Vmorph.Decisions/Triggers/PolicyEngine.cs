@@ -37,7 +37,8 @@ public sealed class PolicyEngine : IReportingRecommender
     private readonly PerformanceMetrics metrics;
     private readonly PersonalityProfile profile;
     private readonly UsageHistory cpu = new();
-    private readonly UsageHistory memory = new();
+    // Read only as far back as the predictive trigger reads it (and for its latest step): a week of it was 16 KiB a VM.
+    private readonly UsageHistory memory;
     private readonly ScheduledMorphing? scheduled;
     private readonly ResourceDemandBasedMorphing? demand;
     private readonly WorkloadDetectionBasedMorphing? workload;
@@ -82,6 +83,7 @@ public sealed class PolicyEngine : IReportingRecommender
         if (policy.Demand is { } d) demand = new ResourceDemandBasedMorphing(d);
         if (policy.Workload is { } w && catalog is not null) workload = new WorkloadDetectionBasedMorphing(w, catalog);
         if (policy.Predictive is { } p) predictive = new PredictiveMorphing(p, vm.Provisioned, vm.Step, policy.TimeZone, cpuModel, cycles ?? (() => metrics.Cycles));
+        memory = new UsageHistory(predictive?.MemoryStepsRead ?? 1);
         gate = new PolicyGate(policy);
         if (fleet is not null && predictive is not null && policy.Demand is { Wake: > 0 } wakeSettings)
         {

@@ -283,4 +283,39 @@ public class ForecastingTests
         Assert.Equal(2, trainings);
         Assert.NotNull(expected);
     }
+
+    [Theory]
+    [InlineData(1, 3)]
+    [InlineData(4, 1)]
+    public void Predictive_ReadingAMemoryHistoryOfOnlyTheStepsItReads_DecidesAsWithAWeekOfIt(int horizonHours, int floorHours)
+    {
+        // Memory that climbs and falls over days, so the floor and the learned peaks move; the default choice of
+        // models (memory: seasonal and recent peak, which read no steps back). Five days, through the CPU model's own
+        // training on day 3.
+        var settings = new PredictiveSettings(TimeSpan.FromHours(horizonHours), 0.9, ForecastModel.Auto, TimeSpan.FromDays(3), TimeSpan.FromHours(floorHours), 0.05);
+        var step = TimeSpan.FromMinutes(5);
+        var provisioned = new Allocation(8, 8192);
+        var shortened = new PredictiveMorphing(settings, provisioned, step, TimeZoneInfo.Utc, null);
+        var weekLong = new PredictiveMorphing(settings, provisioned, step, TimeZoneInfo.Utc, null);
+        Assert.Equal(Math.Max(horizonHours, floorHours) * 12, shortened.MemoryStepsRead);
+        var cpu = (Short: new UsageHistory(), Week: new UsageHistory());
+        var memory = (Short: new UsageHistory(shortened.MemoryStepsRead), Week: new UsageHistory());
+        var random = new Random(13);
+        var evaluated = 0;
+        for (var t = Start; t < Start + 5 * 86400L; t += 300)
+        {
+            var now = DateTimeOffset.FromUnixTimeSeconds(t);
+            var a = shortened.Evaluate(now, provisioned, cpu.Short, memory.Short);
+            var b = weekLong.Evaluate(now, provisioned, cpu.Week, memory.Week);
+            Assert.Equal(b?.Cores, a?.Cores);
+            Assert.Equal(b?.MemoryMiB, a?.MemoryMiB);
+            if (a?.MemoryMiB is not null) evaluated++;
+            var cores = Daily(t) * (0.7 + 0.6 * random.NextDouble());
+            var mib = 2000 + 3000 * Math.Abs(Math.Sin((t - Start) / 200_000.0)) + 400 * random.NextDouble();
+            foreach (var history in new[] { cpu.Short, cpu.Week }) history.Add(t, cores);
+            foreach (var history in new[] { memory.Short, memory.Week }) history.Add(t, mib);
+        }
+        Assert.True(memory.Short.Slots <= shortened.MemoryStepsRead);
+        Assert.True(evaluated > 5 * 280);
+    }
 }
