@@ -28,7 +28,7 @@ public static class AgedEngines
         if (args.Length < 4 || !int.TryParse(args[2], CultureInfo.InvariantCulture, out var count) || count < 1
             || !int.TryParse(args[3], CultureInfo.InvariantCulture, out var days) || days < 0)
         {
-            output.WriteLine("usage: aged-engines TRACE_PATH VMS DAYS");
+            output.WriteLine("usage: aged-engines TRACE_PATH VMS DAYS [HOLD_SECONDS]");
             return 64;
         }
         var loaded = ReplayFleet.Load([args[1]], new ReplayFleetOptions(), CancellationToken.None);
@@ -73,12 +73,21 @@ public static class AgedEngines
         }
         var spent = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         var held = Heap() - before;
+        // HOLD_SECONDS keeps the engines alive that long after the reading, for a heap dump (dotnet-gcdump collect -p PID).
+        if (args.Length > 4 && int.TryParse(args[4], CultureInfo.InvariantCulture, out var hold))
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"holding for {hold} s: process {Environment.ProcessId}"));
+            Thread.Sleep(TimeSpan.FromSeconds(hold));
+        }
         GC.KeepAlive(engines);
         Array.Clear(engines);
         var profilesHeld = Heap() - before;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{count:N0} engines aged {days} d ({steps:N0} steps each) from {args[1]}: heap held {held:N0} bytes, {held / count:N0} bytes ({held / count / 1024.0:0.0} KiB) a VM with its profile: the engine {(held - profilesHeld) / count:N0} bytes ({(held - profilesHeld) / count / 1024.0:0.0} KiB), the profile {profilesHeld / count:N0} bytes ({profilesHeld / count / 1024.0:0.0} KiB); CPU {spent.TotalSeconds:0.0} s"));
         GC.KeepAlive(profiles);
+        // The trace stays alive through every reading, so that none of them counts it freed.
+        GC.KeepAlive(loaded);
+        GC.KeepAlive(series);
         return 0;
     }
 
