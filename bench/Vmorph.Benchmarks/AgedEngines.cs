@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using Vmorph.Loop.Grains;
+using Vmorph.Observations;
 using Vmorph.Policies;
+using Vmorph.Profiles;
 using Vmorph.Recommenders;
 using Vmorph.Replay;
 using Vmorph.Traits;
@@ -11,11 +13,12 @@ namespace Vmorph.Benchmarks;
 
 /// <summary>
 /// Bytes per VM of an old fleet's decision state in <c>vmorph serve</c>: builds N policy engines as the grain does
-/// (the built-in <c>vmorph</c> policy, the right-size grid, the profile's cycle rings read elsewhere) and feeds each
-/// DAYS of 5-minute steps from a trace (VM i replays trace VM i mod the trace's VMs, wrapping around its series), an
-/// observation and a decision a step, applying what the engine asks for. Then it reads the managed heap after two
-/// compacting collections, minus the heap before the engines were made. The profile the grain also holds is measured
-/// by <c>profile-size</c>. Run:
+/// (the built-in <c>vmorph</c> policy, the right-size grid, the cycle rings and the workload traits read from the VM's
+/// profile, which the bench keeps beside each engine as the grain does) and feeds each DAYS of 5-minute steps from a
+/// trace (VM i replays trace VM i mod the trace's VMs, wrapping around its series): a sample folded into the profile,
+/// an observation and a decision a step, applying what the engine asks for. Then it reads the managed heap after two
+/// compacting collections, minus the heap before the engines were made: engines and profiles, then the profiles alone
+/// once the engines are dropped, the difference being the engines'. Run:
 /// <c>dotnet bench/Vmorph.Benchmarks/bin/Release/net10.0/Vmorph.Benchmarks.dll aged-engines ../shared/traces/bitbrains-rnd/2013-7 1000 7</c>.
 /// </summary>
 public static class AgedEngines
@@ -25,7 +28,7 @@ public static class AgedEngines
         if (args.Length < 4 || !int.TryParse(args[2], CultureInfo.InvariantCulture, out var count) || count < 1
             || !int.TryParse(args[3], CultureInfo.InvariantCulture, out var days) || days < 0)
         {
-            output.WriteLine("usage: aged-engines TRACE_PATH VMS DAYS");
+            output.WriteLine("usage: aged-engines TRACE_PATH VMS DAYS [HOLD_SECONDS]");
             return 64;
         }
         var loaded = ReplayFleet.Load([args[1]], new ReplayFleetOptions(), CancellationToken.None);
@@ -40,12 +43,16 @@ public static class AgedEngines
         var before = Heap();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var engines = new PolicyEngine[count];
+        var profiles = new PersonalityProfile[count];
         for (var i = 0; i < count; i++)
         {
             var trace = series[i % series.Count];
             var provisioned = new Allocation(trace.Provisioned.Vcpus ?? 1, trace.Provisioned.Memory?.Mebibytes ?? double.NaN);
-            var engine = new PolicyEngine(policy, new VmContext(new Identity.VmId($"bench:{i}"), $"vm{i}", new Dictionary<string, string>(), provisioned, trace.Step),
-                ArchetypeCatalog.BuiltIn, grid: RightSizeTarget.Grid, cycles: () => null);
+            var profile = new PersonalityProfile(new Identity.VmId($"bench:{i}"), $"vm{i}", "bench");
+            profiles[i] = profile;
+            var engine = new PolicyEngine(policy, new VmContext(profile.Id, profile.Name, new Dictionary<string, string>(), provisioned, trace.Step),
+                ArchetypeCatalog.BuiltIn, grid: RightSizeTarget.Grid, cycles: () => profile.Performance.Cycles,
+                workloadTraits: () => TraitScorer.Score(profile, ArchetypeCatalog.BuiltIn));
             var current = provisioned;
             var start = trace.Start.ToUnixTimeSeconds();
             var stepSeconds = (long)trace.Step.TotalSeconds;
@@ -55,6 +62,10 @@ public static class AgedEngines
                 var t = start + s * stepSeconds;
                 var cores = trace.CoresAt(at)?.Value ?? double.NaN;
                 var memory = trace.MemoryAt(at)?.Mebibytes ?? double.NaN;
+                profile.Fold(new MetricSample(DateTimeOffset.FromUnixTimeSeconds(t),
+                    cpu: cores >= 0 ? new Units.CpuCores(cores) : null, cpuAllocated: new Units.CpuCores(current.Cores),
+                    memory: memory >= 0 ? Units.MemorySize.FromMiB(memory) : null,
+                    memoryAllocated: current.HasMemory ? Units.MemorySize.FromMiB(current.MemoryMiB) : null));
                 engine.Observe(new UsageSample(t, cores, memory, current));
                 current = engine.Recommend(t + stepSeconds, current);
             }
@@ -62,9 +73,21 @@ public static class AgedEngines
         }
         var spent = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         var held = Heap() - before;
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{count:N0} engines aged {days} d ({steps:N0} steps each) from {args[1]}: heap held {held:N0} bytes, {held / count:N0} bytes ({held / count / 1024.0:0.0} KiB) a VM; CPU {spent.TotalSeconds:0.0} s"));
+        // HOLD_SECONDS keeps the engines alive that long after the reading, for a heap dump (dotnet-gcdump collect -p PID).
+        if (args.Length > 4 && int.TryParse(args[4], CultureInfo.InvariantCulture, out var hold))
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"holding for {hold} s: process {Environment.ProcessId}"));
+            Thread.Sleep(TimeSpan.FromSeconds(hold));
+        }
         GC.KeepAlive(engines);
+        Array.Clear(engines);
+        var profilesHeld = Heap() - before;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{count:N0} engines aged {days} d ({steps:N0} steps each) from {args[1]}: heap held {held:N0} bytes, {held / count:N0} bytes ({held / count / 1024.0:0.0} KiB) a VM with its profile: the engine {(held - profilesHeld) / count:N0} bytes ({(held - profilesHeld) / count / 1024.0:0.0} KiB), the profile {profilesHeld / count:N0} bytes ({profilesHeld / count / 1024.0:0.0} KiB); CPU {spent.TotalSeconds:0.0} s"));
+        GC.KeepAlive(profiles);
+        // The trace stays alive through every reading, so that none of them counts it freed.
+        GC.KeepAlive(loaded);
+        GC.KeepAlive(series);
         return 0;
     }
 

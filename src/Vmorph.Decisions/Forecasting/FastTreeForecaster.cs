@@ -21,8 +21,11 @@ public sealed class FastTreeForecaster : IDemandForecaster
     private ForecastFeatures? state;
     private long ingested;
     private FastTreeDemandModel? model;
-    private List<long>? ownTimes;
-    private List<double>? ownValues;
+    // This VM's own steps until its last own training: times as offsets from the first, values as the history keeps
+    // them (floats), 8 bytes a step.
+    private List<int>? ownOffsets;
+    private List<float>? ownValues;
+    private long ownOrigin;
     private long? firstSeen;
     private int retrains;
 
@@ -36,7 +39,7 @@ public sealed class FastTreeForecaster : IDemandForecaster
         this.seed = seed;
         if (shared is null)
         {
-            ownTimes = [];
+            ownOffsets = [];
             ownValues = [];
         }
     }
@@ -56,7 +59,7 @@ public sealed class FastTreeForecaster : IDemandForecaster
         var fresh = (int)Math.Min(history.Total - ingested, history.Count);
         for (var age = fresh - 1; age >= 0; age--) state.Add(history.TimeBack(age), history.Back(age));
         ingested = history.Total;
-        if (ownTimes is not null) MaybeTrain(nowUnixSeconds, history);
+        if (ownOffsets is not null) MaybeTrain(nowUnixSeconds, history);
         if (model is null) return double.NaN;
         state.Compute(nowUnixSeconds, horizonSteps, zone, features);
         var prediction = model.Predict(features);
@@ -77,19 +80,23 @@ public sealed class FastTreeForecaster : IDemandForecaster
     private void MaybeTrain(long now, UsageHistory history)
     {
         // Keep this VM's own values (only without a shared model).
-        if (history.Count > 0 && (ownTimes!.Count == 0 || history.LatestTime > ownTimes[^1]))
+        if (history.Count > 0 && (ownOffsets!.Count == 0 || history.LatestTime > ownOrigin + ownOffsets[^1]))
         {
-            ownTimes!.Add(history.LatestTime);
-            ownValues!.Add(history.Latest);
+            if (ownOffsets!.Count == 0) ownOrigin = history.LatestTime;
+            // Within the 68 years around its first step that the history holds.
+            ownOffsets.Add(checked((int)(history.LatestTime - ownOrigin)));
+            ownValues!.Add((float)history.Latest);
         }
         firstSeen ??= now;
         if (now - firstSeen.Value < RetrainDays[retrains] * 86400L) return;
         retrains++;
-        var trained = FastTreeDemandModel.Train([new TrainingSeries([.. ownTimes!], [.. ownValues!], scale)], horizonSteps, zone, seed, sampleEvery: 2, trees: 20);
+        var times = ownOffsets!.Select(offset => ownOrigin + offset).ToArray();
+        var values = ownValues!.Select(value => (double)value).ToArray();
+        var trained = FastTreeDemandModel.Train([new TrainingSeries(times, values, scale)], horizonSteps, zone, seed, sampleEvery: 2, trees: 20);
         if (trained is not null) model = trained;
         if (retrains < RetrainDays.Length) return;
         // Nothing trains again: the VM's own values are not kept any longer (they grew with its age).
-        ownTimes = null;
+        ownOffsets = null;
         ownValues = null;
     }
 }

@@ -7,13 +7,13 @@ namespace Vmorph.Forecasting;
 public sealed class RecentPeakForecaster : IDemandForecaster
 {
     private readonly double scale;
-    private readonly DecayedSketch sketch;
+    private readonly DecayedSketches sketch;
 
     /// <summary>Creates it for a resource whose capacity is <paramref name="scale"/>.</summary>
     public RecentPeakForecaster(double scale, TimeSpan? halfLife = null)
     {
         this.scale = scale > 0 ? scale : 1;
-        sketch = new DecayedSketch(halfLife ?? TimeSpan.FromDays(1));
+        sketch = new DecayedSketches(1, halfLife ?? TimeSpan.FromDays(1));
     }
 
     /// <inheritdoc />
@@ -21,8 +21,8 @@ public sealed class RecentPeakForecaster : IDemandForecaster
 
     /// <inheritdoc />
     public double Forecast(long nowUnixSeconds, UsageHistory history, double quantile) =>
-        sketch.TotalWeight > 0 ? sketch.Quantile(quantile) * scale : double.NaN;
+        sketch.TotalWeight(0) > 0 ? sketch.Quantile(0, quantile) * scale : double.NaN;
 
     /// <inheritdoc />
-    public void Learn(long originUnixSeconds, double peak) => sketch.Add(originUnixSeconds, peak / scale);
+    public void Learn(long originUnixSeconds, double peak) => sketch.Add(0, originUnixSeconds, peak / scale);
 }

@@ -19,10 +19,10 @@ public sealed class SeasonalTrendForecaster : IDemandForecaster
 
     private readonly double scale;
     private readonly TimeZoneInfo zone;
-    private readonly DecayedSketch?[] weekly = new DecayedSketch?[HoursPerWeek];
-    private DecayedSketch?[] daily = new DecayedSketch?[24];
+    private readonly DecayedSketches weekly = new(HoursPerWeek, TimeSpan.FromDays(21));
+    private readonly DecayedSketches daily = new(24, TimeSpan.FromDays(7));
     private long cycleSeconds;
-    private readonly DecayedSketch all = new(TimeSpan.FromDays(2));
+    private readonly DecayedSketches all = new(1, TimeSpan.FromDays(2));
     private readonly Queue<(long Day, double Mean)> dailyMeans = new();
     private long currentDay = long.MinValue;
     private double daySum;
@@ -51,7 +51,7 @@ public sealed class SeasonalTrendForecaster : IDemandForecaster
             var seconds = value is { } v && v != TimeSpan.FromDays(1) && v != TimeSpan.FromDays(7) && v > TimeSpan.Zero ? (long)v.TotalSeconds : 0;
             if (seconds == cycleSeconds) return;
             cycleSeconds = seconds;
-            daily = new DecayedSketch?[24];
+            daily.Clear();
         }
     }
 
@@ -62,13 +62,12 @@ public sealed class SeasonalTrendForecaster : IDemandForecaster
     public double Forecast(long nowUnixSeconds, UsageHistory history, double quantile)
     {
         var (hourOfWeek, hourOfDay) = Slots(nowUnixSeconds);
-        var week = weekly[hourOfWeek];
-        var day = daily[hourOfDay];
         // A dominant cycle that is not a day or a week does not repeat at the same hour of the week either.
-        if (week is not null && (cycleSeconds > 0 || week.WeightAt(nowUnixSeconds) < MinWeeklyObservations)) week = null;
-        ReadOnlySpan<DecayedSketch?> sketches = [week, day, all];
+        var week = cycleSeconds > 0 || weekly.WeightAt(hourOfWeek, nowUnixSeconds) < MinWeeklyObservations ? null : weekly;
+        ReadOnlySpan<DecayedSketches?> sets = [week, daily, all];
+        ReadOnlySpan<int> sketches = [hourOfWeek, hourOfDay, 0];
         ReadOnlySpan<double> shares = [0.5, 0.3, 0.2];
-        var q = DecayedSketch.MixtureQuantile(sketches, shares, quantile);
+        var q = DecayedSketches.MixtureQuantile(sets, sketches, shares, quantile);
         if (double.IsNaN(q)) return double.NaN;
         // The seasonal sketches remember about a week back; move the forecast along the trend by half of that.
         var shifted = q + Math.Clamp(trendPerDay * 3.5, -0.1, 0.1);
@@ -81,9 +80,9 @@ public sealed class SeasonalTrendForecaster : IDemandForecaster
         if (double.IsNaN(peak)) return;
         var value = peak / scale;
         var (hourOfWeek, hourOfDay) = Slots(originUnixSeconds);
-        (weekly[hourOfWeek] ??= new DecayedSketch(TimeSpan.FromDays(21))).Add(originUnixSeconds, value);
-        (daily[hourOfDay] ??= new DecayedSketch(TimeSpan.FromDays(7))).Add(originUnixSeconds, value);
-        all.Add(originUnixSeconds, value);
+        weekly.Add(hourOfWeek, originUnixSeconds, value);
+        daily.Add(hourOfDay, originUnixSeconds, value);
+        all.Add(0, originUnixSeconds, value);
 
         var dayIndex = (long)Math.Floor(originUnixSeconds / 86400.0);
         if (dayIndex != currentDay)

@@ -35,9 +35,12 @@ public sealed class PolicyEngine : IReportingRecommender
     private readonly ArchetypeCatalog? catalog;
     private readonly bool autoApprove;
     private readonly PerformanceMetrics metrics;
-    private readonly PersonalityProfile profile;
+    // The usage profile workload detection scores when the caller gives no traits (what-if replays); null otherwise.
+    private readonly PersonalityProfile? profile;
+    private readonly Func<WeightedTraitVector>? workloadTraits;
     private readonly UsageHistory cpu = new();
-    private readonly UsageHistory memory = new();
+    // Read only as far back as the predictive trigger reads it (and for its latest step): a week of it was 16 KiB a VM.
+    private readonly UsageHistory memory;
     private readonly ScheduledMorphing? scheduled;
     private readonly ResourceDemandBasedMorphing? demand;
     private readonly WorkloadDetectionBasedMorphing? workload;
@@ -69,19 +72,28 @@ public sealed class PolicyEngine : IReportingRecommender
     /// Where the predictive trigger reads the VM's CPU cycle rings: the live loop gives its profile's, so the engine keeps
     /// no second copy. Null: the engine keeps its own, from the samples it observes (what-if replays).
     /// </param>
-    public PolicyEngine(Policy policy, VmContext vm, ArchetypeCatalog? catalog = null, FastTreeDemandModel? cpuModel = null, bool autoApprove = false, FleetActivity? fleet = null, AllocationGrid? grid = null, Func<CycleHistory?>? cycles = null)
+    /// <param name="workloadTraits">
+    /// Where workload detection reads the VM's trait vector: the live loop gives the VM's whole profile, with its
+    /// in-guest view, and the engine then keeps of the usage only what its triggers read (CPU and memory in use). Null:
+    /// the engine scores a usage profile of its own.
+    /// </param>
+    public PolicyEngine(Policy policy, VmContext vm, ArchetypeCatalog? catalog = null, FastTreeDemandModel? cpuModel = null, bool autoApprove = false, FleetActivity? fleet = null, AllocationGrid? grid = null, Func<CycleHistory?>? cycles = null, Func<WeightedTraitVector>? workloadTraits = null)
     {
+        this.workloadTraits = workloadTraits;
         this.grid = grid;
         this.policy = policy;
         this.vm = vm;
         this.catalog = catalog;
         this.autoApprove = autoApprove;
-        metrics = new PerformanceMetrics(policy.Demand?.HalfLife ?? PerformanceMetrics.DefaultHalfLife, keepsCycles: cycles is null);
-        profile = new PersonalityProfile(vm.Vm, vm.Name, "policy-engine", performance: metrics);
+        // The demand trigger reads CPU in use (its percentile and daily peaks) and memory in use (its daily peaks).
+        metrics = new PerformanceMetrics(policy.Demand?.HalfLife ?? PerformanceMetrics.DefaultHalfLife, keepsCycles: cycles is null,
+            only: workloadTraits is null ? null : [Metric.Cpu, Metric.Memory]);
+        if (workloadTraits is null) profile = new PersonalityProfile(vm.Vm, vm.Name, "policy-engine", performance: metrics);
         if (policy.Scheduled is { } s) scheduled = new ScheduledMorphing(s);
         if (policy.Demand is { } d) demand = new ResourceDemandBasedMorphing(d);
         if (policy.Workload is { } w && catalog is not null) workload = new WorkloadDetectionBasedMorphing(w, catalog);
         if (policy.Predictive is { } p) predictive = new PredictiveMorphing(p, vm.Provisioned, vm.Step, policy.TimeZone, cpuModel, cycles ?? (() => metrics.Cycles));
+        memory = new UsageHistory(predictive?.MemoryStepsRead ?? 1);
         gate = new PolicyGate(policy);
         if (fleet is not null && predictive is not null && policy.Demand is { Wake: > 0 } wakeSettings)
         {
@@ -111,12 +123,6 @@ public sealed class PolicyEngine : IReportingRecommender
 
     /// <summary>The predictive trigger, when on.</summary>
     public PredictiveMorphing? Predictive => predictive;
-
-    /// <summary>
-    /// Where workload detection reads the VM's trait vector: the loop gives the VM's whole profile, with its in-guest
-    /// view. Null scores the engine's own profile, which holds the usage only.
-    /// </summary>
-    public Func<WeightedTraitVector>? WorkloadTraits { get; init; }
 
     /// <summary>
     /// The workload intent that passed the gate and is not yet acted on (then null until the next one). The caller
@@ -171,7 +177,7 @@ public sealed class PolicyEngine : IReportingRecommender
         }
         if (workload is not null && catalog is not null && workload.Due(now) && cpu.Count > 0)
         {
-            if (workload.Evaluate(now, WorkloadTraits?.Invoke() ?? TraitScorer.Score(profile, catalog)) is { } change)
+            if (workload.Evaluate(now, workloadTraits?.Invoke() ?? TraitScorer.Score(profile!, catalog)) is { } change)
             {
                 Count("detected.workload-detection");
                 heldWorkload = change with { RequiresApproval = policy.RequireApproval };

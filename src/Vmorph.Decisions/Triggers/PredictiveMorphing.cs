@@ -83,6 +83,12 @@ public sealed class PredictiveMorphing
     /// <summary>The horizon in steps.</summary>
     public int HorizonSteps { get; }
 
+    /// <summary>
+    /// The most steps back the trigger reads of the memory history: the horizon just completed (to learn its peak) and
+    /// the recent-floor window. Its memory forecasters (seasonal, recent peak) keep what they learn, not the steps.
+    /// </summary>
+    public int MemoryStepsRead => Math.Max(HorizonSteps, floorSteps);
+
     /// <summary>The CPU forecaster in use (by rolling back-test), or null.</summary>
     public string? CpuModel => cpu.ChosenName;
 

@@ -19,6 +19,7 @@ public sealed class PerformanceMetrics
     private readonly MetricSummary?[] summaries = new MetricSummary?[Metrics.Count];
     private readonly long halfLifeSeconds;
     private readonly bool keepsCycles;
+    private readonly bool[]? summarised;
 
     /// <summary>Creates empty metrics with a decay half-life.</summary>
     /// <param name="halfLife">How fast old samples lose weight (<see cref="DefaultHalfLife"/> when null).</param>
@@ -26,9 +27,18 @@ public sealed class PerformanceMetrics
     /// Whether samples go into <see cref="Cycles"/> too; false for a copy whose owner reads another profile's rings
     /// (the live loop's policy engine), which then stay empty and take no memory.
     /// </param>
-    public PerformanceMetrics(TimeSpan? halfLife = null, bool keepsCycles = true)
+    /// <param name="only">
+    /// The metrics summarised, or null for all: a copy that serves one reader keeps only what it reads (the live loop's
+    /// policy engine: CPU and memory in use). The others stay null, and the summaries kept are those of all.
+    /// </param>
+    public PerformanceMetrics(TimeSpan? halfLife = null, bool keepsCycles = true, IEnumerable<Metric>? only = null)
     {
         this.keepsCycles = keepsCycles;
+        if (only is not null)
+        {
+            summarised = new bool[Metrics.Count];
+            foreach (var metric in only) summarised[(int)metric] = true;
+        }
         HalfLife = halfLife ?? DefaultHalfLife;
         if (HalfLife <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(halfLife), halfLife, "The half-life must be positive.");
         // Weights are computed on whole seconds: a half-life is taken to the nearest second (at least one).
@@ -83,7 +93,7 @@ public sealed class PerformanceMetrics
         for (var m = 0; m < Metrics.Count; m++)
         {
             var value = sample[(Metric)m];
-            if (double.IsNaN(value)) continue;
+            if (double.IsNaN(value) || summarised?[m] == false) continue;
             (summaries[m] ??= new MetricSummary((Metric)m)).Add(t, day, hour, value, weight);
         }
         if (keepsCycles) Cycles.Add(sample);

@@ -236,4 +236,86 @@ public class ForecastingTests
         }
         Assert.Equal(8 * 288, forecasts);
     }
+
+    [Fact]
+    public void FastTreeForecaster_KeepingItsOwnValuesCompactly_TrainsOnTheStepsTheHistoryGaveIt_OnDays3And10()
+    {
+        // What the forecaster kept before: each step's time and value as the history gives them, when it forecasts
+        // and the step is new. The model it trains on days 3 and 10 must be the one trained on that list; until it has
+        // 200 residuals of its own, its forecast is the model's prediction plus the model's training residual.
+        const double scale = 8;
+        var forecaster = new FastTreeForecaster(scale, null, 12);
+        var history = new UsageHistory();
+        var features = new ForecastFeatures(scale, history);
+        var row = new float[ForecastFeatures.Count];
+        var times = new List<long>();
+        var values = new List<double>();
+        FastTreeDemandModel? expected = null;
+        var random = new Random(9);
+        var trainings = 0;
+        for (long t = Start; t < Start + 10 * 86400L + 3600; t += 300)
+        {
+            // Every third step, as the back-test chooser asks a forecaster not in use.
+            if ((t - Start) / 300 % 3 == 0)
+            {
+                if (history.Count > 0 && (times.Count == 0 || history.LatestTime > times[^1]))
+                {
+                    times.Add(history.LatestTime);
+                    values.Add(history.Latest);
+                }
+                if (t - Start is 3 * 86400L or 10 * 86400L)
+                {
+                    expected = FastTreeDemandModel.Train([new TrainingSeries([.. times], [.. values], scale)], 12, TimeZoneInfo.Utc, 1, sampleEvery: 2, trees: 20);
+                    trainings++;
+                }
+                var forecast = forecaster.Forecast(t, history, 0.9);
+                if (expected is null) Assert.True(double.IsNaN(forecast));
+                else
+                {
+                    features.Compute(t, 12, TimeZoneInfo.Utc, row);
+                    Assert.Equal(Math.Max(0, expected.Predict(row) + expected.ResidualQuantile(0.9)) * scale, forecast);
+                }
+            }
+            var value = t % 7919 == 0 ? double.NaN : Daily(t) * (0.7 + 0.6 * random.NextDouble()) + 1e-3 * random.NextDouble();
+            history.Add(t, value);
+            features.Add(t, history.Latest);
+        }
+        Assert.Equal(2, trainings);
+        Assert.NotNull(expected);
+    }
+
+    [Theory]
+    [InlineData(1, 3)]
+    [InlineData(4, 1)]
+    public void Predictive_ReadingAMemoryHistoryOfOnlyTheStepsItReads_DecidesAsWithAWeekOfIt(int horizonHours, int floorHours)
+    {
+        // Memory that climbs and falls over days, so the floor and the learned peaks move; the default choice of
+        // models (memory: seasonal and recent peak, which read no steps back). Five days, through the CPU model's own
+        // training on day 3.
+        var settings = new PredictiveSettings(TimeSpan.FromHours(horizonHours), 0.9, ForecastModel.Auto, TimeSpan.FromDays(3), TimeSpan.FromHours(floorHours), 0.05);
+        var step = TimeSpan.FromMinutes(5);
+        var provisioned = new Allocation(8, 8192);
+        var shortened = new PredictiveMorphing(settings, provisioned, step, TimeZoneInfo.Utc, null);
+        var weekLong = new PredictiveMorphing(settings, provisioned, step, TimeZoneInfo.Utc, null);
+        Assert.Equal(Math.Max(horizonHours, floorHours) * 12, shortened.MemoryStepsRead);
+        var cpu = (Short: new UsageHistory(), Week: new UsageHistory());
+        var memory = (Short: new UsageHistory(shortened.MemoryStepsRead), Week: new UsageHistory());
+        var random = new Random(13);
+        var evaluated = 0;
+        for (var t = Start; t < Start + 5 * 86400L; t += 300)
+        {
+            var now = DateTimeOffset.FromUnixTimeSeconds(t);
+            var a = shortened.Evaluate(now, provisioned, cpu.Short, memory.Short);
+            var b = weekLong.Evaluate(now, provisioned, cpu.Week, memory.Week);
+            Assert.Equal(b?.Cores, a?.Cores);
+            Assert.Equal(b?.MemoryMiB, a?.MemoryMiB);
+            if (a?.MemoryMiB is not null) evaluated++;
+            var cores = Daily(t) * (0.7 + 0.6 * random.NextDouble());
+            var mib = 2000 + 3000 * Math.Abs(Math.Sin((t - Start) / 200_000.0)) + 400 * random.NextDouble();
+            foreach (var history in new[] { cpu.Short, cpu.Week }) history.Add(t, cores);
+            foreach (var history in new[] { memory.Short, memory.Week }) history.Add(t, mib);
+        }
+        Assert.True(memory.Short.Slots <= shortened.MemoryStepsRead);
+        Assert.True(evaluated > 5 * 280);
+    }
 }

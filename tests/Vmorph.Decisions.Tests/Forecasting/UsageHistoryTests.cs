@@ -25,7 +25,7 @@ public class UsageHistoryTests
         {
             var value = i % 17 == 0 ? double.NaN : random.NextDouble() * 8;
             history.Add(i * 300L, value);
-            all.Add((i * 300L, value));
+            all.Add((i * 300L, (float)value));
             var kept = all.Skip(Math.Max(0, all.Count - capacity)).ToList();
 
             Assert.Equal(kept.Count, history.Count);
@@ -59,6 +59,22 @@ public class UsageHistoryTests
         Assert.Equal(19, history.MaxSince(start + 18 * 300L));
         Assert.True(double.IsNaN(history.MaxSince(start + 19 * 300L)));
         Assert.True(double.IsNaN(history.MaxSince(long.MaxValue)));
+    }
+
+    [Theory]
+    [InlineData(0.123456789)]
+    [InlineData(65_536.123456789)]
+    [InlineData(1_048_576.3)]
+    public void History_KeepsValuesToTheNearestFloat_SevenSignificantDigits(double value)
+    {
+        var history = new UsageHistory();
+        history.Add(0, value);
+        history.Add(300, double.NaN);
+
+        Assert.Equal((float)value, history.Back(1));
+        Assert.Equal(value, history.Back(1), value * 6e-8);
+        Assert.True(double.IsNaN(history.Back(0)));
+        Assert.Equal((float)value, history.Window(2).Max);
     }
 
     [Fact]

@@ -189,4 +189,34 @@ public class PolicyEngineTests
         Assert.InRange(grown.Cores, 3.0, 3.3);
         Assert.True(engine.LastIntent!.Urgent);
     }
+
+    [Fact]
+    public void Engine_GivenTheWorkloadTraits_KeepsOnlyTheUsageItsTriggersRead_AndDecidesAsWithAProfileOfItsOwn()
+    {
+        // The built-in policy's demand and predictive triggers (no archetypes: no workload detection here, so the traits
+        // are never read), five days of a daily rhythm with noise, every change applied.
+        var policy = Vmorph.Policies.PolicyCatalog.BuiltIn.Find(Vmorph.Policies.PolicyCatalog.DefaultPolicy)!;
+        var provisioned = new Allocation(8, 8192);
+        var own = new PolicyEngine(policy, VmContext.Of("vm", provisioned), grid: new AllocationGrid(1, 1, 1, 64));
+        var given = new PolicyEngine(policy, VmContext.Of("vm", provisioned), grid: new AllocationGrid(1, 1, 1, 64),
+            workloadTraits: () => throw new InvalidOperationException("workload detection is off"));
+        var current = provisioned;
+        var random = new Random(17);
+        var changes = 0;
+        for (var t = Start.ToUnixTimeSeconds(); t < Start.ToUnixTimeSeconds() + 5 * 86400L; t += 300)
+        {
+            // Busier and bigger every day, so both grow (memory with CPU) by the week's peaks the metrics keep.
+            var day = (t - Start.ToUnixTimeSeconds()) / 86400;
+            var hour = t % 86400 / 3600;
+            var cores = (hour is >= 9 and < 17 ? 1.5 + 1.2 * day : 0.5) * (0.7 + 0.6 * random.NextDouble());
+            var mib = 1500 + 900 * day + 500 * random.NextDouble();
+            own.Observe(new UsageSample(t, cores, mib, current));
+            given.Observe(new UsageSample(t, cores, mib, current));
+            var decided = own.Recommend(t + 300, current);
+            Assert.Equal(decided, given.Recommend(t + 300, current));
+            if (decided != current) changes++;
+            current = decided;
+        }
+        Assert.True(changes >= 5, $"expected the rhythm to move the allocation, got {changes} changes");
+    }
 }

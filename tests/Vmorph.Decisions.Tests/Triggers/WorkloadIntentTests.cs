@@ -47,10 +47,8 @@ public class WorkloadIntentTests
     private static Run Start_(string cooldown)
     {
         Run? run = null;
-        var engine = new PolicyEngine(TestPolicies.Parse(Policy(cooldown)), VmContext.Of("vm", new Allocation(8, 4096)), ArchetypeCatalog.BuiltIn)
-        {
-            WorkloadTraits = () => run!.Vector,
-        };
+        var engine = new PolicyEngine(TestPolicies.Parse(Policy(cooldown)), VmContext.Of("vm", new Allocation(8, 4096)), ArchetypeCatalog.BuiltIn,
+            workloadTraits: () => run!.Vector);
         run = new Run { Engine = engine };
         return run;
     }

@@ -1,0 +1,133 @@
+using Vmorph.Forecasting;
+using Vmorph.Profiles;
+
+namespace Vmorph.Decisions.Tests.Forecasting;
+
+public class DecayedSketchesTests
+{
+    private const double HalfLife = 86400;
+
+    // The same decay as the sketches' (half-life 1 day), kept by hand on a whole histogram.
+    private sealed class WholeHistogram
+    {
+        private long reference = long.MinValue;
+
+        public DecayingHistogram Histogram { get; } = new(DecayedSketches.Scale);
+
+        public void Add(long t, double value)
+        {
+            if (reference == long.MinValue) reference = t;
+            var exponent = (t - reference) / HalfLife;
+            if (exponent > 40)
+            {
+                var shift = Math.Floor(exponent);
+                Histogram.Rescale(Math.Pow(2, -shift));
+                reference += (long)(shift * HalfLife);
+                exponent -= shift;
+            }
+            Histogram.Add(value, Math.Pow(2, exponent));
+        }
+    }
+
+    [Fact]
+    public void Sketches_FedInTurn_EachHoldOnlyTheRunOfBucketsItsValuesFallIn_AndAnswerAsTheWholeHistogram()
+    {
+        // Six sketches in one set, fed in turn with 60 days of hourly peaks, each in its own band, with a few outliers
+        // late: the runs widen (below and above), move to the end of the shared array and get compacted, and rescale
+        // (exponent past 40).
+        const int count = 6;
+        var sketches = new DecayedSketches(count, TimeSpan.FromSeconds(HalfLife));
+        var wholes = Enumerable.Range(0, count).Select(_ => new WholeHistogram()).ToArray();
+        var random = new Random(3);
+        for (long t = 0; t < 60 * 86400L; t += 3600)
+        {
+            var s = (int)(t / 3600 % count);
+            var band = 0.05 + 0.15 * s;
+            var value = t == 50 * 86400L ? 1.7 : t == 55 * 86400L + 3600 ? 0.002 : t % (7 * 86400L) < 3600 * count ? band * 2.5 : band + 0.1 * random.NextDouble();
+            sketches.Add(s, t, value);
+            wholes[s].Add(t, value);
+
+            for (var k = 0; k < count; k++)
+            {
+                Assert.Equal(wholes[k].Histogram.TotalWeight, sketches.TotalWeight(k));
+                foreach (var q in new[] { 0.0, 0.1, 0.5, 0.9, 0.99, 1.0 })
+                    Assert.Equal(wholes[k].Histogram.Percentile(q) ?? double.NaN, sketches.Quantile(k, q));
+            }
+        }
+        for (var k = 0; k < count; k++)
+        {
+            var weights = wholes[k].Histogram.Weights.ToArray();
+            for (var b = 0; b < DecayedSketches.Scale.BucketCount; b++) Assert.Equal(weights[b], sketches.Weight(k, b));
+            var held = Enumerable.Range(0, DecayedSketches.Scale.BucketCount).Where(b => weights[b] > 0).ToArray();
+            Assert.Equal(held[^1] - held[0] + 1, sketches.BucketsHeld(k));
+        }
+        // Sketch 0 took the 1.7 at day 50 (hour 1200), sketch 1 the 0.002 (hour 1321): their runs widened to them.
+        Assert.True(sketches.Weight(0, DecayedSketches.Scale.BucketOf(1.7)) > 0);
+        Assert.True(sketches.Weight(1, DecayedSketches.Scale.BucketOf(0.002)) > 0);
+        Assert.True(sketches.BucketsHeld(2) < DecayedSketches.Scale.BucketCount / 4);
+        // The shared array holds the live runs and at most half as much again (what moved away is compacted).
+        var live = Enumerable.Range(0, count).Sum(sketches.BucketsHeld);
+        Assert.InRange(sketches.SlotsAllocated, live, live * 3 / 2 + 2 * DecayedSketches.Scale.BucketCount);
+    }
+
+    [Fact]
+    public void Sketch_OfValuesInOneBand_HoldsAFewBuckets_AndAnEmptyOneHasNoQuantile()
+    {
+        var sketches = new DecayedSketches(2, TimeSpan.FromDays(7));
+        for (var i = 0; i < 500; i++) sketches.Add(0, i * 300L, 0.5 + 0.05 * (i % 3));
+
+        Assert.Equal(DecayedSketches.Scale.BucketOf(0.6) - DecayedSketches.Scale.BucketOf(0.5) + 1, sketches.BucketsHeld(0));
+        Assert.True(double.IsNaN(sketches.Quantile(1, 0.5)));
+        Assert.Equal(0, sketches.WeightAt(1, 1000));
+    }
+
+    [Fact]
+    public void Clear_EmptiesEverySketch_AndTheyFillAgainAsNew()
+    {
+        var sketches = new DecayedSketches(3, TimeSpan.FromDays(1));
+        var fresh = new DecayedSketches(3, TimeSpan.FromDays(1));
+        for (var i = 0; i < 300; i++) sketches.Add(i % 3, i * 300L, 0.1 * (1 + i % 7));
+        sketches.Clear();
+
+        for (var k = 0; k < 3; k++)
+        {
+            Assert.Equal(0, sketches.TotalWeight(k));
+            Assert.Equal(0, sketches.BucketsHeld(k));
+            Assert.True(double.IsNaN(sketches.Quantile(k, 0.9)));
+        }
+        for (var i = 0; i < 100; i++)
+        {
+            sketches.Add(i % 3, 500_000 + i * 300L, 0.3 + 0.01 * i);
+            fresh.Add(i % 3, 500_000 + i * 300L, 0.3 + 0.01 * i);
+        }
+        for (var k = 0; k < 3; k++)
+        {
+            Assert.Equal(fresh.TotalWeight(k), sketches.TotalWeight(k));
+            Assert.Equal(fresh.Quantile(k, 0.9), sketches.Quantile(k, 0.9));
+            Assert.Equal(fresh.WeightAt(k, 600_000), sketches.WeightAt(k, 600_000));
+        }
+    }
+
+    [Fact]
+    public void MixtureQuantile_LeavesOutEmptySketchesAndMissingSets_AndRenormalisesTheShares()
+    {
+        var a = new DecayedSketches(2, TimeSpan.FromDays(1));
+        var b = new DecayedSketches(1, TimeSpan.FromDays(2));
+        for (var i = 0; i < 200; i++)
+        {
+            a.Add(0, i * 300L, 0.2 + 0.001 * i);
+            b.Add(0, i * 300L, 0.8);
+        }
+
+        // One sketch alone: its own quantile.
+        Assert.Equal(a.Quantile(0, 0.5), DecayedSketches.MixtureQuantile([a, null], [0, 0], [0.5, 0.5], 0.5), 12);
+        // An empty sketch (a's second) counts as a missing one.
+        var withEmpty = DecayedSketches.MixtureQuantile([a, a, b], [0, 1, 0], [0.5, 0.3, 0.2], 0.9);
+        var withMissing = DecayedSketches.MixtureQuantile([a, null, b], [0, 0, 0], [0.5, 0.3, 0.2], 0.9);
+        Assert.Equal(withMissing, withEmpty);
+        // Half of the mixture at 0.8: its P90 lies in b's bucket, its P10 in a's band.
+        Assert.Equal(DecayedSketches.Scale.BucketOf(0.8), DecayedSketches.Scale.BucketOf(DecayedSketches.MixtureQuantile([a, b], [0, 0], [0.5, 0.5], 0.9)));
+        Assert.InRange(DecayedSketches.MixtureQuantile([a, b], [0, 0], [0.5, 0.5], 0.1), 0.18, 0.42);
+        Assert.True(double.IsNaN(DecayedSketches.MixtureQuantile([a, null], [1, 0], [0.5, 0.5], 0.5)));
+    }
+}
