@@ -117,6 +117,9 @@ public sealed class SqliteFleetStore : IFleetStore
     }
 
     /// <inheritdoc />
+    public Task<ConfigurationHistory> LoadHistoryAsync(VmId id, CancellationToken cancellationToken) => Task.FromResult(LoadHistory(id));
+
+    /// <inheritdoc />
     public Task<RecentSamples?> LoadRecentAsync(VmId id, CancellationToken cancellationToken)
     {
         return Task.FromResult(ReadWindow(id.Value, null));
