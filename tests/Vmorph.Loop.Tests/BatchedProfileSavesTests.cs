@@ -112,6 +112,8 @@ public sealed class BatchedProfileSavesTests : IDisposable
 
         public Task<ImportedSpans> LoadSpansAsync(VmId id, CancellationToken cancellationToken) => inner.LoadSpansAsync(id, cancellationToken);
 
+        public Task<Vmorph.Configuration.ConfigurationHistory> LoadHistoryAsync(VmId id, CancellationToken cancellationToken) => inner.LoadHistoryAsync(id, cancellationToken);
+
         public Task<ImportRecord?> FindImportAsync(string sha256, CancellationToken cancellationToken) => inner.FindImportAsync(sha256, cancellationToken);
 
         public void Dispose() => inner.Dispose();

@@ -130,4 +130,39 @@ public sealed class ReplayCollectorTests : IDisposable
         Assert.Equal(8, domains[1].Configuration.MaxVcpus);
         Assert.Empty(session.DrainEvents());
     }
+
+    [Fact]
+    public async Task ACyclesEvents_GoEachToItsOwnVm_InTheOrderTheyCame_ThoseThatChangeNoConfigurationLeftOut()
+    {
+        var sink = new CapturingSink();
+        await using var collector = new Collector(new ReplayHypervisor(fleet, clock), sink, clock,
+            new CollectorOptions { Uri = fleet.Uri, Interval = TimeSpan.FromMinutes(5), SampleWindow = TimeSpan.Zero });
+        MoveTo(fleet.Start + fleet.Step * 3);
+        await collector.CollectOnceAsync(CancellationToken.None);
+        var (a, b) = (fleet.Vms[0], fleet.Vms[1]);
+        var at = clock.GetUtcNow();
+        fleet.Publish(new HypervisorEvent(a.Id, a.Name, at, "a: memory", MayChangeConfiguration: true));
+        fleet.Publish(new HypervisorEvent(b.Id, b.Name, at, "b: vcpus", MayChangeConfiguration: true));
+        fleet.Publish(new HypervisorEvent(a.Id, a.Name, at, "a: agent connected", MayChangeConfiguration: false));
+        fleet.Publish(new HypervisorEvent(a.Id, a.Name, at, "a: vcpus", MayChangeConfiguration: true));
+
+        MoveTo(fleet.Start + fleet.Step * 4);
+        await collector.CollectOnceAsync(CancellationToken.None);
+
+        var delivered = sink.Batches[^1].ToDictionary(o => o.Domain.Id, o => o.Events);
+        Assert.Equal(["a: memory", "a: vcpus"], delivered[a.Id]);
+        Assert.Equal(["b: vcpus"], delivered[b.Id]);
+        Assert.All(sink.Batches[0], o => Assert.Empty(o.Events));
+    }
+
+    private sealed class CapturingSink : IObservationSink
+    {
+        public List<IReadOnlyList<VmObservations>> Batches { get; } = [];
+
+        public Task<IReadOnlyList<VmCycleReport>> DeliverAsync(IReadOnlyList<VmObservations> batch, CancellationToken cancellationToken)
+        {
+            Batches.Add(batch);
+            return Task.FromResult<IReadOnlyList<VmCycleReport>>([.. batch.Select(o => new VmCycleReport(o.Domain.Id, o.Domain.Name, o.Domain.State, null, null, o.Sample, o.NoRates, null, o.GuestMissing, [], TimeSpan.Zero))]);
+        }
+    }
 }

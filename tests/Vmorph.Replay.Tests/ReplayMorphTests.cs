@@ -127,6 +127,54 @@ public sealed class ReplayMorphTests : IDisposable
     }
 
     [Fact]
+    public async Task Apply_ReadsNoneOfItsOwnEntriesBack_ItsOutcomeTimingsAreThoseOfTheJournal()
+    {
+        var counting = new ReadCountingJournal(journal);
+        var counted = new MorphEngine(counting, store, driver, host, clock, new MorphEngineOptions { Host = ReplayHost.Capabilities });
+        MoveTo(fleet.Start + fleet.Step * 10);
+        var profile = await CollectAsync(3);
+        var found = await host.FindAsync("bitbrains-41", CancellationToken.None);
+        var plan = (await counted.Planner.PlanAsync(found.Value, Target("    vcpus: \"12\"\n"), profile, TraitScorer.Score(profile, ArchetypeCatalog.BuiltIn), CancellationToken.None)).Value.Plan;
+
+        var outcome = await RunAsync(counted.ApplyAsync(plan, MorphKind.Apply, Guarded, CancellationToken.None));
+
+        Assert.Equal(MorphResult.Committed, outcome.Result);
+        Assert.Equal(0, counting.Reads);
+        var entries = await journal.ReadAsync(outcome.Record!.MorphId, CancellationToken.None);
+        Assert.Equal(MorphTimings.From(entries), outcome.Timings);
+        Assert.Equal(entries[^1].Sequence, outcome.Last!.Sequence);
+        Assert.True(outcome.Timings!.Observation >= TimeSpan.FromMinutes(2), $"observation {outcome.Timings.Observation}");
+    }
+
+    // The journal, counting how often a morph's entries are read back.
+    private sealed class ReadCountingJournal(IMorphJournal inner) : IMorphJournal
+    {
+        public int Reads { get; private set; }
+
+        public string Location => inner.Location;
+
+        public Task<IReadOnlyList<MorphJournalEntry>> ReadAsync(string morphId, CancellationToken cancellationToken)
+        {
+            Reads++;
+            return inner.ReadAsync(morphId, cancellationToken);
+        }
+
+        public Task CreateAsync(MorphRecord morph, MorphJournalEntry first, CancellationToken cancellationToken) => inner.CreateAsync(morph, first, cancellationToken);
+        public Task AppendAsync(MorphJournalEntry entry, CancellationToken cancellationToken) => inner.AppendAsync(entry, cancellationToken);
+        public Task<MorphRecord?> FindAsync(string morphId, CancellationToken cancellationToken) => inner.FindAsync(morphId, cancellationToken);
+        public Task<IReadOnlyList<MorphRecord>> ListAsync(Vmorph.Identity.VmId vm, CancellationToken cancellationToken) => inner.ListAsync(vm, cancellationToken);
+        public Task<IReadOnlyList<MorphRecord>> UnfinishedAsync(CancellationToken cancellationToken) => inner.UnfinishedAsync(cancellationToken);
+        public Task SetBaselineAsync(string morphId, MorphBaseline baseline, CancellationToken cancellationToken) => inner.SetBaselineAsync(morphId, baseline, cancellationToken);
+        public Task SetVerdictAsync(string morphId, GuardVerdict verdict, CancellationToken cancellationToken) => inner.SetVerdictAsync(morphId, verdict, cancellationToken);
+        public Task SetDiscardedAsync(string morphId, string discarded, CancellationToken cancellationToken) => inner.SetDiscardedAsync(morphId, discarded, cancellationToken);
+        public Task SetCommittedVersionAsync(string morphId, int version, CancellationToken cancellationToken) => inner.SetCommittedVersionAsync(morphId, version, cancellationToken);
+        public Task<MorphLease?> LeaseAsync(Vmorph.Identity.VmId vm, CancellationToken cancellationToken) => inner.LeaseAsync(vm, cancellationToken);
+        public Task<bool> TryWriteLeaseAsync(MorphLease lease, long? expectedVersion, CancellationToken cancellationToken) => inner.TryWriteLeaseAsync(lease, expectedVersion, cancellationToken);
+        public Task<bool> TryDeleteLeaseAsync(Vmorph.Identity.VmId vm, string morphId, long expectedVersion, CancellationToken cancellationToken) => inner.TryDeleteLeaseAsync(vm, morphId, expectedVersion, cancellationToken);
+        public void Dispose() { }
+    }
+
+    [Fact]
     public async Task Plan_BuiltInWebServerTarget_LeavesTheGuestOutSayingWhyAndCommitsItsResources()
     {
         var profile = await CollectAsync(3);

@@ -170,6 +170,7 @@ public sealed class Collector : IAsyncDisposable
                 ? await ObserveGuestsAsync(current, running, now, cancellationToken)
                 : new Dictionary<VmId, GuestView>();
 
+            var eventsByVm = ConfigurationEventsByVm(events);
             var work = new List<VmObservations>(domains.Count);
             foreach (var d in domains)
             {
@@ -182,7 +183,7 @@ public sealed class Collector : IAsyncDisposable
                 var guestMissing = d.State != DomainState.Running
                     ? $"{d.Name} is {Describe(d.State)}: the guest cannot be seen from inside"
                     : !options.GuestView ? "the guest view is turned off (--no-guest)" : view?.Missing;
-                work.Add(new VmObservations(d, now, EventsOf(d.Id, events), rate.Sample, rate.NoRates,
+                work.Add(new VmObservations(d, now, EventsOf(d.Id, eventsByVm), rate.Sample, rate.NoRates,
                     runningAtLastCycle.Contains(d.Id) ? missed : 0, view?.Snapshot, guestMissing, view?.Problems ?? [], view?.Elapsed ?? TimeSpan.Zero));
             }
 
@@ -213,8 +214,12 @@ public sealed class Collector : IAsyncDisposable
         }
     }
 
-    private static List<string> EventsOf(VmId vm, IReadOnlyList<HypervisorEvent> events) =>
-        [.. events.Where(e => e.Vm == vm && e.MayChangeConfiguration).Select(e => e.Description)];
+    // The descriptions of the events that may have changed each VM's configuration, in the order they came: grouped
+    // once, so that a cycle of N VMs and E events costs N + E rather than N × E (a morph wave brings thousands).
+    private static ILookup<VmId, string> ConfigurationEventsByVm(IReadOnlyList<HypervisorEvent> events) =>
+        events.Where(e => e.MayChangeConfiguration).ToLookup(e => e.Vm, e => e.Description);
+
+    private static List<string> EventsOf(VmId vm, ILookup<VmId, string> eventsByVm) => [.. eventsByVm[vm]];
 
     private List<HypervisorEvent> Drain(IHypervisorSession current)
     {
@@ -316,7 +321,8 @@ public sealed class Collector : IAsyncDisposable
         var domains = Filter(await current.DescribeDomainsAsync(cancellationToken)).Where(d => touched.Contains(d.Id)).ToList();
         if (domains.Count == 0) return;
         var now = clock.GetUtcNow();
-        var reports = await sink.DeliverAsync([.. domains.Select(d => new VmObservations(d, now, EventsOf(d.Id, events)))], cancellationToken);
+        var eventsByVm = ConfigurationEventsByVm(events);
+        var reports = await sink.DeliverAsync([.. domains.Select(d => new VmObservations(d, now, EventsOf(d.Id, eventsByVm)))], cancellationToken);
         foreach (var r in reports)
         {
             if (r.NewVersion is { } after)

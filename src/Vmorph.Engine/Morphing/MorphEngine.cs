@@ -114,7 +114,7 @@ public sealed class MorphEngine
         Say(morphId, $"morph {morphId} of VM '{record.VmName}' to {record.Target}: plan {plan.Id}, {plan.Steps.Length} step(s){(plan.Delta.SnapshotRequired ? ", snapshot first" : "")}");
         if (Options.AfterJournaled is { } hook) await hook(first);
         using var lost = new CancellationTokenSource();
-        return await new MorphRun(this, record, plan, apply).StartAsync(first, lost, cancellationToken);
+        return await new MorphRun(this, record, plan, apply, [first]).StartAsync(first, lost, cancellationToken);
     }
 
     /// <summary>
@@ -240,12 +240,11 @@ public sealed class MorphEngine
             Probe = probe,
         };
         using var lost = new CancellationTokenSource();
-        var run = new MorphRun(this, morph, plan.Value, apply);
-        if (last.State.Phase == MorphPhase.Planned) return await run.StartAsync(last, lost, cancellationToken);
+        if (last.State.Phase == MorphPhase.Planned) return await new MorphRun(this, morph, plan.Value, apply, entries).StartAsync(last, lost, cancellationToken);
         var recovered = MorphRecovery.Recover(last, Clock.GetUtcNow());
         await Journal.AppendAsync(recovered, cancellationToken);
         if (Options.AfterJournaled is { } hook) await hook(recovered);
-        return await run.ContinueAsync(recovered, taken.IsSuccess, lost, cancellationToken);
+        return await new MorphRun(this, morph, plan.Value, apply, [.. entries, recovered]).ContinueAsync(recovered, taken.IsSuccess, lost, cancellationToken);
     }
 
     /// <summary>

@@ -13,12 +13,8 @@ namespace Vmorph.Morphing;
 /// </summary>
 internal sealed class MorphHistory(IFleetStore store, TimeProvider clock, string source)
 {
-    /// <summary>The VM's history (empty when the store does not have the VM).</summary>
-    public async Task<ConfigurationHistory> LoadAsync(VmId vm, CancellationToken cancellationToken)
-    {
-        var loaded = await store.LoadAsync([vm], cancellationToken);
-        return loaded.TryGetValue(vm, out var stored) ? stored.Profile.ConfigurationHistory : ConfigurationHistory.Empty;
-    }
+    /// <summary>The VM's history (empty when the store does not have the VM), read without its profile.</summary>
+    public Task<ConfigurationHistory> LoadAsync(VmId vm, CancellationToken cancellationToken) => store.LoadHistoryAsync(vm, cancellationToken);
 
     /// <summary>
     /// Records <paramref name="configuration"/> as the VM's current version with <paramref name="cause"/> (nothing when

@@ -9,11 +9,13 @@ namespace Vmorph.Morphing;
 /// <summary>
 /// Runs one morph over its journal: writes each entry before carrying out its actions, carries them out through the
 /// driver, feeds the event the last one reports, and goes on until the morph ends. Holds the morph's lease (renewed
-/// in the background) for as long as it runs.
+/// in the background) for as long as it runs. Keeps the entries it knows are in the journal (those given, then each
+/// it appends: the journal refuses an entry that does not follow its last one), so it never reads them back.
 /// </summary>
-internal sealed class MorphRun(MorphEngine engine, MorphRecord record, Plan plan, ApplyOptions apply)
+internal sealed class MorphRun(MorphEngine engine, MorphRecord record, Plan plan, ApplyOptions apply, IEnumerable<MorphJournalEntry> journaled)
 {
     private readonly IMorphJournal journal = engine.Journal;
+    private readonly List<MorphJournalEntry> entries = [.. journaled];
     private readonly TimeProvider clock = engine.Clock;
     private MorphBaseline? baseline = record.Baseline;
     private IAsyncDisposable? renewal;
@@ -149,6 +151,7 @@ internal sealed class MorphRun(MorphEngine engine, MorphRecord record, Plan plan
     private async Task AppendAsync(MorphJournalEntry entry, CancellationToken token)
     {
         await journal.AppendAsync(entry, token);
+        entries.Add(entry);
         if (engine.Options.AfterJournaled is { } hook) await hook(entry);
     }
 
@@ -381,7 +384,7 @@ internal sealed class MorphRun(MorphEngine engine, MorphRecord record, Plan plan
     private async Task RecordRolledBackAsync(CancellationToken token)
     {
         // Nothing to check when no step ever started (refused or cancelled before any change).
-        if (!(await journal.ReadAsync(Id, token)).Any(e => e.State.Phase == MorphPhase.Applying)) return;
+        if (!entries.Any(e => e.State.Phase == MorphPhase.Applying)) return;
         var (back, differences) = await SettleAsync(plan.BaseConfiguration(), token);
         if (!back)
         {
@@ -396,7 +399,6 @@ internal sealed class MorphRun(MorphEngine engine, MorphRecord record, Plan plan
 
     private async Task<MorphOutcome> FinishAsync(MorphJournalEntry last, CancellationToken token, MorphResult? result = null, string? message = null)
     {
-        var entries = await journal.ReadAsync(Id, token);
         var stored = await journal.FindAsync(Id, token) ?? record;
         var timings = MorphTimings.From(entries);
         var s = last.State;

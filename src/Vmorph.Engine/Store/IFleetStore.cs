@@ -122,6 +122,12 @@ public interface IFleetStore : IDisposable
     /// <summary>The raw window of a VM (the one written last, with the samples appended since), or null.</summary>
     Task<RecentSamples?> LoadRecentAsync(VmId id, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A VM's configuration history alone, as <see cref="LoadAsync"/> gives it with the profile (empty for a VM the
+    /// store does not have): for a reader that needs no profile (a morph checking the configuration it starts from).
+    /// </summary>
+    Task<ConfigurationHistory> LoadHistoryAsync(VmId id, CancellationToken cancellationToken);
+
     /// <summary>The spans of time whose samples of a VM were imported (none for a VM never imported).</summary>
     Task<ImportedSpans> LoadSpansAsync(VmId id, CancellationToken cancellationToken);
 

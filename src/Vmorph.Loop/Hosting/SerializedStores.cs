@@ -46,6 +46,9 @@ public sealed class SerializedFleetStore(IFleetStore inner) : IFleetStore
     public Task<RecentSamples?> LoadRecentAsync(VmId id, CancellationToken cancellationToken) => Run(() => inner.LoadRecentAsync(id, cancellationToken), cancellationToken);
 
     /// <inheritdoc />
+    public Task<ConfigurationHistory> LoadHistoryAsync(VmId id, CancellationToken cancellationToken) => Run(() => inner.LoadHistoryAsync(id, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
     public Task<ImportedSpans> LoadSpansAsync(VmId id, CancellationToken cancellationToken) => Run(() => inner.LoadSpansAsync(id, cancellationToken), cancellationToken);
 
     /// <inheritdoc />

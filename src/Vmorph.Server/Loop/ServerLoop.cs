@@ -38,7 +38,7 @@ internal static class ServerLoop
         services.AddSingleton<MorphBackends>();
         services.AddSingleton<IMorphBackends>(sp => sp.GetRequiredService<MorphBackends>());
         services.AddSingleton<IFleetStore>(sp => new SerializedFleetStore(SqliteFleetStore.Open(fleet.StorePath, fleet.Clock)));
-        services.AddSingleton<IMorphJournal>(sp => new SerializedMorphJournal(SqliteMorphJournal.Open(fleet.StorePath, fleet.Clock)));
+        services.AddSingleton<IMorphJournal>(sp => new SerializedMorphJournal(SqliteMorphJournal.Open(fleet.StorePath, fleet.Clock, fleet.JournalSyncsEveryCommit)));
         services.AddSingleton<IControlStore>(sp => SqliteControlStore.Open(fleet.StorePath, fleet.Clock));
         services.AddSingleton(sp => new LoopServices(
             sp.GetRequiredService<IFleetStore>(), sp.GetRequiredService<IControlStore>(), sp.GetRequiredService<IMorphBackends>(),
@@ -125,6 +125,14 @@ public sealed class FleetSource
 
     /// <summary>Whether it is a replay.</summary>
     public bool Replay { get; }
+
+    /// <summary>
+    /// Whether the morph journal syncs every commit to disk, so that an entry survives a power cut before its actions
+    /// run (docs/MORPHING.md): for real VMs. Not for a replay, whose VMs are simulated in this process and its store
+    /// started afresh: a crash of the machine loses those VMs with the last entries about them, and a crash of the
+    /// process loses no committed entry either way (WAL).
+    /// </summary>
+    public bool JournalSyncsEveryCommit => !Replay;
 
     /// <summary>The fleet the options name.</summary>
     public static FleetSource For(ServeOptions options)

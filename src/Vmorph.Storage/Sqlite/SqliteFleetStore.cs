@@ -18,11 +18,14 @@ public sealed class SqliteFleetStore : IFleetStore
 {
     private readonly SqliteConnection connection;
     private readonly TimeProvider clock;
+    // The statements of every cycle's samples-only saves (one version read and one append a VM).
+    private readonly PreparedStatements prepared;
 
     private SqliteFleetStore(SqliteConnection connection, string path, TimeProvider clock)
     {
         this.connection = connection;
         this.clock = clock;
+        prepared = new PreparedStatements(connection);
         Location = path;
     }
 
@@ -114,6 +117,9 @@ public sealed class SqliteFleetStore : IFleetStore
     }
 
     /// <inheritdoc />
+    public Task<ConfigurationHistory> LoadHistoryAsync(VmId id, CancellationToken cancellationToken) => Task.FromResult(LoadHistory(id));
+
+    /// <inheritdoc />
     public Task<RecentSamples?> LoadRecentAsync(VmId id, CancellationToken cancellationToken)
     {
         return Task.FromResult(ReadWindow(id.Value, null));
@@ -186,12 +192,13 @@ public sealed class SqliteFleetStore : IFleetStore
             }
             else
             {
-                var changed = connection.Execute(
+                var changed = prepared.Execute(
                     """
                     UPDATE vms SET name = @name, source = @source, version = version + 1, samples = @samples,
                                    last_sample = @last, profile = @profile, updated_at = @now
                     WHERE vm_id = @id AND version = @expected
-                    """, args, transaction);
+                    """, transaction, ("@name", args.name), ("@source", args.source), ("@samples", args.samples), ("@last", args.last),
+                    ("@profile", args.profile), ("@now", args.now), ("@id", args.id), ("@expected", args.expected));
                 if (changed == 0) throw new ConcurrencyException($"VM {p.Id} was changed by another writer since it was read (expected version {update.ExpectedVersion}); nothing was saved, run again");
             }
             if (update.ReplaceConfigurationHistory)
@@ -254,7 +261,7 @@ public sealed class SqliteFleetStore : IFleetStore
         if (update.ExpectedVersion is null || update.Recent is not null || update.CompactWindow || update.Spans is not null
             || update.ReplaceConfigurationHistory || update.NewConfigurationVersions.Count > 0)
             throw new ArgumentException($"the samples-only update of VM {id} also asks for what needs its profile document (a new VM, configuration versions, spans or a whole window); save the whole profile", nameof(update));
-        var stored = connection.ExecuteScalar<long?>("SELECT version FROM vms WHERE vm_id = @id", new { id = id.Value }, transaction);
+        var stored = (long?)prepared.Scalar("SELECT version FROM vms WHERE vm_id = @id", transaction, ("@id", id.Value));
         if (stored != update.ExpectedVersion) throw new ConcurrencyException($"VM {id} was changed by another writer since it was read (expected version {update.ExpectedVersion}); nothing was saved, run again");
         AppendSamples(id.Value, encoded.Appended, transaction);
     }
@@ -263,9 +270,9 @@ public sealed class SqliteFleetStore : IFleetStore
     {
         foreach (var (at, record) in appended)
         {
-            connection.Execute(
+            prepared.Execute(
                 "INSERT INTO raw_window_appends (vm_id, unix_seconds, sample) VALUES (@id, @at, @record) ON CONFLICT (vm_id, unix_seconds) DO UPDATE SET sample = excluded.sample",
-                new { id, at, record }, transaction);
+                transaction, ("@id", id), ("@at", at), ("@record", record));
         }
     }
 
@@ -279,5 +286,9 @@ public sealed class SqliteFleetStore : IFleetStore
     }
 
     /// <inheritdoc />
-    public void Dispose() => connection.Dispose();
+    public void Dispose()
+    {
+        prepared.Dispose();
+        connection.Dispose();
+    }
 }

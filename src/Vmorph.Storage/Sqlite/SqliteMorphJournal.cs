@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Vmorph.Guard;
@@ -18,10 +19,13 @@ public sealed class SqliteMorphJournal : IMorphJournal
 {
     private static readonly JsonSerializerOptions Json = MorphJournalEntry.JsonOptions;
     private readonly SqliteConnection connection;
+    // The statements every morph runs (its entries, its lease, what it measured), parsed once.
+    private readonly PreparedStatements prepared;
 
     private SqliteMorphJournal(SqliteConnection connection, string path)
     {
         this.connection = connection;
+        prepared = new PreparedStatements(connection);
         Location = path;
     }
 
@@ -29,11 +33,22 @@ public sealed class SqliteMorphJournal : IMorphJournal
     public string Location { get; }
 
     /// <summary>Opens (creating and migrating if needed) the journal in the store file at <paramref name="path"/>.</summary>
-    public static SqliteMorphJournal Open(string path, TimeProvider clock)
+    /// <param name="path">The store file.</param>
+    /// <param name="clock">The clock of the migrations.</param>
+    /// <param name="syncEveryCommit">
+    /// Whether every commit is synced to disk before it returns (<c>synchronous=FULL</c>), so that an entry survives
+    /// a power cut before its actions run: always, for real VMs. False only for a replayed fleet (<c>serve
+    /// --replay</c>), whose VMs are simulated in the same process and lost with it: its commits survive a crash of the
+    /// process (WAL) but not of the machine, which would lose the simulated VMs they describe as well.
+    /// </param>
+    public static SqliteMorphJournal Open(string path, TimeProvider clock, bool syncEveryCommit = true)
     {
-        var connection = StoreFile.OpenMigrated(path, clock, durable: true);
+        var connection = StoreFile.OpenMigrated(path, clock, durable: syncEveryCommit);
         return new SqliteMorphJournal(connection, path);
     }
+
+    /// <summary>Whether the connection syncs every commit to disk (<c>PRAGMA synchronous</c> is FULL).</summary>
+    internal bool SyncsEveryCommit => connection.ExecuteScalar<long>("PRAGMA synchronous") >= 2;
 
     private static string Text(DateTimeOffset at) => at.ToString("O", CultureInfo.InvariantCulture);
 
@@ -41,7 +56,13 @@ public sealed class SqliteMorphJournal : IMorphJournal
 
     private static string Phase(MorphPhase phase) => JsonNamingPolicy.KebabCaseLower.ConvertName(phase.ToString());
 
-    private static string EventName(MorphEvent e) => JsonSerializer.Serialize<MorphEvent>(e, Json) is var json && JsonDocument.Parse(json).RootElement.GetProperty("type").GetString() is { } type ? type : e.GetType().Name;
+    // The event's type as its JSON names it ([JsonDerivedType] on MorphEvent), read once per type.
+    private static readonly Dictionary<Type, string> EventNames = typeof(MorphEvent).GetCustomAttributes(typeof(JsonDerivedTypeAttribute), inherit: false)
+        .Cast<JsonDerivedTypeAttribute>()
+        .Where(a => a.TypeDiscriminator is string)
+        .ToDictionary(a => a.DerivedType, a => (string)a.TypeDiscriminator!);
+
+    private static string EventName(MorphEvent e) => EventNames.TryGetValue(e.GetType(), out var name) ? name : e.GetType().Name;
 
     private static bool IsFinished(MorphState s) => s.Phase.IsTerminal() && s.Finalized;
 
@@ -53,16 +74,15 @@ public sealed class SqliteMorphJournal : IMorphJournal
         using var transaction = connection.BeginTransaction(deferred: false);
         try
         {
-            connection.Execute(
+            prepared.Execute(
                 """
                 INSERT INTO morphs (morph_id, vm_id, vm_name, kind, target, plan_id, plan, created_at, owner, phase, last_sequence, finished, updated_at, notes)
                 VALUES (@MorphId, @vm, @VmName, @kind, @Target, @PlanId, @PlanJson, @created, @Owner, @phase, 1, @finished, @created, @Notes)
                 """,
-                new
-                {
-                    morph.MorphId, vm = morph.Vm.Value, morph.VmName, kind = morph.Kind == MorphKind.Apply ? "apply" : "rollback", morph.Target, morph.PlanId, morph.PlanJson,
-                    created = Text(morph.CreatedAt), morph.Owner, phase = Phase(first.State.Phase), finished = IsFinished(first.State) ? 1 : 0, morph.Notes,
-                }, transaction);
+                transaction,
+                ("@MorphId", morph.MorphId), ("@vm", morph.Vm.Value), ("@VmName", morph.VmName), ("@kind", morph.Kind == MorphKind.Apply ? "apply" : "rollback"),
+                ("@Target", morph.Target), ("@PlanId", morph.PlanId), ("@PlanJson", morph.PlanJson), ("@created", Text(morph.CreatedAt)), ("@Owner", morph.Owner),
+                ("@phase", Phase(first.State.Phase)), ("@finished", IsFinished(first.State) ? 1 : 0), ("@Notes", morph.Notes));
             InsertEntry(first, transaction);
             transaction.Commit();
         }
@@ -74,10 +94,10 @@ public sealed class SqliteMorphJournal : IMorphJournal
     }
 
     private void InsertEntry(MorphJournalEntry entry, SqliteTransaction transaction) =>
-        connection.Execute(
+        prepared.Execute(
             "INSERT INTO morph_journal (morph_id, sequence, at, event, phase, entry) VALUES (@morph, @sequence, @at, @event, @phase, @entry)",
-            new { morph = entry.MorphId, sequence = entry.Sequence, at = Text(entry.At), @event = EventName(entry.Event), phase = Phase(entry.State.Phase), entry = entry.ToJson() },
-            transaction);
+            transaction,
+            ("@morph", entry.MorphId), ("@sequence", entry.Sequence), ("@at", Text(entry.At)), ("@event", EventName(entry.Event)), ("@phase", Phase(entry.State.Phase)), ("@entry", entry.ToJson()));
 
     /// <inheritdoc />
     public Task AppendAsync(MorphJournalEntry entry, CancellationToken cancellationToken)
@@ -85,7 +105,7 @@ public sealed class SqliteMorphJournal : IMorphJournal
         cancellationToken.ThrowIfCancellationRequested();
         // BEGIN IMMEDIATE: the check of the last sequence and the insert happen under the write lock.
         using var transaction = connection.BeginTransaction(deferred: false);
-        var last = connection.QueryFirstOrDefault<long?>("SELECT last_sequence FROM morphs WHERE morph_id = @id", new { id = entry.MorphId }, transaction)
+        var last = (long?)prepared.Scalar("SELECT last_sequence FROM morphs WHERE morph_id = @id", transaction, ("@id", entry.MorphId))
             ?? throw new JournalConflictException($"morph {entry.MorphId} is not in the journal");
         if (last != entry.Sequence - 1)
             throw new JournalConflictException($"morph {entry.MorphId}: entry {entry.Sequence} does not follow entry {last}; another engine advanced this morph");
@@ -97,9 +117,9 @@ public sealed class SqliteMorphJournal : IMorphJournal
         {
             throw new JournalConflictException($"morph {entry.MorphId}: entry {entry.Sequence} exists already; another engine advanced this morph");
         }
-        connection.Execute(
+        prepared.Execute(
             "UPDATE morphs SET last_sequence = @sequence, phase = @phase, finished = @finished, updated_at = @at WHERE morph_id = @id",
-            new { id = entry.MorphId, sequence = entry.Sequence, phase = Phase(entry.State.Phase), finished = IsFinished(entry.State) ? 1 : 0, at = Text(entry.At) }, transaction);
+            transaction, ("@sequence", entry.Sequence), ("@phase", Phase(entry.State.Phase)), ("@finished", IsFinished(entry.State) ? 1 : 0), ("@at", Text(entry.At)), ("@id", entry.MorphId));
         transaction.Commit();
         return Task.CompletedTask;
     }
@@ -168,7 +188,7 @@ public sealed class SqliteMorphJournal : IMorphJournal
 
     private Task Set(string morphId, string column, object? value)
     {
-        var changed = connection.Execute($"UPDATE morphs SET {column} = @value WHERE morph_id = @morphId", new { morphId, value });
+        var changed = prepared.Execute($"UPDATE morphs SET {column} = @value WHERE morph_id = @morphId", null, ("@value", value), ("@morphId", morphId));
         if (changed == 0) throw new JournalConflictException($"morph {morphId} is not in the journal");
         return Task.CompletedTask;
     }
@@ -196,20 +216,25 @@ public sealed class SqliteMorphJournal : IMorphJournal
     /// <inheritdoc />
     public Task<bool> TryWriteLeaseAsync(MorphLease lease, long? expectedVersion, CancellationToken cancellationToken)
     {
-        var args = new { vm = lease.Vm.Value, morph = lease.MorphId, owner = lease.Owner, expires = Text(lease.Expires), version = lease.Version, expected = expectedVersion };
         var written = expectedVersion is null
-            ? connection.Execute(
-                "INSERT INTO morph_leases (vm_id, morph_id, owner, expires_at, version) VALUES (@vm, @morph, @owner, @expires, @version) ON CONFLICT (vm_id) DO NOTHING", args)
-            : connection.Execute(
-                "UPDATE morph_leases SET morph_id = @morph, owner = @owner, expires_at = @expires, version = @version WHERE vm_id = @vm AND version = @expected", args);
+            ? prepared.Execute(
+                "INSERT INTO morph_leases (vm_id, morph_id, owner, expires_at, version) VALUES (@vm, @morph, @owner, @expires, @version) ON CONFLICT (vm_id) DO NOTHING",
+                null, ("@vm", lease.Vm.Value), ("@morph", lease.MorphId), ("@owner", lease.Owner), ("@expires", Text(lease.Expires)), ("@version", lease.Version))
+            : prepared.Execute(
+                "UPDATE morph_leases SET morph_id = @morph, owner = @owner, expires_at = @expires, version = @version WHERE vm_id = @vm AND version = @expected",
+                null, ("@morph", lease.MorphId), ("@owner", lease.Owner), ("@expires", Text(lease.Expires)), ("@version", lease.Version), ("@vm", lease.Vm.Value), ("@expected", expectedVersion));
         return Task.FromResult(written == 1);
     }
 
     /// <inheritdoc />
     public Task<bool> TryDeleteLeaseAsync(VmId vm, string morphId, long expectedVersion, CancellationToken cancellationToken) =>
-        Task.FromResult(connection.Execute("DELETE FROM morph_leases WHERE vm_id = @vm AND morph_id = @morphId AND version = @expectedVersion",
-            new { vm = vm.Value, morphId, expectedVersion }) == 1);
+        Task.FromResult(prepared.Execute("DELETE FROM morph_leases WHERE vm_id = @vm AND morph_id = @morphId AND version = @expectedVersion",
+            null, ("@vm", vm.Value), ("@morphId", morphId), ("@expectedVersion", expectedVersion)) == 1);
 
     /// <inheritdoc />
-    public void Dispose() => connection.Dispose();
+    public void Dispose()
+    {
+        prepared.Dispose();
+        connection.Dispose();
+    }
 }

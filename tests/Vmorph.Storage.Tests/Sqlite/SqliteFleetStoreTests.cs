@@ -105,6 +105,22 @@ public sealed class SqliteFleetStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task LoadHistory_IsTheHistoryTheProfileLoadsWith_AndEmptyForAVmNotStored()
+    {
+        var profile = Profile("test:a");
+        profile.Fold(new ConfigurationObservation(profile.Id, DateTimeOffset.FromUnixTimeSeconds(1_800_000_000), new VmConfiguration { Vcpus = 4, Memory = MemorySize.FromGiB(8) }, "grown"));
+        using var store = SqliteFleetStore.Open(DbPath, clock);
+        await store.SaveAsync([New(profile)], null, CancellationToken.None);
+
+        var history = await store.LoadHistoryAsync(profile.Id, CancellationToken.None);
+        var loaded = (await store.LoadAsync([profile.Id], CancellationToken.None))[profile.Id].Profile.ConfigurationHistory;
+        Assert.Equal([1, 2], history.Versions.Select(v => v.Version));
+        Assert.Equal(loaded.Versions.Select(v => (v.Version, v.ContentHash, v.ObservedAt, v.Cause)), history.Versions.Select(v => (v.Version, v.ContentHash, v.ObservedAt, v.Cause)));
+        Assert.Equal(4, history.Current!.Configuration.Vcpus);
+        Assert.Empty((await store.LoadHistoryAsync(new VmId("test:missing"), CancellationToken.None)).Versions);
+    }
+
+    [Fact]
     public async Task List_NamesWithNumbers_AreInNaturalOrder()
     {
         using var store = SqliteFleetStore.Open(DbPath, clock);

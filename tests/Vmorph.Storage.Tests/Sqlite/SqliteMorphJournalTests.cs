@@ -205,4 +205,81 @@ public sealed class SqliteMorphJournalTests : IDisposable
         Assert.Equal(MorphPhase.RolledBack, record.Phase);
         Assert.Single(await journal.ListAsync(Vm, CancellationToken.None));
     }
+
+    [Fact]
+    public async Task Journal_OfAReplay_IsNotSyncedOnEveryCommit_OfRealVmsItIs_AndBothReadTheSameEntries()
+    {
+        using var live = SqliteMorphJournal.Open(DbPath, clock);
+        using var replay = SqliteMorphJournal.Open(DbPath, clock, syncEveryCommit: false);
+        Assert.True(live.SyncsEveryCommit);
+        Assert.False(replay.SyncsEveryCommit);
+
+        var first = await CreateAsync(replay, "m1");
+        await replay.AppendAsync(first.Next(new MorphStarted(clock.GetUtcNow())), CancellationToken.None);
+        Assert.Equal([1L, 2], (await live.ReadAsync("m1", CancellationToken.None)).Select(e => e.Sequence));
+        Assert.Equal(2, (await live.FindAsync("m1", CancellationToken.None))!.LastSequence);
+    }
+
+    [Fact]
+    public async Task EventColumn_NamesEachEntrysEventAsItsJsonDoes()
+    {
+        using var journal = SqliteMorphJournal.Open(DbPath, clock);
+        var entry = await CreateAsync(journal, "m1");
+        MorphEvent[] events = [new MorphStarted(clock.GetUtcNow()), new StepApplied(clock.GetUtcNow(), 1), new RollbackRequested(clock.GetUtcNow(), "test")];
+        foreach (var e in events)
+        {
+            entry = entry.Next(e);
+            await journal.AppendAsync(entry, CancellationToken.None);
+        }
+
+        using var reader = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DbPath};Pooling=False");
+        reader.Open();
+        using var query = reader.CreateCommand();
+        query.CommandText = "SELECT event, entry FROM morph_journal WHERE morph_id = 'm1' ORDER BY sequence";
+        using var rows = query.ExecuteReader();
+        var names = new List<string>();
+        while (rows.Read())
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(rows.GetString(1));
+            Assert.Equal(json.RootElement.GetProperty("event").GetProperty("type").GetString(), rows.GetString(0));
+            names.Add(rows.GetString(0));
+        }
+        Assert.Equal(["created", "started", "step-applied", "rollback-requested"], names);
+    }
+
+    [Fact]
+    public async Task StatementsKeptPrepared_RunAgainInsideAndOutsideTransactions_WithTheirNewValues()
+    {
+        using var journal = SqliteMorphJournal.Open(DbPath, clock);
+        // The same statements, each run several times on one connection: appends (in a transaction) between lease
+        // writes and record updates (outside one), with values that change and a null.
+        var first = await CreateAsync(journal, "m1");
+        var entry = first;
+        for (var round = 1; round <= 3; round++)
+        {
+            var lease = new MorphLease(Vm, $"m{round}", "host/1/1", clock.GetUtcNow().AddSeconds(30 * round), 1);
+            Assert.True(await journal.TryWriteLeaseAsync(lease, null, CancellationToken.None));
+            Assert.True(await journal.TryWriteLeaseAsync(lease with { Version = 2 }, 1, CancellationToken.None));
+            entry = entry.Next(round switch
+            {
+                1 => new MorphStarted(clock.GetUtcNow()),
+                2 => new StepApplied(clock.GetUtcNow(), 1),
+                _ => new RollbackRequested(clock.GetUtcNow(), "test"),
+            });
+            await journal.AppendAsync(entry, CancellationToken.None);
+            await journal.SetDiscardedAsync("m1", $"round {round}", CancellationToken.None);
+            Assert.Equal(($"m{round}", 2L), (await journal.LeaseAsync(Vm, CancellationToken.None)) is { } l ? (l.MorphId, l.Version) : default);
+            Assert.False(await journal.TryDeleteLeaseAsync(Vm, $"m{round}", 1, CancellationToken.None));
+            Assert.True(await journal.TryDeleteLeaseAsync(Vm, $"m{round}", 2, CancellationToken.None));
+        }
+        await CreateAsync(journal, "m2");
+
+        var record = (await journal.FindAsync("m1", CancellationToken.None))!;
+        Assert.Equal(4, record.LastSequence);
+        Assert.Equal("round 3", record.Discarded);
+        Assert.Null(record.Notes);
+        Assert.Equal([1L, 2, 3, 4], (await journal.ReadAsync("m1", CancellationToken.None)).Select(e => e.Sequence));
+        Assert.Equal(1, (await journal.FindAsync("m2", CancellationToken.None))!.LastSequence);
+        Assert.Null(await journal.LeaseAsync(Vm, CancellationToken.None));
+    }
 }
