@@ -100,6 +100,11 @@ public class MorphRunSettings : MorphConnectionSettings
     [CommandOption("--restart-first")]
     [Description("If a vCPU was hot-added since the VM started (its snapshot could then not be reverted), restart it before the morph. Plans that restart the VM anyway do this without being asked.")]
     public bool RestartFirst { get; init; }
+
+    /// <summary>Roll back on the first window's degradation.</summary>
+    [CommandOption("--no-confirm")]
+    [Description("Roll back as soon as one observation window shows a degraded CPU, memory or disk signal. By default the guard confirms such a degradation over a second window of the same length first, because workloads have phases the morph did not cause (a failing --probe always rolls back at once).")]
+    public bool NoConfirm { get; init; }
 }
 
 /// <summary>The exit codes of apply and rollback (docs/MORPHING.md).</summary>
@@ -301,7 +306,7 @@ internal sealed class MorphSession : IDisposable
             ObservationWindow = observe,
             BaselineWindow = Durations.Parse(settings.ObserveBefore, "--observe-before"),
             SampleInterval = Durations.Parse(settings.SampleInterval, "--sample-interval"),
-            Policy = GuardPolicy.Default with { Window = observe > TimeSpan.Zero ? observe : GuardPolicy.Default.Window },
+            Policy = GuardPolicy.Default with { Window = observe > TimeSpan.Zero ? observe : GuardPolicy.Default.Window, ConfirmDegradation = !settings.NoConfirm },
             Probe = probe,
             Wait = settings.Wait ? Durations.Parse(settings.WaitTimeout, "--wait-timeout") : null,
             RestartFirst = settings.RestartFirst,

@@ -145,9 +145,10 @@ public sealed record PolicyMatch(IReadOnlyList<string> Names, IReadOnlyDictionar
 /// </summary>
 /// <param name="Baseline">The baseline window, or null for the loop's.</param>
 /// <param name="Observe">The observation window, or null for the loop's.</param>
-public sealed record GuardWindows(TimeSpan? Baseline, TimeSpan? Observe)
+/// <param name="Confirm">Whether a degraded CPU, memory or disk signal is confirmed over a second observation window before the morph is rolled back (<c>GuardPolicy.ConfirmDegradation</c>; default yes).</param>
+public sealed record GuardWindows(TimeSpan? Baseline, TimeSpan? Observe, bool Confirm = true)
 {
-    /// <summary>Both windows left to the loop.</summary>
+    /// <summary>Both windows left to the loop, degradations confirmed.</summary>
     public static GuardWindows LoopDefaults { get; } = new(null, null);
 
     /// <summary>The shortest window: the guard samples every 2 s and needs 10 samples in each window.</summary>

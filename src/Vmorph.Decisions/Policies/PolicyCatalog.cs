@@ -249,7 +249,8 @@ public sealed partial class PolicyCatalog
             if (cron is not null && mw.Duration is not null) maintenance.Add(new MaintenanceWindow(cron, mw.Cron!, duration, windowZone));
         }
         var approval = spec.RequireApproval is not null && Bool(spec.RequireApproval, "require-approval", Error);
-        var guard = new GuardWindows(GuardWindow(spec.Guard?.Baseline, "guard.baseline", Error), GuardWindow(spec.Guard?.Observe, "guard.observe", Error));
+        var guard = new GuardWindows(GuardWindow(spec.Guard?.Baseline, "guard.baseline", Error), GuardWindow(spec.Guard?.Observe, "guard.observe", Error),
+            spec.Guard?.Confirm is null || Bool(spec.Guard.Confirm, "guard.confirm", Error));
 
         if (errors.Count > before) return null;
         return new Policy

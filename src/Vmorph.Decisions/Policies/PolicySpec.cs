@@ -47,7 +47,7 @@ public sealed record PolicySpec
 }
 
 /// <summary>The guard's windows: how long the VM is watched before the first change (<c>baseline</c>) and after the last (<c>observe</c>), as durations.</summary>
-public sealed record GuardSpec(string? Baseline, string? Observe);
+public sealed record GuardSpec(string? Baseline, string? Observe, string? Confirm = null);
 
 /// <summary>Which VMs a policy governs: names (glob patterns with <c>*</c> and <c>?</c>) and labels that must all match.</summary>
 public sealed record MatchSpec(IReadOnlyList<string>? Names, IReadOnlyDictionary<string, string>? Labels);

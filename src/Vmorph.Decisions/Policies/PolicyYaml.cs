@@ -148,8 +148,8 @@ internal static class PolicyYaml
         GuardSpec? guard = null;
         if (p.Map("guard") is { } g)
         {
-            g.Only("baseline", "observe");
-            guard = new GuardSpec(g.Text("baseline"), g.Text("observe"));
+            g.Only("baseline", "observe", "confirm");
+            guard = new GuardSpec(g.Text("baseline"), g.Text("observe"), g.Text("confirm"));
         }
         var windows = p.Maps("maintenance-windows").Select(x =>
         {

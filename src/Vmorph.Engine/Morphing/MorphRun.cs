@@ -204,6 +204,7 @@ internal sealed class MorphRun(MorphEngine engine, MorphRecord record, Plan plan
             StepApplied a => $"step {a.Step}/{plan.Steps.Length} applied: {Describe(plan.Steps[a.Step - 1])}",
             StepFailed f => $"step {f.Step}/{plan.Steps.Length} failed: {f.Reason}",
             ObservationEnded o => $"guard: {o.Verdict.Reason}",
+            DegradationSeen d => $"guard: {d.Verdict.Reason[(d.Verdict.Reason.StartsWith("roll back: ", StringComparison.Ordinal) ? 11 : 0)..]}; confirming it over another {Seconds(d.Until - d.At)} (until {d.Until.UtcDateTime:HH:mm:ss}Z) before rolling back: a workload's phase passes, a degradation the morph caused stays",
             InverseApplied a => $"step {a.Step} undone",
             InverseFailed f => $"undoing step {f.Step} failed: {f.Reason}",
             Restarted => "VM restarted",
@@ -213,7 +214,12 @@ internal sealed class MorphRun(MorphEngine engine, MorphRecord record, Plan plan
             _ => null,
         };
         if (text is not null) engine.Say(Id, text, entry.Event is StepFailed or InverseFailed or RollbackRequested);
-        if (s.Phase is MorphPhase.Observing && s.ObservingUntil is { } until && entry.Event is not ResumedAfterCrash)
+        // Every signal's numbers, not only the deciding one's: what an operator (or a failed test) needs to see why.
+        var verdict = entry.Event switch { ObservationEnded o => o.Verdict, DegradationSeen d => d.Verdict, _ => null };
+        if (verdict is not null)
+            foreach (var signal in verdict.Signals.Where(j => !verdict.Reason.Contains(j.Reason, StringComparison.Ordinal)))
+                engine.Say(Id, $"guard:   {signal.Reason}");
+        if (s.Phase is MorphPhase.Observing && s.ObservingUntil is { } until && entry.Event is not (ResumedAfterCrash or DegradationSeen))
             engine.Say(Id, $"every step applied; observing until {until.UtcDateTime:HH:mm:ss}Z");
     }
 
@@ -245,7 +251,7 @@ internal sealed class MorphRun(MorphEngine engine, MorphRecord record, Plan plan
                 return done.IsSuccess ? new StepApplied(clock.GetUtcNow(), a.Step) : new StepFailed(clock.GetUtcNow(), a.Step, string.Join("; ", done.Errors));
             }
             case StartObservation o:
-                return await ObserveAsync(o.Until, token);
+                return await ObserveAsync(entry.State, o.Until, token);
             case RecordVerdict verdict:
                 await journal.SetVerdictAsync(Id, verdict.Verdict, token);
                 return null;
@@ -317,7 +323,7 @@ internal sealed class MorphRun(MorphEngine engine, MorphRecord record, Plan plan
         return null;
     }
 
-    private async Task<MorphEvent?> ObserveAsync(DateTimeOffset until, CancellationToken token)
+    private async Task<MorphEvent?> ObserveAsync(MorphState state, DateTimeOffset until, CancellationToken token)
     {
         var interval = baseline?.SampleInterval ?? apply.SampleInterval;
         var window = await engine.Observer.SampleAsync(record.Vm, until, interval, apply.Probe, apply.RollbackRequested, token);
@@ -333,6 +339,18 @@ internal sealed class MorphRun(MorphEngine engine, MorphRecord record, Plan plan
                 Inconclusive = false,
                 Reason = $"roll back: after the last step the VM does not have the planned configuration ({differences}); {verdict.Reason}",
             };
+        else if (state.Unconfirmed is null && apply.Policy.ConfirmDegradation && verdict.MayBeAPhase())
+            return new DegradationSeen(clock.GetUtcNow(), verdict, clock.GetUtcNow() + state.Definition.ObservationWindow);
+        if (state.Unconfirmed is { } first)
+        {
+            var seen = string.Join("; ", first.Signals.Where(s => s.Outcome == SignalOutcome.Degraded).Select(s => s.Reason));
+            verdict = verdict with
+            {
+                Reason = verdict.Decision == GuardDecision.Keep
+                    ? $"{verdict.Reason}; the first window's degradation did not persist ({seen})"
+                    : $"{verdict.Reason}; confirmed: the first window found it too ({seen})",
+            };
+        }
         return new ObservationEnded(clock.GetUtcNow(), verdict);
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Vmorph.Collection;
 using Vmorph.Configuration;
+using Vmorph.Guard;
 using Vmorph.Identity;
 using Vmorph.Loop.Hosting;
 using Vmorph.Morphing;
@@ -561,6 +562,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
             ObservationWindow = policy?.Guard.Observe ?? settings.ObservationWindow,
             BaselineWindow = policy?.Guard.Baseline ?? settings.BaselineWindow,
             SampleInterval = settings.GuardSampleInterval,
+            Policy = GuardPolicy.Default with { ConfirmDegradation = policy?.Guard.Confirm ?? true },
         };
     }
 

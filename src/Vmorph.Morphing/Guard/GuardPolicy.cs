@@ -54,6 +54,15 @@ public sealed record GuardPolicy
     /// <summary>Probes a window needs to judge the health probe.</summary>
     public int MinimumProbes { get; init; } = 5;
 
+    /// <summary>
+    /// Whether a degradation of a measured signal (CPU, memory, disk) must persist through a second observation window
+    /// of the same length before the morph is rolled back (default: yes). Workloads have phases the morph did not cause:
+    /// PostgreSQL under pgbench in the lab doubles to quadruples its disk latency for two to four minutes at a time with
+    /// nothing changed (docs/MORPHING.md), so one short window can land in such a phase while its baseline did not. A
+    /// failing health probe is not a phase: it rolls back at once, as does a configuration that did not settle.
+    /// </summary>
+    public bool ConfirmDegradation { get; init; } = true;
+
     /// <summary>Whether a morph is rolled back when no signal had enough data to be judged (default: kept, and the verdict says so).</summary>
     public bool RollBackWhenInconclusive { get; init; }
 

@@ -73,4 +73,14 @@ public sealed record SignalJudgement(
 /// <param name="Signals">Every signal, judged or not.</param>
 /// <param name="Inconclusive">Whether no signal had enough data to be judged.</param>
 /// <param name="Reason">One line: <c>roll back: cpu.saturation degraded (median 0.31 -> 0.97, ...)</c>.</param>
-public sealed record GuardVerdict(GuardDecision Decision, ImmutableArray<SignalJudgement> Signals, bool Inconclusive, string Reason);
+public sealed record GuardVerdict(GuardDecision Decision, ImmutableArray<SignalJudgement> Signals, bool Inconclusive, string Reason)
+{
+    /// <summary>
+    /// Whether this is a roll back on measured signals only (CPU, memory, disk), which a workload's phase can also cause
+    /// and a second window can therefore confirm; a failing health probe is not confirmed, nor a verdict without a
+    /// degraded signal (one that cannot judge, or a configuration that did not settle).
+    /// </summary>
+    public bool MayBeAPhase() =>
+        Decision == GuardDecision.RollBack && Signals.Any(s => s.Outcome == SignalOutcome.Degraded) &&
+        Signals.All(s => s.Outcome != SignalOutcome.Degraded || s.Signal != GuardSignal.HealthProbe);
+}

@@ -17,6 +17,7 @@ namespace Vmorph.Morphs;
 [JsonDerivedType(typeof(StepApplied), "step-applied")]
 [JsonDerivedType(typeof(StepFailed), "step-failed")]
 [JsonDerivedType(typeof(ObservationEnded), "observation-ended")]
+[JsonDerivedType(typeof(DegradationSeen), "degradation-seen")]
 [JsonDerivedType(typeof(RollbackRequested), "rollback-requested")]
 [JsonDerivedType(typeof(InverseApplied), "inverse-applied")]
 [JsonDerivedType(typeof(InverseFailed), "inverse-failed")]
@@ -63,6 +64,16 @@ public sealed record StepFailed(DateTimeOffset At, int Step, string Reason) : Mo
 /// <param name="At">When.</param>
 /// <param name="Verdict">The verdict.</param>
 public sealed record ObservationEnded(DateTimeOffset At, GuardVerdict Verdict) : MorphEvent(At);
+
+/// <summary>
+/// The observation window ended with a degradation of a measured signal, which the guard confirms over a second window
+/// before it rolls back (<see cref="GuardPolicy.ConfirmDegradation"/>): a workload's phase passes, a degradation the
+/// morph caused stays.
+/// </summary>
+/// <param name="At">When.</param>
+/// <param name="Verdict">The verdict of the first window (a roll back).</param>
+/// <param name="Until">When the confirmation window ends.</param>
+public sealed record DegradationSeen(DateTimeOffset At, GuardVerdict Verdict, DateTimeOffset Until) : MorphEvent(At);
 
 /// <summary>
 /// A person (or a policy) asked to roll back. The engine feeds it between actions: in place of running the actions of

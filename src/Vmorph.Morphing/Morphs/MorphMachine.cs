@@ -13,7 +13,9 @@ public sealed record MorphTransition(MorphState State, ImmutableArray<MorphActio
 /// The durable morph state machine as a pure transition function: (state, event) → (state, actions).
 /// <code>
 /// planned ─start─▶ snapshotting ─taken─▶ snapshotted ─▶ applying(1) ─▶ … ─▶ applying(n) ─▶ observing ─keep─▶ committed
-///    │ (no snapshot needed) ───────────────────────────▲        │ step failed / rollback / crash      │ roll back
+///    │ (no snapshot needed) ───────────────────────────▲        │ step failed / rollback / crash      │ roll back (a measured
+///    │                                                          │                                    │ degradation: once
+///    │                                                          │                                    │ confirmed, observing again)
 ///    │                                                          ▼                                    ▼
 ///    └─rollback─▶ rolled-back ◀──── rolling-back(inverse k … 1, restart, or revert snapshot) ◀───────┘
 ///                                     │ inverse failed → revert snapshot; revert failed → failed (a person)
@@ -62,6 +64,8 @@ public static class MorphMachine
             case (MorphPhase.Applying, ResumedAfterCrash):
                 return RollBack(s, s.Step, MorphRecovery.Decide(s).Reason, []);
 
+            case (MorphPhase.Observing, DegradationSeen seen) when s.Unconfirmed is null && seen.Verdict.Decision == GuardDecision.RollBack:
+                return new(s with { Unconfirmed = seen.Verdict, ObservingUntil = seen.Until }, [new StartObservation(seen.Until)]);
             case (MorphPhase.Observing, ObservationEnded o) when o.Verdict.Decision == GuardDecision.Keep:
                 return Committed(s with { Verdict = o.Verdict }, [new RecordVerdict(o.Verdict)]);
             case (MorphPhase.Observing, ObservationEnded o):

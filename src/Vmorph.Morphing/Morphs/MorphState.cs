@@ -33,6 +33,9 @@ public sealed record MorphState
     /// <summary>The guard's verdict, once given.</summary>
     public GuardVerdict? Verdict { get; init; }
 
+    /// <summary>In <see cref="MorphPhase.Observing"/>, the first window's verdict of a degradation being confirmed.</summary>
+    public GuardVerdict? Unconfirmed { get; init; }
+
     /// <summary>In <see cref="MorphPhase.RollingBack"/>, the operations that undo the morph.</summary>
     public ImmutableArray<RollbackOperation> Rollback { get; init; } = [];
 
@@ -62,7 +65,7 @@ public sealed record MorphState
     {
         MorphPhase.Applying => $"applying step {Step} of {Definition.Steps.Length}",
         MorphPhase.RollingBack => $"rolling back, operation {RollbackPosition + 1} of {Rollback.Length}",
-        MorphPhase.Observing => $"observing until {ObservingUntil:u}",
+        MorphPhase.Observing => Unconfirmed is null ? $"observing until {ObservingUntil:u}" : $"confirming a degradation until {ObservingUntil:u}",
         MorphPhase.Failed => $"failed: {FailureReason}",
         _ => Phase.ToString().ToLowerInvariant(),
     };

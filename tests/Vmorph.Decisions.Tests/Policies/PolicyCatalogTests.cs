@@ -132,11 +132,15 @@ public class PolicyCatalogTests
                 guard: { baseline: 20s, observe: 1m30s }
               - name: only-observe
                 guard: { observe: 45s }
+              - name: unconfirmed
+                guard: { confirm: false }
               - name: plain
             """;
         var catalog = PolicyCatalog.Build([("p.yaml", yaml)]).Value;
         Assert.Equal(new GuardWindows(TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(90)), catalog.Find("quick")!.Guard);
         Assert.Equal(new GuardWindows(null, TimeSpan.FromSeconds(45)), catalog.Find("only-observe")!.Guard);
+        Assert.Equal(new GuardWindows(null, null, Confirm: false), catalog.Find("unconfirmed")!.Guard);
+        Assert.True(catalog.Find("plain")!.Guard.Confirm);
         Assert.Equal(GuardWindows.LoopDefaults, catalog.Find("plain")!.Guard);
         Assert.All(PolicyCatalog.BuiltIn.Policies, p => Assert.Equal(GuardWindows.LoopDefaults, p.Guard));
     }
@@ -168,7 +172,7 @@ public class PolicyCatalogTests
               - name: bad
                 guard: { baseline: 5s, observe: 2h }
               - name: worse
-                guard: { baseline: soon, observe: 19s, watch: 1m }
+                guard: { baseline: soon, observe: 19s, watch: 1m, confirm: maybe }
             """;
         var errors = PolicyCatalog.Build([("p.yaml", yaml)]).Errors;
         Assert.Contains("p.yaml: policy 'bad': guard.baseline: '5s' is shorter than 20s: the guard samples every 2 s and needs 10 samples in each window", errors);
@@ -176,7 +180,8 @@ public class PolicyCatalogTests
         Assert.Contains("p.yaml: policy 'worse': guard.baseline: 'soon' is not a duration (write 30s, 5m, 2h, 1d or 1h30m)", errors);
         Assert.Contains("p.yaml: policy 'worse': guard.observe: '19s' is shorter than 20s: the guard samples every 2 s and needs 10 samples in each window", errors);
         Assert.Contains(errors, e => e.Contains("watch", StringComparison.Ordinal));
-        Assert.Equal(5, errors.Count);
+        Assert.Contains(errors, e => e.StartsWith("p.yaml: policy 'worse': guard.confirm: ", StringComparison.Ordinal) && e.Contains("maybe", StringComparison.Ordinal));
+        Assert.Equal(6, errors.Count);
     }
 
     [Theory]

@@ -107,6 +107,46 @@ public sealed class MorphEngineTests : IDisposable
         Assert.Contains(record.Verdict.Signals, s => s.Signal == GuardSignal.DiskThroughput && s.Outcome == SignalOutcome.Degraded);
         Assert.Equal(plan.BaseHash, vm.Configuration.ContentHash());
         Assert.NotNull(outcome.Timings!.Rollback);
+        // Confirmed over a second window of a minute before the roll back.
+        var seen = (await journal.ReadAsync(outcome.Record.MorphId, CancellationToken.None)).Select(e => e.Event).OfType<DegradationSeen>().Single();
+        Assert.Equal(seen.At + TimeSpan.FromMinutes(1), seen.Until);
+        Assert.Contains("; confirmed: the first window found it too (disk.throughput degraded: ", record.Verdict.Reason, StringComparison.Ordinal);
+        Assert.InRange(outcome.Timings.Observation!.Value, TimeSpan.FromSeconds(119), TimeSpan.FromSeconds(125));
+        Assert.Contains(progress, p => p.Message.Contains("confirming it over another 60 s", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Apply_WithoutConfirmation_RollsBackAfterTheFirstWindow()
+    {
+        var plan = PlanTo("    disk:\n      read-bytes-per-second: 64KiB/s\n");
+        var outcome = await RunAsync(Engine().ApplyAsync(plan, MorphKind.Apply, Guarded with { Policy = Guarded.Policy with { ConfirmDegradation = false } }, CancellationToken.None));
+
+        Assert.Equal(MorphResult.RolledBack, outcome.Result);
+        Assert.Empty((await journal.ReadAsync(outcome.Record!.MorphId, CancellationToken.None)).Select(e => e.Event).OfType<DegradationSeen>());
+        Assert.InRange(outcome.Timings!.Observation!.Value, TimeSpan.FromSeconds(59), TimeSpan.FromSeconds(62));
+        Assert.Equal(plan.BaseHash, vm.Configuration.ContentHash());
+    }
+
+    [Fact]
+    public async Task Apply_ADegradationThatPassesWithTheWorkloadsPhase_IsNotConfirmedAndTheMorphCommits()
+    {
+        var plan = PlanTo("    memory: 384MiB\n");
+        // The workload enters a busy phase as the observation starts and leaves it when the guard has seen it.
+        var outcome = await RunAsync(Engine(hook: e =>
+        {
+            vm.InABusyPhase = e.State.Phase == MorphPhase.Observing && e.State.Unconfirmed is null;
+            return ValueTask.CompletedTask;
+        }).ApplyAsync(plan, MorphKind.Apply, Guarded, CancellationToken.None));
+
+        Assert.Equal(MorphResult.Committed, outcome.Result);
+        var entries = await journal.ReadAsync(outcome.Record!.MorphId, CancellationToken.None);
+        var seen = entries.Select(e => e.Event).OfType<DegradationSeen>().Single();
+        Assert.Contains(seen.Verdict.Signals, s => s.Signal == GuardSignal.DiskThroughput && s.Outcome == SignalOutcome.Degraded);
+        var record = (await journal.FindAsync(outcome.Record.MorphId, CancellationToken.None))!;
+        Assert.Equal(GuardDecision.Keep, record.Verdict!.Decision);
+        Assert.Contains("; the first window's degradation did not persist (disk.throughput degraded: ", record.Verdict.Reason, StringComparison.Ordinal);
+        Assert.Equal(384L << 20, (long)vm.Configuration.Memory!.Value.Bytes);
+        Assert.Equal(plan.ExpectedHash, vm.Configuration.ContentHash());
     }
 
     [Fact]
@@ -296,7 +336,7 @@ public sealed class MorphEngineTests : IDisposable
             var elapsed = seconds - lastSeconds;
             lastSeconds = seconds;
             var limit = Configuration.Disks["vda"].ReadBytesPerSecond?.BytesPerSecond;
-            var rate = (limit ?? 40e6) * (0.9 + 0.2 * random.NextDouble());
+            var rate = (limit ?? 40e6) * (0.9 + 0.2 * random.NextDouble()) / (InABusyPhase ? 10 : 1);
             diskBytes += (long)(rate * elapsed);
             cpuNanoseconds += (long)(0.2e9 * elapsed * (0.9 + 0.2 * random.NextDouble()));
             return Task.FromResult(Result<GuardReading>.Ok(new GuardReading
@@ -317,6 +357,9 @@ public sealed class MorphEngineTests : IDisposable
         public Task<Result<Done>> TakeSnapshotAsync(VmId vm, string name, CancellationToken cancellationToken) => Done();
 
         public HashSet<StepKind> Failing { get; } = [];
+
+        /// <summary>A phase of the workload's own, which the morph did not cause: the disk streams a tenth of its rate.</summary>
+        public bool InABusyPhase { get; set; }
 
         public bool RevertFails { get; set; }
 

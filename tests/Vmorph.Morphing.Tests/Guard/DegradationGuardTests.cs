@@ -90,6 +90,24 @@ public class DegradationGuardTests
             Samples(30, 10, r => new GuardSample { DiskThroughputBytesPerSecond = 10e6 + 5e6 * r.NextDouble() }));
         Assert.Equal(GuardDecision.RollBack, verdict.Decision);
         Assert.Equal(SignalOutcome.Degraded, verdict.Signals.Single(s => s.Signal == GuardSignal.DiskThroughput).Outcome);
+        Assert.True(verdict.MayBeAPhase()); // a measured signal: the engine confirms it over a second window
+    }
+
+    [Fact]
+    public void MayBeAPhase_OnlyARollBackOnMeasuredSignals_NeverAFailingProbe()
+    {
+        var probesBefore = Enumerable.Range(0, 20).Select(i => new ProbeResult(T0.AddSeconds(i), true)).ToList();
+        var failing = Enumerable.Range(0, 20).Select(i => new ProbeResult(T0.AddSeconds(100 + i), i % 2 == 0)).ToList();
+        var collapse = (Samples(30, 9, r => new GuardSample { DiskThroughputBytesPerSecond = 80e6 + 10e6 * r.NextDouble() }),
+                        Samples(30, 10, r => new GuardSample { DiskThroughputBytesPerSecond = 10e6 + 5e6 * r.NextDouble() }));
+        var steady = Samples(30, 9, r => new GuardSample { DiskThroughputBytesPerSecond = 80e6 + 10e6 * r.NextDouble() });
+
+        Assert.False(DegradationGuard.Judge(collapse.Item1, collapse.Item2, null, probesBefore, failing).MayBeAPhase()); // the probe failed too
+        Assert.False(DegradationGuard.Judge(steady, steady, null, probesBefore, failing).MayBeAPhase());
+        Assert.False(DegradationGuard.Judge(steady, steady).MayBeAPhase()); // kept
+        var unjudged = DegradationGuard.Judge([], [], GuardPolicy.Default with { RollBackWhenInconclusive = true });
+        Assert.Equal(GuardDecision.RollBack, unjudged.Decision);
+        Assert.False(unjudged.MayBeAPhase()); // nothing measured degraded: nothing to confirm
     }
 
     [Fact]

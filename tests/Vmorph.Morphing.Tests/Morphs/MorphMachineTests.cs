@@ -190,6 +190,44 @@ public class MorphMachineTests
     }
 
     [Fact]
+    public void DegradationSeen_ObservesASecondWindow_ThenCommitsWhenItPassed()
+    {
+        var observing = Reach("observing");
+        var confirming = Walk(observing, (new DegradationSeen(T0.AddMinutes(10), Degraded, T0.AddMinutes(20)), [new StartObservation(T0.AddMinutes(20))]));
+        Assert.Equal(MorphPhase.Observing, confirming.Phase);
+        Assert.Same(Degraded, confirming.Unconfirmed);
+        Assert.Equal(T0.AddMinutes(20), confirming.ObservingUntil);
+        Assert.StartsWith("confirming a degradation until ", confirming.Describe(), StringComparison.Ordinal);
+
+        var committed = Walk(confirming, (new ObservationEnded(T0.AddMinutes(20), Keep), [new RecordVerdict(Keep), new Commit(new string('b', 64)), new DeleteSnapshot("vmorph-m1"), new ReleaseLease()]));
+        Assert.Equal(MorphPhase.Committed, committed.Phase);
+        Assert.Same(Keep, committed.Verdict);
+    }
+
+    [Fact]
+    public void DegradationSeen_ConfirmedInTheSecondWindow_RollsBack_AndIsNeverConfirmedTwice()
+    {
+        var confirming = MorphMachine.Next(Reach("observing"), new DegradationSeen(T0.AddMinutes(10), Degraded, T0.AddMinutes(20))).State;
+        Assert.Throws<InvalidOperationException>(() => MorphMachine.Next(confirming, new DegradationSeen(T0.AddMinutes(20), Degraded, T0.AddMinutes(30))));
+        Assert.Throws<InvalidOperationException>(() => MorphMachine.Next(Reach("observing"), new DegradationSeen(T0.AddMinutes(10), Keep, T0.AddMinutes(20))));
+
+        var rolling = Walk(confirming, (new ObservationEnded(T0.AddMinutes(20), Degraded), [new RecordVerdict(Degraded), new InvertStep(3)]));
+        Assert.Equal(MorphPhase.RollingBack, rolling.Phase);
+        Assert.StartsWith("the guard found the VM degraded: ", rolling.RollbackReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CrashWhileConfirming_ObservesAgainAsTheConfirmation()
+    {
+        var confirming = MorphMachine.Next(Reach("observing"), new DegradationSeen(T0.AddMinutes(10), Degraded, T0.AddMinutes(20))).State;
+        Assert.Equal(RecoveryAction.Resume, MorphRecovery.Decide(confirming).Action);
+        var later = T0.AddHours(1);
+        var resumed = Walk(confirming, (new ResumedAfterCrash(later), [new StartObservation(later.AddMinutes(10))]));
+        Assert.Same(Degraded, resumed.Unconfirmed);
+        Assert.Equal(MorphPhase.RollingBack, MorphMachine.Next(resumed, new ObservationEnded(later.AddMinutes(10), Degraded)).State.Phase);
+    }
+
+    [Fact]
     public void AnEventThatCannotHappen_IsABugAndThrows()
     {
         var applying = MorphMachine.Next(Planned(false, Live(1), Live(2)), new MorphStarted(T0)).State;
@@ -271,7 +309,7 @@ public class MorphMachineTests
         foreach (var e in new MorphEvent[]
                  {
                      new MorphStarted(T0), new SnapshotTaken(T0, "vmorph-m1"), new Proceeded(T0), new StepApplied(T0, 1), new StepApplied(T0, 2), new StepApplied(T0, 3),
-                     new ObservationEnded(T0, verdict), new InverseApplied(T0, 3), new InverseApplied(T0, 2), new InverseApplied(T0, 1), new Restarted(T0), new Finalized(T0),
+                     new DegradationSeen(T0, verdict, T0.AddMinutes(10)), new ObservationEnded(T0, verdict), new InverseApplied(T0, 3), new InverseApplied(T0, 2), new InverseApplied(T0, 1), new Restarted(T0), new Finalized(T0),
                  })
             entries.Add(entry = entry.Next(e));
         Assert.Equal(Enumerable.Range(1, entries.Count).Select(i => (long)i), entries.Select(e => e.Sequence));
@@ -282,7 +320,8 @@ public class MorphMachineTests
             Assert.True(back.IsSuccess, string.Join("; ", back.Errors));
             Assert.Equal(json, back.Value.ToJson());
         }
-        Assert.Contains("\"type\":\"observation-ended\"", entries[7].ToJson(), StringComparison.Ordinal);
+        Assert.Contains("\"type\":\"degradation-seen\"", entries[7].ToJson(), StringComparison.Ordinal);
+        Assert.Contains("\"type\":\"observation-ended\"", entries[8].ToJson(), StringComparison.Ordinal);
         Assert.Equal(MorphPhase.RolledBack, entries[^1].State.Phase);
         Assert.False(MorphJournalEntry.FromJson("{\"sequence\":").IsSuccess);
     }
