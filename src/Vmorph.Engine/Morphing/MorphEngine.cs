@@ -84,37 +84,47 @@ public sealed class MorphEngine
             if (!verified.IsSuccess) return new MorphOutcome(MorphResult.Refused, string.Join("\n", verified.Errors));
         }
 
-        var morphId = NewMorphId();
-        var busy = await AcquireAsync(plan.Vm, morphId, apply.Wait, cancellationToken);
-        if (busy is not null) return new MorphOutcome(MorphResult.Busy, busy);
+        // A morph id is the time to the second and random bytes; a replay's wave creates thousands within one replayed
+        // second, so an id already in the journal is drawn again (the lease is taken under the new id).
+        for (var attempt = 1; ; attempt++)
+        {
+            var morphId = NewMorphId();
+            var busy = await AcquireAsync(plan.Vm, morphId, apply.Wait, cancellationToken);
+            if (busy is not null) return new MorphOutcome(MorphResult.Busy, busy);
 
-        var record = new MorphRecord
-        {
-            MorphId = morphId,
-            Vm = plan.Vm,
-            VmName = vm.Value.Name,
-            Kind = kind,
-            Target = plan.TargetProfile,
-            PlanId = plan.Id,
-            PlanJson = PlanFile.Save(plan),
-            CreatedAt = Clock.GetUtcNow(),
-            Owner = Leases.Owner,
-            Notes = apply.Notes.Count == 0 ? null : string.Join("\n", apply.Notes),
-        };
-        var first = MorphJournalEntry.First(MorphDefinition.For(plan, morphId, apply.ObservationWindow), record.CreatedAt);
-        try
-        {
-            await Journal.CreateAsync(record with { UpdatedAt = record.CreatedAt, LastSequence = 1 }, first, cancellationToken);
+            var record = new MorphRecord
+            {
+                MorphId = morphId,
+                Vm = plan.Vm,
+                VmName = vm.Value.Name,
+                Kind = kind,
+                Target = plan.TargetProfile,
+                PlanId = plan.Id,
+                PlanJson = PlanFile.Save(plan),
+                CreatedAt = Clock.GetUtcNow(),
+                Owner = Leases.Owner,
+                Notes = apply.Notes.Count == 0 ? null : string.Join("\n", apply.Notes),
+            };
+            var first = MorphJournalEntry.First(MorphDefinition.For(plan, morphId, apply.ObservationWindow), record.CreatedAt);
+            try
+            {
+                await Journal.CreateAsync(record with { UpdatedAt = record.CreatedAt, LastSequence = 1 }, first, cancellationToken);
+            }
+            catch (JournalConflictException) when (attempt < 3)
+            {
+                await Leases.ReleaseAsync(plan.Vm, morphId, CancellationToken.None);
+                continue;
+            }
+            catch
+            {
+                await Leases.ReleaseAsync(plan.Vm, morphId, CancellationToken.None);
+                throw;
+            }
+            Say(morphId, $"morph {morphId} of VM '{record.VmName}' to {record.Target}: plan {plan.Id}, {plan.Steps.Length} step(s){(plan.Delta.SnapshotRequired ? ", snapshot first" : "")}");
+            if (Options.AfterJournaled is { } hook) await hook(first);
+            using var lost = new CancellationTokenSource();
+            return await new MorphRun(this, record, plan, apply, [first]).StartAsync(first, lost, cancellationToken);
         }
-        catch
-        {
-            await Leases.ReleaseAsync(plan.Vm, morphId, CancellationToken.None);
-            throw;
-        }
-        Say(morphId, $"morph {morphId} of VM '{record.VmName}' to {record.Target}: plan {plan.Id}, {plan.Steps.Length} step(s){(plan.Delta.SnapshotRequired ? ", snapshot first" : "")}");
-        if (Options.AfterJournaled is { } hook) await hook(first);
-        using var lost = new CancellationTokenSource();
-        return await new MorphRun(this, record, plan, apply, [first]).StartAsync(first, lost, cancellationToken);
     }
 
     /// <summary>
@@ -304,6 +314,7 @@ public sealed class MorphEngine
         return await Planner.PlanBackAsync(vm, target, guest, profile, cancellationToken);
     }
 
-    private string NewMorphId() =>
-        Clock.GetUtcNow().UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+    private string NewMorphId() => Options.NewMorphId is { } make
+        ? make(Clock.GetUtcNow())
+        : Clock.GetUtcNow().UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
 }

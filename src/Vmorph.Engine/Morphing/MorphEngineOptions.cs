@@ -38,6 +38,9 @@ public sealed record MorphEngineOptions
     /// <summary>Called with every journal entry once it is durable, before its actions run (progress, and the test-only crash hook).</summary>
     public Func<MorphJournalEntry, ValueTask>? AfterJournaled { get; init; }
 
+    /// <summary>Makes a new morph's id from the time (null: the time to the second and 3 random bytes, <c>20261203-061500-5b77cb</c>).</summary>
+    public Func<DateTimeOffset, string>? NewMorphId { get; init; }
+
     /// <summary>Called with progress lines.</summary>
     public Action<MorphProgress>? Progress { get; init; }
 

@@ -42,8 +42,8 @@ public sealed class MorphEngineTests : IDisposable
         Directory.Delete(directory, recursive: true);
     }
 
-    private MorphEngine Engine(string? owner = null, Func<MorphJournalEntry, ValueTask>? hook = null, Func<string, IHealthProbe?>? probeFromAddress = null) =>
-        new(journal, store, vm, vm, clock, new MorphEngineOptions { Host = LabHost.Capabilities, Progress = p => { lock (progress) progress.Add(p); }, AfterJournaled = hook, ProbeFromAddress = probeFromAddress }, owner);
+    private MorphEngine Engine(string? owner = null, Func<MorphJournalEntry, ValueTask>? hook = null, Func<string, IHealthProbe?>? probeFromAddress = null, Func<DateTimeOffset, string>? ids = null) =>
+        new(journal, store, vm, vm, clock, new MorphEngineOptions { Host = LabHost.Capabilities, Progress = p => { lock (progress) progress.Add(p); }, AfterJournaled = hook, ProbeFromAddress = probeFromAddress, NewMorphId = ids }, owner);
 
     private Plan PlanTo(string resources)
     {
@@ -113,6 +113,23 @@ public sealed class MorphEngineTests : IDisposable
         Assert.Contains("; confirmed: the first window found it too (disk.throughput degraded: ", record.Verdict.Reason, StringComparison.Ordinal);
         Assert.InRange(outcome.Timings.Observation!.Value, TimeSpan.FromSeconds(119), TimeSpan.FromSeconds(125));
         Assert.Contains(progress, p => p.Message.Contains("confirming it over another 60 s", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Apply_WhenTheNewMorphsIdIsTakenAlready_DrawsAnotherAndCommits()
+    {
+        var first = await RunAsync(Engine(ids: _ => "20260101-000000-aaaaaa").ApplyAsync(PlanTo("    memory: 384MiB\n"), MorphKind.Apply, Guarded with { ObservationWindow = TimeSpan.Zero }, CancellationToken.None));
+        Assert.Equal(MorphResult.Committed, first.Result);
+        var drawn = new Queue<string>(["20260101-000000-aaaaaa", "20260101-000000-bbbbbb"]);
+
+        var second = await RunAsync(Engine(ids: _ => drawn.Dequeue()).ApplyAsync(PlanTo("    memory: 320MiB\n"), MorphKind.Apply, Guarded with { ObservationWindow = TimeSpan.Zero }, CancellationToken.None));
+
+        Assert.Equal(MorphResult.Committed, second.Result);
+        Assert.Equal("20260101-000000-bbbbbb", second.Record!.MorphId);
+        Assert.Empty(drawn);
+        Assert.Equal(first.Record!.PlanId, (await journal.FindAsync("20260101-000000-aaaaaa", CancellationToken.None))!.PlanId); // the first morph's record is untouched
+        Assert.Null(await journal.LeaseAsync(SimulatedVm.Id, CancellationToken.None));
+        Assert.Equal(320L << 20, (long)vm.Configuration.Memory!.Value.Bytes);
     }
 
     [Fact]
