@@ -14,8 +14,8 @@ public sealed record MorphTransition(MorphState State, ImmutableArray<MorphActio
 /// <code>
 /// planned ─start─▶ snapshotting ─taken─▶ snapshotted ─▶ applying(1) ─▶ … ─▶ applying(n) ─▶ observing ─keep─▶ committed
 ///    │ (no snapshot needed) ───────────────────────────▲        │ step failed / rollback / crash      │ roll back (a measured
-///    │                                                          │                                    │ degradation: once
-///    │                                                          │                                    │ confirmed, observing again)
+///    │                                                          │                                    │ degradation: once a
+///    │                                                          │                                    │ second window confirms it)
 ///    │                                                          ▼                                    ▼
 ///    └─rollback─▶ rolled-back ◀──── rolling-back(inverse k … 1, restart, or revert snapshot) ◀───────┘
 ///                                     │ inverse failed → revert snapshot; revert failed → failed (a person)

@@ -346,7 +346,8 @@ public class PlanPropertyTests
             PlanStep? edited = how switch
             {
                 0 => step with { Inverse = step.Inverse with { Kind = step.Inverse.Kind == StepKind.SetMemory ? StepKind.SetVcpus : StepKind.SetMemory } },
-                1 when !step.Inverse.Changes.IsEmpty => step with { Inverse = step.Inverse with { Changes = step.Inverse.Changes.SetItem(0, step.Inverse.Changes[0] with { After = "1048576" }) } },
+                // A value the change does not have already (a generated disk limit can be 1 MiB/s: then it is no edit).
+                1 when !step.Inverse.Changes.IsEmpty => step with { Inverse = step.Inverse with { Changes = step.Inverse.Changes.SetItem(0, step.Inverse.Changes[0] with { After = step.Inverse.Changes[0].After == "1048576" ? "2097152" : "1048576" }) } },
                 2 => step with { Inverse = step.Inverse with { Mode = step.Inverse.Mode == StepMode.Live ? StepMode.Restart : StepMode.Live } },
                 3 => step with { Inverse = step.Inverse with { Mechanism = step.Inverse.Mechanism == InverseMechanism.Step ? InverseMechanism.Snapshot : InverseMechanism.Step } },
                 4 when step.Risk.Level != RiskLevel.Low => step with { Risk = new StepRisk(RiskLevel.Low, step.Risk.Reason) },
