@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Vmorph.Cycles;
 using Vmorph.Forecasting;
 using Vmorph.Identity;
 using Vmorph.Policies;
@@ -75,6 +76,8 @@ public sealed class SimulationRunner(ITraceReader reader)
         // model per wake share (both are deterministic, so sharing changes no result).
         var trainedModels = new Dictionary<(TimeSpan, string), FastTreeDemandModel?>();
         var learnedPeers = new Dictionary<double, PeerWakeModel>();
+        // The policies fold the same trace into the same cycle rings: the dominant cycle is detected once for them all.
+        var sharedCycles = new SharedCycleDetection();
         foreach (var policy in policies.Value)
         {
             progress?.Report(new SimulationProgress("training", 0, 1, policy.Name));
@@ -97,7 +100,7 @@ public sealed class SimulationRunner(ITraceReader reader)
                     ? policy.Predictive is null ? "no forecaster" : learnFrom.Count == 0 ? "FastTree trained per VM as the replay goes (no training data)" : "FastTree: too little training data"
                     : $"FastTree: {model.TreeCount} trees on {model.TrainingRows:N0} rows pooled over {learnFrom.Count} VMs")
                 + (peers.Followers > 0 ? $"; peer wake-ups: {peers.Followers} VMs have leaders" : "; no peer wake-ups");
-            var factoryForPolicy = new PolicyEngineFactory(policy, request.Archetypes ?? ArchetypeCatalog.BuiltIn, model, autoApprove: true, fleet);
+            var factoryForPolicy = new PolicyEngineFactory(policy, request.Archetypes ?? ArchetypeCatalog.BuiltIn, model, autoApprove: true, fleet, sharedCycles);
             var test = PolicyUnderTest.Online(factoryForPolicy);
             vmorphPolicies.Add(test);
             infos.Add(new PolicyInfo(policy.Name, PolicyInfo.Vmorph, test.Description, test.Source));

@@ -77,7 +77,11 @@ public sealed class PolicyEngine : IReportingRecommender
     /// in-guest view, and the engine then keeps of the usage only what its triggers read (CPU and memory in use). Null:
     /// the engine scores a usage profile of its own.
     /// </param>
-    public PolicyEngine(Policy policy, VmContext vm, ArchetypeCatalog? catalog = null, FastTreeDemandModel? cpuModel = null, bool autoApprove = false, FleetActivity? fleet = null, AllocationGrid? grid = null, Func<CycleHistory?>? cycles = null, Func<WeightedTraitVector>? workloadTraits = null)
+    /// <param name="sharedCycles">
+    /// Where the predictive trigger detects the dominant cycle when other engines fold the same samples (a replay's
+    /// policies): once per ring content for them all. Null: each engine detects its own.
+    /// </param>
+    public PolicyEngine(Policy policy, VmContext vm, ArchetypeCatalog? catalog = null, FastTreeDemandModel? cpuModel = null, bool autoApprove = false, FleetActivity? fleet = null, AllocationGrid? grid = null, Func<CycleHistory?>? cycles = null, Func<WeightedTraitVector>? workloadTraits = null, SharedCycleDetection? sharedCycles = null)
     {
         this.workloadTraits = workloadTraits;
         this.grid = grid;
@@ -92,7 +96,7 @@ public sealed class PolicyEngine : IReportingRecommender
         if (policy.Scheduled is { } s) scheduled = new ScheduledMorphing(s);
         if (policy.Demand is { } d) demand = new ResourceDemandBasedMorphing(d);
         if (policy.Workload is { } w && catalog is not null) workload = new WorkloadDetectionBasedMorphing(w, catalog);
-        if (policy.Predictive is { } p) predictive = new PredictiveMorphing(p, vm.Provisioned, vm.Step, policy.TimeZone, cpuModel, cycles ?? (() => metrics.Cycles));
+        if (policy.Predictive is { } p) predictive = new PredictiveMorphing(p, vm.Provisioned, vm.Step, policy.TimeZone, cpuModel, cycles ?? (() => metrics.Cycles), sharedCycles);
         memory = new UsageHistory(predictive?.MemoryStepsRead ?? 1);
         gate = new PolicyGate(policy);
         if (fleet is not null && predictive is not null && policy.Demand is { Wake: > 0 } wakeSettings)

@@ -26,6 +26,7 @@ public sealed class PredictiveMorphing
     private double cpuForecast = double.NaN;
     private double memoryForecast = double.NaN;
     private readonly Func<CycleHistory?>? cycles;
+    private readonly Func<CycleHistory, DominantCycle?> detect;
     private readonly SeasonalTrendForecaster[] seasonal;
     private long nextCycleCheck = long.MinValue;
 
@@ -39,9 +40,11 @@ public sealed class PredictiveMorphing
     /// Where to read the profile's CPU cycle rings, for the dominant cycle (read once a day, so a profile loaded again
     /// is followed); null keeps the hour of the day.
     /// </param>
-    public PredictiveMorphing(PredictiveSettings settings, Allocation provisioned, TimeSpan step, TimeZoneInfo zone, FastTreeDemandModel? cpuModel, Func<CycleHistory?>? cycles = null)
+    /// <param name="sharedCycles">Detects the cycle once for rings of the same content that other engines also ask about (a replay's policies); null detects it here.</param>
+    public PredictiveMorphing(PredictiveSettings settings, Allocation provisioned, TimeSpan step, TimeZoneInfo zone, FastTreeDemandModel? cpuModel, Func<CycleHistory?>? cycles = null, SharedCycleDetection? sharedCycles = null)
     {
         this.cycles = cycles;
+        detect = sharedCycles is null ? CycleDetector.Detect : sharedCycles.Detect;
         this.settings = settings;
         var horizonSteps = Math.Max(1, (int)Math.Round(settings.Horizon / step));
         floorSteps = Math.Max(1, (int)Math.Round(settings.RecentFloor / step));
@@ -109,7 +112,7 @@ public sealed class PredictiveMorphing
         if (cycles is not null && seasonal.Length > 0 && nowUnixSeconds >= nextCycleCheck)
         {
             nextCycleCheck = nowUnixSeconds + CycleCheckSeconds;
-            Cycle = cycles() is { } rings ? CycleDetector.Detect(rings) : null;
+            Cycle = cycles() is { } rings ? detect(rings) : null;
             foreach (var forecaster in seasonal) forecaster.Cycle = Cycle?.Period;
         }
         cpuForecast = cpu.Step(nowUnixSeconds, cpuHistory);

@@ -7,7 +7,10 @@ namespace Vmorph.Cycles;
 /// cycles of 1 to 6 hours and hourly bins over the last 6 weeks for cycles of 6 hours to a week (each ring holds two
 /// longest periods more than it analyses, which the detrending window takes). 4.9 KiB a VM whatever the history (3 bytes
 /// a bin, <see cref="CycleRing"/>), none before the first sample; about 3.3 KiB encoded.
-/// CPU utilisation is used where the source gives it, otherwise the cores in use (the detector is scale-free).
+/// The cores the VM wanted are kept (its use plus the time its vCPUs waited for the host, where the source tells;
+/// otherwise its use), else the CPU utilisation (the detector is scale-free): the workload's cycle is in its demand,
+/// not in its share of an allocation that morphs change (a utilisation series jumps by a factor at every resize, which
+/// the detector's additive level-shift removal does not undo).
 /// </summary>
 public sealed class CycleHistory
 {
@@ -51,11 +54,11 @@ public sealed class CycleHistory
         Coarse.Add(unixSeconds, value);
     }
 
-    /// <summary>Adds a sample's CPU utilisation, or its cores in use where it has no utilisation.</summary>
+    /// <summary>Adds the cores a sample's VM wanted (<see cref="MetricSample.CpuWanted"/>), or its CPU utilisation where it has no cores.</summary>
     public void Add(in MetricSample sample)
     {
-        var value = sample[Metric.CpuUtilisation];
-        if (double.IsNaN(value)) value = sample[Metric.Cpu];
+        var value = sample.CpuWanted?.Value ?? double.NaN;
+        if (double.IsNaN(value)) value = sample[Metric.CpuUtilisation];
         if (!double.IsNaN(value)) Add(sample.UnixSeconds, value);
     }
 

@@ -235,32 +235,87 @@ internal sealed class CycleSpectrum
         var floor = power.Skip(1).Average() * 1e-12;
         var logPower = new double[nyquist];
         for (var k = 1; k < nyquist; k++) logPower[k] = Math.Log(Math.Max(power[k], floor));
-        // The cosines do not depend on φ: computed once, not once per φ on the grid.
-        var cosines = new double[nyquist];
-        for (var k = 1; k < nyquist; k++) cosines[k] = Math.Cos(2 * Math.PI * k / length);
+        var shapes = NoiseShapes.For(length, nyquist);
         var deviations = new double[nyquist - 1];
         var bestLoss = double.PositiveInfinity;
-        var bestPhi = 0.0;
+        var bestStep = 0;
         var bestCenter = 0.0;
-        for (var step = 0; step <= 49; step++)
+        for (var step = 0; step < NoiseShapes.Steps; step++)
         {
-            var phi = step * 0.02;
-            for (var k = 1; k < nyquist; k++) deviations[k - 1] = logPower[k] + Math.Log(Shape(phi, cosines[k]));
-            var center = deviations.Median();
+            var logShape = shapes.LogShape(step);
+            for (var k = 1; k < nyquist; k++) deviations[k - 1] = logPower[k] + logShape[k];
+            var center = Median(deviations, shapes.Scratch);
             var loss = 0.0;
             foreach (var d in deviations) loss += Math.Abs(d - center);
             if (loss < bestLoss)
             {
                 bestLoss = loss;
-                bestPhi = phi;
+                bestStep = step;
                 bestCenter = center;
             }
         }
         // The median of an exponential ordinate is ln 2 times its mean.
         var scale = Math.Exp(bestCenter) / Math.Log(2);
         var noise = new double[nyquist];
-        for (var k = 1; k < nyquist; k++) noise[k] = scale / Shape(bestPhi, cosines[k]);
+        var bestPhi = NoiseShapes.Phi(bestStep);
+        for (var k = 1; k < nyquist; k++) noise[k] = scale / Shape(bestPhi, shapes.Cosine(k));
         return noise;
+    }
+
+    // The median, as MathNet's Median() computes it (the same order statistics, so the same value), in a scratch copy
+    // instead of a new array each time: the noise fit takes fifty medians per spectrum.
+    private static double Median(double[] values, double[] scratch)
+    {
+        values.CopyTo(scratch, 0);
+        return ArrayStatistics.MedianInplace(scratch);
+    }
+
+    // The cosines and log AR(1) shapes of the noise fit's φ grid for one series length: they depend on the length only,
+    // so they are computed once per length and thread, not once per spectrum (fifty logarithms per ordinate were a
+    // sixth of the detector's time). A few lengths recur (the rings' and their halves'); the table per thread is bounded.
+    private sealed class NoiseShapes
+    {
+        public const int Steps = 50;
+        private const int MaxLengths = 16;
+
+        [ThreadStatic]
+        private static Dictionary<int, NoiseShapes>? perThread;
+
+        private readonly double[] cosines;
+        private readonly double[] logShapes;
+        private readonly int nyquist;
+
+        private NoiseShapes(int length, int nyquist)
+        {
+            this.nyquist = nyquist;
+            cosines = new double[nyquist];
+            for (var k = 1; k < nyquist; k++) cosines[k] = Math.Cos(2 * Math.PI * k / length);
+            logShapes = new double[Steps * nyquist];
+            for (var step = 0; step < Steps; step++)
+            {
+                var phi = Phi(step);
+                for (var k = 1; k < nyquist; k++) logShapes[step * nyquist + k] = Math.Log(Shape(phi, cosines[k]));
+            }
+            Scratch = new double[nyquist - 1];
+        }
+
+        public double[] Scratch { get; }
+
+        public static double Phi(int step) => step * 0.02;
+
+        public static NoiseShapes For(int length, int nyquist)
+        {
+            var cache = perThread ??= [];
+            if (cache.TryGetValue(length, out var shapes)) return shapes;
+            shapes = new NoiseShapes(length, nyquist);
+            if (cache.Count >= MaxLengths) cache.Clear();
+            cache[length] = shapes;
+            return shapes;
+        }
+
+        public double Cosine(int k) => cosines[k];
+
+        public ReadOnlySpan<double> LogShape(int step) => logShapes.AsSpan(step * nyquist, nyquist);
     }
 
     // The AR(1) spectrum's shape at a frequency whose cosine (cos 2πk/N) is given.

@@ -51,14 +51,14 @@ public static class ReplayEngine
         var steps = lockstep.Count > 0 ? 2 * n : n;
         var done = 0;
         var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = options.Parallelism };
-        // Lock-step policies (VMs that read each other's activity) run each on one thread of its own, slice by slice,
-        // beside the independent ones, which run VM by VM in parallel: no barrier to wait at thousands of times.
+        // Lock-step policies (VMs that read each other's activity) run each on a thread of its own, slice by slice, each
+        // slice's VMs in parallel, beside the independent ones, which run VM by VM in parallel.
         var lockstepRuns = lockstep.Select(p => Task.Factory.StartNew(() =>
         {
             var fleet = ((IFleetRecommenderFactory)policies[p].Factory!).Fleet!;
             var runners = new VmRunner[n];
             for (var v = 0; v < n; v++) runners[v] = new VmRunner(policies[p].Factory!, scored[v], histories[v], options);
-            RunLockstep(runners, fleet, (long)Math.Max(1, options.LockstepSlice.TotalSeconds), cancellationToken);
+            RunLockstep(runners, fleet, (long)Math.Max(1, options.LockstepSlice.TotalSeconds), parallel);
             for (var v = 0; v < n; v++)
             {
                 allocations[v, p] = runners[v].Allocations;
@@ -104,12 +104,13 @@ public static class ReplayEngine
     }
 
     /// <summary>
-    /// Advances runners slice by slice on one thread: every VM up to the end of the slice, then the fleet's activity is
-    /// published; empty stretches of time are skipped. A VM deciding at t sees only what its peers did in earlier
-    /// slices, so before t.
+    /// Advances runners slice by slice: every VM up to the end of the slice (in parallel: within a slice the VMs only
+    /// post to the fleet, and a post becomes visible at the publication), then the fleet's activity is published; empty
+    /// stretches of time are skipped. A VM deciding at t sees only what its peers did in earlier slices, so before t.
     /// </summary>
-    private static void RunLockstep(VmRunner[] runners, Forecasting.FleetActivity fleet, long slice, CancellationToken cancellationToken)
+    private static void RunLockstep(VmRunner[] runners, Forecasting.FleetActivity fleet, long slice, ParallelOptions parallel)
     {
+        var cancellationToken = parallel.CancellationToken;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -117,7 +118,7 @@ public static class ReplayEngine
             foreach (var r in runners) earliest = Math.Min(earliest, r.NextTime);
             if (earliest == long.MaxValue) return;
             var until = (earliest / slice + 1) * slice;
-            foreach (var r in runners) r.AdvanceTo(until);
+            Parallel.For(0, runners.Length, parallel, v => runners[v].AdvanceTo(until));
             fleet.Publish();
         }
     }
