@@ -78,6 +78,12 @@ public sealed class SimulationRunner(ITraceReader reader)
         var learnedPeers = new Dictionary<double, PeerWakeModel>();
         // The policies fold the same trace into the same cycle rings: the dominant cycle is detected once for them all.
         var sharedCycles = new SharedCycleDetection();
+        // Policies that forecast alike (vmorph-lean and vmorph: the same quantile) share their forecasts too.
+        var forecastGroups = policies.Value.GroupBy(p => policies.Value.First(q => q == p || SharedForecasts.ForecastAlike(p, q)))
+            .Where(g => g.Count() > 1)
+            .ToDictionary(g => g.Key, g => new SharedForecasts(g.Count()));
+        SharedForecasts? ForecastsOf(Policy policy) =>
+            forecastGroups.FirstOrDefault(g => g.Key == policy || SharedForecasts.ForecastAlike(g.Key, policy)).Value;
         foreach (var policy in policies.Value)
         {
             progress?.Report(new SimulationProgress("training", 0, 1, policy.Name));
@@ -100,7 +106,7 @@ public sealed class SimulationRunner(ITraceReader reader)
                     ? policy.Predictive is null ? "no forecaster" : learnFrom.Count == 0 ? "FastTree trained per VM as the replay goes (no training data)" : "FastTree: too little training data"
                     : $"FastTree: {model.TreeCount} trees on {model.TrainingRows:N0} rows pooled over {learnFrom.Count} VMs")
                 + (peers.Followers > 0 ? $"; peer wake-ups: {peers.Followers} VMs have leaders" : "; no peer wake-ups");
-            var factoryForPolicy = new PolicyEngineFactory(policy, request.Archetypes ?? ArchetypeCatalog.BuiltIn, model, autoApprove: true, fleet, sharedCycles);
+            var factoryForPolicy = new PolicyEngineFactory(policy, request.Archetypes ?? ArchetypeCatalog.BuiltIn, model, autoApprove: true, fleet, sharedCycles, ForecastsOf(policy));
             var test = PolicyUnderTest.Online(factoryForPolicy);
             vmorphPolicies.Add(test);
             infos.Add(new PolicyInfo(policy.Name, PolicyInfo.Vmorph, test.Description, test.Source));

@@ -53,6 +53,30 @@ public class SimulationRunnerTests
     }
 
     [Fact]
+    public void PresetsReplayedTogether_ScoreAsEachReplayedAlone()
+    {
+        // Replayed together, the presets share the dominant cycle (all three) and their forecasts (vmorph-lean and
+        // vmorph forecast alike) and run in lock step side by side: none of it may change a decision.
+        string[] vms = ["41", "42", "2", "22", "7"];
+        SimulationReport Replay(params string[] policies) => new SimulationRunner(new TraceReader()).Run(new SimulationRequest
+        {
+            Traces = [.. vms.Select(v => SharedTraces.Path("bitbrains-rnd", "2013-8", v + ".csv.gz"))],
+            Train = [.. vms.Select(v => SharedTraces.Path("bitbrains-rnd", "2013-7", v + ".csv.gz"))],
+            Policies = policies,
+            Baselines = ["none"],
+        }, null, CancellationToken.None).Value;
+        var together = Replay("vmorph-lean", "vmorph", "vmorph-safe");
+        foreach (var name in new[] { "vmorph-lean", "vmorph", "vmorph-safe" })
+        {
+            var alone = Replay(name).Scores.Single(s => s.Policy == name);
+            var inCompany = together.Scores.Single(s => s.Policy == name);
+            Assert.Equal(alone with { Counters = null! }, inCompany with { Counters = null! });
+            Assert.Equal(alone.Counters.OrderBy(c => c.Key), inCompany.Counters.OrderBy(c => c.Key));
+            Assert.True(alone.Morphs > 0, $"{name} made no morph: the comparison shows nothing");
+        }
+    }
+
+    [Fact]
     public void PlanetLab_CpuOnly_MemoryIsNotScored()
     {
         var request = new SimulationRequest

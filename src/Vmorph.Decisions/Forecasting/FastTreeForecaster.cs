@@ -15,6 +15,7 @@ public sealed class FastTreeForecaster : IDemandForecaster
     private readonly int horizonSteps;
     private readonly TimeZoneInfo zone;
     private readonly int seed;
+    private readonly bool copiesHistory;
     private readonly LinearDecayedHistogram residuals = new(-1.5, 1.5, 300, TimeSpan.FromDays(3));
     private readonly Queue<(long Origin, double Prediction)> pending = new();
     private readonly float[] features = new float[ForecastFeatures.Count];
@@ -30,8 +31,18 @@ public sealed class FastTreeForecaster : IDemandForecaster
     private int retrains;
 
     /// <summary>Creates it with a shared model, or (null) to train its own from the VM's history.</summary>
-    public FastTreeForecaster(double scale, FastTreeDemandModel? shared, int horizonSteps, TimeZoneInfo? zone = null, int seed = 1)
+    /// <param name="scale">The VM's capacity.</param>
+    /// <param name="shared">A model trained beforehand, or null.</param>
+    /// <param name="horizonSteps">The horizon, in steps, without a model.</param>
+    /// <param name="zone">The time zone of the calendar features.</param>
+    /// <param name="seed">The seed of its own training.</param>
+    /// <param name="copiesHistory">
+    /// Keep a copy of the steps the lag features read, for callers that pass histories of the same content but not the
+    /// same object at every call (forecasts shared by several engines); otherwise they read the history given.
+    /// </param>
+    public FastTreeForecaster(double scale, FastTreeDemandModel? shared, int horizonSteps, TimeZoneInfo? zone = null, int seed = 1, bool copiesHistory = false)
     {
+        this.copiesHistory = copiesHistory;
         this.scale = scale > 0 ? scale : 1;
         model = shared;
         this.horizonSteps = shared?.HorizonSteps ?? horizonSteps;
@@ -54,8 +65,8 @@ public sealed class FastTreeForecaster : IDemandForecaster
     public double Forecast(long nowUnixSeconds, UsageHistory history, double quantile)
     {
         // The features read their lags from the history given (the same at every call), or from their own copy when
-        // it is too short. Bring them up to date with the steps added to it since the last call.
-        state ??= new ForecastFeatures(scale, history.Capacity >= ForecastFeatures.HistoryNeeded ? history : null);
+        // it is too short or the caller asks. Bring them up to date with the steps added to it since the last call.
+        state ??= new ForecastFeatures(scale, !copiesHistory && history.Capacity >= ForecastFeatures.HistoryNeeded ? history : null);
         var fresh = (int)Math.Min(history.Total - ingested, history.Count);
         for (var age = fresh - 1; age >= 0; age--) state.Add(history.TimeBack(age), history.Back(age));
         ingested = history.Total;

@@ -78,10 +78,11 @@ public sealed class PolicyEngine : IReportingRecommender
     /// the engine scores a usage profile of its own.
     /// </param>
     /// <param name="sharedCycles">
+    /// <param name="sharedForecasts">The predictive trigger's forecasts, shared with the other policies of a replay that forecast alike; null forecasts here.</param>
     /// Where the predictive trigger detects the dominant cycle when other engines fold the same samples (a replay's
     /// policies): once per ring content for them all. Null: each engine detects its own.
     /// </param>
-    public PolicyEngine(Policy policy, VmContext vm, ArchetypeCatalog? catalog = null, FastTreeDemandModel? cpuModel = null, bool autoApprove = false, FleetActivity? fleet = null, AllocationGrid? grid = null, Func<CycleHistory?>? cycles = null, Func<WeightedTraitVector>? workloadTraits = null, SharedCycleDetection? sharedCycles = null)
+    public PolicyEngine(Policy policy, VmContext vm, ArchetypeCatalog? catalog = null, FastTreeDemandModel? cpuModel = null, bool autoApprove = false, FleetActivity? fleet = null, AllocationGrid? grid = null, Func<CycleHistory?>? cycles = null, Func<WeightedTraitVector>? workloadTraits = null, SharedCycleDetection? sharedCycles = null, SharedForecasts? sharedForecasts = null)
     {
         this.workloadTraits = workloadTraits;
         this.grid = grid;
@@ -96,7 +97,7 @@ public sealed class PolicyEngine : IReportingRecommender
         if (policy.Scheduled is { } s) scheduled = new ScheduledMorphing(s);
         if (policy.Demand is { } d) demand = new ResourceDemandBasedMorphing(d);
         if (policy.Workload is { } w && catalog is not null) workload = new WorkloadDetectionBasedMorphing(w, catalog);
-        if (policy.Predictive is { } p) predictive = new PredictiveMorphing(p, vm.Provisioned, vm.Step, policy.TimeZone, cpuModel, cycles ?? (() => metrics.Cycles), sharedCycles);
+        if (policy.Predictive is { } p) predictive = new PredictiveMorphing(p, vm.Provisioned, vm.Step, policy.TimeZone, cpuModel, cycles ?? (() => metrics.Cycles), sharedCycles, sharedForecasts, vm.Vm);
         memory = new UsageHistory(predictive?.MemoryStepsRead ?? 1);
         gate = new PolicyGate(policy);
         if (fleet is not null && predictive is not null && policy.Demand is { Wake: > 0 } wakeSettings)

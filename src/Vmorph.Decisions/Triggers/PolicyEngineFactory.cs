@@ -13,7 +13,11 @@ namespace Vmorph.Triggers;
 /// <param name="autoApprove">Approve every intent at once (replays).</param>
 /// <param name="fleet">The fleet's wake-ups for the peer forecast, or null; a replay with a fleet runs its VMs in lock step.</param>
 /// <param name="sharedCycles">Dominant-cycle detection shared with the other policies of a replay, which fold the same samples; null: each engine detects its own.</param>
-public sealed class PolicyEngineFactory(Policy policy, ArchetypeCatalog? catalog, FastTreeDemandModel? cpuModel, bool autoApprove, FleetActivity? fleet = null, SharedCycleDetection? sharedCycles = null) : IFleetRecommenderFactory
+/// <param name="sharedForecasts">
+/// Forecasts shared with the other policies of a replay that forecast alike (<see cref="SharedForecasts.ForecastAlike"/>)
+/// and have the same <paramref name="cpuModel"/>; null: each engine forecasts its own.
+/// </param>
+public sealed class PolicyEngineFactory(Policy policy, ArchetypeCatalog? catalog, FastTreeDemandModel? cpuModel, bool autoApprove, FleetActivity? fleet = null, SharedCycleDetection? sharedCycles = null, SharedForecasts? sharedForecasts = null) : IFleetRecommenderFactory
 {
     /// <inheritdoc />
     public FleetActivity? Fleet { get; } = fleet;
@@ -34,7 +38,7 @@ public sealed class PolicyEngineFactory(Policy policy, ArchetypeCatalog? catalog
     public string Source => Policy.Source;
 
     /// <inheritdoc />
-    public IRecommender Create(VmContext vm) => new PolicyEngine(Policy, vm, catalog, CpuModel, autoApprove, Fleet, sharedCycles: sharedCycles);
+    public IRecommender Create(VmContext vm) => new PolicyEngine(Policy, vm, catalog, CpuModel, autoApprove, Fleet, sharedCycles: sharedCycles, sharedForecasts: sharedForecasts);
 
     /// <summary>Learns which VMs wake up before which (the peer forecast) from training histories; an empty model if the policy has no wake share.</summary>
     public static PeerWakeModel LearnPeers(Policy policy, IReadOnlyDictionary<Identity.VmId, (long[] UnixSeconds, double[] Cores)> histories) =>

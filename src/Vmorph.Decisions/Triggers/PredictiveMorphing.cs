@@ -19,16 +19,13 @@ namespace Vmorph.Triggers;
 public sealed class PredictiveMorphing
 {
     private readonly PredictiveSettings settings;
-    private readonly BacktestChooser cpu;
-    private readonly BacktestChooser? memory;
     private readonly int floorSteps;
-    private long lastStep = long.MinValue;
-    private double cpuForecast = double.NaN;
-    private double memoryForecast = double.NaN;
+    private readonly bool forecastsMemory;
+    private readonly ForecastState? own;
+    private readonly SharedForecasts.Subscription? shared;
     private readonly Func<CycleHistory?>? cycles;
-    private readonly Func<CycleHistory, DominantCycle?> detect;
-    private readonly SeasonalTrendForecaster[] seasonal;
-    private long nextCycleCheck = long.MinValue;
+    private long lastStep = long.MinValue;
+    private ForecastStep latest = ForecastStep.None;
 
     /// <summary>Creates the trigger for one VM.</summary>
     /// <param name="settings">The policy's settings.</param>
@@ -41,47 +38,25 @@ public sealed class PredictiveMorphing
     /// is followed); null keeps the hour of the day.
     /// </param>
     /// <param name="sharedCycles">Detects the cycle once for rings of the same content that other engines also ask about (a replay's policies); null detects it here.</param>
-    public PredictiveMorphing(PredictiveSettings settings, Allocation provisioned, TimeSpan step, TimeZoneInfo zone, FastTreeDemandModel? cpuModel, Func<CycleHistory?>? cycles = null, SharedCycleDetection? sharedCycles = null)
+    /// <param name="sharedForecasts">
+    /// Forecasts computed once for the policies of a replay that forecast alike and see the same VM (with
+    /// <paramref name="vm"/>); null forecasts here.
+    /// </param>
+    /// <param name="vm">The VM, with <paramref name="sharedForecasts"/>.</param>
+    public PredictiveMorphing(PredictiveSettings settings, Allocation provisioned, TimeSpan step, TimeZoneInfo zone, FastTreeDemandModel? cpuModel, Func<CycleHistory?>? cycles = null, SharedCycleDetection? sharedCycles = null, SharedForecasts? sharedForecasts = null, Identity.VmId vm = default)
     {
-        this.cycles = cycles;
-        detect = sharedCycles is null ? CycleDetector.Detect : sharedCycles.Detect;
         this.settings = settings;
-        var horizonSteps = Math.Max(1, (int)Math.Round(settings.Horizon / step));
+        HorizonSteps = Math.Max(1, (int)Math.Round(settings.Horizon / step));
         floorSteps = Math.Max(1, (int)Math.Round(settings.RecentFloor / step));
-        HorizonSteps = horizonSteps;
-        var cpuScale = Math.Max(provisioned.Cores, 0.1);
-        IDemandForecaster Seasonal(double scale) => new SeasonalTrendForecaster(scale, zone);
-        IDemandForecaster Recent(double scale) => new RecentPeakForecaster(scale);
-        var cpuForecasters = settings.Model switch
-        {
-            ForecastModel.Seasonal => [Seasonal(cpuScale)],
-            ForecastModel.RecentPeak => [Recent(cpuScale)],
-            ForecastModel.FastTree => [new FastTreeForecaster(cpuScale, cpuModel, horizonSteps, zone)],
-            ForecastModel.Conformal => [new ConformalPeakForecaster(cpuScale, horizonSteps)],
-            // The conformal forecaster is not among them: it improved the chooser's forecasts at P90 but not the
-            // replay of the tuning month (docs/BENCHMARKS.md, "Forecasts").
-            _ => new List<IDemandForecaster> { Seasonal(cpuScale), new FastTreeForecaster(cpuScale, cpuModel, horizonSteps, zone), Recent(cpuScale) },
-        };
-        cpu = new BacktestChooser(cpuForecasters, settings.Quantile, horizonSteps, step, settings.BacktestHalfLife);
-        if (provisioned.HasMemory)
-        {
-            var memoryScale = Math.Max(provisioned.MemoryMiB, 128);
-            // Memory moves slowly: the seasonal and recent-peak models; FastTree is kept for CPU, whose bursts need it.
-            IReadOnlyList<IDemandForecaster> memoryForecasters = settings.Model switch
-            {
-                ForecastModel.RecentPeak => [Recent(memoryScale)],
-                ForecastModel.Seasonal => [Seasonal(memoryScale)],
-                _ => [Seasonal(memoryScale), Recent(memoryScale)],
-            };
-            memory = new BacktestChooser(memoryForecasters, settings.Quantile, horizonSteps, step, settings.BacktestHalfLife);
-        }
-        seasonal = [.. cpu.Forecasters.Concat(memory?.Forecasters ?? []).OfType<SeasonalTrendForecaster>()];
+        forecastsMemory = provisioned.HasMemory;
+        this.cycles = cycles;
+        ForecastState Create() => new(settings, provisioned, step, zone, cpuModel, sharedCycles, shared: sharedForecasts is not null);
+        if (sharedForecasts is null) own = Create();
+        else shared = sharedForecasts.Join(vm, new SharedForecasts.Setting(settings.Horizon, settings.Quantile, settings.Model, settings.BacktestHalfLife, zone.Id, cpuModel), step, provisioned, Create);
     }
 
     /// <summary>The VM's dominant cycle as last named (once a day), or null.</summary>
-    public DominantCycle? Cycle { get; private set; }
-
-    private const long CycleCheckSeconds = 86400;
+    public DominantCycle? Cycle => latest.Cycle;
 
     /// <summary>The horizon in steps.</summary>
     public int HorizonSteps { get; }
@@ -93,13 +68,13 @@ public sealed class PredictiveMorphing
     public int MemoryStepsRead => Math.Max(HorizonSteps, floorSteps);
 
     /// <summary>The CPU forecaster in use (by rolling back-test), or null.</summary>
-    public string? CpuModel => cpu.ChosenName;
+    public string? CpuModel => latest.CpuModel;
 
     /// <summary>The memory forecaster in use, or null.</summary>
-    public string? MemoryModel => memory?.ChosenName;
+    public string? MemoryModel => latest.MemoryModel;
 
-    /// <summary>The CPU chooser (for reports and tests).</summary>
-    public BacktestChooser CpuChooser => cpu;
+    /// <summary>The CPU chooser (for reports and tests); null when the forecasts are shared.</summary>
+    public BacktestChooser? CpuChooser => own?.Cpu;
 
     /// <summary>
     /// Advances the forecasters to <paramref name="nowUnixSeconds"/> (learning the horizon just completed, forecasting the
@@ -109,14 +84,7 @@ public sealed class PredictiveMorphing
     {
         if (nowUnixSeconds <= lastStep) return;
         lastStep = nowUnixSeconds;
-        if (cycles is not null && seasonal.Length > 0 && nowUnixSeconds >= nextCycleCheck)
-        {
-            nextCycleCheck = nowUnixSeconds + CycleCheckSeconds;
-            Cycle = cycles() is { } rings ? detect(rings) : null;
-            foreach (var forecaster in seasonal) forecaster.Cycle = Cycle?.Period;
-        }
-        cpuForecast = cpu.Step(nowUnixSeconds, cpuHistory);
-        if (memory is not null) memoryForecast = memory.Step(nowUnixSeconds, memoryHistory);
+        latest = own is not null ? own.Step(nowUnixSeconds, cpuHistory, memoryHistory, cycles) : shared!.Step(nowUnixSeconds, cpuHistory, memoryHistory, cycles);
     }
 
     /// <summary>
@@ -139,11 +107,12 @@ public sealed class PredictiveMorphing
     public MorphIntent? Evaluate(DateTimeOffset now, Allocation current, UsageHistory cpuHistory, UsageHistory memoryHistory, bool explain = true)
     {
         Step(now.ToUnixTimeSeconds(), cpuHistory, memoryHistory);
+        var (cpuForecast, memoryForecast) = (latest.Cpu, latest.Memory);
         var floor = cpuHistory.Window(floorSteps).Max;
         if (double.IsNaN(cpuForecast) && double.IsNaN(floor)) return null;
         var cores = Math.Max(double.IsNaN(cpuForecast) ? 0 : cpuForecast, double.IsNaN(floor) ? 0 : floor) * (1 + settings.Headroom);
         double? memoryTarget = null;
-        if (current.HasMemory && memory is not null)
+        if (current.HasMemory && forecastsMemory)
         {
             var memoryFloor = memoryHistory.Window(floorSteps).Max;
             var m = Math.Max(double.IsNaN(memoryForecast) ? 0 : memoryForecast, double.IsNaN(memoryFloor) ? 0 : memoryFloor);
@@ -152,5 +121,87 @@ public sealed class PredictiveMorphing
         var reason = !explain ? "" : string.Create(CultureInfo.InvariantCulture,
             $"P{settings.Quantile * 100:0.#} of the peak over the next {ValueParsers.Format(settings.Horizon)}: {cpuForecast:0.##} cores ({CpuModel ?? "no model yet"}), recent {ValueParsers.Format(settings.RecentFloor)} peak {floor:0.##}, + {settings.Headroom:P0}{(Cycle is { } c ? $"; dominant cycle {c.IsoPeriod}" : "")}");
         return new MorphIntent(TriggerKind.Predictive, now, cores, memoryTarget, null, reason);
+    }
+}
+
+/// <summary>What a VM's forecasters said at one step.</summary>
+/// <param name="UnixSeconds">The step.</param>
+/// <param name="Cpu">The chosen CPU forecaster's quantile of the horizon peak, in cores (NaN if none can tell).</param>
+/// <param name="Memory">The same for memory, in MiB (NaN if none).</param>
+/// <param name="CpuModel">The CPU forecaster in use, or null.</param>
+/// <param name="MemoryModel">The memory forecaster in use, or null.</param>
+/// <param name="Cycle">The dominant cycle as last named, or null.</param>
+public readonly record struct ForecastStep(long UnixSeconds, double Cpu, double Memory, string? CpuModel, string? MemoryModel, DominantCycle? Cycle)
+{
+    /// <summary>Nothing forecast yet.</summary>
+    public static ForecastStep None { get; } = new(long.MinValue, double.NaN, double.NaN, null, null, null);
+}
+
+/// <summary>
+/// The forecasting state of <see cref="PredictiveMorphing"/> for one VM: a back-tested chooser per resource and the
+/// dominant cycle the seasonal forecasters read. The forecaster is chosen per VM by rolling back-tests among the
+/// seasonal-and-trend model, the machine-learned FastTree model and the recent-peak model, unless the policy names one.
+/// </summary>
+internal sealed class ForecastState
+{
+    private const long CycleCheckSeconds = 86400;
+    private readonly Func<CycleHistory, DominantCycle?> detect;
+    private readonly SeasonalTrendForecaster[] seasonal;
+    private long nextCycleCheck = long.MinValue;
+    private DominantCycle? cycle;
+
+    /// <summary>Creates the state; <paramref name="shared"/>: stepped by several engines, each with histories of its own.</summary>
+    public ForecastState(PredictiveSettings settings, Allocation provisioned, TimeSpan step, TimeZoneInfo zone, FastTreeDemandModel? cpuModel, SharedCycleDetection? sharedCycles, bool shared)
+    {
+        detect = sharedCycles is null ? CycleDetector.Detect : sharedCycles.Detect;
+        var horizonSteps = Math.Max(1, (int)Math.Round(settings.Horizon / step));
+        var cpuScale = Math.Max(provisioned.Cores, 0.1);
+        IDemandForecaster Seasonal(double scale) => new SeasonalTrendForecaster(scale, zone);
+        IDemandForecaster Recent(double scale) => new RecentPeakForecaster(scale);
+        var cpuForecasters = settings.Model switch
+        {
+            ForecastModel.Seasonal => [Seasonal(cpuScale)],
+            ForecastModel.RecentPeak => [Recent(cpuScale)],
+            ForecastModel.FastTree => [new FastTreeForecaster(cpuScale, cpuModel, horizonSteps, zone, copiesHistory: shared)],
+            ForecastModel.Conformal => [new ConformalPeakForecaster(cpuScale, horizonSteps)],
+            // The conformal forecaster is not among them: it improved the chooser's forecasts at P90 but not the
+            // replay of the tuning month (docs/BENCHMARKS.md, "Forecasts").
+            _ => new List<IDemandForecaster> { Seasonal(cpuScale), new FastTreeForecaster(cpuScale, cpuModel, horizonSteps, zone, copiesHistory: shared), Recent(cpuScale) },
+        };
+        Cpu = new BacktestChooser(cpuForecasters, settings.Quantile, horizonSteps, step, settings.BacktestHalfLife);
+        if (provisioned.HasMemory)
+        {
+            var memoryScale = Math.Max(provisioned.MemoryMiB, 128);
+            // Memory moves slowly: the seasonal and recent-peak models; FastTree is kept for CPU, whose bursts need it.
+            IReadOnlyList<IDemandForecaster> memoryForecasters = settings.Model switch
+            {
+                ForecastModel.RecentPeak => [Recent(memoryScale)],
+                ForecastModel.Seasonal => [Seasonal(memoryScale)],
+                _ => [Seasonal(memoryScale), Recent(memoryScale)],
+            };
+            Memory = new BacktestChooser(memoryForecasters, settings.Quantile, horizonSteps, step, settings.BacktestHalfLife);
+        }
+        seasonal = [.. Cpu.Forecasters.Concat(Memory?.Forecasters ?? []).OfType<SeasonalTrendForecaster>()];
+    }
+
+    public BacktestChooser Cpu { get; }
+
+    public BacktestChooser? Memory { get; }
+
+    /// <summary>
+    /// One step (see <see cref="PredictiveMorphing.Step"/>); once a day it names the VM's dominant cycle first, from the
+    /// caller's <paramref name="cycles"/> (the engine that steps it: the rings it has folded up to this step).
+    /// </summary>
+    public ForecastStep Step(long nowUnixSeconds, UsageHistory cpuHistory, UsageHistory memoryHistory, Func<CycleHistory?>? cycles)
+    {
+        if (cycles is not null && seasonal.Length > 0 && nowUnixSeconds >= nextCycleCheck)
+        {
+            nextCycleCheck = nowUnixSeconds + CycleCheckSeconds;
+            cycle = cycles() is { } rings ? detect(rings) : null;
+            foreach (var forecaster in seasonal) forecaster.Cycle = cycle?.Period;
+        }
+        var cpu = Cpu.Step(nowUnixSeconds, cpuHistory);
+        var memory = Memory?.Step(nowUnixSeconds, memoryHistory) ?? double.NaN;
+        return new ForecastStep(nowUnixSeconds, cpu, memory, Cpu.ChosenName, Memory?.ChosenName, cycle);
     }
 }

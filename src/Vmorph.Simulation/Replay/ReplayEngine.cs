@@ -51,21 +51,29 @@ public static class ReplayEngine
         var steps = lockstep.Count > 0 ? 2 * n : n;
         var done = 0;
         var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = options.Parallelism };
-        // Lock-step policies (VMs that read each other's activity) run each on a thread of its own, slice by slice, each
-        // slice's VMs in parallel, beside the independent ones, which run VM by VM in parallel.
-        var lockstepRuns = lockstep.Select(p => Task.Factory.StartNew(() =>
+        // Lock-step policies (VMs that read each other's activity) run together on a thread of their own, slice by slice,
+        // each slice's VMs of every such policy in parallel, beside the independent ones, which run VM by VM in parallel.
+        // Together, so that policies sharing forecasts (SharedForecasts) stay within a slice of each other: a stream
+        // holds only the steps between its readers.
+        var lockstepRun = Task.Factory.StartNew(() =>
         {
-            var fleet = ((IFleetRecommenderFactory)policies[p].Factory!).Fleet!;
-            var runners = new VmRunner[n];
-            for (var v = 0; v < n; v++) runners[v] = new VmRunner(policies[p].Factory!, scored[v], histories[v], options);
-            RunLockstep(runners, fleet, (long)Math.Max(1, options.LockstepSlice.TotalSeconds), parallel);
-            for (var v = 0; v < n; v++)
+            if (lockstep.Count == 0) return;
+            var runners = new VmRunner[lockstep.Count * n];
+            for (var i = 0; i < lockstep.Count; i++)
+                for (var v = 0; v < n; v++)
+                    runners[i * n + v] = new VmRunner(policies[lockstep[i]].Factory!, scored[v], histories[v], options);
+            var fleets = lockstep.Select(p => ((IFleetRecommenderFactory)policies[p].Factory!).Fleet!).Distinct().ToArray();
+            RunLockstep(runners, fleets, (long)Math.Max(1, options.LockstepSlice.TotalSeconds), parallel);
+            for (var i = 0; i < lockstep.Count; i++)
             {
-                allocations[v, p] = runners[v].Allocations;
-                policyCounters[v, p] = runners[v].Counters;
-                progress?.Report(new ReplayProgress(Interlocked.Increment(ref done), steps, evaluate[v].Vm.Value));
+                for (var v = 0; v < n; v++)
+                {
+                    allocations[v, lockstep[i]] = runners[i * n + v].Allocations;
+                    policyCounters[v, lockstep[i]] = runners[i * n + v].Counters;
+                    progress?.Report(new ReplayProgress(Interlocked.Increment(ref done), steps, evaluate[v].Vm.Value));
+                }
             }
-        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         Parallel.For(0, n, parallel, v =>
         {
             foreach (var p in independent)
@@ -75,7 +83,7 @@ public static class ReplayEngine
             }
             progress?.Report(new ReplayProgress(Interlocked.Increment(ref done), steps, evaluate[v].Vm.Value));
         });
-        Task.WaitAll(lockstepRuns, cancellationToken);
+        lockstepRun.Wait(cancellationToken);
 
         var perVm = new PolicyScore[n, policies.Count];
         var accumulators = new ScoreAccumulator[n, policies.Count];
@@ -105,10 +113,11 @@ public static class ReplayEngine
 
     /// <summary>
     /// Advances runners slice by slice: every VM up to the end of the slice (in parallel: within a slice the VMs only
-    /// post to the fleet, and a post becomes visible at the publication), then the fleet's activity is published; empty
-    /// stretches of time are skipped. A VM deciding at t sees only what its peers did in earlier slices, so before t.
+    /// post to their policy's fleet, and a post becomes visible at the publication), then each fleet's activity is
+    /// published; empty stretches of time are skipped. A VM deciding at t sees only what its peers did in earlier
+    /// slices, so before t.
     /// </summary>
-    private static void RunLockstep(VmRunner[] runners, Forecasting.FleetActivity fleet, long slice, ParallelOptions parallel)
+    private static void RunLockstep(VmRunner[] runners, Forecasting.FleetActivity[] fleets, long slice, ParallelOptions parallel)
     {
         var cancellationToken = parallel.CancellationToken;
         while (true)
@@ -119,7 +128,7 @@ public static class ReplayEngine
             if (earliest == long.MaxValue) return;
             var until = (earliest / slice + 1) * slice;
             Parallel.For(0, runners.Length, parallel, v => runners[v].AdvanceTo(until));
-            fleet.Publish();
+            foreach (var fleet in fleets) fleet.Publish();
         }
     }
 

@@ -53,6 +53,7 @@ internal sealed class AutopilotMlRecommender : IRecommender
 
         private readonly double scale;
         private readonly float[] limits = new float[Buckets];
+        private readonly Sweep[] sweeps;
         private readonly Model[] models;
         private int chosen = -1;
         private double chosenLimit = double.NaN;
@@ -61,7 +62,8 @@ internal sealed class AutopilotMlRecommender : IRecommender
         {
             scale = capacity;
             for (var k = 0; k < Buckets; k++) limits[k] = (float)(1.5 * (k + 1) / Buckets);
-            models = [.. DecayRates.SelectMany(d => Margins.Select(m => new Model(d, m)))];
+            sweeps = [.. DecayRates.Select(d => new Sweep(d))];
+            models = [.. sweeps.SelectMany(sweep => Margins.Select(m => new Model(sweep, m)))];
         }
 
         public double? Limit { get; private set; }
@@ -69,6 +71,7 @@ internal sealed class AutopilotMlRecommender : IRecommender
         public void Observe(double usage)
         {
             var s = usage / scale;
+            foreach (var sweep in sweeps) sweep.Update(limits, s);
             var best = double.PositiveInfinity;
             var bestModel = 0;
             for (var m = 0; m < models.Length; m++)
@@ -88,20 +91,19 @@ internal sealed class AutopilotMlRecommender : IRecommender
         }
 
         /// <summary>
-        /// One model. Its decayed overrun and underrun per candidate limit are kept as floats and updated with SIMD:
-        /// a replay updates 15 models × 64 limits × 2 resources at every step of every VM.
+        /// The decayed overrun and underrun of every candidate limit at one decay rate, and the limit that minimises
+        /// their cost, L'_m. The margin is added only after the argmin, so the models of one decay rate share a sweep.
+        /// Kept as floats and updated with SIMD: a replay updates 5 sweeps × 64 limits × 2 resources at every step of
+        /// every VM.
         /// </summary>
-        private sealed class Model(double decay, double margin)
+        private sealed class Sweep(double decay)
         {
             private readonly float[] overrun = new float[Buckets];
             private readonly float[] underrun = new float[Buckets];
             private readonly float[] cost = new float[Buckets];
-            private int rawIndex = -1;
-            private bool hasLimit;
 
-            public double Cost { get; private set; }
-
-            public double Limit { get; private set; }
+            /// <summary>The index of L'_m, or −1 before the first sample.</summary>
+            public int RawIndex { get; private set; } = -1;
 
             public void Update(float[] limits, double s)
             {
@@ -121,7 +123,7 @@ internal sealed class AutopilotMlRecommender : IRecommender
                     u.CopyTo(underrun, k);
                     (wo * o + wu * u).CopyTo(cost, k);
                 }
-                if (rawIndex >= 0) cost[rawIndex] -= (float)WLimitChange;
+                if (RawIndex >= 0) cost[RawIndex] -= (float)WLimitChange;
                 var best = 0;
                 var bestCost = cost[0];
                 for (var k = 1; k < Buckets; k++)
@@ -132,8 +134,22 @@ internal sealed class AutopilotMlRecommender : IRecommender
                         best = k;
                     }
                 }
-                rawIndex = best;
-                var limit = limits[best] + margin;
+                RawIndex = best;
+            }
+        }
+
+        /// <summary>One model: a sweep's limit plus a margin, with its own decayed cost c_m.</summary>
+        private sealed class Model(Sweep sweep, double margin)
+        {
+            private bool hasLimit;
+
+            public double Cost { get; private set; }
+
+            public double Limit { get; private set; }
+
+            public void Update(float[] limits, double s)
+            {
+                var limit = limits[sweep.RawIndex] + margin;
                 var changed = hasLimit && Math.Abs(limit - Limit) > 1e-9;
                 var over = s > limit ? 1 : 0;
                 var under = s < limit ? limit - s : 0;
