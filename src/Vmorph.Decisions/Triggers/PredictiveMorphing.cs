@@ -25,6 +25,7 @@ public sealed class PredictiveMorphing
     private readonly SharedForecasts.Subscription? shared;
     private readonly Func<CycleHistory?>? cycles;
     private long lastStep = long.MinValue;
+    private long lastTotal = -1;
     private ForecastStep latest = ForecastStep.None;
 
     /// <summary>Creates the trigger for one VM.</summary>
@@ -79,11 +80,15 @@ public sealed class PredictiveMorphing
     /// <summary>
     /// Advances the forecasters to <paramref name="nowUnixSeconds"/> (learning the horizon just completed, forecasting the
     /// next). Called once per step, also while warming up on training data, so the back-tests start before the replay.
+    /// A call with no step added to the CPU history since the last one does nothing: the forecasters count steps (a
+    /// horizon is so many of them), so a decision between samples (the live loop's check of an idle VM, every minute)
+    /// must not count as one.
     /// </summary>
     public void Step(long nowUnixSeconds, UsageHistory cpuHistory, UsageHistory memoryHistory)
     {
-        if (nowUnixSeconds <= lastStep) return;
+        if (nowUnixSeconds <= lastStep || (cpuHistory.Total == lastTotal && lastStep != long.MinValue)) return;
         lastStep = nowUnixSeconds;
+        lastTotal = cpuHistory.Total;
         latest = own is not null ? own.Step(nowUnixSeconds, cpuHistory, memoryHistory, cycles) : shared!.Step(nowUnixSeconds, cpuHistory, memoryHistory, cycles);
     }
 

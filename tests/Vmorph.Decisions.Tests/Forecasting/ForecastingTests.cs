@@ -79,6 +79,37 @@ public class ForecastingTests
         else Assert.True(ahead.Cores < 2, $"{model}: the control should not foresee the rise, got {ahead.Cores:0.##} cores");
     }
 
+    [Fact]
+    public void Predictive_DecisionsBetweenSamples_DoNotCountAsSteps()
+    {
+        // The live loop decides on every observation, and once a minute for a VM it has heard nothing from: with a
+        // 5-minute step, four decisions between samples. They must not advance the back-tests, whose horizon is a
+        // number of steps.
+        var settings = new PredictiveSettings(TimeSpan.FromHours(1), 0.5, ForecastModel.Auto, TimeSpan.FromDays(3), TimeSpan.FromHours(1), 0.0);
+        var provisioned = new Allocation(8, double.NaN);
+        var onSamples = new PredictiveMorphing(settings, provisioned, TimeSpan.FromMinutes(5), TimeZoneInfo.Utc, null);
+        var withChecks = new PredictiveMorphing(settings, provisioned, TimeSpan.FromMinutes(5), TimeZoneInfo.Utc, null);
+        var (cpuA, memoryA, cpuB, memoryB) = (new UsageHistory(), new UsageHistory(), new UsageHistory(), new UsageHistory());
+        var current = new Allocation(2, double.NaN);
+        var forecasts = new HashSet<double>();
+        for (var t = Start; t < Start + 5 * 86400; t += 300)
+        {
+            var now = DateTimeOffset.FromUnixTimeSeconds(t);
+            var expected = onSamples.Evaluate(now, current, cpuA, memoryA, explain: false);
+            var actual = withChecks.Evaluate(now, current, cpuB, memoryB, explain: false);
+            Assert.Equal(expected?.Cores, actual?.Cores);
+            Assert.Equal(onSamples.CpuModel, withChecks.CpuModel);
+            for (var check = 60; check < 300; check += 60)
+                Assert.Equal(actual?.Cores, withChecks.Evaluate(now.AddSeconds(check), current, cpuB, memoryB, explain: false)?.Cores);
+            var cores = Daily(t) * (0.8 + 0.4 * Math.Abs(Math.Sin(t * 0.13)));
+            cpuA.Add(t, cores);
+            cpuB.Add(t, cores);
+            if (expected?.Cores is { } c) forecasts.Add(c);
+        }
+        Assert.NotNull(onSamples.CpuModel);
+        Assert.True(forecasts.Count > 50, $"only {forecasts.Count} different forecasts: the comparison shows little");
+    }
+
     /// <summary>1 core, and 6 cores for the first two hours of every 16 (a cycle the hours of the day do not follow).</summary>
     private static double Every16Hours(long t) => (t - Start) % (16 * 3600) < 2 * 3600 ? 6.0 : 1.0;
 
