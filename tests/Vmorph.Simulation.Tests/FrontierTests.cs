@@ -59,4 +59,28 @@ public class FrontierTests
         Assert.Equal("0.01 %", FrontierPlotModel.ShareLabel(1e-4));
         Assert.Equal("10 %", FrontierPlotModel.ShareLabel(0.1));
     }
+
+    [Fact]
+    public void Labels_OfPointsThatCoincide_AreMovedOffEachOtherAndOffTheMarkers()
+    {
+        // Three points within a few pixels (vmorph-lean and peak-6h-x1.2 on Bitbrains), each label drawn right of its
+        // marker and a little above, and a fourth point whose marker sits where the first label is drawn.
+        LabelBox Marker(float x, float y) => new(x - 5, y - 5, 10, 10);
+        LabelBox Label(float x, float y, float width) => new(x + 6, y - 6, width, 14);
+        LabelBox[] markers = [Marker(100, 100), Marker(102, 101), Marker(99, 99), Marker(130, 97)];
+        LabelBox[] labels = [Label(100, 100, 80), Label(102, 101, 90), Label(99, 99, 60), Label(130, 97, 40)];
+        var offsets = LabelPlacement.Place(labels, markers);
+        var placed = labels.Select((l, i) => l.Moved(offsets[i].Dx, offsets[i].Dy)).ToArray();
+        for (var i = 0; i < placed.Length; i++)
+        {
+            for (var j = 0; j < placed.Length; j++)
+            {
+                if (i == j) continue;
+                Assert.False(placed[i].Overlaps(placed[j]), $"label {i} covers label {j}");
+                Assert.False(placed[i].Overlaps(markers[j]), $"label {i} covers marker {j}");
+            }
+        }
+        // A label that covers nothing stays where it was drawn.
+        Assert.Equal((0f, 0f), LabelPlacement.Place([Label(10, 10, 50)], [Marker(10, 10)])[0]);
+    }
 }

@@ -6,7 +6,8 @@ namespace Vmorph.Simulation.Output;
 /// Draws the frontier (<see cref="FrontierPlotModel"/>) as a PNG with ScottPlot: two panels side by side, mean CPU
 /// allocated (y) against the share of short steps (left) and of unserved demand (right), both on logarithmic axes.
 /// vmorph's policies are joined by a line (its own trade-off), each window of the reference rules by another; the
-/// baselines and the oracle stand alone. Lower and further left is better.
+/// baselines and the oracle stand alone. Lower and further left is better. Labels that would cover each other are moved
+/// (<see cref="LabelPlacement"/>), vmorph's first.
 /// </summary>
 public static class FrontierPlotter
 {
@@ -33,13 +34,43 @@ public static class FrontierPlotter
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
         var zero = model.ZeroAt;
         var top = model.Points.Select(p => p.Cores).DefaultIfEmpty(1).Max() * 1.08;
-        Panel(left, model, zero, top, p => p.ShortSteps, "CPU short: share of steps where use exceeded the allocation (log)", model.Header);
-        Panel(right, model, zero, top, p => p.Unserved, "CPU unserved: share of demand above the allocation (log)", "lower and further left is better");
+        var leftLabels = Panel(left, model, zero, top, p => p.ShortSteps, "CPU short: share of steps where use exceeded the allocation (log)", model.Header);
+        var rightLabels = Panel(right, model, zero, top, p => p.Unserved, "CPU unserved: share of demand above the allocation (log)", "lower and further left is better");
+        // Drawn once to learn where the labels fall, then again with them moved off each other and off the markers.
+        using (var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(WidthPixels, HeightPixels)))
+            multiplot.Render(surface.Canvas, new PixelRect(0, WidthPixels, HeightPixels, 0));
+        Untangle(left, leftLabels);
+        Untangle(right, rightLabels);
         multiplot.SavePng(path, WidthPixels, HeightPixels);
     }
 
-    private static void Panel(Plot plot, FrontierPlotModel model, double zero, double top, Func<FrontierPoint, double> share, string xLabel, string title)
+    /// <summary>A point's label and marker, as drawn.</summary>
+    private sealed record PointLabel(ScottPlot.Plottables.Text Label, Coordinates At, float MarkerSize, int Priority);
+
+    private static void Untangle(Plot plot, List<PointLabel> labels)
     {
+        var ordered = labels.OrderBy(l => l.Priority).ToList();
+        LabelBox Marker(PointLabel l)
+        {
+            var pixel = plot.GetPixel(l.At);
+            return new LabelBox(pixel.X - l.MarkerSize / 2, pixel.Y - l.MarkerSize / 2, l.MarkerSize, l.MarkerSize);
+        }
+        LabelBox Box(PointLabel l)
+        {
+            var r = l.Label.LabelLastRenderPixelRect;
+            return new LabelBox(r.Left, r.Top, r.Width, r.Height);
+        }
+        var offsets = LabelPlacement.Place([.. ordered.Select(Box)], [.. ordered.Select(Marker)]);
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            ordered[i].Label.LabelOffsetX += offsets[i].Dx;
+            ordered[i].Label.LabelOffsetY += offsets[i].Dy;
+        }
+    }
+
+    private static List<PointLabel> Panel(Plot plot, FrontierPlotModel model, double zero, double top, Func<FrontierPoint, double> share, string xLabel, string title)
+    {
+        var labels = new List<PointLabel>();
         double X(FrontierPoint p) => Math.Log10(Math.Max(share(p), zero));
         plot.Title(title, size: 13);
         plot.Axes.Left.Label.Text = "mean CPU allocated per VM (cores)";
@@ -68,6 +99,13 @@ public static class FrontierPlotter
             label.LabelBold = point.Kind == PolicyInfo.Vmorph;
             label.LabelOffsetX = 6;
             label.LabelOffsetY = -6;
+            labels.Add(new PointLabel(label, new Coordinates(X(point), point.Cores), size, point.Kind switch
+            {
+                PolicyInfo.Vmorph => 0,
+                PolicyInfo.Baseline => 1,
+                PolicyInfo.Reference => 3,
+                _ => 2,
+            }));
         }
         Legend(plot);
 
@@ -78,6 +116,7 @@ public static class FrontierPlotter
         for (var decade = minX + 1; decade <= maxX + 1e-9; decade++) ticks.AddMajor(decade, FrontierPlotModel.ShareLabel(Math.Pow(10, decade)));
         plot.Axes.Bottom.TickGenerator = ticks;
         plot.Axes.SetLimits(minX - 0.2, maxX + 0.4, 0, top);
+        return labels;
     }
 
     private static void Line(Plot plot, IReadOnlyList<FrontierPoint> points, Func<FrontierPoint, double> x, Color color, float width, string legend)
