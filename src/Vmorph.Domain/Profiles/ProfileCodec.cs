@@ -22,8 +22,15 @@ public static class ProfileCodec
     /// 2: applications, listening ports and peers carry recency (<see cref="Recency"/>). A version 1 document is read
     /// with its lifetime counts taken as recent ones at their last sighting (<see cref="ApplicationUsageStats.WithRecencyFromLifetime"/>,
     /// <see cref="NetworkTrafficProfile.WithRecencyFromLifetime"/>), so what it saw fades from there.
+    /// 3: the cycle rings hold the CPU cores the VM wanted (<see cref="CycleHistory"/>); before, its utilisation, which
+    /// jumps by a factor at every resize. An older document's rings are dropped on reading (the profile loads with
+    /// empty rings, which fill again in 4½ days for the short cycles): a ring of both would show a level shift no
+    /// workload made.
     /// </remarks>
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
+
+    /// <summary>The first format whose cycle rings hold cores wanted rather than utilisation.</summary>
+    private const int CyclesOfCoresWanted = 3;
 
     /// <summary>The oldest document format still read.</summary>
     public const int OldestFormatVersion = 1;
@@ -83,8 +90,9 @@ public static class ProfileCodec
         var performance = new PerformanceMetrics(TimeSpan.FromSeconds(doc.HalfLifeSeconds));
         performance.Restore(doc.ReferenceUnixSeconds, doc.Samples, doc.MissingSamples, doc.FirstUnixSeconds, doc.LastUnixSeconds,
             doc.Metrics.Select(DecodeMetric),
-            // Added after format 1 was out: a document without it (stored before) loads with empty cycle rings.
-            doc.CpuCycles is null ? null : CycleHistory.Decode(Base64Url.DecodeFromChars(doc.CpuCycles)));
+            // Added after format 1 was out: a document without it (stored before) loads with empty cycle rings, as does
+            // one whose rings hold utilisation (before format 3).
+            doc.CpuCycles is null || doc.Format < CyclesOfCoresWanted ? null : CycleHistory.Decode(Base64Url.DecodeFromChars(doc.CpuCycles)));
         return new PersonalityProfile(new VmId(doc.Id), doc.Name, doc.Source, new BaseImageId(doc.BaseImage), performance)
         {
             GuestViewMissing = doc.GuestViewMissing,

@@ -1,3 +1,4 @@
+using Vmorph.Observations;
 using Vmorph.Cycles;
 using Vmorph.Identity;
 using Vmorph.Profiles;
@@ -256,6 +257,26 @@ public class CycleDetectorTests
         Assert.True(loaded.Performance.Cycles.IsEmpty);
         Assert.Equal(profile.Performance.Samples, loaded.Performance.Samples);
         Assert.Null(CycleDetector.Detect(loaded.Performance.Cycles));
+    }
+
+    [Fact]
+    public void Codec_ADocumentWhoseRingsHeldUtilisation_LoadsWithEmptyRings_AndKeepsTheRest()
+    {
+        // Before format 3 the rings held CPU utilisation; mixed with cores wanted they would show a level shift at the
+        // upgrade. Such a document loads with empty rings; today's keeps them.
+        var profile = new PersonalityProfile(new VmId("test:1"), "1", "test");
+        foreach (var s in Samples.Series(3, Samples.OfficeHours)) profile.Fold(s);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(ProfileCodec.Encode(profile))!.AsObject();
+        Assert.Equal(ProfileCodec.FormatVersion, (int)json["format"]!);
+        var today = ProfileCodec.Decode(ProfileCodec.Encode(profile));
+        Assert.False(today.Performance.Cycles.IsEmpty);
+        json["format"] = 2;
+
+        var loaded = ProfileCodec.Decode(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
+
+        Assert.True(loaded.Performance.Cycles.IsEmpty);
+        Assert.Equal(profile.Performance.Samples, loaded.Performance.Samples);
+        Assert.Equal(today.Performance[Metric.Cpu]!.Percentile(0.95), loaded.Performance[Metric.Cpu]!.Percentile(0.95));
     }
 
     [Theory]

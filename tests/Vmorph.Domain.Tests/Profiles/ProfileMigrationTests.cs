@@ -56,7 +56,7 @@ public class ProfileMigrationTests
         Assert.Equal(Math.Pow(2, -10.0 / (24 * 60)), features["port.database"]!.Value, 9);
         Assert.Equal(Recency.DefaultHalfLife, loaded.EvidenceHalfLife);
 
-        // Saved again, it is a format 2 document that loads the same.
+        // Saved again, it is a document of today's format that loads the same.
         var again = ProfileCodec.Decode(ProfileCodec.Encode(loaded));
         Assert.Equal(ProfileCodec.Encode(loaded), ProfileCodec.Encode(again));
 
@@ -71,6 +71,6 @@ public class ProfileMigrationTests
         var doc = JsonNode.Parse(ProfileCodec.Encode(new PersonalityProfile(new VmId("test:x"), "x", "test")))!.AsObject();
         doc["format"] = 99;
         var e = Assert.Throws<FormatException>(() => ProfileCodec.Decode(System.Text.Encoding.UTF8.GetBytes(doc.ToJsonString())));
-        Assert.Equal("profile document format 99 is not supported (expected 1 to 2)", e.Message);
+        Assert.Equal($"profile document format 99 is not supported (expected 1 to {ProfileCodec.FormatVersion})", e.Message);
     }
 }
