@@ -78,10 +78,10 @@ public sealed class PolicyEngine : IReportingRecommender
     /// the engine scores a usage profile of its own.
     /// </param>
     /// <param name="sharedCycles">
-    /// <param name="sharedForecasts">The predictive trigger's forecasts, shared with the other policies of a replay that forecast alike; null forecasts here.</param>
     /// Where the predictive trigger detects the dominant cycle when other engines fold the same samples (a replay's
     /// policies): once per ring content for them all. Null: each engine detects its own.
     /// </param>
+    /// <param name="sharedForecasts">The predictive trigger's forecasts, shared with the other policies of a replay that forecast alike; null forecasts here.</param>
     public PolicyEngine(Policy policy, VmContext vm, ArchetypeCatalog? catalog = null, FastTreeDemandModel? cpuModel = null, bool autoApprove = false, FleetActivity? fleet = null, AllocationGrid? grid = null, Func<CycleHistory?>? cycles = null, Func<WeightedTraitVector>? workloadTraits = null, SharedCycleDetection? sharedCycles = null, SharedForecasts? sharedForecasts = null)
     {
         this.workloadTraits = workloadTraits;

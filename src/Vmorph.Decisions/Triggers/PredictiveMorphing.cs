@@ -53,7 +53,7 @@ public sealed class PredictiveMorphing
         this.cycles = cycles;
         ForecastState Create() => new(settings, provisioned, step, zone, cpuModel, sharedCycles, shared: sharedForecasts is not null);
         if (sharedForecasts is null) own = Create();
-        else shared = sharedForecasts.Join(vm, new SharedForecasts.Setting(settings.Horizon, settings.Quantile, settings.Model, settings.BacktestHalfLife, zone.Id, cpuModel), step, provisioned, Create);
+        else shared = sharedForecasts.Join(vm, SharedForecasts.Setting.Of(settings, zone, cpuModel), step, provisioned, Create);
     }
 
     /// <summary>The VM's dominant cycle as last named (once a day), or null.</summary>
@@ -74,9 +74,6 @@ public sealed class PredictiveMorphing
     /// <summary>The memory forecaster in use, or null.</summary>
     public string? MemoryModel => latest.MemoryModel;
 
-    /// <summary>The CPU chooser (for reports and tests); null when the forecasts are shared.</summary>
-    public BacktestChooser? CpuChooser => own?.Cpu;
-
     /// <summary>
     /// Advances the forecasters to <paramref name="nowUnixSeconds"/> (learning the horizon just completed, forecasting the
     /// next). Called once per step, also while warming up on training data, so the back-tests start before the replay.
@@ -86,7 +83,7 @@ public sealed class PredictiveMorphing
     /// </summary>
     public void Step(long nowUnixSeconds, UsageHistory cpuHistory, UsageHistory memoryHistory)
     {
-        if (nowUnixSeconds <= lastStep || (cpuHistory.Total == lastTotal && lastStep != long.MinValue)) return;
+        if (nowUnixSeconds <= lastStep || cpuHistory.Total == lastTotal) return;
         lastStep = nowUnixSeconds;
         lastTotal = cpuHistory.Total;
         latest = own is not null ? own.Step(nowUnixSeconds, cpuHistory, memoryHistory, cycles) : shared!.Step(nowUnixSeconds, cpuHistory, memoryHistory, cycles);

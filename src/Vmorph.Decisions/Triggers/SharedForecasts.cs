@@ -38,9 +38,7 @@ public sealed class SharedForecasts(int subscribers)
     /// but for headroom and recent floor, which act on the forecast, and the same time zone.
     /// </summary>
     public static bool ForecastAlike(Policy a, Policy b) =>
-        a.Predictive is { } p && b.Predictive is { } q
-        && p.Horizon == q.Horizon && p.Quantile.Equals(q.Quantile) && p.Model == q.Model && p.BacktestHalfLife == q.BacktestHalfLife
-        && a.TimeZone.Id == b.TimeZone.Id;
+        a.Predictive is { } p && b.Predictive is { } q && Setting.Of(p, a.TimeZone, null) == Setting.Of(q, b.TimeZone, null);
 
     /// <summary>Joins a VM's stream; the first subscriber's state does the forecasting.</summary>
     internal Subscription Join(VmId vm, Setting joining, TimeSpan step, Allocation provisioned, Func<ForecastState> create)
@@ -55,7 +53,12 @@ public sealed class SharedForecasts(int subscribers)
     }
 
     /// <summary>What makes two predictive triggers forecast alike, whatever the VM.</summary>
-    internal sealed record Setting(TimeSpan Horizon, double Quantile, ForecastModel Model, TimeSpan BacktestHalfLife, string Zone, FastTreeDemandModel? CpuModel);
+    internal sealed record Setting(TimeSpan Horizon, double Quantile, ForecastModel Model, TimeSpan BacktestHalfLife, string Zone, FastTreeDemandModel? CpuModel)
+    {
+        /// <summary>A trigger's setting: all of its settings but those that act on the forecast (headroom, recent floor).</summary>
+        public static Setting Of(PredictiveSettings settings, TimeZoneInfo zone, FastTreeDemandModel? cpuModel) =>
+            new(settings.Horizon, settings.Quantile, settings.Model, settings.BacktestHalfLife, zone.Id, cpuModel);
+    }
 
     /// <summary>One subscriber's place in a VM's stream.</summary>
     internal sealed class Subscription(Stream stream)

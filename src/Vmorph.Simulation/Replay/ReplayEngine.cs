@@ -64,14 +64,15 @@ public static class ReplayEngine
                     runners[i * n + v] = new VmRunner(policies[lockstep[i]].Factory!, scored[v], histories[v], options);
             var fleets = lockstep.Select(p => ((IFleetRecommenderFactory)policies[p].Factory!).Fleet!).Distinct().ToArray();
             RunLockstep(runners, fleets, (long)Math.Max(1, options.LockstepSlice.TotalSeconds), parallel);
-            for (var i = 0; i < lockstep.Count; i++)
+            for (var v = 0; v < n; v++)
             {
-                for (var v = 0; v < n; v++)
+                for (var i = 0; i < lockstep.Count; i++)
                 {
                     allocations[v, lockstep[i]] = runners[i * n + v].Allocations;
                     policyCounters[v, lockstep[i]] = runners[i * n + v].Counters;
-                    progress?.Report(new ReplayProgress(Interlocked.Increment(ref done), steps, evaluate[v].Vm.Value));
                 }
+                // One of the 2n progress steps a VM, whatever the number of lock-step policies.
+                progress?.Report(new ReplayProgress(Interlocked.Increment(ref done), steps, evaluate[v].Vm.Value));
             }
         }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         Parallel.For(0, n, parallel, v =>
