@@ -1,5 +1,9 @@
 using BenchmarkDotNet.Running;
 using Vmorph.Benchmarks;
+using Vmorph.Server;
+
+// serve-loop measures the process as vmorph serve sets it up, before anything starts the thread pool.
+if (args.FirstOrDefault() == "serve-loop") VmorphServer.PrepareProcess();
 
 // Harnesses that are not BenchmarkDotNet runs take a verb; anything else goes to BenchmarkDotNet's switcher.
 switch (args.FirstOrDefault())

@@ -1,4 +1,8 @@
 using Vmorph.Cli.Hosting;
+using Vmorph.Server;
+
+// Before anything starts the thread pool (see PrepareProcess).
+if (args.FirstOrDefault(a => !a.StartsWith('-')) == "serve") VmorphServer.PrepareProcess();
 
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>

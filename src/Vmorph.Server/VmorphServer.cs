@@ -20,6 +20,16 @@ namespace Vmorph.Server;
 /// </summary>
 public static class VmorphServer
 {
+    /// <summary>
+    /// Sets up the process for serving; call first thing in <c>Main</c>, before anything uses the thread pool. The
+    /// pool's idle workers stop spinning before they sleep: the loop hands them thousands of short grain turns a cycle
+    /// in bursts, and their spinning (<c>sched_yield</c>) between turns was a third of the server's CPU on 2 cores
+    /// (docs/BENCHMARKS.md, "Server"). Not for the other commands: simulate's lock-step replay hands out short slices
+    /// back to back, and took a quarter longer without the spinning.
+    /// </summary>
+    public static void PrepareProcess() =>
+        AppContext.SetData("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", "0");
+
     /// <summary>Builds the server (not started). <paramref name="configure"/> lets tests replace services.</summary>
     public static WebApplication Build(ServeOptions options, Action<WebApplicationBuilder>? configure = null)
     {

@@ -86,33 +86,52 @@ public sealed class CycleRing
     /// </summary>
     public byte[] Encode()
     {
-        var bytes = new List<byte>(HeaderBytes + 2 * Length + 16);
-        Span<byte> word = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64LittleEndian(word, NewestBin ?? long.MinValue);
-        bytes.AddRange(word);
-        for (var i = 0; i < Length; i++)
-        {
-            BinaryPrimitives.WriteHalfLittleEndian(word, mean?[i] ?? Half.Zero);
-            bytes.AddRange(word[..2]);
-        }
+        // Measured first, written second: one exact array, no growing list (every profile document carries two rings).
+        var size = HeaderBytes + 2 * Length;
         for (var i = 0; i < Length;)
         {
-            var value = count?[i] ?? 0;
-            var run = 1;
-            while (i + run < Length && (count?[i + run] ?? 0) == value) run++;
+            var run = RunAt(i);
+            size += VarintBytes((uint)run) + 1;
+            i += run;
+        }
+        var bytes = new byte[size];
+        var span = bytes.AsSpan();
+        BinaryPrimitives.WriteInt64LittleEndian(span, NewestBin ?? long.MinValue);
+        var at = HeaderBytes;
+        for (var i = 0; i < Length; i++, at += 2) BinaryPrimitives.WriteHalfLittleEndian(span[at..], mean?[i] ?? Half.Zero);
+        for (var i = 0; i < Length;)
+        {
+            var run = RunAt(i);
             for (var rest = (uint)run; ; rest >>= 7)
             {
                 if (rest < 0x80)
                 {
-                    bytes.Add((byte)rest);
+                    bytes[at++] = (byte)rest;
                     break;
                 }
-                bytes.Add((byte)(rest | 0x80));
+                bytes[at++] = (byte)(rest | 0x80);
             }
-            bytes.Add(value);
+            bytes[at++] = count?[i] ?? 0;
             i += run;
         }
-        return [.. bytes];
+        return bytes;
+    }
+
+    // How many bins from slot i on hold the same count.
+    private int RunAt(int i)
+    {
+        if (count is null) return Length - i;
+        var value = count[i];
+        var run = 1;
+        while (i + run < Length && count[i + run] == value) run++;
+        return run;
+    }
+
+    private static int VarintBytes(uint value)
+    {
+        var bytes = 1;
+        for (; value >= 0x80; value >>= 7) bytes++;
+        return bytes;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -150,15 +151,19 @@ public static class ProfileCodec
     // unless that is longer than the dense array (a prefix "d:" marks a dense one).
     private static string EncodeSparse(float[] weights)
     {
-        if (weights.Count(w => w != 0) * 6 > weights.Length * 4) return "d:" + ToBase64(weights);
-        var pairs = new List<byte>();
+        var used = 0;
+        foreach (var w in weights) if (w != 0) used++;
+        if (used * 6 > weights.Length * 4) return "d:" + ToBase64(weights);
+        var pairs = new byte[used * 6];
+        var at = 0;
         for (var i = 0; i < weights.Length; i++)
         {
             if (weights[i] == 0) continue;
-            pairs.AddRange(BitConverter.GetBytes((ushort)i));
-            pairs.AddRange(BitConverter.GetBytes(weights[i]));
+            BinaryPrimitives.WriteUInt16LittleEndian(pairs.AsSpan(at), (ushort)i);
+            BinaryPrimitives.WriteSingleLittleEndian(pairs.AsSpan(at + 2), weights[i]);
+            at += 6;
         }
-        return Convert.ToBase64String(pairs.ToArray());
+        return Convert.ToBase64String(pairs);
     }
 
     private static float[] DecodeSparse(string text, int buckets)
@@ -173,9 +178,9 @@ public static class ProfileCodec
         var weights = new float[buckets];
         for (var i = 0; i < bytes.Length; i += 6)
         {
-            var bucket = BitConverter.ToUInt16(bytes, i);
+            var bucket = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(i));
             if (bucket >= buckets) throw new FormatException($"histogram bucket {bucket} is outside the scale's {buckets} buckets");
-            weights[bucket] = BitConverter.ToSingle(bytes, i + 2);
+            weights[bucket] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i + 2));
         }
         return weights;
     }

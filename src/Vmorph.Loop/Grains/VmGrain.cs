@@ -58,8 +58,8 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
     // How many samples the stored window holds (at most its capacity): while no more than the grain keeps, a new engine
     // reads them from the grain rather than from the store.
     private int storedSamples;
-    private int appendsBeforeCompaction;
-    private int samplesBeforeDocument;
+    private Cadence compaction;
+    private Cadence documents;
     private Dictionary<string, string> labels = new(StringComparer.Ordinal);
     private Dictionary<string, string> domainLabels = new(StringComparer.Ordinal);
     private LoopStateDocument document = new();
@@ -102,8 +102,8 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         latest = newest.Samples.Count > 0 ? newest.Samples[^1] : null;
         // Spread over the fleet, so that its grains, activated together, do not all compact their windows in one cycle.
         var spread = (uint)id.Value.GetHashCode();
-        appendsBeforeCompaction = (int)(spread % AppendsBetweenCompactions) + 1;
-        samplesBeforeDocument = (int)(spread % SamplesBetweenDocuments) + 1;
+        compaction = new Cadence(AppendsBetweenCompactions, spread);
+        documents = new Cadence(SamplesBetweenDocuments, spread);
         await MatchPolicyAsync(window);
         this.RegisterGrainTimer(IdleCheckAsync, new GrainTimerCreationOptions(services.Settings.IdleCheck, services.Settings.IdleCheck) { Interleave = false });
         await base.OnActivateAsync(cancellationToken);
@@ -149,8 +149,8 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
             if (!folded.Changed && version is not null) break;
             // Only a sample newer than the stored window's newest goes into it, appended (an older one never did).
             List<MetricSample> appended = [.. newest.Samples.Where(s => s.UnixSeconds > newestStored)];
-            var compact = appended.Count > 0 && appendsBeforeCompaction <= 1;
-            var samplesOnly = !compact && samplesBeforeDocument > 1 && OnlyNewSamplesFolded(observations, folded.Report, before, appended);
+            var compact = appended.Count > 0 && compaction.Due;
+            var samplesOnly = !compact && !documents.Due && OnlyNewSamplesFolded(observations, folded.Report, before, appended);
             // Encoded here, in parallel across grains, rather than inside the store's one transaction at a time.
             var update = new ProfileUpdate(profile, version, [.. profile.ConfigurationHistory.Versions.Skip(versionsBefore)], null)
             {
@@ -163,12 +163,12 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
             {
                 await services.Saves.SaveAsync(update);
                 if (!samplesOnly) version = IFleetStore.VersionAfterSave(version);
-                samplesBeforeDocument = samplesOnly ? samplesBeforeDocument - 1 : SamplesBetweenDocuments;
                 if (appended.Count > 0)
                 {
                     newestStored = appended[^1].UnixSeconds;
                     storedSamples = Math.Min(storedSamples + appended.Count, RecentSamples.DefaultCapacity);
-                    appendsBeforeCompaction = compact ? AppendsBetweenCompactions : appendsBeforeCompaction - 1;
+                    compaction.Advance();
+                    documents.Advance();
                 }
                 break;
             }
@@ -247,8 +247,15 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         Publish("gone", "the hypervisor no longer lists this VM");
     }
 
+    // Between observations only a schedule can fire (every other trigger reads the samples, and each sample is decided
+    // on as it arrives), so the check decides for a VM with schedules, or for one the collector has stopped reporting.
     private Task IdleCheckAsync(CancellationToken cancellationToken) =>
-        lastDecided + services.Settings.IdleCheck <= Now ? DecideAtAsync(Now) : Task.CompletedTask;
+        lastDecided + services.Settings.IdleCheck <= Now && (engine?.Scheduled is not null || Silent)
+            ? DecideAtAsync(Now)
+            : Task.CompletedTask;
+
+    // No observation for two collection steps: the VM is shut off, or its hypervisor no longer answers.
+    private bool Silent => lastObserved is not { } seen || seen + 2 * services.Settings.Step <= Now;
 
     /// <inheritdoc />
     public Task DecideAsync() => DecideAtAsync(Now);
