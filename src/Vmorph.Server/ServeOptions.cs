@@ -54,10 +54,10 @@ public sealed record ServeOptions
     /// </summary>
     public bool AllowInsecureHttp { get; init; }
 
-    /// <summary>The silo's port for other silos (0: any free port).</summary>
+    /// <summary>The silo's port for other silos (0: a free one between 20000 and 32767).</summary>
     public int SiloPort { get; init; }
 
-    /// <summary>The silo's gateway port for clients (0: any free port).</summary>
+    /// <summary>The silo's gateway port for clients (0: a free one between 20000 and 32767).</summary>
     public int GatewayPort { get; init; }
 
     /// <summary>The clock of the loop (a replay's accelerated clock replaces it); tests give a fake one.</summary>

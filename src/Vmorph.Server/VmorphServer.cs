@@ -63,10 +63,30 @@ public static class VmorphServer
         return app;
     }
 
+    // A free port for the silo or its gateway, below the kernel's ephemeral range (32768 and up on Linux), where
+    // another listener asking for "any port" (Kestrel on port 0, a client's socket) is never handed it between this
+    // check and the silo's own bind; and never twice in one process (servers started side by side: the tests).
     private static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = System.Security.Cryptography.RandomNumberGenerator.GetInt32(20_000, 32_768);
+            lock (HandedOut)
+            {
+                if (!HandedOut.Add(port)) continue;
+            }
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+            }
+        }
+        throw new InvalidOperationException("no free port for the silo between 20000 and 32767 on the loopback interface");
     }
+
+    private static readonly HashSet<int> HandedOut = [];
 }

@@ -50,18 +50,20 @@ public sealed class ProfileSavesAcrossACrashTests
         {
             vm = (await LoopServer.WaitForAsync(async () => (await server.Loop.ListAsync(CancellationToken.None)).FirstOrDefault(v => v.LastObserved is not null),
                 TimeSpan.FromSeconds(60), "the first cycle")).Vm;
-            // Fewer samples than a document waits for after the first save (with room for a cycle or two more, see
-            // StepAsync): every one after it is appended only.
+            // The first save writes the document; the next comes at the VM's own phase of the cadence (Cadence), within
+            // a document's interval. After it, fewer samples than that interval (with room for a cycle or two more, see
+            // StepAsync): every one is appended only.
+            var first = DocumentSamples(data, vm);
+            for (var i = 0; DocumentSamples(data, vm) == first; i++)
+            {
+                Assert.True(i <= 2 * VmGrain.SamplesBetweenDocuments, $"no document written after the first in {i} cycles");
+                await StepAsync(server, fake, vm);
+            }
             for (var i = 0; i < VmGrain.SamplesBetweenDocuments - 5; i++) await StepAsync(server, fake, vm);
         } // stopped: the grain writes nothing on its way out, as in a crash
 
         var database = Path.Combine(data, "replay", "vmorph.db");
-        long documentSamples;
-        using (var connection = new SqliteConnection($"Data Source={database}"))
-        {
-            connection.Open();
-            documentSamples = ProfileCodec.Decode(connection.ExecuteScalar<byte[]>("SELECT profile FROM vms WHERE vm_id = @vm", new { vm })!).Performance.Samples;
-        }
+        var documentSamples = DocumentSamples(data, vm);
         using var store = SqliteFleetStore.Open(database, TimeProvider.System);
         var window = (await store.LoadRecentAsync(new VmId(vm), CancellationToken.None))!;
         var loaded = (await store.LoadAsync([new VmId(vm)], CancellationToken.None))[new VmId(vm)].Profile;
@@ -123,6 +125,14 @@ public sealed class ProfileSavesAcrossACrashTests
     /// wait when the clock moved (a loaded machine), nothing fires: the clock is moved again after 5 s without a cycle,
     /// which at worst makes one cycle more than asked (the test leaves room for it).
     /// </summary>
+    // How many samples the VM's stored profile document has folded.
+    private static long DocumentSamples(string data, string vm)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(data, "replay", "vmorph.db")}");
+        connection.Open();
+        return ProfileCodec.Decode(connection.ExecuteScalar<byte[]>("SELECT profile FROM vms WHERE vm_id = @vm", new { vm })!).Performance.Samples;
+    }
+
     private static async Task StepAsync(LoopServer server, FakeTimeProvider fake, string vm)
     {
         var seen = (await server.Loop.GetAsync(vm, CancellationToken.None))!.LastObserved;

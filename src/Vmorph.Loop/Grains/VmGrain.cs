@@ -73,6 +73,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
     private StoredPlan? pending;
     private string? morphInFlight;
     private DateTimeOffset lastDecided;
+    private IGrainTimer? scheduleCheck;
     // The configuration the sink sent last, its tag, and the configuration version it was folded into: while the sink
     // names the same one and nothing else moved the profile's version, folding it again would change nothing stored.
     private VmConfiguration? received;
@@ -105,7 +106,6 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         compaction = new Cadence(AppendsBetweenCompactions, spread);
         documents = new Cadence(SamplesBetweenDocuments, spread);
         await MatchPolicyAsync(window);
-        this.RegisterGrainTimer(IdleCheckAsync, new GrainTimerCreationOptions(services.Settings.IdleCheck, services.Settings.IdleCheck) { Interleave = false });
         await base.OnActivateAsync(cancellationToken);
     }
 
@@ -247,15 +247,27 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         Publish("gone", "the hypervisor no longer lists this VM");
     }
 
-    // Between observations only a schedule can fire (every other trigger reads the samples, and each sample is decided
-    // on as it arrives), so the check decides for a VM with schedules, or for one the collector has stopped reporting.
-    private Task IdleCheckAsync(CancellationToken cancellationToken) =>
-        lastDecided + services.Settings.IdleCheck <= Now && (engine?.Scheduled is not null || Silent)
-            ? DecideAtAsync(Now)
-            : Task.CompletedTask;
+    // Between observations only a schedule can fire: every other trigger reads the samples, and each sample is decided
+    // on as it arrives. So only a VM whose policy has schedules keeps a timer (a fleet of 10,000 VMs without schedules
+    // has no 10,000 timers firing), and it decides when no observation has just done so.
+    private void ArmScheduleCheck()
+    {
+        var wanted = engine?.Scheduled is not null;
+        if (wanted == scheduleCheck is not null) return;
+        if (wanted)
+        {
+            var every = services.Settings.ScheduleCheck;
+            scheduleCheck = this.RegisterGrainTimer(ScheduleCheckAsync, new GrainTimerCreationOptions(every, every) { Interleave = false });
+        }
+        else
+        {
+            scheduleCheck!.Dispose();
+            scheduleCheck = null;
+        }
+    }
 
-    // No observation for two collection steps: the VM is shut off, or its hypervisor no longer answers.
-    private bool Silent => lastObserved is not { } seen || seen + 2 * services.Settings.Step <= Now;
+    private Task ScheduleCheckAsync(CancellationToken cancellationToken) =>
+        lastDecided + services.Settings.ScheduleCheck <= Now ? DecideAtAsync(Now) : Task.CompletedTask;
 
     /// <inheritdoc />
     public Task DecideAsync() => DecideAtAsync(Now);
@@ -264,6 +276,12 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
 
     // Matches the VM's policy and makes its engine; a new engine reads the raw window (the stored one unless given).
     private async Task MatchPolicyAsync(RecentSamples? window = null)
+    {
+        await MatchEngineAsync(window);
+        ArmScheduleCheck();
+    }
+
+    private async Task MatchEngineAsync(RecentSamples? window)
     {
         var catalogs = services.Catalogs;
         if (catalogGeneration == services.CatalogGeneration && engine is not null) return;

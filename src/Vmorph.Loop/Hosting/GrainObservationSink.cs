@@ -26,8 +26,7 @@ public sealed class GrainObservationSink(IGrainFactory grains, string uri, strin
             async (i, _) =>
             {
                 var o = batch[i];
-                var (configuration, tag) = ConfigurationToSend(o.Domain);
-                var grain = grains.GetGrain<IVmGrain>(o.Domain.Id.Value);
+                var (grain, configuration, tag) = ConfigurationToSend(o.Domain);
                 var result = await grain.ObserveAsync(ObservationMessage.From(o, source, uri, configuration, tag));
                 if (result.ConfigurationNeeded)
                     result = await grain.ObserveAsync(ObservationMessage.From(o, source, uri, configuration ?? ObservationMessage.EncodeConfiguration(o.Domain.Configuration), tag));
@@ -41,16 +40,18 @@ public sealed class GrainObservationSink(IGrainFactory grains, string uri, strin
         return reports;
     }
 
-    // The configuration's JSON when it differs from the one sent last (null when not), and its tag. The collector
-    // hands the same object while nothing changed (the replay); another object is compared by its content's tag.
-    private (byte[]? Configuration, long Tag) ConfigurationToSend(DomainDescription domain)
+    // The VM's grain (its reference kept: resolving one costs more than the call's own routing), the configuration's
+    // JSON when it differs from the one sent last (null when not), and its tag. The collector hands the same object
+    // while nothing changed (the replay); another object is compared by its content's tag.
+    private (IVmGrain Grain, byte[]? Configuration, long Tag) ConfigurationToSend(DomainDescription domain)
     {
         var last = sent.GetValueOrDefault(domain.Id);
-        if (last is not null && ReferenceEquals(last.Configuration, domain.Configuration)) return (null, last.Tag);
+        if (last is not null && ReferenceEquals(last.Configuration, domain.Configuration)) return (last.Grain, null, last.Tag);
+        var grain = last?.Grain ?? grains.GetGrain<IVmGrain>(domain.Id.Value);
         var json = ObservationMessage.EncodeConfiguration(domain.Configuration);
         var tag = ObservationMessage.TagOf(json);
-        sent[domain.Id] = new SentConfiguration(domain.Configuration, tag);
-        return (last?.Tag == tag ? null : json, tag);
+        sent[domain.Id] = new SentConfiguration(grain, domain.Configuration, tag);
+        return (grain, last?.Tag == tag ? null : json, tag);
     }
 
     /// <summary>After a whole cycle: the VMs listed before and not now are gone.</summary>
@@ -66,5 +67,5 @@ public sealed class GrainObservationSink(IGrainFactory grains, string uri, strin
         listed = now;
     }
 
-    private sealed record SentConfiguration(VmConfiguration Configuration, long Tag);
+    private sealed record SentConfiguration(IVmGrain Grain, VmConfiguration Configuration, long Tag);
 }

@@ -48,8 +48,8 @@ public sealed record LoopSettings
     /// <summary>How often the guard samples, in the loop's clock.</summary>
     public TimeSpan GuardSampleInterval { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How often a grain checks its triggers when no observation arrives (a VM shut off), in real time.</summary>
-    public TimeSpan IdleCheck { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>How often a VM whose policy has schedules checks them between observations, in real time.</summary>
+    public TimeSpan ScheduleCheck { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>The key that anonymises identities seen inside guests.</summary>
     public byte[] AnonymisationKey { get; init; } = [];
