@@ -25,6 +25,9 @@ namespace Vmorph.Benchmarks;
 /// </remarks>
 internal static class ServeLoop
 {
+    // How many morphs a cycle may decide and finish and still count as the decide loop's own (see the summary line).
+    private const int QuietMorphs = 50;
+
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
         if (args.Length < 5)
@@ -53,7 +56,7 @@ internal static class ServeLoop
     private static async Task<int> RunAsync(string trace, int vms, double speed, int cycles, int apiRequests, string data, TextWriter output)
     {
         using var process = Process.GetCurrentProcess();
-        var ends = new List<(TimeSpan Wall, TimeSpan Cpu, double Duration, long Applied, long Morphed)>();
+        var ends = new List<(TimeSpan Wall, TimeSpan Cpu, double Duration, long Applied, long Morphed, int FullCollections, TimeSpan Paused)>();
         var cycleEnded = new SemaphoreSlim(0);
         long grainsActive = 0;
         long applied = 0;
@@ -67,7 +70,7 @@ internal static class ServeLoop
         };
         listener.SetMeasurementEventCallback<double>((_, seconds, _, _) =>
         {
-            lock (ends) ends.Add((total.Elapsed, Environment.CpuUsage.TotalTime, seconds, Interlocked.Read(ref applied), Interlocked.Read(ref morphed)));
+            lock (ends) ends.Add((total.Elapsed, Environment.CpuUsage.TotalTime, seconds, Interlocked.Read(ref applied), Interlocked.Read(ref morphed), GC.CollectionCount(2), GC.GetTotalPauseDuration()));
             cycleEnded.Release();
         });
         listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
@@ -112,8 +115,8 @@ internal static class ServeLoop
         for (var c = 0; c < cycles + 1; c++)
             if (!await cycleEnded.WaitAsync(TimeSpan.FromMinutes(30)))
                 break;
-        output.WriteLine(FormattableString.Invariant($"real step {step.TotalSeconds:0.00} s; cycle | wall of the cycle, s | CPU since the previous cycle ended, s | wall since the previous, s | morphs decided | morphs finished"));
-        List<(TimeSpan Wall, TimeSpan Cpu, double Duration, long Applied, long Morphed)> seen;
+        output.WriteLine(FormattableString.Invariant($"real step {step.TotalSeconds:0.00} s; cycle | wall of the cycle, s | CPU since the previous cycle ended, s | wall since the previous, s | morphs decided | morphs finished | full GCs | GC pauses, s"));
+        List<(TimeSpan Wall, TimeSpan Cpu, double Duration, long Applied, long Morphed, int FullCollections, TimeSpan Paused)> seen;
         lock (ends) seen = [.. ends];
         var cpuPerCycle = new List<double>();
         var cycleWalls = new List<double>();
@@ -125,11 +128,22 @@ internal static class ServeLoop
             var between = (seen[i].Wall - seen[i - 1].Wall).TotalSeconds;
             cpuPerCycle.Add(cpu);
             cycleWalls.Add(wall);
-            output.WriteLine(FormattableString.Invariant($"{i,5} | {wall,8:0.000} | {cpu,8:0.000} | {between,8:0.00} | {seen[i].Applied - seen[i - 1].Applied,6} | {seen[i].Morphed - seen[i - 1].Morphed,6}"));
+            output.WriteLine(FormattableString.Invariant($"{i,5} | {wall,8:0.000} | {cpu,8:0.000} | {between,8:0.00} | {seen[i].Applied - seen[i - 1].Applied,6} | {seen[i].Morphed - seen[i - 1].Morphed,6} | {seen[i].FullCollections - seen[i - 1].FullCollections,3} | {(seen[i].Paused - seen[i - 1].Paused).TotalSeconds,6:0.000}"));
         }
         if (cpuPerCycle.Count > 0)
+        {
             output.WriteLine(FormattableString.Invariant(
                 $"CPU per cycle: median {Median(cpuPerCycle):0.000} s, max {cpuPerCycle.Max():0.000} s; cycle wall: median {Median(cycleWalls):0.000} s, max {cycleWalls.Max():0.000} s (step {step.TotalSeconds:0.00} s)"));
+            // The decide loop's own cost: the cycles after the first that decided and finished few morphs (a morph
+            // costs several milliseconds of CPU; the replay's waves of them are the replay's, not the loop's).
+            var quiet = Enumerable.Range(2, seen.Count - 2)
+                .Where(i => seen[i].Applied - seen[i - 1].Applied <= QuietMorphs && seen[i].Morphed - seen[i - 1].Morphed <= QuietMorphs)
+                .Select(i => cpuPerCycle[i - 1]).ToList();
+            if (quiet.Count > 0)
+                output.WriteLine(FormattableString.Invariant(
+                    $"cycles deciding and finishing at most {QuietMorphs} morphs each: {quiet.Count}, CPU mean {quiet.Average():0.000} s, median {Median(quiet):0.000} s, min {quiet.Min():0.000} s, max {quiet.Max():0.000} s"));
+        }
+        output.WriteLine(FormattableString.Invariant($"collections during the run: gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}"));
 
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
