@@ -101,7 +101,8 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         var plans = await services.Control.PlansAsync(id, 0, 1, cancellationToken);
         pending = plans.FirstOrDefault(p => p.State == PlanStates.Pending && p.Origin.StartsWith("trigger:", StringComparison.Ordinal));
         latest = newest.Samples.Count > 0 ? newest.Samples[^1] : null;
-        // Spread over the fleet, so that its grains, activated together, do not all compact their windows in one cycle.
+        // Spread over the fleet, so that its grains, activated together, do not all compact their windows or write their
+        // profile documents in one cycle.
         var spread = (uint)id.Value.GetHashCode();
         compaction = new Cadence(AppendsBetweenCompactions, spread);
         documents = new Cadence(SamplesBetweenDocuments, spread);
