@@ -56,7 +56,7 @@ internal static class ServeLoop
     private static async Task<int> RunAsync(string trace, int vms, double speed, int cycles, int apiRequests, string data, TextWriter output)
     {
         using var process = Process.GetCurrentProcess();
-        var ends = new List<(TimeSpan Wall, TimeSpan Cpu, double Duration, long Applied, long Morphed, int FullCollections, TimeSpan Paused)>();
+        var ends = new List<(TimeSpan Wall, TimeSpan Cpu, double Duration, long Applied, long Morphed, int FullCollections, TimeSpan Paused, long Allocated)>();
         var cycleEnded = new SemaphoreSlim(0);
         long grainsActive = 0;
         long applied = 0;
@@ -70,7 +70,7 @@ internal static class ServeLoop
         };
         listener.SetMeasurementEventCallback<double>((_, seconds, _, _) =>
         {
-            lock (ends) ends.Add((total.Elapsed, Environment.CpuUsage.TotalTime, seconds, Interlocked.Read(ref applied), Interlocked.Read(ref morphed), GC.CollectionCount(2), GC.GetTotalPauseDuration()));
+            lock (ends) ends.Add((total.Elapsed, Environment.CpuUsage.TotalTime, seconds, Interlocked.Read(ref applied), Interlocked.Read(ref morphed), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes()));
             cycleEnded.Release();
         });
         listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
@@ -115,8 +115,8 @@ internal static class ServeLoop
         for (var c = 0; c < cycles + 1; c++)
             if (!await cycleEnded.WaitAsync(TimeSpan.FromMinutes(30)))
                 break;
-        output.WriteLine(FormattableString.Invariant($"real step {step.TotalSeconds:0.00} s; cycle | wall of the cycle, s | CPU since the previous cycle ended, s | wall since the previous, s | morphs decided | morphs finished | full GCs | GC pauses, s"));
-        List<(TimeSpan Wall, TimeSpan Cpu, double Duration, long Applied, long Morphed, int FullCollections, TimeSpan Paused)> seen;
+        output.WriteLine(FormattableString.Invariant($"real step {step.TotalSeconds:0.00} s; cycle | wall of the cycle, s | CPU since the previous cycle ended, s | wall since the previous, s | morphs decided | morphs finished | full GCs | GC pauses, s | allocated, MB"));
+        List<(TimeSpan Wall, TimeSpan Cpu, double Duration, long Applied, long Morphed, int FullCollections, TimeSpan Paused, long Allocated)> seen;
         lock (ends) seen = [.. ends];
         var cpuPerCycle = new List<double>();
         var cycleWalls = new List<double>();
@@ -128,7 +128,7 @@ internal static class ServeLoop
             var between = (seen[i].Wall - seen[i - 1].Wall).TotalSeconds;
             cpuPerCycle.Add(cpu);
             cycleWalls.Add(wall);
-            output.WriteLine(FormattableString.Invariant($"{i,5} | {wall,8:0.000} | {cpu,8:0.000} | {between,8:0.00} | {seen[i].Applied - seen[i - 1].Applied,6} | {seen[i].Morphed - seen[i - 1].Morphed,6} | {seen[i].FullCollections - seen[i - 1].FullCollections,3} | {(seen[i].Paused - seen[i - 1].Paused).TotalSeconds,6:0.000}"));
+            output.WriteLine(FormattableString.Invariant($"{i,5} | {wall,8:0.000} | {cpu,8:0.000} | {between,8:0.00} | {seen[i].Applied - seen[i - 1].Applied,6} | {seen[i].Morphed - seen[i - 1].Morphed,6} | {seen[i].FullCollections - seen[i - 1].FullCollections,3} | {(seen[i].Paused - seen[i - 1].Paused).TotalSeconds,6:0.000} | {(seen[i].Allocated - seen[i - 1].Allocated) / 1e6,7:0.0}"));
         }
         if (cpuPerCycle.Count > 0)
         {
