@@ -23,7 +23,7 @@ public static class VmorphServer
     /// <summary>
     /// Sets up the process for serving; call first thing in <c>Main</c>, before anything uses the thread pool. The
     /// pool's idle workers stop spinning before they sleep: the loop hands them thousands of short grain turns a cycle
-    /// in bursts, and their spinning (<c>sched_yield</c>) between turns was a third of the server's CPU on 2 cores
+    /// in bursts, and their spinning (<c>sched_yield</c>) between turns was about a fifth of the server's CPU on 2 cores
     /// (docs/BENCHMARKS.md, "Server"). Not for the other commands: simulate's lock-step replay hands out short slices
     /// back to back, and took a quarter longer without the spinning.
     /// </summary>

@@ -15,8 +15,6 @@ public sealed class CadenceTests
         {
             for (var vm = 0; vm < vms; vm++)
             {
-                // A save the grain must write whole anyway (a VM's first, a new configuration) advances the cadence
-                // like any other: nothing but the count of samples moves a turn.
                 if (cadences[vm].Due) turnsByCycle[cycle]++;
                 cadences[vm].Advance();
             }
