@@ -43,6 +43,9 @@ public static class AgedEngines
         var before = Heap();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var engines = new PolicyEngine[count];
+        // Every allocation the engines asked for, in order: two builds that decide alike print the same digest.
+        var digest = 14695981039346656037UL;
+        void Digest(double value) => digest = unchecked((digest ^ (ulong)BitConverter.DoubleToInt64Bits(value)) * 1099511628211UL);
         var profiles = new PersonalityProfile[count];
         for (var i = 0; i < count; i++)
         {
@@ -68,6 +71,8 @@ public static class AgedEngines
                     memoryAllocated: current.HasMemory ? Units.MemorySize.FromMiB(current.MemoryMiB) : null));
                 engine.Observe(new UsageSample(t, cores, memory, current));
                 current = engine.Recommend(t + stepSeconds, current);
+                Digest(current.Cores);
+                Digest(current.HasMemory ? current.MemoryMiB : -1);
             }
             engines[i] = engine;
         }
@@ -79,16 +84,86 @@ public static class AgedEngines
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"holding for {hold} s: process {Environment.ProcessId}"));
             Thread.Sleep(TimeSpan.FromSeconds(hold));
         }
+        if (Environment.GetEnvironmentVariable("BREAKDOWN") is { } paths)
+        {
+            if (Environment.GetEnvironmentVariable("SKETCHES") is not null)
+            {
+                long slots = 0, inRuns = 0, sketches = 0, nonzero = 0;
+                foreach (var e in engines)
+                    foreach (var path in new[] { "predictive.own.seasonal.0.weekly", "predictive.own.seasonal.1.weekly", "predictive.own.seasonal.0.daily", "predictive.own.seasonal.1.daily" })
+                    {
+                        var o = Get(e, path)!;
+                        var t = o.GetType();
+                        var runs = (float[])t.GetField("weights", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!.GetValue(o)!;
+                        var lengths = (byte[])t.GetField("counts", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!.GetValue(o)!;
+                        slots += runs.Length;
+                        inRuns += lengths.Sum(b => (long)b);
+                        sketches += lengths.Length;
+                        nonzero += runs.Count(w => w != 0);
+                    }
+                output.WriteLine($"sketches {sketches / count} a VM: slots {slots / count}, held in runs {inRuns / count}, nonzero {nonzero / count}");
+            }
+            var last = Heap();
+            foreach (var path in paths.Split(';'))
+            {
+                foreach (var e in engines) Null(e, path);
+                var now = Heap();
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{path}: {(last - now) / count:N0} bytes a VM"));
+                last = now;
+            }
+        }
         GC.KeepAlive(engines);
         Array.Clear(engines);
         var profilesHeld = Heap() - before;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{count:N0} engines aged {days} d ({steps:N0} steps each) from {args[1]}: heap held {held:N0} bytes, {held / count:N0} bytes ({held / count / 1024.0:0.0} KiB) a VM with its profile: the engine {(held - profilesHeld) / count:N0} bytes ({(held - profilesHeld) / count / 1024.0:0.0} KiB), the profile {profilesHeld / count:N0} bytes ({profilesHeld / count / 1024.0:0.0} KiB); CPU {spent.TotalSeconds:0.0} s"));
+            $"{count:N0} engines aged {days} d ({steps:N0} steps each) from {args[1]}: heap held {held:N0} bytes, {held / count:N0} bytes ({held / count / 1024.0:0.0} KiB) a VM with its profile: the engine {(held - profilesHeld) / count:N0} bytes ({(held - profilesHeld) / count / 1024.0:0.0} KiB), the profile {profilesHeld / count:N0} bytes ({profilesHeld / count / 1024.0:0.0} KiB); CPU {spent.TotalSeconds:0.0} s; decisions digest {digest:x16}"));
         GC.KeepAlive(profiles);
         // The trace stays alive through every reading, so that none of them counts it freed.
         GC.KeepAlive(loaded);
         GC.KeepAlive(series);
         return 0;
+    }
+
+    private static object? Get(object root, string path)
+    {
+        object? o = root;
+        foreach (var part in path.Split('.'))
+        {
+            if (o is null) return null;
+            if (int.TryParse(part, out var idx)) { o = ((Array)o).GetValue(idx); continue; }
+            System.Reflection.FieldInfo? f = null;
+            for (var t = o.GetType(); t is not null && f is null; t = t.BaseType)
+                f = t.GetField(part, System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)
+                    ?? t.GetField($"<{part}>k__BackingField", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
+            o = f!.GetValue(o);
+        }
+        return o;
+    }
+
+    private static void Null(object root, string path)
+    {
+        object? o = root;
+        var parts = path.Split('.');
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (o is null) return;
+            var last = i == parts.Length - 1;
+            if (int.TryParse(parts[i], out var idx))
+            {
+                var a = (Array)o;
+                if (last) { a.SetValue(null, idx); return; }
+                o = a.GetValue(idx);
+                continue;
+            }
+            var t = o.GetType();
+            System.Reflection.FieldInfo? f = null;
+            for (; t is not null && f is null; t = t.BaseType)
+                f = t.GetField(parts[i], System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)
+                    ?? t.GetField($"<{parts[i]}>k__BackingField", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
+            if (f is null) throw new InvalidOperationException($"no field {parts[i]} on {o.GetType()}");
+            if (last) { f.SetValue(o, null); return; }
+            o = f.GetValue(o);
+        }
     }
 
     private static long Heap()

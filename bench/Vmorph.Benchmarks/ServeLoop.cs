@@ -62,6 +62,7 @@ internal static class ServeLoop
         long applied = 0;
         long morphed = 0;
         var total = Stopwatch.StartNew();
+        using var allocations = Environment.GetEnvironmentVariable("VMORPH_BENCH_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
@@ -113,8 +114,12 @@ internal static class ServeLoop
         // Cycles: each callback of the duration histogram ends one.
         var step = TimeSpan.FromMinutes(5) / speed;
         for (var c = 0; c < cycles + 1; c++)
+        {
             if (!await cycleEnded.WaitAsync(TimeSpan.FromMinutes(30)))
                 break;
+            // Allocations are sampled from the end of cycle 8 (after the activation and the first morph waves).
+            if (c == 8) allocations?.Start();
+        }
         output.WriteLine(FormattableString.Invariant($"real step {step.TotalSeconds:0.00} s; cycle | wall of the cycle, s | CPU since the previous cycle ended, s | wall since the previous, s | morphs decided | morphs finished | full GCs | GC pauses, s | allocated, MB"));
         List<(TimeSpan Wall, TimeSpan Cpu, double Duration, long Applied, long Morphed, int FullCollections, TimeSpan Paused, long Allocated)> seen;
         lock (ends) seen = [.. ends];
@@ -143,6 +148,7 @@ internal static class ServeLoop
                 output.WriteLine(FormattableString.Invariant(
                     $"cycles deciding and finishing at most {QuietMorphs} morphs each: {quiet.Count}, CPU mean {quiet.Average():0.000} s, median {Median(quiet):0.000} s, min {quiet.Min():0.000} s, max {quiet.Max():0.000} s"));
         }
+        allocations?.Report(output, 40);
         output.WriteLine(FormattableString.Invariant($"collections during the run: gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}"));
 
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
@@ -212,5 +218,42 @@ internal static class ServeLoop
     {
         var sorted = values.Order().ToArray();
         return sorted[sorted.Length / 2];
+    }
+
+    /// <summary>
+    /// What the run allocates, by type: the runtime's allocation ticks (one about every 100 KB allocated, naming the
+    /// type of the object that crossed it), summed. Turned on by <c>VMORPH_BENCH_ALLOCATIONS=1</c>; it costs CPU, so
+    /// the cycle figures of such a run are not the loop's.
+    /// </summary>
+    private sealed class AllocationSampler : System.Diagnostics.Tracing.EventListener
+    {
+        private readonly Dictionary<string, long> bytes = new(StringComparer.Ordinal);
+        private volatile bool started;
+
+        public void Start() => started = true;
+
+        protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+        {
+            if (source.Name == "Microsoft-Windows-DotNETRuntime")
+                EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
+        }
+
+        protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+        {
+            if (!started || e.EventName is null || !e.EventName.StartsWith("GCAllocationTick", StringComparison.Ordinal) || e.PayloadNames is null) return;
+            var type = e.Payload![e.PayloadNames.IndexOf("TypeName")] as string ?? "?";
+            var amount = e.PayloadNames.IndexOf("AllocationAmount64") is var i and >= 0 ? Convert.ToInt64(e.Payload[i], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
+            lock (bytes) bytes[type] = bytes.GetValueOrDefault(type) + amount;
+        }
+
+        public void Report(TextWriter output, int top)
+        {
+            List<KeyValuePair<string, long>> sorted;
+            lock (bytes) sorted = [.. bytes.OrderByDescending(p => p.Value)];
+            var all = sorted.Sum(p => p.Value);
+            output.WriteLine(FormattableString.Invariant($"allocation ticks by type from the end of cycle 8 ({all / 1e6:0} MB in all):"));
+            foreach (var (type, amount) in sorted.Take(top))
+                output.WriteLine(FormattableString.Invariant($"  {amount / 1e6,9:0.0} MB {100.0 * amount / all,5:0.0} %  {type}"));
+        }
     }
 }

@@ -5,12 +5,14 @@ namespace Vmorph.Forecasting;
 /// a scale (the VM's capacity), on the domain's log-linear buckets: the building block of the quantile forecasters.
 /// </summary>
 /// <remarks>
-/// Each sketch holds the weights of the run of buckets from its lowest to its highest bucket with weight, not all 89,
-/// and all the runs live in one array: the seasonal forecaster keeps 193 sketches per resource, each of one hour's
-/// peaks, which fall in a few buckets, so an object and an array per sketch would cost more than its weights. A run
-/// that widens moves to the end of the array; the array is compacted when it must grow. Each sketch's weights, total
-/// and quantiles are those of a <see cref="Profiles.DecayingHistogram"/> on the same scale fed the same values (bucket
-/// by bucket the same float sums; the buckets outside the run are zero).
+/// Each sketch holds only the buckets it has weight in, as (bucket, weight) entries in bucket order, and the entries of
+/// all sketches live in two shared arrays: the seasonal forecaster keeps 193 sketches per resource, each of one hour's
+/// peaks, which fall in a few buckets, so an object and an array per sketch would cost more than its weights. Holding
+/// the whole run from the lowest bucket to the highest, as this class did before, held four zeros for each weight on
+/// two weeks of Bitbrains (7,416 slots for 1,657 weights a VM). A sketch that takes a new bucket moves its entries to
+/// the end of the arrays; the arrays are compacted when they must grow. Each sketch's weights, total and quantiles are
+/// those of a <see cref="Profiles.DecayingHistogram"/> on the same scale fed the same values (bucket by bucket the
+/// same float sums; the buckets without an entry are zero).
 /// </remarks>
 internal sealed class DecayedSketches
 {
@@ -19,14 +21,14 @@ internal sealed class DecayedSketches
 
     private readonly double halfLifeSeconds;
     // Per sketch: the time its weights are relative to (long.MinValue while empty), the sum of its weights, and where
-    // its run is: from runStart in runs, runLength buckets, the first being bucket runFirst of Scale.
+    // its entries are: from starts in the shared arrays, counts of them, in bucket order.
     private readonly long[] references;
     private readonly double[] totals;
-    private readonly int[] runStart;
-    private readonly byte[] runFirst;
-    private readonly byte[] runLength;
-    private float[] runs = [];
-    // The end of the runs written, and how many slots before it no run holds any longer (moved away).
+    private readonly int[] starts;
+    private readonly byte[] counts;
+    private float[] weights = [];
+    private byte[] buckets = [];
+    // The end of the entries written, and how many slots before it no sketch holds any longer (moved away).
     private int used;
     private int abandoned;
 
@@ -38,28 +40,29 @@ internal sealed class DecayedSketches
         references = new long[count];
         Array.Fill(references, long.MinValue);
         totals = new double[count];
-        runStart = new int[count];
-        runFirst = new byte[count];
-        runLength = new byte[count];
+        starts = new int[count];
+        counts = new byte[count];
     }
 
     /// <summary>The number of sketches.</summary>
     public int Count => totals.Length;
 
-    /// <summary>The slots of the array all runs share (for tests of its compaction).</summary>
-    public int SlotsAllocated => runs.Length;
+    /// <summary>The entry slots the shared arrays hold (for tests of their compaction).</summary>
+    public int SlotsAllocated => weights.Length;
 
     /// <summary>The sum of all weights of a sketch.</summary>
     public double TotalWeight(int sketch) => totals[sketch];
 
-    /// <summary>The buckets a sketch holds (from its lowest to its highest with weight).</summary>
-    public int BucketsHeld(int sketch) => runLength[sketch];
+    /// <summary>The buckets a sketch holds an entry for (each bucket it has been given a value in since it was last emptied).</summary>
+    public int BucketsHeld(int sketch) => counts[sketch];
 
-    /// <summary>The weight of a bucket of <see cref="Scale"/> in a sketch (zero outside the run held).</summary>
+    /// <summary>The weight of a bucket of <see cref="Scale"/> in a sketch (zero without an entry).</summary>
     public float Weight(int sketch, int bucket)
     {
-        var offset = bucket - runFirst[sketch];
-        return offset >= 0 && offset < runLength[sketch] ? runs[runStart[sketch] + offset] : 0f;
+        var start = starts[sketch];
+        for (var i = start; i < start + counts[sketch]; i++)
+            if (buckets[i] == bucket) return weights[i];
+        return 0f;
     }
 
     /// <summary>Adds a normalised value observed at a time to a sketch.</summary>
@@ -76,9 +79,9 @@ internal sealed class DecayedSketches
             exponent -= shift;
         }
         var weight = Math.Pow(2, exponent);
-        var bucket = Scale.BucketOf(value);
-        Cover(sketch, bucket);
-        runs[runStart[sketch] + bucket - runFirst[sketch]] += (float)weight;
+        // The slot first: making an entry may replace the arrays.
+        var slot = EntryOf(sketch, Scale.BucketOf(value));
+        weights[slot] += (float)weight;
         totals[sketch] += weight;
     }
 
@@ -87,71 +90,71 @@ internal sealed class DecayedSketches
     {
         Array.Fill(references, long.MinValue);
         Array.Clear(totals);
-        Array.Clear(runStart);
-        Array.Clear(runFirst);
-        Array.Clear(runLength);
-        runs = [];
+        Array.Clear(starts);
+        Array.Clear(counts);
+        weights = [];
+        buckets = [];
         used = 0;
         abandoned = 0;
     }
 
-    // Widens a sketch's run to take in a bucket.
-    private void Cover(int sketch, int bucket)
+    // The slot of a sketch's entry for a bucket, made (with no weight) if it has none.
+    private int EntryOf(int sketch, int bucket)
     {
-        var length = runLength[sketch];
-        if (length == 0)
+        var count = counts[sketch];
+        var start = starts[sketch];
+        var at = start;
+        for (; at < start + count; at++)
         {
-            Reserve(1);
-            runStart[sketch] = used++;
-            runFirst[sketch] = (byte)bucket;
-            runLength[sketch] = 1;
-            return;
+            if (buckets[at] == bucket) return at;
+            if (buckets[at] > bucket) break;
         }
-        var first = runFirst[sketch];
-        if (bucket >= first && bucket - first < length) return;
-        var low = Math.Min(first, bucket);
-        var wider = Math.Max(first + length - 1, bucket) - low + 1;
-        if (runStart[sketch] + length != used)
+        if (start + count != used || used == weights.Length)
         {
-            // Not the last run: move it to the end, where it can widen.
-            Reserve(wider);
-            Array.Copy(runs, runStart[sketch], runs, used, length);
-            Array.Clear(runs, runStart[sketch], length);
-            abandoned += length;
-            runStart[sketch] = used;
-            used += length;
+            // Not the last sketch's entries, or no slot after them: move them to the end, where they can take one more
+            // (compacting the arrays first may already have put them there).
+            Reserve(count + 1);
+            start = starts[sketch];
+            if (start + count != used)
+            {
+                Array.Copy(weights, start, weights, used, count);
+                Array.Copy(buckets, start, buckets, used, count);
+                abandoned += count;
+                starts[sketch] = start = used;
+                used += count;
+            }
+            at = start;
+            while (at < start + count && buckets[at] < bucket) at++;
         }
-        else
-        {
-            Reserve(wider - length);
-        }
-        // The last run widens in place: its weights shift up by the buckets added below it (the slots after are zero).
-        var start = runStart[sketch];
-        if (low < first)
-        {
-            Array.Copy(runs, start, runs, start + first - low, length);
-            Array.Clear(runs, start, first - low);
-        }
-        used = start + wider;
-        runFirst[sketch] = (byte)low;
-        runLength[sketch] = (byte)wider;
+        // The sketch's entries end the arrays and a slot follows them: the entries from `at` shift up by one.
+        Array.Copy(weights, at, weights, at + 1, start + count - at);
+        Array.Copy(buckets, at, buckets, at + 1, start + count - at);
+        weights[at] = 0f;
+        buckets[at] = (byte)bucket;
+        counts[sketch] = (byte)(count + 1);
+        used++;
+        return at;
     }
 
-    // Makes room for `more` slots after the end of the runs, compacting them (and growing the array if still short).
+    // Makes room for `more` slots after the end of the entries, compacting them (into larger arrays if still short).
     private void Reserve(int more)
     {
-        if (used + more <= runs.Length) return;
+        if (used + more <= weights.Length) return;
         var live = used - abandoned;
-        var compacted = new float[Math.Max(live + more, Math.Max(8, (live + more) * 3 / 2))];
+        var size = Math.Max(live + more, Math.Max(8, (live + more) * 3 / 2));
+        var compactedWeights = new float[size];
+        var compactedBuckets = new byte[size];
         var next = 0;
-        foreach (var sketch in Enumerable.Range(0, Count).OrderBy(s => runStart[s]))
+        foreach (var sketch in Enumerable.Range(0, Count).OrderBy(s => starts[s]))
         {
-            if (runLength[sketch] == 0) continue;
-            Array.Copy(runs, runStart[sketch], compacted, next, runLength[sketch]);
-            runStart[sketch] = next;
-            next += runLength[sketch];
+            if (counts[sketch] == 0) continue;
+            Array.Copy(weights, starts[sketch], compactedWeights, next, counts[sketch]);
+            Array.Copy(buckets, starts[sketch], compactedBuckets, next, counts[sketch]);
+            starts[sketch] = next;
+            next += counts[sketch];
         }
-        runs = compacted;
+        weights = compactedWeights;
+        buckets = compactedBuckets;
         used = next;
         abandoned = 0;
     }
@@ -160,14 +163,17 @@ internal sealed class DecayedSketches
     private void Rescale(int sketch, double factor)
     {
         var total = 0.0;
-        var start = runStart[sketch];
-        for (var i = start; i < start + runLength[sketch]; i++)
+        var start = starts[sketch];
+        for (var i = start; i < start + counts[sketch]; i++)
         {
-            runs[i] = (float)(runs[i] * factor);
-            total += runs[i];
+            weights[i] = (float)(weights[i] * factor);
+            total += weights[i];
         }
         totals[sketch] = total;
     }
+
+    // Where a sketch's entries end.
+    private int End(int sketch) => starts[sketch] + counts[sketch];
 
     /// <summary>A sketch's weights brought to the decay reference of <paramref name="unixSeconds"/>, so that sketches fed at different times can be mixed.</summary>
     public double WeightAt(int sketch, long unixSeconds) =>
@@ -180,16 +186,15 @@ internal sealed class DecayedSketches
         if (total <= 0) return double.NaN;
         var target = Math.Clamp(q, 0, 1) * total;
         var cumulative = 0.0;
-        var start = runStart[sketch];
-        var first = runFirst[sketch];
-        for (var i = 0; i < runLength[sketch]; i++)
+        var start = starts[sketch];
+        for (var i = start; i < start + counts[sketch]; i++)
         {
-            var w = runs[start + i];
+            var w = weights[i];
             if (w <= 0) continue;
             if (cumulative + w >= target)
             {
-                var lower = Scale.LowerBound(first + i);
-                return lower + (target - cumulative) / w * (Scale.UpperBound(first + i) - lower);
+                var lower = Scale.LowerBound(buckets[i]);
+                return lower + (target - cumulative) / w * (Scale.UpperBound(buckets[i]) - lower);
             }
             cumulative += w;
         }
@@ -215,12 +220,23 @@ internal sealed class DecayedSketches
         if (totalShare <= 0) return double.NaN;
         var target = Math.Clamp(q, 0, 1) * totalShare;
         var cumulative = 0.0;
-        var buckets = Scale.BucketCount;
-        for (var b = 0; b < buckets; b++)
+        // Each set's entries in bucket order, merged: a cursor per set, the buckets taken in order. A bucket no set
+        // has an entry for weighs nothing, and is skipped as the whole histograms' zero buckets are.
+        Span<int> cursor = stackalloc int[sets.Length];
+        for (var s = 0; s < sets.Length; s++)
+            if (factor[s] > 0) cursor[s] = sets[s]!.starts[sketches[s]];
+        while (true)
         {
+            var b = int.MaxValue;
+            for (var s = 0; s < sets.Length; s++)
+                if (factor[s] > 0 && cursor[s] < sets[s]!.End(sketches[s])) b = Math.Min(b, sets[s]!.buckets[cursor[s]]);
+            if (b == int.MaxValue) break;
             var w = 0.0;
             for (var s = 0; s < sets.Length; s++)
-                if (factor[s] > 0) w += sets[s]!.Weight(sketches[s], b) * factor[s];
+            {
+                if (!(factor[s] > 0) || cursor[s] >= sets[s]!.End(sketches[s]) || sets[s]!.buckets[cursor[s]] != b) continue;
+                w += sets[s]!.weights[cursor[s]++] * factor[s];
+            }
             if (w <= 0) continue;
             if (cumulative + w >= target)
             {
@@ -229,6 +245,6 @@ internal sealed class DecayedSketches
             }
             cumulative += w;
         }
-        return Scale.UpperBound(buckets - 1);
+        return Scale.UpperBound(Scale.BucketCount - 1);
     }
 }

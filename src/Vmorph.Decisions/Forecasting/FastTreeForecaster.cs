@@ -66,9 +66,17 @@ public sealed class FastTreeForecaster : IDemandForecaster
     {
         // The features read their lags from the history given (the same at every call), or from their own copy when
         // it is too short or the caller asks. Bring them up to date with the steps added to it since the last call.
-        state ??= new ForecastFeatures(scale, !copiesHistory && history.Capacity >= ForecastFeatures.HistoryNeeded ? history : null);
+        var readsHistory = !copiesHistory && history.Capacity >= ForecastFeatures.HistoryNeeded;
+        // Features reading the history must be given every step of it (their windows read the steps leaving them from
+        // it): after more steps than it holds went by unseen (never, in the engine's use), they start afresh.
+        if (state is not null && readsHistory && history.Total - ingested > history.Count) state = null;
+        state ??= new ForecastFeatures(scale, readsHistory ? history : null);
         var fresh = (int)Math.Min(history.Total - ingested, history.Count);
-        for (var age = fresh - 1; age >= 0; age--) state.Add(history.TimeBack(age), history.Back(age));
+        for (var age = fresh - 1; age >= 0; age--)
+        {
+            if (readsHistory) state.AddFromHistory(age);
+            else state.Add(history.TimeBack(age), history.Back(age));
+        }
         ingested = history.Total;
         if (ownOffsets is not null) MaybeTrain(nowUnixSeconds, history);
         if (model is null) return double.NaN;

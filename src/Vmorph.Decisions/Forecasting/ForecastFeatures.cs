@@ -30,10 +30,10 @@ public sealed class ForecastFeatures
 
     private readonly UsageHistory history;
     private readonly bool ownsHistory;
-    private readonly SlidingWindow hour = new(12);
-    private readonly SlidingWindow sixHours = new(72);
-    private readonly SlidingWindow day = new(StepsPerDay);
-    private readonly SlidingWindow twoDays = new(2 * StepsPerDay);
+    private readonly SlidingWindow hour;
+    private readonly SlidingWindow sixHours;
+    private readonly SlidingWindow day;
+    private readonly SlidingWindow twoDays;
     private long index;
     private long lastBusy = long.MinValue;
 
@@ -50,6 +50,13 @@ public sealed class ForecastFeatures
         if (history is not null) ArgumentOutOfRangeException.ThrowIfLessThan(history.Capacity, HistoryNeeded, nameof(history));
         ownsHistory = history is null;
         this.history = history ?? new UsageHistory(HistoryNeeded);
+        // With the caller's history the windows read the steps leaving them from it (it holds every step they do, as
+        // floats): 948 doubles a VM fewer. Their own copies keep the values as given (training gives doubles).
+        var keepsValues = ownsHistory;
+        hour = new SlidingWindow(12, keepsValues);
+        sixHours = new SlidingWindow(72, keepsValues);
+        day = new SlidingWindow(StepsPerDay, keepsValues);
+        twoDays = new SlidingWindow(2 * StepsPerDay, keepsValues);
         var s = scale > 0 ? scale : 1;
         inverseScale = 1 / s;
         busyThreshold = 0.25 * s;
@@ -58,14 +65,31 @@ public sealed class ForecastFeatures
     /// <summary>Steps added.</summary>
     public long Steps => index;
 
-    /// <summary>Adds the step just finished.</summary>
+    /// <summary>Adds the step just finished (a state that keeps its own history: training).</summary>
     public void Add(long unixSeconds, double value)
     {
-        if (ownsHistory) history.Add(unixSeconds, value);
-        hour.Add(index, value);
-        sixHours.Add(index, value);
-        day.Add(index, value);
-        twoDays.Add(index, value);
+        if (!ownsHistory) throw new InvalidOperationException("the features read the caller's history: add its steps with AddFromHistory");
+        history.Add(unixSeconds, value);
+        Slide(value, 0);
+    }
+
+    /// <summary>
+    /// Adds the step <paramref name="age"/> steps back in the caller's history (0: its latest), the oldest of those not
+    /// yet added first. Every step of the history must be added in turn: the windows read the steps leaving them from
+    /// it, up to two days behind the one added.
+    /// </summary>
+    public void AddFromHistory(int age)
+    {
+        if (ownsHistory) throw new InvalidOperationException("the features keep their own history: add steps with Add");
+        Slide(history.Back(age), age);
+    }
+
+    private void Slide(double value, int age)
+    {
+        hour.Add(index, value, history, age);
+        sixHours.Add(index, value, history, age);
+        day.Add(index, value, history, age);
+        twoDays.Add(index, value, history, age);
         if (value >= busyThreshold) lastBusy = index;
         index++;
     }
@@ -97,11 +121,14 @@ public sealed class ForecastFeatures
 
     private float Norm(double value) => double.IsNaN(value) ? -1f : (float)(value * inverseScale);
 
-    /// <summary>Maximum and mean of the last N steps, updated in O(1) amortised per step; its ring grows to N as steps arrive.</summary>
-    private sealed class SlidingWindow(int size)
+    /// <summary>
+    /// Maximum and mean of the last N steps, updated in O(1) amortised per step. It keeps the steps it holds in a ring
+    /// (which grows to N as steps arrive), or reads the step leaving it from the history the steps come from.
+    /// </summary>
+    private sealed class SlidingWindow(int size, bool keepsValues)
     {
         private readonly LinkedList<(long Index, double Value)> maxima = new();
-        private double[] ring = new double[Math.Min(size, UsageHistory.InitialSlots)];
+        private double[]? ring = keepsValues ? new double[Math.Min(size, UsageHistory.InitialSlots)] : null;
         private double sum;
         private int present;
         private long added;
@@ -110,21 +137,24 @@ public sealed class ForecastFeatures
 
         public double Mean => present > 0 ? sum / present : double.NaN;
 
-        public void Add(long index, double value)
+        // Adds a step, `age` steps back in `history` when the window reads the leaving steps from it.
+        public void Add(long index, double value, UsageHistory history, int age)
         {
-            // Until the window is full, steps go in order at the start of the ring, which doubles when it runs out.
-            if (added == ring.Length && added < size) Array.Resize(ref ring, Math.Min(size, 2 * ring.Length));
-            var slot = (int)(added % size);
             if (added >= size)
             {
-                var old = ring[slot];
+                var old = ring is not null ? ring[(int)(added % size)] : history.Back(age + size);
                 if (!double.IsNaN(old))
                 {
                     sum -= old;
                     present--;
                 }
             }
-            ring[slot] = value;
+            if (ring is not null)
+            {
+                // Until the window is full, steps go in order at the start of the ring, which doubles when it runs out.
+                if (added == ring.Length && added < size) Array.Resize(ref ring, Math.Min(size, 2 * ring.Length));
+                ring[(int)(added % size)] = value;
+            }
             added++;
             if (!double.IsNaN(value))
             {

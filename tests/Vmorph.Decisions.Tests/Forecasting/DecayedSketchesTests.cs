@@ -30,11 +30,11 @@ public class DecayedSketchesTests
     }
 
     [Fact]
-    public void Sketches_FedInTurn_EachHoldOnlyTheRunOfBucketsItsValuesFallIn_AndAnswerAsTheWholeHistogram()
+    public void Sketches_FedInTurn_EachHoldOnlyTheBucketsItsValuesFallIn_AndAnswerAsTheWholeHistogram()
     {
         // Six sketches in one set, fed in turn with 60 days of hourly peaks, each in its own band, with a few outliers
-        // late: the runs widen (below and above), move to the end of the shared array and get compacted, and rescale
-        // (exponent past 40).
+        // late: the sketches take new buckets (below and above theirs), move to the end of the shared arrays and get
+        // compacted, and rescale (exponent past 40).
         const int count = 6;
         var sketches = new DecayedSketches(count, TimeSpan.FromSeconds(HalfLife));
         var wholes = Enumerable.Range(0, count).Select(_ => new WholeHistogram()).ToArray();
@@ -59,13 +59,13 @@ public class DecayedSketchesTests
             var weights = wholes[k].Histogram.Weights.ToArray();
             for (var b = 0; b < DecayedSketches.Scale.BucketCount; b++) Assert.Equal(weights[b], sketches.Weight(k, b));
             var held = Enumerable.Range(0, DecayedSketches.Scale.BucketCount).Where(b => weights[b] > 0).ToArray();
-            Assert.Equal(held[^1] - held[0] + 1, sketches.BucketsHeld(k));
+            Assert.Equal(held.Length, sketches.BucketsHeld(k));
         }
-        // Sketch 0 took the 1.7 at day 50 (hour 1200), sketch 1 the 0.002 (hour 1321): their runs widened to them.
+        // Sketch 0 took the 1.7 at day 50 (hour 1200), sketch 1 the 0.002 (hour 1321): far from their bands, one entry each.
         Assert.True(sketches.Weight(0, DecayedSketches.Scale.BucketOf(1.7)) > 0);
         Assert.True(sketches.Weight(1, DecayedSketches.Scale.BucketOf(0.002)) > 0);
         Assert.True(sketches.BucketsHeld(2) < DecayedSketches.Scale.BucketCount / 4);
-        // The shared array holds the live runs and at most half as much again (what moved away is compacted).
+        // The shared arrays hold the live entries and at most half as much again (what moved away is compacted).
         var live = Enumerable.Range(0, count).Sum(sketches.BucketsHeld);
         Assert.InRange(sketches.SlotsAllocated, live, live * 3 / 2 + 2 * DecayedSketches.Scale.BucketCount);
     }
@@ -76,7 +76,7 @@ public class DecayedSketchesTests
         var sketches = new DecayedSketches(2, TimeSpan.FromDays(7));
         for (var i = 0; i < 500; i++) sketches.Add(0, i * 300L, 0.5 + 0.05 * (i % 3));
 
-        Assert.Equal(DecayedSketches.Scale.BucketOf(0.6) - DecayedSketches.Scale.BucketOf(0.5) + 1, sketches.BucketsHeld(0));
+        Assert.Equal(new[] { 0.5, 0.55, 0.6 }.Select(DecayedSketches.Scale.BucketOf).Distinct().Count(), sketches.BucketsHeld(0));
         Assert.True(double.IsNaN(sketches.Quantile(1, 0.5)));
         Assert.Equal(0, sketches.WeightAt(1, 1000));
     }
@@ -129,5 +129,67 @@ public class DecayedSketchesTests
         Assert.Equal(DecayedSketches.Scale.BucketOf(0.8), DecayedSketches.Scale.BucketOf(DecayedSketches.MixtureQuantile([a, b], [0, 0], [0.5, 0.5], 0.9)));
         Assert.InRange(DecayedSketches.MixtureQuantile([a, b], [0, 0], [0.5, 0.5], 0.1), 0.18, 0.42);
         Assert.True(double.IsNaN(DecayedSketches.MixtureQuantile([a, null], [1, 0], [0.5, 0.5], 0.5)));
+    }
+
+    [Fact]
+    public void MixtureQuantile_IsTheQuantileOfTheSketchesMixedBucketByBucket()
+    {
+        // Three sets of sketches, fed apart (different bands, outliers, decays), mixed as the seasonal forecaster mixes
+        // its week, day and overall sketches. The reference walks all buckets in order and mixes each bucket's weights
+        // in set order (the sketches' weights are those of whole histograms: the first test): the mixture, which walks
+        // only the buckets the sketches hold, must give the same double.
+        var sets = new[] { new DecayedSketches(4, TimeSpan.FromDays(21)), new DecayedSketches(2, TimeSpan.FromDays(7)), new DecayedSketches(1, TimeSpan.FromDays(2)) };
+        var random = new Random(11);
+        var compared = 0;
+        for (var i = 0; i < 2_000; i++)
+        {
+            var t = i * 3600L;
+            for (var s = 0; s < sets.Length; s++)
+            {
+                var k = i % sets[s].Count;
+                var value = i % 97 == 0 ? 1.5 : i % 89 == 0 ? 0.003 : 0.1 * (s + 1) + 0.2 * random.NextDouble() * (k + 1) / sets[s].Count;
+                sets[s].Add(k, t, value);
+            }
+            if (i % 7 != 0) continue;
+            int[] chosen = [i % 4, (i + 1) % 2, 0];
+            double[] shares = [0.5, 0.3, 0.2];
+            foreach (var q in new[] { 0.0, 0.1, 0.5, 0.9, 0.99, 1.0 })
+            {
+                Assert.Equal(Reference(chosen, shares, q), DecayedSketches.MixtureQuantile(sets, chosen, shares, q));
+                compared++;
+            }
+            // A set left out (the week, before it has seen enough): the others' shares renormalised.
+            Assert.Equal(Reference(chosen, [0, 0.3, 0.2], 0.9), DecayedSketches.MixtureQuantile([null, sets[1], sets[2]], chosen, shares, 0.9));
+        }
+        Assert.Equal(286 * 6, compared);
+
+        double Reference(int[] chosen, double[] shares, double q)
+        {
+            var factor = new double[3];
+            var totalShare = 0.0;
+            for (var s = 0; s < 3; s++)
+            {
+                var total = sets[s].TotalWeight(chosen[s]);
+                if (!(total > 0) || shares[s] == 0) continue;
+                factor[s] = shares[s] / total;
+                totalShare += shares[s];
+            }
+            var target = q * totalShare;
+            var cumulative = 0.0;
+            for (var b = 0; b < DecayedSketches.Scale.BucketCount; b++)
+            {
+                var w = 0.0;
+                for (var s = 0; s < 3; s++)
+                    if (factor[s] > 0) w += sets[s].Weight(chosen[s], b) * factor[s];
+                if (w <= 0) continue;
+                if (cumulative + w >= target)
+                {
+                    var lower = DecayedSketches.Scale.LowerBound(b);
+                    return lower + (target - cumulative) / w * (DecayedSketches.Scale.UpperBound(b) - lower);
+                }
+                cumulative += w;
+            }
+            return DecayedSketches.Scale.UpperBound(DecayedSketches.Scale.BucketCount - 1);
+        }
     }
 }

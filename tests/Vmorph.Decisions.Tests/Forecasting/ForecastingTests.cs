@@ -309,10 +309,43 @@ public class ForecastingTests
             }
             var value = t % 7919 == 0 ? double.NaN : Daily(t) * (0.7 + 0.6 * random.NextDouble()) + 1e-3 * random.NextDouble();
             history.Add(t, value);
-            features.Add(t, history.Latest);
+            features.AddFromHistory(0);
         }
         Assert.Equal(2, trainings);
         Assert.NotNull(expected);
+    }
+
+    [Fact]
+    public void Features_ReadingTheCallersHistory_AreThoseOfAStateKeepingItsOwnCopy_ThroughFullWindowsAndGaps()
+    {
+        // The windows of a state reading the caller's history take the steps leaving them from it; a state keeping its
+        // own copy (and rings) fed the same values must compute the same features at every step, over three days (the
+        // two-day window full and sliding), with absent steps, and with steps added in catch-ups of one to three.
+        const double scale = 4;
+        var history = new UsageHistory();
+        var reading = new ForecastFeatures(scale, history);
+        var copying = new ForecastFeatures(scale);
+        var expected = new float[ForecastFeatures.Count];
+        var actual = new float[ForecastFeatures.Count];
+        var random = new Random(5);
+        var pending = 0;
+        for (long t = Start; t < Start + 3 * 86400L; t += 300)
+        {
+            var value = t % 1117 == 0 ? double.NaN : scale * Daily(t) * random.NextDouble();
+            history.Add(t, value);
+            pending++;
+            if (random.Next(3) > 0 && pending < 3) continue;
+            for (var age = pending - 1; age >= 0; age--)
+            {
+                reading.AddFromHistory(age);
+                copying.Add(history.TimeBack(age), history.Back(age));
+            }
+            pending = 0;
+            reading.Compute(t + 300, 12, TimeZoneInfo.Utc, actual);
+            copying.Compute(t + 300, 12, TimeZoneInfo.Utc, expected);
+            Assert.Equal(expected, actual);
+        }
+        Assert.Equal(3 * 288, reading.Steps);
     }
 
     [Theory]
