@@ -18,12 +18,12 @@ public sealed record TrainingSeries(long[] UnixSeconds, double[] Values, double 
 /// </summary>
 public sealed class FastTreeDemandModel
 {
-    private readonly CompiledTree[] trees;
+    private readonly CompiledTrees trees;
     private readonly double bias;
     private readonly float[] residualQuantiles;
     private static readonly double[] ResidualLevels = [0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999];
 
-    private FastTreeDemandModel(CompiledTree[] trees, double bias, float[] residualQuantiles, int rows, int horizonSteps)
+    private FastTreeDemandModel(CompiledTrees trees, double bias, float[] residualQuantiles, int rows, int horizonSteps)
     {
         this.trees = trees;
         this.bias = bias;
@@ -39,13 +39,13 @@ public sealed class FastTreeDemandModel
     public int HorizonSteps { get; }
 
     /// <summary>The number of trees.</summary>
-    public int TreeCount => trees.Length;
+    public int TreeCount => trees.Count;
 
     /// <summary>The predicted peak share for one feature vector.</summary>
     public double Predict(ReadOnlySpan<float> features)
     {
         var sum = bias;
-        foreach (var tree in trees) sum += tree.Evaluate(features);
+        for (var t = 0; t < trees.Count; t++) sum += trees.Evaluate(t, features);
         return sum;
     }
 
@@ -80,7 +80,7 @@ public sealed class FastTreeDemandModel
 
         var (_, fitted) = Fit(rows, seed, trees);
         var ensemble = fitted.Model.TrainedTreeEnsemble;
-        var compiled = ensemble.Trees.Select((t, k) => CompiledTree.From(t, ensemble.TreeWeights[k])).ToArray();
+        var compiled = CompiledTrees.From(ensemble.Trees, ensemble.TreeWeights);
         var model = new FastTreeDemandModel(compiled, ensemble.Bias, new float[ResidualLevels.Length], rows.Count, horizonSteps);
         var residuals = rows.Select(r => r.Label - (float)model.Predict(r.Features)).Order().ToArray();
         for (var i = 0; i < ResidualLevels.Length; i++)
@@ -157,24 +157,75 @@ public sealed class FastTreeDemandModel
         public float Score { get; set; }
     }
 
-    /// <summary>A regression tree as flat arrays: node i goes left when feature[split[i]] ≤ threshold[i]; a negative child c is the leaf ~c.</summary>
-    private sealed class CompiledTree(int[] split, float[] threshold, int[] left, int[] right, double[] leaves)
+    /// <summary>
+    /// The regression trees as flat arrays shared by all of them (a VM that trains its own model holds one: 20 trees in
+    /// 5 arrays each cost 10 KB, in one set 5 KB). Tree t's nodes start at nodeStart[t] and its leaves at leafStart[t];
+    /// its node i goes left when feature[split[i]] ≤ threshold[i]; a child c ≥ 0 is node c of the same tree, a negative
+    /// one the leaf ~c.
+    /// </summary>
+    private sealed class CompiledTrees
     {
-        public static CompiledTree From(RegressionTree tree, double weight) => new(
-            [.. tree.NumericalSplitFeatureIndexes],
-            [.. tree.NumericalSplitThresholds],
-            [.. tree.LeftChild],
-            [.. tree.RightChild],
-            [.. tree.LeafValues.Select(v => v * weight)]);
+        private readonly int[] nodeStart;
+        private readonly int[] leafStart;
+        private readonly byte[] split;
+        private readonly float[] threshold;
+        private readonly short[] left;
+        private readonly short[] right;
+        private readonly double[] leaves;
 
-        public double Evaluate(ReadOnlySpan<float> features)
+        private CompiledTrees(int[] nodeStart, int[] leafStart, byte[] split, float[] threshold, short[] left, short[] right, double[] leaves)
         {
-            if (left.Length == 0) return leaves[0];
+            this.nodeStart = nodeStart;
+            this.leafStart = leafStart;
+            this.split = split;
+            this.threshold = threshold;
+            this.left = left;
+            this.right = right;
+            this.leaves = leaves;
+        }
+
+        public int Count => nodeStart.Length - 1;
+
+        public static CompiledTrees From(IReadOnlyList<RegressionTree> trees, IReadOnlyList<double> weights)
+        {
+            var nodeStart = new int[trees.Count + 1];
+            var leafStart = new int[trees.Count + 1];
+            for (var t = 0; t < trees.Count; t++)
+            {
+                nodeStart[t + 1] = nodeStart[t] + trees[t].LeftChild.Count;
+                leafStart[t + 1] = leafStart[t] + trees[t].LeafValues.Count;
+            }
+            var split = new byte[nodeStart[^1]];
+            var threshold = new float[nodeStart[^1]];
+            var left = new short[nodeStart[^1]];
+            var right = new short[nodeStart[^1]];
+            var leaves = new double[leafStart[^1]];
+            for (var t = 0; t < trees.Count; t++)
+            {
+                var tree = trees[t];
+                for (var i = 0; i < tree.LeftChild.Count; i++)
+                {
+                    var n = nodeStart[t] + i;
+                    split[n] = checked((byte)tree.NumericalSplitFeatureIndexes[i]);
+                    threshold[n] = tree.NumericalSplitThresholds[i];
+                    left[n] = checked((short)tree.LeftChild[i]);
+                    right[n] = checked((short)tree.RightChild[i]);
+                }
+                for (var i = 0; i < tree.LeafValues.Count; i++) leaves[leafStart[t] + i] = tree.LeafValues[i] * weights[t];
+            }
+            return new CompiledTrees(nodeStart, leafStart, split, threshold, left, right, leaves);
+        }
+
+        public double Evaluate(int tree, ReadOnlySpan<float> features)
+        {
+            var nodes = nodeStart[tree];
+            if (nodeStart[tree + 1] == nodes) return leaves[leafStart[tree]];
             var node = 0;
             while (true)
             {
-                var next = features[split[node]] <= threshold[node] ? left[node] : right[node];
-                if (next < 0) return leaves[~next];
+                var n = nodes + node;
+                int next = features[split[n]] <= threshold[n] ? left[n] : right[n];
+                if (next < 0) return leaves[leafStart[tree] + ~next];
                 node = next;
             }
         }
