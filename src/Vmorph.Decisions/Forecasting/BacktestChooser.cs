@@ -17,9 +17,13 @@ public sealed class BacktestChooser
     private readonly double decayPerStep;
     private readonly double[] loss;
     private readonly double[] weight;
-    private readonly Queue<(long Origin, double[] Forecasts)> pending = new();
+    // The forecasts whose horizon has not passed yet, oldest first: a ring of at most horizonSteps origins, and their
+    // forecasts side by side (one a forecaster), in two arrays rather than an array an origin.
+    private readonly long[] pendingOrigins;
+    private readonly double[] pendingForecasts;
+    private int pendingFirst;
+    private int pendingCount;
     private readonly double[] latest;
-    private readonly Stack<double[]> spare = new();
     private readonly int scoreEvery;
     private long steps;
 
@@ -36,6 +40,8 @@ public sealed class BacktestChooser
         weight = new double[forecasters.Count];
         latest = new double[forecasters.Count];
         Array.Fill(latest, double.NaN);
+        pendingOrigins = new long[this.horizonSteps];
+        pendingForecasts = new double[this.horizonSteps * forecasters.Count];
     }
 
     /// <summary>The forecaster in use, or −1 before any can forecast.</summary>
@@ -60,11 +66,13 @@ public sealed class BacktestChooser
     public double Step(long nowUnixSeconds, UsageHistory history)
     {
         // The horizon that started horizonSteps steps ago ended with the latest step: learn and score it.
-        if (pending.Count >= horizonSteps)
+        var n = forecasters.Length;
+        if (pendingCount >= horizonSteps)
         {
-            var (origin, forecasts) = pending.Dequeue();
+            var origin = pendingOrigins[pendingFirst];
+            var forecasts = pendingForecasts.AsSpan(pendingFirst * n, n);
             var peak = history.Window(horizonSteps).Max;
-            for (var f = 0; f < forecasters.Length; f++)
+            for (var f = 0; f < n; f++)
             {
                 forecasters[f].Learn(origin, peak);
                 if (double.IsNaN(peak) || double.IsNaN(forecasts[f])) continue;
@@ -73,14 +81,17 @@ public sealed class BacktestChooser
                 loss[f] = loss[f] * decayPerStep + pinball;
                 weight[f] = weight[f] * decayPerStep + 1;
             }
-            spare.Push(forecasts);
+            pendingFirst = (pendingFirst + 1) % horizonSteps;
+            pendingCount--;
         }
-        var current = spare.Count > 0 ? spare.Pop() : new double[forecasters.Length];
+        var slot = (pendingFirst + pendingCount) % horizonSteps;
+        var current = pendingForecasts.AsSpan(slot * n, n);
         var everyone = steps++ % scoreEvery == 0 || Chosen < 0;
-        for (var f = 0; f < forecasters.Length; f++)
+        for (var f = 0; f < n; f++)
             current[f] = everyone || f == Chosen ? forecasters[f].Forecast(nowUnixSeconds, history, quantile) : double.NaN;
-        pending.Enqueue((nowUnixSeconds, current));
-        for (var f = 0; f < forecasters.Length; f++)
+        pendingOrigins[slot] = nowUnixSeconds;
+        pendingCount++;
+        for (var f = 0; f < n; f++)
             if (!double.IsNaN(current[f]) || everyone) latest[f] = current[f];
         Choose();
         return Forecast;

@@ -38,7 +38,7 @@ public sealed class PolicyEngine : IReportingRecommender
     // The usage profile workload detection scores when the caller gives no traits (what-if replays); null otherwise.
     private readonly PersonalityProfile? profile;
     private readonly Func<WeightedTraitVector>? workloadTraits;
-    private readonly UsageHistory cpu = new();
+    private readonly UsageHistory cpu;
     // Read only as far back as the predictive trigger reads it (and for its latest step): a week of it was 16 KiB a VM.
     private readonly UsageHistory memory;
     private readonly ScheduledMorphing? scheduled;
@@ -99,6 +99,7 @@ public sealed class PolicyEngine : IReportingRecommender
         if (policy.Workload is { } w && catalog is not null) workload = new WorkloadDetectionBasedMorphing(w, catalog);
         if (policy.Predictive is { } p) predictive = new PredictiveMorphing(p, vm.Provisioned, vm.Step, policy.TimeZone, cpuModel, cycles ?? (() => metrics.Cycles), sharedCycles, sharedForecasts, vm.Vm);
         memory = new UsageHistory(predictive?.MemoryStepsRead ?? 1);
+        cpu = new UsageHistory(CpuStepsRead(policy, vm.Step, predictive));
         gate = new PolicyGate(policy);
         if (fleet is not null && predictive is not null && policy.Demand is { Wake: > 0 } wakeSettings)
         {
@@ -308,6 +309,18 @@ public sealed class PolicyEngine : IReportingRecommender
                 Count("gate." + decision.Rule);
                 return current;
         }
+    }
+
+    // The most steps back the triggers read of the CPU history: the FastTree features a week and 16 steps, the grow
+    // window, the predictive trigger's horizon and floor, the wake-up's quiet hour; never more than a week and a day,
+    // what the history always held (a longer grow window read only that much).
+    private static int CpuStepsRead(Policy policy, TimeSpan step, PredictiveMorphing? predictive)
+    {
+        const int WeekAndDay = 2016 + 288;
+        var steps = ForecastFeatures.HistoryNeeded;
+        if (policy.Demand?.GrowWindow is { } window) steps = Math.Max(steps, (int)Math.Min(WeekAndDay, Math.Ceiling(window / step) + 1));
+        if (predictive is not null) steps = Math.Max(steps, Math.Max(predictive.HorizonSteps, predictive.FloorSteps));
+        return Math.Min(WeekAndDay, steps);
     }
 
     // The changed parts rounded up to the grid (what is unchanged stays as it is, on the grid or not).

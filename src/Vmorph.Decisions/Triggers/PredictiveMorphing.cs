@@ -62,6 +62,9 @@ public sealed class PredictiveMorphing
     /// <summary>The horizon in steps.</summary>
     public int HorizonSteps { get; }
 
+    /// <summary>The recent-floor window in steps.</summary>
+    public int FloorSteps => floorSteps;
+
     /// <summary>
     /// The most steps back the trigger reads of the memory history: the horizon just completed (to learn its peak) and
     /// the recent-floor window. Its memory forecasters (seasonal, recent peak) keep what they learn, not the steps.
