@@ -77,6 +77,8 @@ public static class AgedEngines
             engines[i] = engine;
         }
         var spent = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        if (Environment.GetEnvironmentVariable("MODELS") is not null)
+            output.WriteLine("models in use: " + string.Join(", ", engines.GroupBy(e => $"cpu {e.Predictive?.CpuModel ?? "none"} / memory {e.Predictive?.MemoryModel ?? "none"}").OrderByDescending(g => g.Count()).Select(g => $"{g.Key}: {g.Count()}")));
         var held = Heap() - before;
         // HOLD_SECONDS keeps the engines alive that long after the reading, for a heap dump (dotnet-gcdump collect -p PID).
         if (args.Length > 4 && int.TryParse(args[4], CultureInfo.InvariantCulture, out var hold))
@@ -115,6 +117,17 @@ public static class AgedEngines
         GC.KeepAlive(engines);
         Array.Clear(engines);
         var profilesHeld = Heap() - before;
+        if (Environment.GetEnvironmentVariable("PROFILE_BREAKDOWN") is { } profilePaths)
+        {
+            var last = Heap();
+            foreach (var path in profilePaths.Split(';'))
+            {
+                foreach (var p in profiles) Null(p, path);
+                var now = Heap();
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"profile {path}: {(last - now) / count:N0} bytes a VM"));
+                last = now;
+            }
+        }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{count:N0} engines aged {days} d ({steps:N0} steps each) from {args[1]}: heap held {held:N0} bytes, {held / count:N0} bytes ({held / count / 1024.0:0.0} KiB) a VM with its profile: the engine {(held - profilesHeld) / count:N0} bytes ({(held - profilesHeld) / count / 1024.0:0.0} KiB), the profile {profilesHeld / count:N0} bytes ({profilesHeld / count / 1024.0:0.0} KiB); CPU {spent.TotalSeconds:0.0} s; decisions digest {digest:x16}"));
         GC.KeepAlive(profiles);

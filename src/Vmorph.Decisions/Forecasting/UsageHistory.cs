@@ -7,34 +7,41 @@ namespace Vmorph.Forecasting;
 /// </summary>
 /// <remarks>
 /// The ring grows as steps arrive (doubling, from <see cref="InitialSlots"/> up to <see cref="Capacity"/>), so a young
-/// VM holds only what it has seen: a server with many VMs keeps a week of each only for those that have a week. Times
-/// are kept as 32-bit offsets from the first step's (steps within 68 years of it) and values as <see cref="float"/>
-/// (7 significant digits: a thousandth of a core, an eighth of a MiB at 1 TiB), 8 bytes a step instead of 16.
+/// VM holds only what it has seen: a server with many VMs keeps a week of each only for those that have a week. Values
+/// are kept as <see cref="float"/> (7 significant digits: a thousandth of a core, an eighth of a MiB at 1 TiB), and
+/// times as the gap to the step before in seconds, 16 bits (a gap of 18 hours or more, or back in time, is kept
+/// beside them): 6 bytes a step instead of 16. A time is the latest's less the gaps after it, summed as the ring is
+/// walked back.
 /// </remarks>
 public sealed class UsageHistory
 {
     /// <summary>The slots a new history starts with (an hour of 5-minute steps).</summary>
     public const int InitialSlots = 16;
 
-    private int[] times;
-    private long origin;
+    // Marks a gap kept in largeGaps.
+    private const ushort LargeGap = ushort.MaxValue;
+
+    private ushort[] gaps;
     private float[] values;
     private int next;
+    private long latestTime = long.MinValue;
+    // The gaps too large for 16 bits, by the index of their step (Total before it was added), oldest first.
+    private List<(long Step, long Gap)>? largeGaps;
 
     /// <summary>Creates an empty history holding the latest <paramref name="capacity"/> steps.</summary>
     public UsageHistory(int capacity = 2016 + 288)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;
-        times = new int[Math.Min(capacity, InitialSlots)];
-        values = new float[times.Length];
+        gaps = new ushort[Math.Min(capacity, InitialSlots)];
+        values = new float[gaps.Length];
     }
 
     /// <summary>The most steps kept.</summary>
     public int Capacity { get; }
 
     /// <summary>The steps the ring has room for now (grows with <see cref="Count"/> up to <see cref="Capacity"/>).</summary>
-    public int Slots => times.Length;
+    public int Slots => gaps.Length;
 
     /// <summary>Steps kept.</summary>
     public int Count { get; private set; }
@@ -43,57 +50,78 @@ public sealed class UsageHistory
     public long Total { get; private set; }
 
     /// <summary>The time of the latest step, or <see cref="long.MinValue"/>.</summary>
-    public long LatestTime => Count == 0 ? long.MinValue : origin + times[Slot(0)];
+    public long LatestTime => latestTime;
 
     /// <summary>The latest value, or NaN.</summary>
     public double Latest => Count == 0 ? double.NaN : values[Slot(0)];
 
     /// <summary>Adds a step (NaN values are kept as gaps), its value rounded to the nearest <see cref="float"/>.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The step is more than 68 years from the first.</exception>
     public void Add(long unixSeconds, double value)
     {
-        if (Total == 0) origin = unixSeconds;
-        var offset = unixSeconds - origin;
-        if (offset is < int.MinValue or > int.MaxValue)
-            throw new ArgumentOutOfRangeException(nameof(unixSeconds), unixSeconds, $"a step more than 68 years from the history's first ({origin})");
-        if (Count == times.Length && Count < Capacity) Grow();
-        times[next] = (int)offset;
+        var gap = Total == 0 ? 0 : (Int128)unixSeconds - latestTime;
+        if (Count == gaps.Length && Count < Capacity) Grow();
+        if (gap >= 0 && gap < LargeGap) gaps[next] = (ushort)gap;
+        else
+        {
+            gaps[next] = LargeGap;
+            largeGaps ??= [];
+            largeGaps.Add((Total, (long)Int128.Clamp(gap, long.MinValue, long.MaxValue)));
+        }
         values[next] = (float)value;
-        next = (next + 1) % times.Length;
+        latestTime = unixSeconds;
+        next = (next + 1) % gaps.Length;
         if (Count < Capacity) Count++;
         Total++;
+        // A large gap whose step has left the ring is read no more.
+        if (largeGaps is { Count: > 0 } && largeGaps[0].Step < Total - Count) largeGaps.RemoveAt(0);
     }
 
     // A ring that grows has never wrapped: its steps are in order at the start of the arrays, and the next goes after them.
     private void Grow()
     {
-        var slots = Math.Min(Capacity, 2 * times.Length);
-        Array.Resize(ref times, slots);
+        var slots = Math.Min(Capacity, 2 * gaps.Length);
+        Array.Resize(ref gaps, slots);
         Array.Resize(ref values, slots);
         next = Count;
     }
 
     // The index of the step age steps ago (0 <= age < Count).
-    private int Slot(int age) => (next - 1 - age + 2 * times.Length) % times.Length;
+    private int Slot(int age) => (next - 1 - age + 2 * gaps.Length) % gaps.Length;
+
+    // The seconds between the step age steps ago and the one before it (0 <= age < Count).
+    private long GapBack(int age)
+    {
+        var gap = gaps[Slot(age)];
+        if (gap != LargeGap) return gap;
+        var step = Total - 1 - age;
+        foreach (var (index, large) in largeGaps!)
+            if (index == step) return large;
+        throw new InvalidOperationException($"the gap before step {step} is not kept");
+    }
 
     /// <summary>The value <paramref name="age"/> steps ago (0 = the latest), or NaN beyond the history.</summary>
     public double Back(int age) => age < 0 || age >= Count ? double.NaN : values[Slot(age)];
 
     /// <summary>The time <paramref name="age"/> steps ago, or <see cref="long.MinValue"/>.</summary>
-    public long TimeBack(int age) => age < 0 || age >= Count ? long.MinValue : origin + times[Slot(age)];
+    public long TimeBack(int age)
+    {
+        if (age < 0 || age >= Count) return long.MinValue;
+        var time = latestTime;
+        for (var a = 0; a < age; a++) time -= GapBack(a);
+        return time;
+    }
 
     /// <summary>The largest value of the steps after <paramref name="sinceUnixSeconds"/> (NaN if none).</summary>
     public double MaxSince(long sinceUnixSeconds)
     {
         var max = double.NaN;
-        // The time as an offset, clamped to just outside the range of the offsets kept (without overflow).
-        var since = (long)Int128.Clamp((Int128)sinceUnixSeconds - origin, int.MinValue - 1L, int.MaxValue);
+        Int128 time = latestTime;
         for (var age = 0; age < Count; age++)
         {
-            var i = Slot(age);
-            if (times[i] <= since) break;
-            var v = values[i];
+            if (time <= sinceUnixSeconds) break;
+            var v = values[Slot(age)];
             if (!double.IsNaN(v) && !(v <= max)) max = v;
+            if (age + 1 < Count) time -= GapBack(age);
         }
         return max;
     }

@@ -78,13 +78,29 @@ public class UsageHistoryTests
     }
 
     [Fact]
-    public void Step_MoreThan68YearsFromTheFirst_IsRefused_NamingIt()
+    public void Times_WithGapsTooLargeForSixteenBits_OrBackInTime_AreKeptExactly_AsTheRingWraps()
     {
-        var history = new UsageHistory();
-        history.Add(0, 1);
-
-        var refused = Assert.Throws<ArgumentOutOfRangeException>(() => history.Add(3_000_000_000L, 1));
-        Assert.Contains("68 years", refused.Message, StringComparison.Ordinal);
-        Assert.Equal(1, history.Count);
+        // Gaps of 5 minutes, of 18 hours and more (65,535 s and up), of 95 years, and one back in time: every time
+        // must come back as it was added, while the ring wraps past the large gaps several times.
+        const int capacity = 7;
+        var history = new UsageHistory(capacity);
+        var all = new List<long>();
+        long[] gaps = [300, 65_534, 65_535, 300, 3_000_000_000L, -600, 300, 86_400, 300, 300, 300, 300, 300, 65_536, 300, 300, 300, 300, 300, 300, 300];
+        var t = 1_700_000_000L;
+        for (var i = 0; i < gaps.Length; i++)
+        {
+            if (i > 0) t += gaps[i];
+            history.Add(t, i);
+            all.Add(t);
+            var kept = all.Skip(Math.Max(0, all.Count - capacity)).ToList();
+            Assert.Equal(kept[^1], history.LatestTime);
+            for (var age = 0; age < kept.Count; age++) Assert.Equal(kept[^(age + 1)], history.TimeBack(age));
+            // MaxSince walks back through the same times (the values are the steps' indexes).
+            var since = kept[0] + (kept[^1] - kept[0]) / 2;
+            var after = Enumerable.Range(0, kept.Count).Where(k => kept[k] > since).Select(k => (double)(all.Count - kept.Count + k)).ToList();
+            var walked = history.MaxSince(since);
+            if (kept.Skip(1).Zip(kept).All(p => p.First >= p.Second)) Assert.Equal(after.Count == 0 ? double.NaN : after.Max(), walked);
+        }
+        Assert.Equal(gaps.Length, history.Total);
     }
 }
