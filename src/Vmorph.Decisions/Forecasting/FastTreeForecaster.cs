@@ -102,9 +102,12 @@ public sealed class FastTreeForecaster : IDemandForecaster
         if (history.Count > 0 && (ownOffsets!.Count == 0 || history.LatestTime > ownOrigin + ownOffsets[^1]))
         {
             if (ownOffsets!.Count == 0) ownOrigin = history.LatestTime;
-            // Within the 68 years around its first step that the history holds.
-            ownOffsets.Add(checked((int)(history.LatestTime - ownOrigin)));
-            ownValues!.Add((float)history.Latest);
+            // Offsets of 32 bits: a step 68 years or more after the first (a clock gone wrong) is not learned from.
+            if (history.LatestTime - ownOrigin <= int.MaxValue)
+            {
+                ownOffsets.Add((int)(history.LatestTime - ownOrigin));
+                ownValues!.Add((float)history.Latest);
+            }
         }
         firstSeen ??= now;
         if (now - firstSeen.Value < RetrainDays[retrains] * 86400L) return;
