@@ -20,6 +20,11 @@ namespace Vmorph.Benchmarks;
 /// compacting collections, minus the heap before the engines were made: engines and profiles, then the profiles alone
 /// once the engines are dropped, the difference being the engines'. Run:
 /// <c>dotnet bench/Vmorph.Benchmarks/bin/Release/net10.0/Vmorph.Benchmarks.dll aged-engines ../shared/traces/bitbrains-rnd/2013-7 1000 7</c>.
+/// It prints a decisions digest (FNV-1a over every allocation the engines asked for, in order): two builds that decide
+/// alike print the same. Diagnostics, by environment variable: <c>BREAKDOWN="cpu;predictive.own.Cpu"</c> drops those
+/// fields (paths of field names, array indexes as numbers) of every engine in turn and prints the bytes each freed;
+/// <c>PROFILE_BREAKDOWN</c> the same for the profiles; <c>SKETCHES=1</c> counts the seasonal sketches' slots and
+/// weights; <c>MODELS=1</c> tells which forecasters the back-tests chose.
 /// </summary>
 public static class AgedEngines
 {
