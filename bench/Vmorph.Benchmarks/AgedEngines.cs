@@ -23,8 +23,8 @@ namespace Vmorph.Benchmarks;
 /// It prints a decisions digest (FNV-1a over every allocation the engines asked for, in order): two builds that decide
 /// alike print the same. Diagnostics, by environment variable: <c>BREAKDOWN="cpu;predictive.own.Cpu"</c> drops those
 /// fields (paths of field names, array indexes as numbers) of every engine in turn and prints the bytes each freed;
-/// <c>PROFILE_BREAKDOWN</c> the same for the profiles; <c>SKETCHES=1</c> counts the seasonal sketches' slots and
-/// weights; <c>MODELS=1</c> tells which forecasters the back-tests chose.
+/// <c>PROFILE_BREAKDOWN</c> the same for the profiles; <c>SKETCHES=1</c> counts the seasonal sketches' entry slots and
+/// entries held; <c>MODELS=1</c> tells which forecasters the back-tests chose.
 /// </summary>
 public static class AgedEngines
 {
@@ -91,48 +91,25 @@ public static class AgedEngines
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"holding for {hold} s: process {Environment.ProcessId}"));
             Thread.Sleep(TimeSpan.FromSeconds(hold));
         }
-        if (Environment.GetEnvironmentVariable("BREAKDOWN") is { } paths)
+        if (Environment.GetEnvironmentVariable("SKETCHES") is not null)
         {
-            if (Environment.GetEnvironmentVariable("SKETCHES") is not null)
-            {
-                long slots = 0, inRuns = 0, sketches = 0, nonzero = 0;
-                foreach (var e in engines)
-                    foreach (var path in new[] { "predictive.own.seasonal.0.weekly", "predictive.own.seasonal.1.weekly", "predictive.own.seasonal.0.daily", "predictive.own.seasonal.1.daily" })
-                    {
-                        var o = Get(e, path)!;
-                        var t = o.GetType();
-                        var runs = (float[])t.GetField("weights", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!.GetValue(o)!;
-                        var lengths = (byte[])t.GetField("counts", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!.GetValue(o)!;
-                        slots += runs.Length;
-                        inRuns += lengths.Sum(b => (long)b);
-                        sketches += lengths.Length;
-                        nonzero += runs.Count(w => w != 0);
-                    }
-                output.WriteLine($"sketches {sketches / count} a VM: slots {slots / count}, held in runs {inRuns / count}, nonzero {nonzero / count}");
-            }
-            var last = Heap();
-            foreach (var path in paths.Split(';'))
-            {
-                foreach (var e in engines) Null(e, path);
-                var now = Heap();
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{path}: {(last - now) / count:N0} bytes a VM"));
-                last = now;
-            }
+            long slots = 0, entries = 0, sketches = 0;
+            foreach (var e in engines)
+                foreach (var path in new[] { "predictive.own.seasonal.0.weekly", "predictive.own.seasonal.1.weekly", "predictive.own.seasonal.0.daily", "predictive.own.seasonal.1.daily" })
+                {
+                    var set = Get(e, path)!;
+                    var counts = (byte[])Get(set, "counts")!;
+                    slots += ((float[])Get(set, "weights")!).Length;
+                    entries += counts.Sum(c => (long)c);
+                    sketches += counts.Length;
+                }
+            output.WriteLine($"sketches {sketches / count} a VM: entry slots {slots / count}, entries held {entries / count}");
         }
+        if (Environment.GetEnvironmentVariable("BREAKDOWN") is { } paths) Breakdown("", engines, paths, output);
         GC.KeepAlive(engines);
         Array.Clear(engines);
         var profilesHeld = Heap() - before;
-        if (Environment.GetEnvironmentVariable("PROFILE_BREAKDOWN") is { } profilePaths)
-        {
-            var last = Heap();
-            foreach (var path in profilePaths.Split(';'))
-            {
-                foreach (var p in profiles) Null(p, path);
-                var now = Heap();
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"profile {path}: {(last - now) / count:N0} bytes a VM"));
-                last = now;
-            }
-        }
+        if (Environment.GetEnvironmentVariable("PROFILE_BREAKDOWN") is { } profilePaths) Breakdown("profile ", profiles, profilePaths, output);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{count:N0} engines aged {days} d ({steps:N0} steps each) from {args[1]}: heap held {held:N0} bytes, {held / count:N0} bytes ({held / count / 1024.0:0.0} KiB) a VM with its profile: the engine {(held - profilesHeld) / count:N0} bytes ({(held - profilesHeld) / count / 1024.0:0.0} KiB), the profile {profilesHeld / count:N0} bytes ({profilesHeld / count / 1024.0:0.0} KiB); CPU {spent.TotalSeconds:0.0} s; decisions digest {digest:x16}"));
         GC.KeepAlive(profiles);
@@ -142,46 +119,46 @@ public static class AgedEngines
         return 0;
     }
 
-    private static object? Get(object root, string path)
+    // Drops each path's field (or array element) from every root in turn, printing the bytes a root each freed.
+    private static void Breakdown(string label, object[] roots, string paths, TextWriter output)
     {
-        object? o = root;
+        var last = Heap();
+        foreach (var path in paths.Split(';'))
+        {
+            foreach (var root in roots) Null(root, path);
+            var now = Heap();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label}{path}: {(last - now) / roots.Length:N0} bytes a VM"));
+            last = now;
+        }
+    }
+
+    // The object at a path of field names (auto-properties by their names) and array indexes, or null on the way.
+    private static object? Get(object? o, string path)
+    {
         foreach (var part in path.Split('.'))
         {
             if (o is null) return null;
-            if (int.TryParse(part, out var idx)) { o = ((Array)o).GetValue(idx); continue; }
-            System.Reflection.FieldInfo? f = null;
-            for (var t = o.GetType(); t is not null && f is null; t = t.BaseType)
-                f = t.GetField(part, System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)
-                    ?? t.GetField($"<{part}>k__BackingField", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
-            o = f!.GetValue(o);
+            o = int.TryParse(part, CultureInfo.InvariantCulture, out var index) ? ((Array)o).GetValue(index) : Field(o, part).GetValue(o);
         }
         return o;
     }
 
     private static void Null(object root, string path)
     {
-        object? o = root;
-        var parts = path.Split('.');
-        for (var i = 0; i < parts.Length; i++)
-        {
-            if (o is null) return;
-            var last = i == parts.Length - 1;
-            if (int.TryParse(parts[i], out var idx))
-            {
-                var a = (Array)o;
-                if (last) { a.SetValue(null, idx); return; }
-                o = a.GetValue(idx);
-                continue;
-            }
-            var t = o.GetType();
-            System.Reflection.FieldInfo? f = null;
-            for (; t is not null && f is null; t = t.BaseType)
-                f = t.GetField(parts[i], System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)
-                    ?? t.GetField($"<{parts[i]}>k__BackingField", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
-            if (f is null) throw new InvalidOperationException($"no field {parts[i]} on {o.GetType()}");
-            if (last) { f.SetValue(o, null); return; }
-            o = f.GetValue(o);
-        }
+        var cut = path.LastIndexOf('.');
+        var parent = cut < 0 ? root : Get(root, path[..cut]);
+        var last = path[(cut + 1)..];
+        if (parent is null) return;
+        if (int.TryParse(last, CultureInfo.InvariantCulture, out var index)) ((Array)parent).SetValue(null, index);
+        else Field(parent, last).SetValue(parent, null);
+    }
+
+    private static System.Reflection.FieldInfo Field(object o, string name)
+    {
+        const System.Reflection.BindingFlags Flags = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public;
+        for (var t = o.GetType(); t is not null; t = t.BaseType)
+            if ((t.GetField(name, Flags) ?? t.GetField($"<{name}>k__BackingField", Flags)) is { } field) return field;
+        throw new InvalidOperationException($"no field {name} on {o.GetType()}");
     }
 
     private static long Heap()

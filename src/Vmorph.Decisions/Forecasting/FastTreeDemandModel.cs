@@ -163,27 +163,8 @@ public sealed class FastTreeDemandModel
     /// its node i goes left when feature[split[i]] ≤ threshold[i]; a child c ≥ 0 is node c of the same tree, a negative
     /// one the leaf ~c.
     /// </summary>
-    private sealed class CompiledTrees
+    private sealed class CompiledTrees(int[] nodeStart, int[] leafStart, byte[] split, float[] threshold, short[] left, short[] right, double[] leaves)
     {
-        private readonly int[] nodeStart;
-        private readonly int[] leafStart;
-        private readonly byte[] split;
-        private readonly float[] threshold;
-        private readonly short[] left;
-        private readonly short[] right;
-        private readonly double[] leaves;
-
-        private CompiledTrees(int[] nodeStart, int[] leafStart, byte[] split, float[] threshold, short[] left, short[] right, double[] leaves)
-        {
-            this.nodeStart = nodeStart;
-            this.leafStart = leafStart;
-            this.split = split;
-            this.threshold = threshold;
-            this.left = left;
-            this.right = right;
-            this.leaves = leaves;
-        }
-
         public int Count => nodeStart.Length - 1;
 
         public static CompiledTrees From(IReadOnlyList<RegressionTree> trees, IReadOnlyList<double> weights)
