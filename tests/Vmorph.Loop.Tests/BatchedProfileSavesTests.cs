@@ -48,6 +48,35 @@ public sealed class BatchedProfileSavesTests : IDisposable
     }
 
     [Fact]
+    public async Task ATransactionWaitsForAGroupOfSaves_BeforeItStarts()
+    {
+        using var store = new HeldStore(SqliteFleetStore.Open(Path.Combine(directory, "vmorph.db"), clock)) { Hold = false };
+        // A wait longer than the test: the transaction starts only once the group has gathered.
+        var saves = new BatchedProfileSaves(store, linger: TimeSpan.FromHours(1));
+
+        var first = saves.SaveAsync(Update(Profile("vm-0", 3), null));
+        // Time for the writer to look at its queue (without the wait for a group it would write vm-0 alone now).
+        await Task.Delay(TimeSpan.FromMilliseconds(200));
+        var rest = Enumerable.Range(1, BatchedProfileSaves.GroupSize - 1).Select(i => saves.SaveAsync(Update(Profile($"vm-{i}", 3), null))).ToList();
+        await Task.WhenAll([first, .. rest]).WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal([BatchedProfileSaves.GroupSize], store.BatchSizes);
+    }
+
+    [Fact]
+    public async Task ASaveAskedAlone_IsWrittenAfterTheWait()
+    {
+        using var store = new HeldStore(SqliteFleetStore.Open(Path.Combine(directory, "vmorph.db"), clock)) { Hold = false };
+        var saves = new BatchedProfileSaves(store);
+
+        await saves.SaveAsync(Update(Profile("vm-0", 3), null)).WaitAsync(TimeSpan.FromMinutes(1));
+        await saves.SaveAsync(Update(Profile("vm-1", 3), null)).WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal([1, 1], store.BatchSizes);
+        Assert.Equal(2, (await store.ListAsync(CancellationToken.None)).Count);
+    }
+
+    [Fact]
     public async Task AVmChangedByAnotherWriter_FailsAlone_AndTheRestOfItsBatchIsSaved()
     {
         var path = Path.Combine(directory, "vmorph.db");
@@ -78,10 +107,12 @@ public sealed class BatchedProfileSavesTests : IDisposable
         Assert.Equal([1, 3, 1, 2, 1, 1], store.BatchSizes);
     }
 
-    /// <summary>The store, with its first save held until released, counting the updates of each save.</summary>
+    /// <summary>The store, with its first save held until released (unless <see cref="Hold"/> is false), counting the updates of each save.</summary>
     private sealed class HeldStore(IFleetStore inner) : IFleetStore
     {
         private int calls;
+
+        public bool Hold { get; init; } = true;
 
         public TaskCompletionSource FirstCallStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -93,7 +124,7 @@ public sealed class BatchedProfileSavesTests : IDisposable
 
         public async Task SaveAsync(IReadOnlyList<ProfileUpdate> updates, ImportRecord? import, CancellationToken cancellationToken)
         {
-            if (Interlocked.Increment(ref calls) == 1)
+            if (Interlocked.Increment(ref calls) == 1 && Hold)
             {
                 FirstCallStarted.SetResult();
                 await Release.Task;

@@ -4,19 +4,37 @@ namespace Vmorph.Loop.Hosting;
 
 /// <summary>
 /// The grains' profile saves, written many to a transaction: the saves asked for while one transaction is being
-/// written go together in the next, so a cycle of 10,000 VMs costs tens of commits rather than 10,000. Each update
+/// written go together in the next, and a transaction waits a moment (<see cref="Linger"/>) for <see cref="GroupSize"/>
+/// saves to gather before it starts, so a cycle of 10,000 VMs costs a few hundred commits rather than 10,000. (Without
+/// the wait the writer kept up with the grains and wrote about four VMs a transaction: every commit rewrites the
+/// tables' upper pages, takes the write-ahead log's locks and checks for a checkpoint.) Each update
 /// keeps its own version check: when one VM was changed by another writer (a morph recording its configuration),
 /// the batch is written again in halves until only that VM's save fails, with its <see cref="ConcurrencyException"/>,
 /// and the others are saved.
 /// </summary>
-public sealed class BatchedProfileSaves(IFleetStore store)
+/// <param name="store">The store the saves go to.</param>
+/// <param name="linger">How long a transaction waits for <see cref="GroupSize"/> saves to gather (<see cref="Linger"/> unless given).</param>
+public sealed class BatchedProfileSaves(IFleetStore store, TimeSpan? linger = null)
 {
     /// <summary>The most updates written in one transaction.</summary>
     public const int MaxBatch = 500;
 
+    /// <summary>How many saves a transaction waits for, at most <see cref="Linger"/>, before it starts.</summary>
+    public const int GroupSize = 64;
+
+    /// <summary>
+    /// The longest a transaction waits for <see cref="GroupSize"/> saves: a save asked for alone waits this long more.
+    /// Real time, not the server's clock: it paces the writer, and decides nothing.
+    /// </summary>
+    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(2);
+
+    private readonly TimeSpan wait = linger ?? Linger;
+
     private readonly Lock gate = new();
     private List<PendingSave> queued = [];
     private bool writing;
+    // Completed when GroupSize saves are queued, while the writer waits for them.
+    private TaskCompletionSource? gathered;
 
     /// <summary>Saves one VM's update with others asked for at about the same time; completes once it is committed.</summary>
     /// <exception cref="ConcurrencyException">The VM was changed by another writer since <see cref="ProfileUpdate.ExpectedVersion"/>.</exception>
@@ -27,6 +45,11 @@ public sealed class BatchedProfileSaves(IFleetStore store)
         lock (gate)
         {
             queued.Add(pending);
+            if (gathered is not null && queued.Count >= GroupSize)
+            {
+                gathered.TrySetResult();
+                gathered = null;
+            }
             if (writing) return pending.Saved.Task;
             writing = true;
         }
@@ -37,9 +60,11 @@ public sealed class BatchedProfileSaves(IFleetStore store)
 
     private async Task WriteAsync()
     {
+        var waited = false;
         while (true)
         {
             List<PendingSave> batch;
+            Task? more = null;
             lock (gate)
             {
                 if (queued.Count == 0)
@@ -47,9 +72,26 @@ public sealed class BatchedProfileSaves(IFleetStore store)
                     writing = false;
                     return;
                 }
-                batch = queued.Count <= MaxBatch ? queued : queued[..MaxBatch];
-                queued = queued.Count <= MaxBatch ? [] : queued[MaxBatch..];
+                if (queued.Count < GroupSize && !waited)
+                {
+                    gathered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    more = gathered.Task;
+                    batch = [];
+                }
+                else
+                {
+                    batch = queued.Count <= MaxBatch ? queued : queued[..MaxBatch];
+                    queued = queued.Count <= MaxBatch ? [] : queued[MaxBatch..];
+                }
             }
+            if (more is not null)
+            {
+                await Task.WhenAny(more, Task.Delay(wait));
+                lock (gate) gathered = null;
+                waited = true;
+                continue;
+            }
+            waited = false;
             await WriteAsync(batch);
         }
     }

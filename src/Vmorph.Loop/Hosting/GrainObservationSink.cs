@@ -13,7 +13,8 @@ namespace Vmorph.Loop.Hosting;
 /// </summary>
 public sealed class GrainObservationSink(IGrainFactory grains, string uri, string source) : IObservationSink
 {
-    private const int Parallelism = 64;
+    // VMs delivered at once: enough that their saves gather into transactions of BatchedProfileSaves.GroupSize and more.
+    private const int Parallelism = 256;
     private readonly ConcurrentDictionary<VmId, SentConfiguration> sent = new();
     private HashSet<VmId> listed = [];
 

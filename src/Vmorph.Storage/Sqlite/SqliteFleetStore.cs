@@ -253,6 +253,13 @@ public sealed class SqliteFleetStore : IFleetStore
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The samples-only save's version check, run for every VM every cycle: it reads the index of versions
+    /// (0007_vm_versions.sql), not the VM's row, which holds up to a page of its profile document. (SQLite would take
+    /// the primary key's index and then the row.)
+    /// </summary>
+    internal const string VersionCheck = "SELECT version FROM vms INDEXED BY vms_versions WHERE vm_id = @id";
+
     // Appends the samples under the version check without writing the VM's row: an UPDATE rewrites the whole row, its
     // profile document with it. The document and the version stay; loading and listing count the samples after it.
     private void SaveSamplesOnly(ProfileUpdate update, EncodedProfile encoded, SqliteTransaction transaction)
@@ -261,7 +268,7 @@ public sealed class SqliteFleetStore : IFleetStore
         if (update.ExpectedVersion is null || update.Recent is not null || update.CompactWindow || update.Spans is not null
             || update.ReplaceConfigurationHistory || update.NewConfigurationVersions.Count > 0)
             throw new ArgumentException($"the samples-only update of VM {id} also asks for what needs its profile document (a new VM, configuration versions, spans or a whole window); save the whole profile", nameof(update));
-        var stored = (long?)prepared.Scalar("SELECT version FROM vms WHERE vm_id = @id", transaction, ("@id", id.Value));
+        var stored = (long?)prepared.Scalar(VersionCheck, transaction, ("@id", id.Value));
         if (stored != update.ExpectedVersion) throw new ConcurrencyException($"VM {id} was changed by another writer since it was read (expected version {update.ExpectedVersion}); nothing was saved, run again");
         AppendSamples(id.Value, encoded.Appended, transaction);
     }

@@ -33,6 +33,16 @@ public sealed class SqliteFleetStoreTests : IDisposable
     private static ProfileUpdate New(PersonalityProfile p) => new(p, null, p.ConfigurationHistory.Versions, new RecentSamples());
 
     [Fact]
+    public void TheSamplesOnlyVersionCheck_ReadsTheIndexOfVersions_NotTheVmsRow()
+    {
+        using (SqliteFleetStore.Open(DbPath, clock)) { }
+        using var connection = new SqliteConnection($"Data Source={DbPath}");
+        connection.Open();
+        var plan = string.Join(" | ", connection.Query<(long, long, long, string Detail)>("EXPLAIN QUERY PLAN " + SqliteFleetStore.VersionCheck, new { id = "vm-1" }).Select(r => r.Detail));
+        Assert.Equal("SEARCH vms USING COVERING INDEX vms_versions (vm_id=?)", plan);
+    }
+
+    [Fact]
     public void Open_NewFile_CreatesSchemaInWalMode()
     {
         using (SqliteFleetStore.Open(DbPath, clock)) { }
