@@ -60,11 +60,12 @@ public sealed class BatchedProfileSaves(IFleetStore store, TimeSpan? linger = nu
 
     private async Task WriteAsync()
     {
+        // Whether the writer has waited for a group since its last transaction: it waits once, then writes what came.
         var waited = false;
         while (true)
         {
-            List<PendingSave> batch;
-            Task? more = null;
+            List<PendingSave>? batch = null;
+            Task? group = null;
             lock (gate)
             {
                 if (queued.Count == 0)
@@ -75,8 +76,7 @@ public sealed class BatchedProfileSaves(IFleetStore store, TimeSpan? linger = nu
                 if (queued.Count < GroupSize && !waited)
                 {
                     gathered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    more = gathered.Task;
-                    batch = [];
+                    group = gathered.Task;
                 }
                 else
                 {
@@ -84,9 +84,9 @@ public sealed class BatchedProfileSaves(IFleetStore store, TimeSpan? linger = nu
                     queued = queued.Count <= MaxBatch ? [] : queued[MaxBatch..];
                 }
             }
-            if (more is not null)
+            if (batch is null)
             {
-                await Task.WhenAny(more, Task.Delay(wait));
+                await Task.WhenAny(group!, Task.Delay(wait));
                 lock (gate) gathered = null;
                 waited = true;
                 continue;
