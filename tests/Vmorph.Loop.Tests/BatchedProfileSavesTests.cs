@@ -64,8 +64,9 @@ public sealed class BatchedProfileSavesTests : IDisposable
     }
 
     [Fact]
-    public async Task ASaveAskedAlone_IsWrittenAfterTheWait()
+    public async Task ASaveAskedAlone_IsStillWritten_WhenNoGroupGathers()
     {
+        // The writer waits for a group only once: a lone save would otherwise never complete.
         using var store = new HeldStore(SqliteFleetStore.Open(Path.Combine(directory, "vmorph.db"), clock)) { Hold = false };
         var saves = new BatchedProfileSaves(store);
 
