@@ -27,6 +27,8 @@ switch (args.FirstOrDefault())
         return CycleDetection.Run(args, Console.Out);
     case "forecasts":
         return ForecastEvaluation.Run(args, Console.Out);
+    case "heap-types":
+        return HeapTypes.Run(args, Console.Out);
     case "import-breakdown" when args.Length == 2:
         ImportBreakdown.Run(args[1], Console.Out);
         return 0;

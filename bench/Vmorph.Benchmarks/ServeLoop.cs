@@ -158,6 +158,14 @@ internal static class ServeLoop
         output.WriteLine(FormattableString.Invariant(
             $"after a full GC: RSS {process.WorkingSet64:N0} bytes, managed heap {GC.GetTotalMemory(false):N0} bytes, gen2 collections {GC.CollectionCount(2)}"));
 
+        // VMORPH_BENCH_HOLD=SECONDS: the server stays up (the loop running) that long, for a heap dump from outside:
+        // `createdump --full -f FILE PID`, then the bench's heap-types command over the dump.
+        if (int.TryParse(Environment.GetEnvironmentVariable("VMORPH_BENCH_HOLD"), CultureInfo.InvariantCulture, out var hold) && hold > 0)
+        {
+            output.WriteLine(FormattableString.Invariant($"holding {hold} s for a heap dump: process {Environment.ProcessId}"));
+            await Task.Delay(TimeSpan.FromSeconds(hold));
+        }
+
         if (apiRequests > 0)
             await MeasureApiAsync(app, apiRequests, output);
 

@@ -41,15 +41,21 @@ public sealed class ProfileSavesAcrossACrashTests
         {
             DataDirectory = data,
             ReplayTrace = Trace,
-            ReplayVms = 1,
+            ReplayVms = 16,
             ReplaySpeed = 300,
             ReplayStart = new DateTimeOffset(2013, 8, 1, 8, 0, 0, TimeSpan.Zero),
             Policies = policies,
             Clock = fake,
         }))
         {
-            vm = (await LoopServer.WaitForAsync(async () => (await server.Loop.ListAsync(CancellationToken.None)).FirstOrDefault(v => v.LastObserved is not null),
-                TimeSpan.FromSeconds(60), "the first cycle")).Vm;
+            // A VM whose stored window is not compacted during the test: a compaction writes the window's samples as
+            // floats (the profile document it writes with them folds them exactly), so the window would no longer tell
+            // the uninterrupted profile. Its first compaction comes after this many saved samples; the test saves at most
+            // two documents' worth (1 + up to SamplesBetweenDocuments + SamplesBetweenDocuments - 5).
+            var listed = await LoopServer.WaitForAsync(async () => (await server.Loop.ListAsync(CancellationToken.None)) is { Count: 16 } all && all.All(v => v.LastObserved is not null) ? all : null,
+                TimeSpan.FromSeconds(60), "the first cycle of the 16 VMs");
+            vm = listed.Select(v => v.Vm).FirstOrDefault(v => VmGrain.PhaseOf(new VmId(v)) % VmGrain.AppendsBetweenCompactions >= 2 * VmGrain.SamplesBetweenDocuments)
+                ?? throw new InvalidOperationException("none of the 16 VMs compacts its window after two documents' worth of samples (a chance of 1 in 65,536)");
             // The first save writes the document; the next comes at the VM's own phase of the cadence (Cadence), within
             // a document's interval. After it, fewer samples than that interval (with room for a cycle or two more, see
             // StepAsync): every one is appended only.

@@ -38,6 +38,11 @@ public sealed class ReplayLoopTests
         var record = await server.Journal.FindAsync(plan.MorphId!, CancellationToken.None);
         Assert.NotNull(record);
         Assert.NotNull(record!.CommittedVersion);
+        // The grain holds the latest version only; the store keeps every one, numbered without a gap or a repeat.
+        var history = await server.Services.Store.LoadHistoryAsync(new Vmorph.Identity.VmId(state.Vm), CancellationToken.None);
+        Assert.True(history.Versions.Count >= 2, $"{history.Versions.Count} version(s)");
+        Assert.Equal(Enumerable.Range(1, history.Versions.Count), history.Versions.Select(v => v.Version));
+        Assert.Equal(0, history.Earlier);
         var after = await server.Loop.GetAsync(state.Vm, CancellationToken.None);
         Assert.NotNull(after);
         Assert.Equal("vmorph", after!.Policy);

@@ -4,12 +4,19 @@ namespace Vmorph.Forecasting;
 /// Quantiles of the horizon peak from the machine-learned model (<see cref="FastTreeDemandModel"/>): the model's point
 /// prediction plus a quantile of this VM's own recent residuals (decaying, half-life 3 days), or of the training
 /// residuals until the VM has 200 of its own. With a shared model trained beforehand (<c>--train</c>) it only
-/// predicts; without one it trains its own (20 trees) on its history so far, on days 3 and 10 (never per step).
+/// predicts; without one it trains its own (20 trees) once, a week after its first forecast, on the history it is
+/// given: every step of that week (the policy engine's CPU history holds a week and more).
 /// </summary>
+/// <remarks>
+/// It keeps no steps of its own: a copy of the steps it is asked to forecast at would hold only every third while
+/// another forecaster is chosen (<see cref="BacktestChooser"/>), and teach its model lags three times too short. One
+/// training costs about 0.1 s of CPU and three full collections, which ML.NET induces: a fleet started together trains
+/// in one cycle (see docs/BENCHMARKS.md, "Session 20").
+/// </remarks>
 public sealed class FastTreeForecaster : IDemandForecaster
 {
     private const int OwnResidualsNeeded = 200;
-    private static readonly int[] RetrainDays = [3, 10];
+    private static readonly int[] RetrainDays = [7];
 
     private readonly double scale;
     private readonly int horizonSteps;
@@ -22,11 +29,7 @@ public sealed class FastTreeForecaster : IDemandForecaster
     private ForecastFeatures? state;
     private long ingested;
     private FastTreeDemandModel? model;
-    // This VM's own steps until its last own training: times as offsets from the first, values as the history keeps
-    // them (floats), 8 bytes a step.
-    private List<int>? ownOffsets;
-    private List<float>? ownValues;
-    private long ownOrigin;
+    private readonly bool trainsOwn;
     private long? firstSeen;
     private int retrains;
 
@@ -48,11 +51,7 @@ public sealed class FastTreeForecaster : IDemandForecaster
         this.horizonSteps = shared?.HorizonSteps ?? horizonSteps;
         this.zone = zone ?? TimeZoneInfo.Utc;
         this.seed = seed;
-        if (shared is null)
-        {
-            ownOffsets = [];
-            ownValues = [];
-        }
+        trainsOwn = shared is null;
     }
 
     /// <inheritdoc />
@@ -78,7 +77,7 @@ public sealed class FastTreeForecaster : IDemandForecaster
             else state.Add(history.TimeBack(age), history.Back(age));
         }
         ingested = history.Total;
-        if (ownOffsets is not null) MaybeTrain(nowUnixSeconds, history);
+        if (trainsOwn) MaybeTrain(nowUnixSeconds, history);
         if (model is null) return double.NaN;
         state.Compute(nowUnixSeconds, horizonSteps, zone, features);
         var prediction = model.Predict(features);
@@ -96,29 +95,14 @@ public sealed class FastTreeForecaster : IDemandForecaster
         if (!double.IsNaN(peak)) residuals.Add(originUnixSeconds, peak / scale - prediction);
     }
 
+    // Trains when it is due, on every step the history holds, oldest first.
     private void MaybeTrain(long now, UsageHistory history)
     {
-        // Keep this VM's own values (only without a shared model).
-        if (history.Count > 0 && (ownOffsets!.Count == 0 || history.LatestTime > ownOrigin + ownOffsets[^1]))
-        {
-            if (ownOffsets!.Count == 0) ownOrigin = history.LatestTime;
-            // Offsets of 32 bits: a step 68 years or more after the first (a clock gone wrong) is not learned from.
-            if (history.LatestTime - ownOrigin <= int.MaxValue)
-            {
-                ownOffsets.Add((int)(history.LatestTime - ownOrigin));
-                ownValues!.Add((float)history.Latest);
-            }
-        }
         firstSeen ??= now;
-        if (now - firstSeen.Value < RetrainDays[retrains] * 86400L) return;
+        if (retrains >= RetrainDays.Length || now - firstSeen.Value < RetrainDays[retrains] * 86400L) return;
         retrains++;
-        var times = ownOffsets!.Select(offset => ownOrigin + offset).ToArray();
-        var values = ownValues!.Select(value => (double)value).ToArray();
+        var (times, values) = history.Steps();
         var trained = FastTreeDemandModel.Train([new TrainingSeries(times, values, scale)], horizonSteps, zone, seed, sampleEvery: 2, trees: 20);
         if (trained is not null) model = trained;
-        if (retrains < RetrainDays.Length) return;
-        // Nothing trains again: the VM's own values are not kept any longer (they grew with its age).
-        ownOffsets = null;
-        ownValues = null;
     }
 }

@@ -127,13 +127,17 @@ public sealed class ForecastFeatures
     /// </summary>
     private sealed class SlidingWindow(int size, bool keepsValues)
     {
-        private readonly LinkedList<(long Index, double Value)> maxima = new();
+        // The candidates for the maximum, decreasing, oldest first: a deque in a ring of a power of two slots, which
+        // doubles when full (a few dozen a VM, where linked-list nodes cost 56 bytes and an allocation each).
+        private (long Index, double Value)[] maxima = new (long, double)[4];
+        private int first;
+        private int candidates;
         private double[]? ring = keepsValues ? new double[Math.Min(size, UsageHistory.InitialSlots)] : null;
         private double sum;
         private int present;
         private long added;
 
-        public double Max => maxima.Count > 0 ? maxima.First!.Value.Value : double.NaN;
+        public double Max => candidates > 0 ? maxima[first].Value : double.NaN;
 
         public double Mean => present > 0 ? sum / present : double.NaN;
 
@@ -160,11 +164,26 @@ public sealed class ForecastFeatures
             {
                 sum += value;
                 present++;
-                while (maxima.Count > 0 && maxima.Last!.Value.Value <= value) maxima.RemoveLast();
-                maxima.AddLast((index, value));
+                var mask = maxima.Length - 1;
+                while (candidates > 0 && maxima[(first + candidates - 1) & mask].Value <= value) candidates--;
+                if (candidates == maxima.Length) GrowMaxima();
+                maxima[(first + candidates) & (maxima.Length - 1)] = (index, value);
+                candidates++;
             }
-            while (maxima.Count > 0 && maxima.First!.Value.Index <= index - size) maxima.RemoveFirst();
+            while (candidates > 0 && maxima[first].Index <= index - size)
+            {
+                first = (first + 1) & (maxima.Length - 1);
+                candidates--;
+            }
             if (present == 0) sum = 0;
+        }
+
+        private void GrowMaxima()
+        {
+            var grown = new (long, double)[2 * maxima.Length];
+            for (var i = 0; i < candidates; i++) grown[i] = maxima[(first + i) & (maxima.Length - 1)];
+            maxima = grown;
+            first = 0;
         }
     }
 }

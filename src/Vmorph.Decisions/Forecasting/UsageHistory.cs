@@ -111,6 +111,21 @@ public sealed class UsageHistory
         return time;
     }
 
+    /// <summary>The steps kept, oldest first: their times and values (as <see cref="TimeBack"/> and <see cref="Back"/> give them).</summary>
+    public (long[] Times, double[] Values) Steps()
+    {
+        var times = new long[Count];
+        var values = new double[Count];
+        var time = latestTime;
+        for (var age = 0; age < Count; age++)
+        {
+            times[Count - 1 - age] = time;
+            values[Count - 1 - age] = this.values[Slot(age)];
+            if (age + 1 < Count) time -= GapBack(age);
+        }
+        return (times, values);
+    }
+
     /// <summary>The largest value of the steps after <paramref name="sinceUnixSeconds"/> (NaN if none).</summary>
     public double MaxSince(long sinceUnixSeconds)
     {

@@ -32,19 +32,57 @@ public sealed record ConfigurationVersion(
 /// The seed's <c>ConfigurationHistory</c>: every configuration a VM has had, in order, each a content-addressed version
 /// with the change event between it and the one before. Recording an unchanged configuration adds nothing.
 /// </summary>
+/// <remarks>
+/// A history can also be only its latest version (<see cref="Latest"/>): what the decide loop holds for a VM, whose
+/// older versions the store keeps. Such a history extends as the whole one does, numbering on from the versions before
+/// it, and ignores an observation older than its latest version, which that version supersedes: a collector's cycle
+/// that read the VM just before a morph recorded its new configuration. (The whole history would place it in the past
+/// and number its versions again, which the store's appended versions cannot follow.)
+/// </remarks>
 public sealed record ConfigurationHistory
 {
     /// <summary>A history with no versions.</summary>
     public static ConfigurationHistory Empty { get; } = new([]);
 
     /// <summary>Creates a history from versions in order.</summary>
-    public ConfigurationHistory(ImmutableList<ConfigurationVersion> versions) => Versions = versions;
+    /// <param name="versions">The versions held, oldest first.</param>
+    /// <param name="earlier">How many versions came before the first one held (0: the history is whole).</param>
+    public ConfigurationHistory(ImmutableList<ConfigurationVersion> versions, int earlier = 0)
+        : this(versions, earlier, latestOnly: earlier > 0)
+    {
+    }
 
-    /// <summary>The versions, oldest first.</summary>
+    private ConfigurationHistory(ImmutableList<ConfigurationVersion> versions, int earlier, bool latestOnly)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(earlier);
+        if (earlier > 0 && versions.IsEmpty) throw new ArgumentException("a history without its earlier versions holds its latest one", nameof(versions));
+        Versions = versions;
+        Earlier = earlier;
+        this.latestOnly = latestOnly;
+    }
+
+    // Extended from its latest version only (see the remarks): also when no version came before it.
+    private readonly bool latestOnly;
+
+    /// <summary>The versions held, oldest first: all of them unless <see cref="Earlier"/> says some are not.</summary>
     public ImmutableList<ConfigurationVersion> Versions { get; }
+
+    /// <summary>How many versions came before the first one held: 0 for a whole history.</summary>
+    public int Earlier { get; }
 
     /// <summary>The latest version, if any.</summary>
     public ConfigurationVersion? Current => Versions.IsEmpty ? null : Versions[^1];
+
+    /// <summary>
+    /// This history's latest version alone: what extends it with observations in time order. It keeps no times seen
+    /// again (only a whole history places observations by them). A VM's grain holds this: a long-lived VM's versions
+    /// would otherwise grow without bound in memory.
+    /// </summary>
+    public ConfigurationHistory Latest()
+    {
+        if (Current is not { } current || (latestOnly && Versions.Count == 1 && current.SeenAgain.IsEmpty)) return this;
+        return new ConfigurationHistory([current with { SeenAgain = [] }], Earlier + Versions.Count - 1, latestOnly: true);
+    }
 
     /// <summary>
     /// Records a configuration seen at <paramref name="at"/>. Observations in time order (a live VM) extend the history:
@@ -61,13 +99,16 @@ public sealed record ConfigurationHistory
         var hash = configuration.ContentHash();
         // The version in force at 'at' (none when 'at' is before every version), and the next one.
         var inForce = Versions.FindLastIndex(v => v.ObservedAt <= at);
+        if (latestOnly && at < Versions[^1].ObservedAt) return this;
         if (inForce >= 0 && Versions[inForce].ContentHash == hash)
         {
+            if (latestOnly) return this;
             var seen = SeenAgainAt(Versions[inForce], at);
-            return ReferenceEquals(seen, Versions[inForce]) ? this : new ConfigurationHistory(Versions.SetItem(inForce, seen));
+            return ReferenceEquals(seen, Versions[inForce]) ? this : new ConfigurationHistory(Versions.SetItem(inForce, seen), Earlier, latestOnly);
         }
         var split = inForce >= 0 ? Versions[inForce] : null;
         var after = split?.SeenAgain.Where(t => t > at).ToList() ?? [];
+        if (latestOnly && after.Count > 0) return this;
         if (after.Count == 0 && inForce + 1 < Versions.Count && Versions[inForce + 1].ContentHash == hash)
         {
             var next = Versions[inForce + 1];
@@ -79,7 +120,7 @@ public sealed record ConfigurationHistory
         if (inForce == Versions.Count - 1 && after.Count == 0)
         {
             var changes = (split?.Configuration ?? new VmConfiguration()).DiffTo(configuration);
-            return new ConfigurationHistory(Versions.Add(new ConfigurationVersion(Versions.Count + 1, hash, at, cause, configuration, changes)));
+            return new ConfigurationHistory(Versions.Add(new ConfigurationVersion(Earlier + Versions.Count + 1, hash, at, cause, configuration, changes)), Earlier, latestOnly);
         }
         var versions = Versions.ToBuilder();
         versions.Insert(inForce + 1, new ConfigurationVersion(0, hash, at, cause, configuration, []));
@@ -94,6 +135,8 @@ public sealed record ConfigurationHistory
     private static ConfigurationVersion SeenAgainAt(ConfigurationVersion version, DateTimeOffset at)
     {
         if (at <= version.ObservedAt || version.SeenAgain.Contains(at)) return version;
+        // The earliest times are kept: a later one than all of those, once they are as many as kept, changes nothing.
+        if (version.SeenAgain.Count >= ConfigurationVersion.MaxSeenAgain && at > version.SeenAgain[^1]) return version;
         var index = version.SeenAgain.BinarySearch(at);
         var seen = version.SeenAgain.Insert(index < 0 ? ~index : index, at);
         return version with { SeenAgain = seen.Count > ConfigurationVersion.MaxSeenAgain ? seen.RemoveAt(seen.Count - 1) : seen };
@@ -113,8 +156,8 @@ public sealed record ConfigurationHistory
 
     /// <summary>Equality by the content of the versions.</summary>
     public bool Equals(ConfigurationHistory? other) =>
-        other is not null && Versions.Select(v => (v.Version, v.ContentHash)).SequenceEqual(other.Versions.Select(v => (v.Version, v.ContentHash)));
+        other is not null && Earlier == other.Earlier && Versions.Select(v => (v.Version, v.ContentHash)).SequenceEqual(other.Versions.Select(v => (v.Version, v.ContentHash)));
 
     /// <inheritdoc />
-    public override int GetHashCode() => Versions.Count;
+    public override int GetHashCode() => Earlier + Versions.Count;
 }

@@ -40,7 +40,8 @@ public sealed record ProfileUpdate(PersonalityProfile Profile, long? ExpectedVer
     /// <summary>
     /// Whether the whole configuration history is written again in place of the stored one (an import that placed an
     /// observation out of order renumbers versions, or saw a version again) rather than only
-    /// <see cref="NewConfigurationVersions"/> appended.
+    /// <see cref="NewConfigurationVersions"/> appended. The profile's history must then be whole
+    /// (<see cref="Vmorph.Configuration.ConfigurationHistory.Earlier"/> 0): the store refuses to lose versions.
     /// </summary>
     public bool ReplaceConfigurationHistory { get; init; }
 

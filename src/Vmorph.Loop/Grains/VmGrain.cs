@@ -90,11 +90,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         id = new VmId(this.GetPrimaryKeyString());
         services.Metrics.GrainActivated();
         var stored = (await services.Store.LoadAsync([id], cancellationToken)).GetValueOrDefault(id);
-        if (stored is not null)
-        {
-            profile = stored.Profile;
-            version = stored.Version;
-        }
+        if (stored is not null) Hold(stored);
         var window = stored is null ? new RecentSamples() : await LoadWindowAsync();
         labels = new Dictionary<string, string>(await services.Control.LabelsAsync(id, cancellationToken), StringComparer.Ordinal);
         if (await services.Control.LoopStateAsync(id, cancellationToken) is { } json)
@@ -105,12 +101,15 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         latest = newest.Samples.Count > 0 ? newest.Samples[^1] : null;
         // Spread over the fleet, so that its grains, activated together, do not all compact their windows or write their
         // profile documents in one cycle.
-        var spread = (uint)id.Value.GetHashCode();
+        var spread = PhaseOf(id);
         compaction = new Cadence(AppendsBetweenCompactions, spread);
         documents = new Cadence(SamplesBetweenDocuments, spread);
         await MatchPolicyAsync(window);
         await base.OnActivateAsync(cancellationToken);
     }
+
+    /// <summary>Where a VM's cadences start (<see cref="Cadence"/>): a hash of its VMID, which this process alone keeps.</summary>
+    internal static uint PhaseOf(VmId vm) => (uint)vm.Value.GetHashCode();
 
     /// <inheritdoc />
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -181,6 +180,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
                 await ReloadProfileAsync();
             }
         }
+        profile.ConfigurationHistory = profile.ConfigurationHistory.Latest();
         received = observations.Domain.Configuration;
         receivedTag = message.ConfigurationTag;
         receivedFoldedInto = profile.ConfigurationHistory.Current;
@@ -224,9 +224,20 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
     private async Task ReloadProfileAsync()
     {
         var stored = (await services.Store.LoadAsync([id], CancellationToken.None)).GetValueOrDefault(id);
-        profile = stored?.Profile;
-        version = stored?.Version;
+        profile = null;
+        version = null;
+        if (stored is not null) Hold(stored);
         await LoadWindowAsync();
+    }
+
+    // The grain holds the profile with its configuration's latest version only: the loop reads and extends no other, the
+    // store keeps them all (the API and a rollback read them there), and a VM morphed daily would otherwise hold more
+    // versions every day. Observations come in time order, so the latest version is all a fold needs.
+    private void Hold(StoredProfile stored)
+    {
+        profile = stored.Profile;
+        profile.ConfigurationHistory = profile.ConfigurationHistory.Latest();
+        version = stored.Version;
     }
 
     // The stored raw window; the grain keeps its newest samples and time.

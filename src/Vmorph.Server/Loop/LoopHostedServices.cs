@@ -128,7 +128,7 @@ internal sealed partial class CollectorService(FleetSource fleet, IGrainFactory 
 
     private async Task RunAsync(FleetSource.Connection connection, CancellationToken stoppingToken)
     {
-        var sink = new GrainObservationSink(grains, connection.Uri, connection.Source);
+        var sink = new GrainObservationSink(grains, connection.Uri, connection.Source, (vm, e) => LogObserveFailed(logger, connection.Uri, vm.Value, e.Message, e));
         var options = new CollectorOptions
         {
             Uri = connection.Uri,
@@ -175,6 +175,9 @@ internal sealed partial class CollectorService(FleetSource fleet, IGrainFactory 
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Uri}: {Message}")]
     private static partial void LogCollector(ILogger logger, string uri, string message);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Uri}: VM {Vm}'s loop failed on this cycle's observations ({Reason}); the other VMs go on, and its observations are sent again next cycle")]
+    private static partial void LogObserveFailed(ILogger logger, string uri, string vm, string reason, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Uri}: cycle of {Vms} VM(s) in {Milliseconds:0} ms")]
     private static partial void LogCycle(ILogger logger, string uri, int vms, double milliseconds);

@@ -170,6 +170,8 @@ public sealed class SqliteFleetStore : IFleetStore
             }
             if (encoded.Document is null)
                 throw new ArgumentException($"the update of VM {p.Id} carries no profile document; only a samples-only update may leave it out", nameof(updates));
+            if (update.ReplaceConfigurationHistory && p.ConfigurationHistory.Earlier > 0)
+                throw new ArgumentException($"the update of VM {p.Id} would replace its stored configuration history with one that lacks its first {p.ConfigurationHistory.Earlier} versions; load the whole history to replace it", nameof(updates));
             var args = new
             {
                 id = p.Id.Value,

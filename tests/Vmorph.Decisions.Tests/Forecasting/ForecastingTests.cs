@@ -228,52 +228,51 @@ public class ForecastingTests
     }
 
     [Fact]
-    public void FastTreeForecaster_WithoutASharedModel_TrainsItsOwnAfterThreeDays()
+    public void FastTreeForecaster_WithoutASharedModel_TrainsItsOwnAfterAWeek()
     {
         var forecaster = new FastTreeForecaster(8, null, 12);
         var history = new UsageHistory();
         var t = Start;
         var firstForecast = double.NaN;
-        for (var i = 0; i < 288 * 4; i++, t += 300)
+        for (var i = 0; i < 288 * 8; i++, t += 300)
         {
             var f = forecaster.Forecast(t, history, 0.9);
             if (double.IsNaN(firstForecast) && !double.IsNaN(f)) firstForecast = t - Start;
             history.Add(t, Daily(t));
         }
         Assert.True(forecaster.HasModel);
-        Assert.Equal(3 * 86400, firstForecast);
+        Assert.Equal(7 * 86400, firstForecast);
     }
 
     [Fact]
-    public void FastTreeForecaster_ReadingTheCallersWeekLongHistory_ForecastsAsWithItsOwnCopy_ThroughBothOwnTrainings()
+    public void FastTreeForecaster_ReadingTheCallersWeekLongHistory_ForecastsAsWithItsOwnCopy_ThroughItsOwnTraining()
     {
-        // A history shorter than the features' week makes them keep their own copy (as they all did before); the
-        // engine's week-long one is read in place. Eleven days: the VM trains its own model on days 3 and 10.
+        // Features that copy the steps they read (as they all did before) and features reading the engine's week-long
+        // history in place. Eleven days: the VM trains its own model on day 7, from that history.
         var reading = new FastTreeForecaster(8, null, 12);
-        var copying = new FastTreeForecaster(8, null, 12);
+        var copying = new FastTreeForecaster(8, null, 12, copiesHistory: true);
         var week = new UsageHistory();
-        var shortHistory = new UsageHistory(50);
         var random = new Random(5);
         var forecasts = 0;
         for (long t = Start; t < Start + 11 * 86400L; t += 300)
         {
             var byReading = reading.Forecast(t, week, 0.9);
-            var byCopying = copying.Forecast(t, shortHistory, 0.9);
+            var byCopying = copying.Forecast(t, week, 0.9);
             Assert.Equal(byCopying, byReading);
             if (!double.IsNaN(byReading)) forecasts++;
             var value = t % 7919 == 0 ? double.NaN : Daily(t) * (0.7 + 0.6 * random.NextDouble());
             week.Add(t, value);
-            shortHistory.Add(t, value);
         }
-        Assert.Equal(8 * 288, forecasts);
+        Assert.Equal(4 * 288, forecasts);
     }
 
     [Fact]
-    public void FastTreeForecaster_KeepingItsOwnValuesCompactly_TrainsOnTheStepsTheHistoryGaveIt_OnDays3And10()
+    public void FastTreeForecaster_AskedEveryThirdStep_TrainsOnEveryStepOfTheHistory_AfterAWeek()
     {
-        // What the forecaster kept before: each step's time and value as the history gives them, when it forecasts
-        // and the step is new. The model it trains on days 3 and 10 must be the one trained on that list; until it has
-        // 200 residuals of its own, its forecast is the model's prediction plus the model's training residual.
+        // The back-test chooser asks a forecaster not in use every third step. The model it trains on day 7 must be the
+        // one trained on every step the history holds then (all of them: it holds a week and more), not on the steps it
+        // was asked at; until it has 200 residuals of its own, its forecast is the model's prediction plus the model's
+        // training residual.
         const double scale = 8;
         var forecaster = new FastTreeForecaster(scale, null, 12);
         var history = new UsageHistory();
@@ -284,18 +283,13 @@ public class ForecastingTests
         FastTreeDemandModel? expected = null;
         var random = new Random(9);
         var trainings = 0;
-        for (long t = Start; t < Start + 10 * 86400L + 3600; t += 300)
+        for (long t = Start; t < Start + 7 * 86400L + 3600; t += 300)
         {
-            // Every third step, as the back-test chooser asks a forecaster not in use.
             if ((t - Start) / 300 % 3 == 0)
             {
-                if (history.Count > 0 && (times.Count == 0 || history.LatestTime > times[^1]))
+                if (t - Start == 7 * 86400L)
                 {
-                    times.Add(history.LatestTime);
-                    values.Add(history.Latest);
-                }
-                if (t - Start is 3 * 86400L or 10 * 86400L)
-                {
+                    Assert.Equal(times.Count, history.Count);
                     expected = FastTreeDemandModel.Train([new TrainingSeries([.. times], [.. values], scale)], 12, TimeZoneInfo.Utc, 1, sampleEvery: 2, trees: 20);
                     trainings++;
                 }
@@ -309,10 +303,46 @@ public class ForecastingTests
             }
             var value = t % 7919 == 0 ? double.NaN : Daily(t) * (0.7 + 0.6 * random.NextDouble()) + 1e-3 * random.NextDouble();
             history.Add(t, value);
+            times.Add(t);
+            values.Add((float)value);
             features.AddFromHistory(0);
         }
-        Assert.Equal(2, trainings);
+        Assert.Equal(1, trainings);
         Assert.NotNull(expected);
+    }
+
+    [Fact]
+    public void Features_WindowMaximaAndMeans_AreThoseOfTheLastStepsCountedOneByOne()
+    {
+        // The sliding windows (1 h, 6 h, 24 h, 48 h) against the steps themselves, over three days of values that rise
+        // and fall in runs (the maxima's candidates pile up and empty out), with absent steps, read both ways.
+        const double scale = 4;
+        var history = new UsageHistory();
+        var reading = new ForecastFeatures(scale, history);
+        var copying = new ForecastFeatures(scale);
+        var steps = new List<double>();
+        var row = new float[ForecastFeatures.Count];
+        var random = new Random(3);
+        var value = 1.0;
+        for (long t = Start; t < Start + 3 * 86400L; t += 300)
+        {
+            value = Math.Clamp(value + (random.NextDouble() - (t / 300 / 97 % 2 == 0 ? 0.3 : 0.7)) * 0.2, 0, scale);
+            var v = t % 1117 == 0 ? double.NaN : value;
+            history.Add(t, v);
+            steps.Add((float)v);
+            reading.AddFromHistory(0);
+            copying.Add(t, (float)v);
+            foreach (var state in new[] { reading, copying })
+            {
+                state.Compute(t, 12, TimeZoneInfo.Utc, row);
+                foreach (var (window, maxAt, meanAt) in new[] { (12, 3, 4), (72, 5, 6), (288, 7, 8), (576, 15, -1) })
+                {
+                    var last = steps.Skip(Math.Max(0, steps.Count - window)).Where(x => !double.IsNaN(x)).ToList();
+                    Assert.Equal(last.Count == 0 ? -1f : (float)(last.Max() / scale), row[maxAt]);
+                    if (meanAt >= 0) Assert.Equal(last.Count == 0 ? -1f : (float)(last.Average() / scale), row[meanAt], 5);
+                }
+            }
+        }
     }
 
     [Fact]

@@ -37,6 +37,9 @@ public class UsageHistoryTests
                 Assert.Equal(kept[^(age + 1)].Time, history.TimeBack(age));
             }
             Assert.True(double.IsNaN(history.Back(kept.Count)));
+            var (times, values) = history.Steps();
+            Assert.Equal(kept.Select(k => k.Time), times);
+            Assert.Equal(kept.Select(k => k.Value), values);
             var lastTen = kept.Skip(Math.Max(0, kept.Count - 10)).Select(s => s.Value).Where(v => !double.IsNaN(v)).ToList();
             Assert.Equal(lastTen.Count == 0 ? double.NaN : lastTen.Max(), history.Window(10).Max);
             var since = (i - 30) * 300L;
@@ -95,6 +98,7 @@ public class UsageHistoryTests
             var kept = all.Skip(Math.Max(0, all.Count - capacity)).ToList();
             Assert.Equal(kept[^1], history.LatestTime);
             for (var age = 0; age < kept.Count; age++) Assert.Equal(kept[^(age + 1)], history.TimeBack(age));
+            Assert.Equal(kept, history.Steps().Times);
             // MaxSince walks back through the same times (the values are the steps' indexes).
             var since = kept[0] + (kept[^1] - kept[0]) / 2;
             var after = Enumerable.Range(0, kept.Count).Where(k => kept[k] > since).Select(k => (double)(all.Count - kept.Count + k)).ToList();

@@ -131,6 +131,29 @@ public sealed class SqliteFleetStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task AHistoryOfItsLatestVersion_ExtendsTheStoredOne_ButNeverReplacesIt()
+    {
+        var profile = Profile("test:a");
+        profile.Fold(new ConfigurationObservation(profile.Id, DateTimeOffset.FromUnixTimeSeconds(1_800_000_000), new VmConfiguration { Vcpus = 4, Memory = MemorySize.FromGiB(8) }, "grown"));
+        using var store = SqliteFleetStore.Open(DbPath, clock);
+        await store.SaveAsync([New(profile)], null, CancellationToken.None);
+
+        // What a grain holds: the latest version; the version it records next is numbered on from the stored ones.
+        profile.ConfigurationHistory = profile.ConfigurationHistory.Latest();
+        profile.Fold(new ConfigurationObservation(profile.Id, DateTimeOffset.FromUnixTimeSeconds(1_800_000_600), new VmConfiguration { Vcpus = 8, Memory = MemorySize.FromGiB(8) }, "grown again"));
+        await store.SaveAsync([new ProfileUpdate(profile, 1, [profile.ConfigurationHistory.Current!], null)], null, CancellationToken.None);
+        Assert.Equal([1, 2, 3], (await store.LoadHistoryAsync(profile.Id, CancellationToken.None)).Versions.Select(v => v.Version));
+
+        profile.ConfigurationHistory = profile.ConfigurationHistory.Latest();
+        var error = await Assert.ThrowsAsync<ArgumentException>(() =>
+            store.SaveAsync([new ProfileUpdate(profile, 2, [], null) { ReplaceConfigurationHistory = true }], null, CancellationToken.None));
+        Assert.Contains("lacks its first 2 versions", error.Message, StringComparison.Ordinal);
+        var stored = (await store.FindAsync("test:a", CancellationToken.None))!;
+        Assert.Equal(2, stored.Version);
+        Assert.Equal([1, 2, 3], stored.Profile.ConfigurationHistory.Versions.Select(v => v.Version));
+    }
+
+    [Fact]
     public async Task List_NamesWithNumbers_AreInNaturalOrder()
     {
         using var store = SqliteFleetStore.Open(DbPath, clock);
