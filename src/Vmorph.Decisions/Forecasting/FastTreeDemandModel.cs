@@ -112,7 +112,22 @@ public sealed class FastTreeDemandModel
             FeatureColumnName = nameof(Row.Features),
             LabelColumnName = nameof(Row.Label),
         });
+        WithoutForcedCollections(trainer);
         return (ml, trainer.Fit(data));
+    }
+
+    // ML.NET's FastTree forces three full garbage collections in every training (FastTreeTrainerBase.AllowGC, a
+    // protected field the constructor sets; its comment says it was for a batch environment). In a server holding
+    // thousands of VMs' state each costs a full pass over the heap, and each VM trains its own model: switched off.
+    // The field is found by reflection (the trainer is sealed); without it, training goes on as ML.NET does it.
+    private static readonly System.Reflection.FieldInfo? AllowGc =
+        typeof(FastTreeRegressionTrainer).BaseType?.GetField("AllowGC", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
+
+    internal static bool ForcedCollectionsSwitchedOff => AllowGc?.FieldType == typeof(bool);
+
+    private static void WithoutForcedCollections(FastTreeRegressionTrainer trainer)
+    {
+        if (ForcedCollectionsSwitchedOff) AllowGc!.SetValue(trainer, false);
     }
 
     private static List<Row> BuildRows(IEnumerable<TrainingSeries> series, int horizonSteps, TimeZoneInfo zone, int sampleEvery)
