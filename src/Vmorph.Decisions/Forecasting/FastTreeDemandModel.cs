@@ -123,11 +123,11 @@ public sealed class FastTreeDemandModel
     private static readonly System.Reflection.FieldInfo? AllowGc =
         typeof(FastTreeRegressionTrainer).BaseType?.GetField("AllowGC", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
 
-    internal static bool ForcedCollectionsSwitchedOff => AllowGc?.FieldType == typeof(bool);
+    internal static bool ForcedCollectionsCanBeSwitchedOff => AllowGc?.FieldType == typeof(bool);
 
     private static void WithoutForcedCollections(FastTreeRegressionTrainer trainer)
     {
-        if (ForcedCollectionsSwitchedOff) AllowGc!.SetValue(trainer, false);
+        if (ForcedCollectionsCanBeSwitchedOff) AllowGc!.SetValue(trainer, false);
     }
 
     private static List<Row> BuildRows(IEnumerable<TrainingSeries> series, int horizonSteps, TimeZoneInfo zone, int sampleEvery)

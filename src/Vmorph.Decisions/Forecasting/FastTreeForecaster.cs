@@ -10,13 +10,12 @@ namespace Vmorph.Forecasting;
 /// <remarks>
 /// It keeps no steps of its own: a copy of the steps it is asked to forecast at would hold only every third while
 /// another forecaster is chosen (<see cref="BacktestChooser"/>), and teach its model lags three times too short. One
-/// training costs about 0.1 s of CPU and three full collections, which ML.NET induces: a fleet started together trains
-/// in one cycle (see docs/BENCHMARKS.md, "Session 20").
+/// training costs about 0.1 s of CPU: a fleet started together trains in one cycle (docs/BENCHMARKS.md, "Session 20").
 /// </remarks>
 public sealed class FastTreeForecaster : IDemandForecaster
 {
     private const int OwnResidualsNeeded = 200;
-    private static readonly int[] RetrainDays = [7];
+    private const long TrainAfterSeconds = 7 * 86400L;
 
     private readonly double scale;
     private readonly int horizonSteps;
@@ -31,7 +30,7 @@ public sealed class FastTreeForecaster : IDemandForecaster
     private FastTreeDemandModel? model;
     private readonly bool trainsOwn;
     private long? firstSeen;
-    private int retrains;
+    private bool ownTrained;
 
     /// <summary>Creates it with a shared model, or (null) to train its own from the VM's history.</summary>
     /// <param name="scale">The VM's capacity.</param>
@@ -95,12 +94,12 @@ public sealed class FastTreeForecaster : IDemandForecaster
         if (!double.IsNaN(peak)) residuals.Add(originUnixSeconds, peak / scale - prediction);
     }
 
-    // Trains when it is due, on every step the history holds, oldest first.
+    // Trains once, a week after the first forecast, on every step the history holds, oldest first.
     private void MaybeTrain(long now, UsageHistory history)
     {
         firstSeen ??= now;
-        if (retrains >= RetrainDays.Length || now - firstSeen.Value < RetrainDays[retrains] * 86400L) return;
-        retrains++;
+        if (ownTrained || now - firstSeen.Value < TrainAfterSeconds) return;
+        ownTrained = true;
         var (times, values) = history.Steps();
         var trained = FastTreeDemandModel.Train([new TrainingSeries(times, values, scale)], horizonSteps, zone, seed, sampleEvery: 2, trees: 20);
         if (trained is not null) model = trained;

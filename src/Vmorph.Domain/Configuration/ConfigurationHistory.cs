@@ -96,10 +96,10 @@ public sealed record ConfigurationHistory
     /// </summary>
     public ConfigurationHistory Record(VmConfiguration configuration, DateTimeOffset at, string cause)
     {
+        if (latestOnly && at < Versions[^1].ObservedAt) return this;
         var hash = configuration.ContentHash();
         // The version in force at 'at' (none when 'at' is before every version), and the next one.
         var inForce = Versions.FindLastIndex(v => v.ObservedAt <= at);
-        if (latestOnly && at < Versions[^1].ObservedAt) return this;
         if (inForce >= 0 && Versions[inForce].ContentHash == hash)
         {
             if (latestOnly) return this;
@@ -108,6 +108,7 @@ public sealed record ConfigurationHistory
         }
         var split = inForce >= 0 ? Versions[inForce] : null;
         var after = split?.SeenAgain.Where(t => t > at).ToList() ?? [];
+        // Seen again after 'at' (a history made with its earlier versions left out): superseded too; never renumbered.
         if (latestOnly && after.Count > 0) return this;
         if (after.Count == 0 && inForce + 1 < Versions.Count && Versions[inForce + 1].ContentHash == hash)
         {

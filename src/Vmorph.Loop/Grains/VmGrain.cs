@@ -232,7 +232,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
 
     // The grain holds the profile with its configuration's latest version only: the loop reads and extends no other, the
     // store keeps them all (the API and a rollback read them there), and a VM morphed daily would otherwise hold more
-    // versions every day. Observations come in time order, so the latest version is all a fold needs.
+    // versions every day. A fold extends the latest version; an observation older than it is superseded by it.
     private void Hold(StoredProfile stored)
     {
         profile = stored.Profile;
