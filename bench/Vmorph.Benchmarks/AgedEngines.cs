@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Vmorph.Forecasting;
 using Vmorph.Loop.Grains;
 using Vmorph.Observations;
 using Vmorph.Policies;
@@ -48,42 +49,56 @@ public static class AgedEngines
         var before = Heap();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var engines = new PolicyEngine[count];
-        // Every allocation the engines asked for, in order: two builds that decide alike print the same digest.
-        var digest = 14695981039346656037UL;
-        void Digest(double value) => digest = unchecked((digest ^ (ulong)BitConverter.DoubleToInt64Bits(value)) * 1099511628211UL);
+        // Every allocation each engine asked for, in order, then the VMs' hashes in VM order: two builds that decide
+        // alike print the same digest.
+        var digests = new ulong[count];
+        Array.Fill(digests, 14695981039346656037UL);
+        static ulong Digest(ulong digest, double value) => unchecked((digest ^ (ulong)BitConverter.DoubleToInt64Bits(value)) * 1099511628211UL);
         var profiles = new PersonalityProfile[count];
+        var currents = new Allocation[count];
+        // As the live loop does: one FastTree model for the fleet, trained from its VMs' first weeks (OWN_MODELS: one a VM).
+        var fleetModel = Environment.GetEnvironmentVariable("OWN_MODELS") is null ? new FleetDemandModel() : null;
         for (var i = 0; i < count; i++)
         {
             var trace = series[i % series.Count];
             var provisioned = new Allocation(trace.Provisioned.Vcpus ?? 1, trace.Provisioned.Memory?.Mebibytes ?? double.NaN);
             var profile = new PersonalityProfile(new Identity.VmId($"bench:{i}"), $"vm{i}", "bench");
             profiles[i] = profile;
-            var engine = new PolicyEngine(policy, new VmContext(profile.Id, profile.Name, new Dictionary<string, string>(), provisioned, trace.Step),
+            engines[i] = new PolicyEngine(policy, new VmContext(profile.Id, profile.Name, new Dictionary<string, string>(), provisioned, trace.Step),
                 ArchetypeCatalog.BuiltIn, grid: RightSizeTarget.Grid, cycles: () => profile.Performance.Cycles,
-                workloadTraits: () => TraitScorer.Score(profile, ArchetypeCatalog.BuiltIn));
-            var current = provisioned;
-            var start = trace.Start.ToUnixTimeSeconds();
-            var stepSeconds = (long)trace.Step.TotalSeconds;
-            for (var s = 0; s < steps; s++)
+                workloadTraits: () => TraitScorer.Score(profile, ArchetypeCatalog.BuiltIn), fleetModel: fleetModel);
+            currents[i] = provisioned;
+        }
+        // The VMs step together on one clock from the first series' start, as a fleet does (the fleet's model is trained
+        // when the first VMs have a week): step s of each VM is its series' step s.
+        var start = series.Min(x => x.Start).ToUnixTimeSeconds();
+        for (var s = 0; s < steps; s++)
+        {
+            for (var i = 0; i < count; i++)
             {
+                var trace = series[i % series.Count];
+                var current = currents[i];
+                var stepSeconds = (long)trace.Step.TotalSeconds;
                 var at = s % trace.Length;
                 var t = start + s * stepSeconds;
                 var cores = trace.CoresAt(at)?.Value ?? double.NaN;
                 var memory = trace.MemoryAt(at)?.Mebibytes ?? double.NaN;
-                profile.Fold(new MetricSample(DateTimeOffset.FromUnixTimeSeconds(t),
+                profiles[i].Fold(new MetricSample(DateTimeOffset.FromUnixTimeSeconds(t),
                     cpu: cores >= 0 ? new Units.CpuCores(cores) : null, cpuAllocated: new Units.CpuCores(current.Cores),
                     memory: memory >= 0 ? Units.MemorySize.FromMiB(memory) : null,
                     memoryAllocated: current.HasMemory ? Units.MemorySize.FromMiB(current.MemoryMiB) : null));
-                engine.Observe(new UsageSample(t, cores, memory, current));
-                current = engine.Recommend(t + stepSeconds, current);
-                Digest(current.Cores);
-                Digest(current.HasMemory ? current.MemoryMiB : -1);
+                engines[i].Observe(new UsageSample(t, cores, memory, current));
+                current = currents[i] = engines[i].Recommend(t + stepSeconds, current);
+                digests[i] = Digest(Digest(digests[i], current.Cores), current.HasMemory ? current.MemoryMiB : -1);
             }
-            engines[i] = engine;
         }
+        var digest = 14695981039346656037UL;
+        foreach (var d in digests) digest = Digest(digest, BitConverter.Int64BitsToDouble((long)d));
         var spent = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         if (Environment.GetEnvironmentVariable("MODELS") is not null)
             output.WriteLine("models in use: " + string.Join(", ", engines.GroupBy(e => $"cpu {e.Predictive?.CpuModel ?? "none"} / memory {e.Predictive?.MemoryModel ?? "none"}").OrderByDescending(g => g.Count()).Select(g => $"{g.Key}: {g.Count()}")));
+        if (fleetModel is not null)
+            output.WriteLine("the fleet's model: " + (fleetModel.Trained() is [var (_, _, m), ..] ? $"{m.TreeCount} trees on {m.TrainingRows:N0} rows" : "not trained"));
         var held = Heap() - before;
         // HOLD_SECONDS keeps the engines alive that long after the reading, for a heap dump (dotnet-gcdump collect -p PID).
         if (args.Length > 4 && int.TryParse(args[4], CultureInfo.InvariantCulture, out var hold))

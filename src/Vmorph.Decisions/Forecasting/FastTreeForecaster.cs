@@ -4,13 +4,16 @@ namespace Vmorph.Forecasting;
 /// Quantiles of the horizon peak from the machine-learned model (<see cref="FastTreeDemandModel"/>): the model's point
 /// prediction plus a quantile of this VM's own recent residuals (decaying, half-life 3 days), or of the training
 /// residuals until the VM has 200 of its own. With a shared model trained beforehand (<c>--train</c>) it only
-/// predicts; without one it trains its own (20 trees) once, a week after its first forecast, on the history it is
-/// given: every step of that week (the policy engine's CPU history holds a week and more).
+/// predicts. With the fleet's (<see cref="FleetDemandModel"/>, the live loop) it offers the history it is given a week
+/// after its first forecast, and predicts once the fleet's model is trained. With neither it trains its own (20 trees)
+/// once, a week after its first forecast, on the history it is given: every step of that week (the policy engine's CPU
+/// history holds a week and more).
 /// </summary>
 /// <remarks>
 /// It keeps no steps of its own: a copy of the steps it is asked to forecast at would hold only every third while
 /// another forecaster is chosen (<see cref="BacktestChooser"/>), and teach its model lags three times too short. One
-/// training costs about 0.1 s of CPU: a fleet started together trains in one cycle (docs/BENCHMARKS.md, "Session 20").
+/// training costs about 0.1 s of CPU: a fleet of VMs that each train their own, started together, trains in one cycle
+/// (docs/BENCHMARKS.md, "Session 20"); the live loop's fleet trains one model.
 /// </remarks>
 public sealed class FastTreeForecaster : IDemandForecaster
 {
@@ -29,20 +32,24 @@ public sealed class FastTreeForecaster : IDemandForecaster
     private long ingested;
     private FastTreeDemandModel? model;
     private readonly bool trainsOwn;
+    private readonly FleetDemandModel.Pool? fleet;
     private long? firstSeen;
-    private bool ownTrained;
+    // Trained its own, or offered its history to the fleet's.
+    private bool historyUsed;
 
     /// <summary>Creates it with a shared model, or (null) to train its own from the VM's history.</summary>
     /// <param name="scale">The VM's capacity.</param>
     /// <param name="shared">A model trained beforehand, or null.</param>
-    /// <param name="horizonSteps">The horizon, in steps, without a model.</param>
+    /// <param name="horizonSteps">The horizon, in steps, without a model trained beforehand.</param>
     /// <param name="zone">The time zone of the calendar features.</param>
     /// <param name="seed">The seed of its own training.</param>
     /// <param name="copiesHistory">
     /// Keep a copy of the steps the lag features read, for callers that pass histories of the same content but not the
     /// same object at every call (forecasts shared by several engines); otherwise they read the history given.
     /// </param>
-    public FastTreeForecaster(double scale, FastTreeDemandModel? shared, int horizonSteps, TimeZoneInfo? zone = null, int seed = 1, bool copiesHistory = false)
+    /// <param name="fleet">Without a model trained beforehand: the fleet's, which this VM's history helps train; null: its own.</param>
+    public FastTreeForecaster(double scale, FastTreeDemandModel? shared, int horizonSteps, TimeZoneInfo? zone = null, int seed = 1, bool copiesHistory = false,
+        FleetDemandModel? fleet = null)
     {
         this.copiesHistory = copiesHistory;
         this.scale = scale > 0 ? scale : 1;
@@ -50,7 +57,8 @@ public sealed class FastTreeForecaster : IDemandForecaster
         this.horizonSteps = shared?.HorizonSteps ?? horizonSteps;
         this.zone = zone ?? TimeZoneInfo.Utc;
         this.seed = seed;
-        trainsOwn = shared is null;
+        if (shared is null && fleet is not null) this.fleet = fleet.For(horizonSteps, this.zone);
+        trainsOwn = shared is null && fleet is null;
     }
 
     /// <inheritdoc />
@@ -77,6 +85,7 @@ public sealed class FastTreeForecaster : IDemandForecaster
         }
         ingested = history.Total;
         if (trainsOwn) MaybeTrain(nowUnixSeconds, history);
+        else if (fleet is not null && model is null) model = FleetModel(nowUnixSeconds, history);
         if (model is null) return double.NaN;
         state.Compute(nowUnixSeconds, horizonSteps, zone, features);
         var prediction = model.Predict(features);
@@ -94,12 +103,26 @@ public sealed class FastTreeForecaster : IDemandForecaster
         if (!double.IsNaN(peak)) residuals.Add(originUnixSeconds, peak / scale - prediction);
     }
 
+    // Offers every step the history holds to the fleet's model once, a week after the first forecast; the model once trained.
+    private FastTreeDemandModel? FleetModel(long now, UsageHistory history)
+    {
+        if (fleet!.Model is { } trained) return trained;
+        firstSeen ??= now;
+        if (!historyUsed && now - firstSeen.Value >= TrainAfterSeconds)
+        {
+            historyUsed = true;
+            var (times, values) = history.Steps();
+            fleet.Offer(new TrainingSeries(times, values, scale), now);
+        }
+        return fleet.ModelAt(now);
+    }
+
     // Trains once, a week after the first forecast, on every step the history holds, oldest first.
     private void MaybeTrain(long now, UsageHistory history)
     {
         firstSeen ??= now;
-        if (ownTrained || now - firstSeen.Value < TrainAfterSeconds) return;
-        ownTrained = true;
+        if (historyUsed || now - firstSeen.Value < TrainAfterSeconds) return;
+        historyUsed = true;
         var (times, values) = history.Steps();
         var trained = FastTreeDemandModel.Train([new TrainingSeries(times, values, scale)], horizonSteps, zone, seed, sampleEvery: 2, trees: 20);
         if (trained is not null) model = trained;

@@ -9,9 +9,11 @@ namespace Vmorph.Forecasting;
 /// The ring grows as steps arrive (doubling, from <see cref="InitialSlots"/> up to <see cref="Capacity"/>), so a young
 /// VM holds only what it has seen: a server with many VMs keeps a week of each only for those that have a week. Values
 /// are kept as <see cref="float"/> (7 significant digits: a thousandth of a core, an eighth of a MiB at 1 TiB), and
-/// times as the gap to the step before in seconds, 16 bits (a gap of 18 hours or more, or back in time, is kept
-/// beside them): 6 bytes a step instead of 16. A time is the latest's less the gaps after it, summed as the ring is
-/// walked back.
+/// times as the gap to the step before: the history's step (the first gap that is one, at least a second), and for
+/// each step what its gap differs by, in seconds, a byte that exists only once a gap has differed (a sampling timer's
+/// jitter); a gap that differs by more, or goes back in time, is kept beside them. 4 bytes a step where every gap is
+/// the step (a replay), 5 where they jitter, 16 before any of this. A time is the latest's less the gaps after it,
+/// summed as the ring is walked back.
 /// </remarks>
 public sealed class UsageHistory
 {
@@ -19,13 +21,16 @@ public sealed class UsageHistory
     public const int InitialSlots = 16;
 
     // Marks a gap kept in largeGaps.
-    private const ushort LargeGap = ushort.MaxValue;
+    private const sbyte LargeGap = sbyte.MinValue;
 
-    private ushort[] gaps;
+    // The usual gap between steps (0 until one is seen), and by how much each step's gap differs from it: null while
+    // none has.
+    private long step;
+    private sbyte[]? jitter;
     private float[] values;
     private int next;
     private long latestTime = long.MinValue;
-    // The gaps too large for 16 bits, by the index of their step (Total before it was added), oldest first.
+    // The gaps a byte cannot tell from the step (or seen before it), by the index of their step (Total before it was added), oldest first.
     private List<(long Step, long Gap)>? largeGaps;
 
     /// <summary>Creates an empty history holding the latest <paramref name="capacity"/> steps.</summary>
@@ -33,15 +38,17 @@ public sealed class UsageHistory
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;
-        gaps = new ushort[Math.Min(capacity, InitialSlots)];
-        values = new float[gaps.Length];
+        values = new float[Math.Min(capacity, InitialSlots)];
     }
 
     /// <summary>The most steps kept.</summary>
     public int Capacity { get; }
 
     /// <summary>The steps the ring has room for now (grows with <see cref="Count"/> up to <see cref="Capacity"/>).</summary>
-    public int Slots => gaps.Length;
+    public int Slots => values.Length;
+
+    /// <summary>Whether a gap has differed from the step (and each step's difference is held, a byte a step).</summary>
+    public bool HoldsJitter => jitter is not null;
 
     /// <summary>Steps kept.</summary>
     public int Count { get; private set; }
@@ -58,18 +65,30 @@ public sealed class UsageHistory
     /// <summary>Adds a step (NaN values are kept as gaps), its value rounded to the nearest <see cref="float"/>.</summary>
     public void Add(long unixSeconds, double value)
     {
-        var gap = Total == 0 ? 0 : (Int128)unixSeconds - latestTime;
-        if (Count == gaps.Length && Count < Capacity) Grow();
-        if (gap >= 0 && gap < LargeGap) gaps[next] = (ushort)gap;
+        if (Count == values.Length && Count < Capacity) Grow();
+        // The first step's gap is never read: a time is walked back to, not from, the oldest step.
+        var gap = Total == 0 ? step : (Int128)unixSeconds - latestTime;
+        if (step == 0 && Total > 0 && gap >= 1 && gap <= int.MaxValue) step = (long)gap;
+        var differs = gap - step;
+        // Before a step is known (gaps of none or back in time so far), every gap read is kept whole.
+        if (differs == 0 && (step != 0 || Total == 0))
+        {
+            if (jitter is not null) jitter[next] = 0;
+        }
         else
         {
-            gaps[next] = LargeGap;
-            largeGaps ??= [];
-            largeGaps.Add((Total, (long)Int128.Clamp(gap, long.MinValue, long.MaxValue)));
+            jitter ??= new sbyte[values.Length];
+            if (step != 0 && differs > LargeGap && differs <= sbyte.MaxValue) jitter[next] = (sbyte)differs;
+            else
+            {
+                jitter[next] = LargeGap;
+                largeGaps ??= [];
+                largeGaps.Add((Total, (long)Int128.Clamp(gap, long.MinValue, long.MaxValue)));
+            }
         }
         values[next] = (float)value;
         latestTime = unixSeconds;
-        next = (next + 1) % gaps.Length;
+        next = (next + 1) % values.Length;
         if (Count < Capacity) Count++;
         Total++;
         // A large gap whose step has left the ring is read no more.
@@ -79,24 +98,25 @@ public sealed class UsageHistory
     // A ring that grows has never wrapped: its steps are in order at the start of the arrays, and the next goes after them.
     private void Grow()
     {
-        var slots = Math.Min(Capacity, 2 * gaps.Length);
-        Array.Resize(ref gaps, slots);
+        var slots = Math.Min(Capacity, 2 * values.Length);
+        if (jitter is not null) Array.Resize(ref jitter, slots);
         Array.Resize(ref values, slots);
         next = Count;
     }
 
     // The index of the step age steps ago (0 <= age < Count).
-    private int Slot(int age) => (next - 1 - age + 2 * gaps.Length) % gaps.Length;
+    private int Slot(int age) => (next - 1 - age + 2 * values.Length) % values.Length;
 
     // The seconds between the step age steps ago and the one before it (0 <= age < Count).
     private long GapBack(int age)
     {
-        var gap = gaps[Slot(age)];
-        if (gap != LargeGap) return gap;
-        var step = Total - 1 - age;
-        foreach (var (index, large) in largeGaps!)
-            if (index == step) return large;
-        throw new InvalidOperationException($"the gap before step {step} is not kept");
+        if (jitter is null) return step;
+        var differs = jitter[Slot(age)];
+        if (differs != LargeGap) return step + differs;
+        var index = Total - 1 - age;
+        foreach (var (at, large) in largeGaps!)
+            if (at == index) return large;
+        throw new InvalidOperationException($"the gap before step {index} is not kept");
     }
 
     /// <summary>The value <paramref name="age"/> steps ago (0 = the latest), or NaN beyond the history.</summary>

@@ -82,7 +82,12 @@ public sealed class PolicyEngine : IReportingRecommender
     /// policies): once per ring content for them all. Null: each engine detects its own.
     /// </param>
     /// <param name="sharedForecasts">The predictive trigger's forecasts, shared with the other policies of a replay that forecast alike; null forecasts here.</param>
-    public PolicyEngine(Policy policy, VmContext vm, ArchetypeCatalog? catalog = null, FastTreeDemandModel? cpuModel = null, bool autoApprove = false, FleetActivity? fleet = null, AllocationGrid? grid = null, Func<CycleHistory?>? cycles = null, Func<WeightedTraitVector>? workloadTraits = null, SharedCycleDetection? sharedCycles = null, SharedForecasts? sharedForecasts = null)
+    /// <param name="fleetModel">
+    /// Without <paramref name="cpuModel"/>: the fleet's FastTree model, which the VMs' histories train (the live loop:
+    /// one training and one model for the fleet); null: the VM trains its own.
+    /// </param>
+    public PolicyEngine(Policy policy, VmContext vm, ArchetypeCatalog? catalog = null, FastTreeDemandModel? cpuModel = null, bool autoApprove = false, FleetActivity? fleet = null, AllocationGrid? grid = null, Func<CycleHistory?>? cycles = null, Func<WeightedTraitVector>? workloadTraits = null, SharedCycleDetection? sharedCycles = null, SharedForecasts? sharedForecasts = null,
+        FleetDemandModel? fleetModel = null)
     {
         this.workloadTraits = workloadTraits;
         this.grid = grid;
@@ -97,7 +102,7 @@ public sealed class PolicyEngine : IReportingRecommender
         if (policy.Scheduled is { } s) scheduled = new ScheduledMorphing(s);
         if (policy.Demand is { } d) demand = new ResourceDemandBasedMorphing(d);
         if (policy.Workload is { } w && catalog is not null) workload = new WorkloadDetectionBasedMorphing(w, catalog);
-        if (policy.Predictive is { } p) predictive = new PredictiveMorphing(p, vm.Provisioned, vm.Step, policy.TimeZone, cpuModel, cycles ?? (() => metrics.Cycles), sharedCycles, sharedForecasts, vm.Vm);
+        if (policy.Predictive is { } p) predictive = new PredictiveMorphing(p, vm.Provisioned, vm.Step, policy.TimeZone, cpuModel, cycles ?? (() => metrics.Cycles), sharedCycles, sharedForecasts, vm.Vm, fleetModel);
         memory = new UsageHistory(predictive?.MemoryStepsRead ?? 1);
         cpu = new UsageHistory(CpuStepsRead(policy, vm.Step, predictive));
         gate = new PolicyGate(policy);

@@ -33,7 +33,7 @@ public sealed class PredictiveMorphing
     /// <param name="provisioned">The VM's capacity (the scale forecasts are normalised by).</param>
     /// <param name="step">The interval between samples.</param>
     /// <param name="zone">The policy's time zone (for seasonality).</param>
-    /// <param name="cpuModel">A FastTree model trained beforehand, or null to train per VM as the history grows.</param>
+    /// <param name="cpuModel">A FastTree model trained beforehand, or null for the fleet's (<paramref name="fleetModel"/>) or one trained per VM as the history grows.</param>
     /// <param name="cycles">
     /// Where to read the profile's CPU cycle rings, for the dominant cycle (read once a day, so a profile loaded again
     /// is followed); null keeps the hour of the day.
@@ -44,14 +44,16 @@ public sealed class PredictiveMorphing
     /// <paramref name="vm"/>); null forecasts here.
     /// </param>
     /// <param name="vm">The VM, with <paramref name="sharedForecasts"/>.</param>
-    public PredictiveMorphing(PredictiveSettings settings, Allocation provisioned, TimeSpan step, TimeZoneInfo zone, FastTreeDemandModel? cpuModel, Func<CycleHistory?>? cycles = null, SharedCycleDetection? sharedCycles = null, SharedForecasts? sharedForecasts = null, Identity.VmId vm = default)
+    /// <param name="fleetModel">Without <paramref name="cpuModel"/>: the fleet's model, trained from its VMs' histories (the live loop); null trains one per VM.</param>
+    public PredictiveMorphing(PredictiveSettings settings, Allocation provisioned, TimeSpan step, TimeZoneInfo zone, FastTreeDemandModel? cpuModel, Func<CycleHistory?>? cycles = null, SharedCycleDetection? sharedCycles = null, SharedForecasts? sharedForecasts = null, Identity.VmId vm = default,
+        FleetDemandModel? fleetModel = null)
     {
         this.settings = settings;
         HorizonSteps = Math.Max(1, (int)Math.Round(settings.Horizon / step));
         floorSteps = Math.Max(1, (int)Math.Round(settings.RecentFloor / step));
         forecastsMemory = provisioned.HasMemory;
         this.cycles = cycles;
-        ForecastState Create() => new(settings, provisioned, step, zone, cpuModel, sharedCycles, shared: sharedForecasts is not null);
+        ForecastState Create() => new(settings, provisioned, step, zone, cpuModel, sharedCycles, shared: sharedForecasts is not null, fleetModel);
         if (sharedForecasts is null) own = Create();
         else shared = sharedForecasts.Join(vm, SharedForecasts.Setting.Of(settings, zone, cpuModel), step, provisioned, Create);
     }
@@ -156,7 +158,8 @@ internal sealed class ForecastState
     private DominantCycle? cycle;
 
     /// <summary>Creates the state; <paramref name="shared"/>: stepped by several engines, each with histories of its own.</summary>
-    public ForecastState(PredictiveSettings settings, Allocation provisioned, TimeSpan step, TimeZoneInfo zone, FastTreeDemandModel? cpuModel, SharedCycleDetection? sharedCycles, bool shared)
+    public ForecastState(PredictiveSettings settings, Allocation provisioned, TimeSpan step, TimeZoneInfo zone, FastTreeDemandModel? cpuModel, SharedCycleDetection? sharedCycles, bool shared,
+        FleetDemandModel? fleetModel = null)
     {
         detect = sharedCycles is null ? CycleDetector.Detect : sharedCycles.Detect;
         var horizonSteps = Math.Max(1, (int)Math.Round(settings.Horizon / step));
@@ -167,11 +170,11 @@ internal sealed class ForecastState
         {
             ForecastModel.Seasonal => [Seasonal(cpuScale)],
             ForecastModel.RecentPeak => [Recent(cpuScale)],
-            ForecastModel.FastTree => [new FastTreeForecaster(cpuScale, cpuModel, horizonSteps, zone, copiesHistory: shared)],
+            ForecastModel.FastTree => [new FastTreeForecaster(cpuScale, cpuModel, horizonSteps, zone, copiesHistory: shared, fleet: fleetModel)],
             ForecastModel.Conformal => [new ConformalPeakForecaster(cpuScale, horizonSteps)],
             // The conformal forecaster is not among them: it improved the chooser's forecasts at P90 but not the
             // replay of the tuning month (docs/BENCHMARKS.md, "Forecasts").
-            _ => new List<IDemandForecaster> { Seasonal(cpuScale), new FastTreeForecaster(cpuScale, cpuModel, horizonSteps, zone, copiesHistory: shared), Recent(cpuScale) },
+            _ => new List<IDemandForecaster> { Seasonal(cpuScale), new FastTreeForecaster(cpuScale, cpuModel, horizonSteps, zone, copiesHistory: shared, fleet: fleetModel), Recent(cpuScale) },
         };
         Cpu = new BacktestChooser(cpuForecasters, settings.Quantile, horizonSteps, step, settings.BacktestHalfLife);
         if (provisioned.HasMemory)

@@ -315,7 +315,9 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
             // The predictive trigger reads the profile's cycle rings (whichever profile the grain holds then), not a copy.
             cycles: () => profile?.Performance.Cycles,
             // Workload detection reads the whole profile (the in-guest view), not only the usage the engine keeps.
-            workloadTraits: () => TraitScorer.Score(profile!, services.Catalogs.Archetypes));
+            workloadTraits: () => TraitScorer.Score(profile!, services.Catalogs.Archetypes),
+            // One FastTree model for the fleet, trained from the VMs' first weeks, not one a VM.
+            fleetModel: services.DemandModels);
         if (document.SchedulesCheckedAt is { } checkedAt) engine.Scheduled?.ResumeFrom(checkedAt);
         // The raw window tells a new engine (after a restart or a new policy) what the VM did lately.
         window ??= storedSamples <= NewestKept && newest.Samples.All(s => s.UnixSeconds <= newestStored)

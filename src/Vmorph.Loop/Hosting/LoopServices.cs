@@ -1,3 +1,4 @@
+using Vmorph.Forecasting;
 using Microsoft.Extensions.Logging;
 using Vmorph.Morphing;
 using Vmorph.Planning;
@@ -119,4 +120,7 @@ public sealed class LoopServices
 
     /// <summary>Loggers.</summary>
     public ILoggerFactory Loggers { get; }
+
+    /// <summary>The fleet's FastTree models, which the VMs' histories train: one for the fleet, not one a VM.</summary>
+    public FleetDemandModel DemandModels { get; } = new();
 }

@@ -107,4 +107,41 @@ public class UsageHistoryTests
         }
         Assert.Equal(gaps.Length, history.Total);
     }
+
+    [Fact]
+    public void EvenSteps_HoldNoJitter_AndJitteredOnes_AreKeptExactly_ThroughGrowthAndWrap()
+    {
+        // A replay's steps are all the step apart: no byte a step is held. A live timer's jitter by a few seconds, a
+        // missed cycle, a gap back in time, a first gap of nothing before any step is known: every time must come back
+        // as it was added, as the ring grows and wraps.
+        var even = new UsageHistory(100);
+        for (var i = 0; i < 250; i++) even.Add(1_700_000_000L + 300L * i, i);
+        Assert.False(even.HoldsJitter);
+        Assert.Equal(Enumerable.Range(150, 100).Select(i => 1_700_000_000L + 300L * i), even.Steps().Times);
+
+        var random = new Random(5);
+        const int capacity = 40;
+        var history = new UsageHistory(capacity);
+        var all = new List<long>();
+        var t = 1_700_000_000L;
+        for (var i = 0; i < 300; i++)
+        {
+            if (i == 1) t += 0; // two steps at the same second before the step is known
+            else if (i == 2) t -= 5;
+            else if (i > 0)
+                t += random.Next(10) switch
+                {
+                    0 => 300 + random.Next(-127, 128),
+                    1 => 300 + random.Next(-1000, 1000),
+                    2 => 600,
+                    _ => 300,
+                };
+            history.Add(t, i);
+            all.Add(t);
+            var kept = all.Skip(Math.Max(0, all.Count - capacity)).ToList();
+            Assert.Equal(kept, history.Steps().Times);
+            for (var age = 0; age < kept.Count; age += 7) Assert.Equal(kept[^(age + 1)], history.TimeBack(age));
+        }
+        Assert.True(history.HoldsJitter);
+    }
 }
