@@ -53,6 +53,13 @@ public sealed class RecentSamples
         if (samples.Count > Capacity) samples.RemoveRange(0, samples.Count - Capacity);
     }
 
+    /// <summary>Drops all but the newest <paramref name="count"/> samples.</summary>
+    public void KeepNewest(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (samples.Count > count) samples.RemoveRange(0, samples.Count - count);
+    }
+
     /// <summary>
     /// Encodes the window compactly (timestamps as longs, measurements as floats, NaN for absent): a format marker, the
     /// capacity, then one record per sample (the metrics, the CPU and memory allocated, the CPU demand).

@@ -46,7 +46,8 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
     /// </summary>
     internal const int SamplesBetweenDocuments = 72;
 
-    // The newest samples the grain keeps: those a failed save left unappended go with the next.
+    // The newest samples the grain keeps: those a failed save left unappended go with the next (up to this many), and
+    // once saved, the latest.
     private const int NewestKept = 8;
 
     private readonly Dictionary<string, long> counters = new(StringComparer.Ordinal);
@@ -169,6 +170,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
                 {
                     newestStored = appended[^1].UnixSeconds;
                     storedSamples = Math.Min(storedSamples + appended.Count, RecentSamples.DefaultCapacity);
+                    newest.KeepNewest(1);
                     compaction.Advance();
                     documents.Advance();
                 }
@@ -245,7 +247,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
     {
         var window = await services.Store.LoadRecentAsync(id, CancellationToken.None) ?? new RecentSamples();
         newest = new RecentSamples(NewestKept);
-        newest.AddRange(window.Samples.TakeLast(NewestKept));
+        newest.AddRange(window.Samples.TakeLast(1));
         newestStored = window.Samples.Count > 0 ? window.Samples[^1].UnixSeconds : long.MinValue;
         storedSamples = window.Samples.Count;
         return window;
@@ -320,7 +322,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
             fleetModel: services.DemandModels);
         if (document.SchedulesCheckedAt is { } checkedAt) engine.Scheduled?.ResumeFrom(checkedAt);
         // The raw window tells a new engine (after a restart or a new policy) what the VM did lately.
-        window ??= storedSamples <= NewestKept && newest.Samples.All(s => s.UnixSeconds <= newestStored)
+        window ??= storedSamples <= newest.Samples.Count && newest.Samples.All(s => s.UnixSeconds <= newestStored)
             ? newest
             : await services.Store.LoadRecentAsync(id, CancellationToken.None) ?? new RecentSamples();
         foreach (var s in window.Samples.Take(window.Samples.Count - 1)) engine.Observe(ToUsage(s));

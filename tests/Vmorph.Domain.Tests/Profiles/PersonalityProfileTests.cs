@@ -104,6 +104,10 @@ public class PersonalityProfileTests
         var decoded = RecentSamples.Decode(window.Encode());
         Assert.Equal(window.Samples.Select(s => s.UnixSeconds), decoded.Samples.Select(s => s.UnixSeconds));
         Assert.Equal((float)window.Samples[5][Metric.DiskWrite], (float)decoded.Samples[5][Metric.DiskWrite]);
+
+        // What a grain keeps once its samples are saved: the latest.
+        window.KeepNewest(1);
+        Assert.Equal(samples[^1].UnixSeconds, Assert.Single(window.Samples).UnixSeconds);
     }
 
     [Fact]
