@@ -10,9 +10,11 @@ namespace Vmorph.Forecasting;
 /// VM holds only what it has seen: a server with many VMs keeps a week of each only for those that have a week. Values
 /// are kept as <see cref="float"/> (7 significant digits: a thousandth of a core, an eighth of a MiB at 1 TiB), and
 /// times as the gap to the step before: the history's step (the first gap that is one, at least a second), and for
-/// each step what its gap differs by, in seconds, a byte that exists only once a gap has differed (a sampling timer's
-/// jitter); a gap that differs by more, or goes back in time, is kept beside them. 4 bytes a step where every gap is
-/// the step (a replay), 5 where they jitter, 16 before any of this. A time is the latest's less the gaps after it,
+/// each step what its gap differs by, in seconds, held only once a gap has differed (a sampling timer's jitter): a
+/// byte a step while every difference fits one, two bytes once one does not; a gap that differs by more than that, or
+/// goes back in time, is kept beside them. 4 bytes a step where every gap is the step (a trace), 5 where they jitter by
+/// a second or two (a live fleet), 6 where they jitter by minutes (a replay at a thousand times real time, whose
+/// timers' milliseconds are replayed minutes); 16 before any of this. A time is the latest's less the gaps after it,
 /// summed as the ring is walked back.
 /// </remarks>
 public sealed class UsageHistory
@@ -21,12 +23,13 @@ public sealed class UsageHistory
     public const int InitialSlots = 16;
 
     // Marks a gap kept in largeGaps.
-    private const sbyte LargeGap = sbyte.MinValue;
+    private const short LargeGap = short.MinValue;
 
     // The usual gap between steps (0 until one is seen), and by how much each step's gap differs from it: null while
-    // none has.
+    // none has, in bytes while every difference fits one, then in shorts.
     private long step;
     private sbyte[]? jitter;
+    private short[]? wideJitter;
     private float[] values;
     private int next;
     private long latestTime = long.MinValue;
@@ -48,7 +51,10 @@ public sealed class UsageHistory
     public int Slots => values.Length;
 
     /// <summary>Whether a gap has differed from the step (and each step's difference is held, a byte a step).</summary>
-    public bool HoldsJitter => jitter is not null;
+    public bool HoldsJitter => jitter is not null || wideJitter is not null;
+
+    /// <summary>The bytes a step's jitter takes: 0, 1 or 2.</summary>
+    public int JitterBytes => wideJitter is not null ? 2 : jitter is not null ? 1 : 0;
 
     /// <summary>Steps kept.</summary>
     public int Count { get; private set; }
@@ -71,20 +77,14 @@ public sealed class UsageHistory
         if (step == 0 && Total > 0 && gap >= 1 && gap <= int.MaxValue) step = (long)gap;
         var differs = gap - step;
         // Before a step is known (gaps of none or back in time so far), every gap read is kept whole.
-        if (differs == 0 && (step != 0 || Total == 0))
-        {
-            if (jitter is not null) jitter[next] = 0;
-        }
+        if (differs == 0 && (step != 0 || Total == 0)) SetJitter(0);
+        else if (step != 0 && differs > LargeGap && differs <= short.MaxValue && (wideJitter is not null || FitsAByte(differs) || ManyKeptWhole()))
+            SetJitter((short)differs);
         else
         {
-            jitter ??= new sbyte[values.Length];
-            if (step != 0 && differs > LargeGap && differs <= sbyte.MaxValue) jitter[next] = (sbyte)differs;
-            else
-            {
-                jitter[next] = LargeGap;
-                largeGaps ??= [];
-                largeGaps.Add((Total, (long)Int128.Clamp(gap, long.MinValue, long.MaxValue)));
-            }
+            SetJitter(LargeGap);
+            largeGaps ??= [];
+            largeGaps.Add((Total, (long)Int128.Clamp(gap, long.MinValue, long.MaxValue)));
         }
         values[next] = (float)value;
         latestTime = unixSeconds;
@@ -95,11 +95,46 @@ public sealed class UsageHistory
         if (largeGaps is { Count: > 0 } && largeGaps[0].Step < Total - Count) largeGaps.RemoveAt(0);
     }
 
+    private static bool FitsAByte(Int128 differs) => differs > sbyte.MinValue && differs <= sbyte.MaxValue;
+
+    // A difference wider than a byte is kept whole while such gaps are rare (a missed cycle, a clock set back); once a
+    // sixteenth of the slots' gaps are, the differences are held in shorts.
+    private bool ManyKeptWhole() => largeGaps is not null && largeGaps.Count >= values.Length / 16;
+
+    // Holds the next step's difference from the step, in the narrowest form that holds it and every one before.
+    private void SetJitter(short differs)
+    {
+        if (wideJitter is not null)
+        {
+            wideJitter[next] = differs;
+            return;
+        }
+        if (differs == 0)
+        {
+            if (jitter is not null) jitter[next] = 0;
+            return;
+        }
+        // A byte holds -127 to 127, and marks a gap kept whole with its smallest value.
+        if (differs == LargeGap || (differs > sbyte.MinValue && differs <= sbyte.MaxValue))
+        {
+            jitter ??= new sbyte[values.Length];
+            jitter[next] = differs == LargeGap ? sbyte.MinValue : (sbyte)differs;
+            return;
+        }
+        // Wider than a byte: every step's in shorts from now on.
+        wideJitter = new short[values.Length];
+        if (jitter is not null)
+            for (var i = 0; i < jitter.Length; i++) wideJitter[i] = jitter[i] == sbyte.MinValue ? LargeGap : jitter[i];
+        jitter = null;
+        wideJitter[next] = differs;
+    }
+
     // A ring that grows has never wrapped: its steps are in order at the start of the arrays, and the next goes after them.
     private void Grow()
     {
         var slots = Math.Min(Capacity, 2 * values.Length);
         if (jitter is not null) Array.Resize(ref jitter, slots);
+        if (wideJitter is not null) Array.Resize(ref wideJitter, slots);
         Array.Resize(ref values, slots);
         next = Count;
     }
@@ -110,8 +145,7 @@ public sealed class UsageHistory
     // The seconds between the step age steps ago and the one before it (0 <= age < Count).
     private long GapBack(int age)
     {
-        if (jitter is null) return step;
-        var differs = jitter[Slot(age)];
+        short differs = wideJitter is not null ? wideJitter[Slot(age)] : jitter is not null ? (jitter[Slot(age)] == sbyte.MinValue ? LargeGap : jitter[Slot(age)]) : (short)0;
         if (differs != LargeGap) return step + differs;
         var index = Total - 1 - age;
         foreach (var (at, large) in largeGaps!)

@@ -142,6 +142,22 @@ public class UsageHistoryTests
             Assert.Equal(kept, history.Steps().Times);
             for (var age = 0; age < kept.Count; age += 7) Assert.Equal(kept[^(age + 1)], history.TimeBack(age));
         }
-        Assert.True(history.HoldsJitter);
+        Assert.Equal(2, history.JitterBytes);
+    }
+
+    [Fact]
+    public void JitterOfASecondOrTwo_TakesAByteAStep_AndRareGapsOffByMore_AreKeptWhole_NotWidened()
+    {
+        var history = new UsageHistory(50);
+        var all = new List<long>();
+        var t = 1_700_000_000L;
+        for (var i = 0; i < 120; i++)
+        {
+            t += i == 0 ? 0 : i == 60 ? 86_400 : i == 61 ? -30 : 300 + i % 3 - 1;
+            history.Add(t, i);
+            all.Add(t);
+            Assert.Equal(all.TakeLast(50), history.Steps().Times);
+        }
+        Assert.Equal(1, history.JitterBytes);
     }
 }
