@@ -61,6 +61,9 @@ public sealed class ApiFixture : IAsyncLifetime
             replace?.Invoke(builder.Services);
         });
 
+    /// <summary>The running server's services.</summary>
+    public IServiceProvider Services => app!.Services;
+
     /// <summary>A client without a token, or with one of <paramref name="role"/>.</summary>
     public HttpClient Client(string? role = null) => Client(app!, role);
 
