@@ -63,4 +63,61 @@ public class HistogramTests
         Assert.InRange(summary.Percentile(0.5)!.Value, 0.2, 0.4);
         Assert.InRange(summary.Mean!.Value, 0.2, 0.4);
     }
+
+    [Fact]
+    public void AHistogramHoldingTheRunOfItsBuckets_AnswersAsTheWholeArray_BucketByBucket()
+    {
+        // The run widens down and up as values arrive out of order; every answer must be the double the whole array
+        // of the scale's buckets gives (the same float sums, the same walk).
+        var scale = HistogramScale.Cores;
+        var histogram = new DecayingHistogram(scale);
+        var whole = new float[scale.BucketCount];
+        var total = 0.0;
+        var random = new Random(3);
+        for (var i = 0; i < 2000; i++)
+        {
+            var value = i < 500 ? 0.5 + random.NextDouble() : Math.Exp(random.NextDouble() * 6 - 5);
+            var weight = Math.Pow(2, i / 300.0);
+            histogram.Add(value, weight);
+            whole[scale.BucketOf(value)] += (float)weight;
+            total += weight;
+            if (i % 400 == 399)
+            {
+                histogram.Rescale(0.25);
+                for (var b = 0; b < whole.Length; b++) whole[b] = (float)(whole[b] * 0.25);
+                total = whole.Sum(w => (double)w);
+            }
+            if (i % 97 != 0) continue;
+            Assert.Equal(whole, histogram.Weights.ToArray());
+            Assert.Equal(total, histogram.TotalWeight);
+            foreach (var q in new[] { 0, 0.01, 0.5, 0.9, 0.99, 1 }) Assert.Equal(Percentile(whole, total, q), histogram.Percentile(q));
+            foreach (var v in new[] { 0.001, 0.1, 0.7, 1.3, 9.0 }) Assert.Equal(ShareBelow(whole, total, v), histogram.ShareBelow(v));
+        }
+        Assert.True(histogram.BucketsHeld < scale.BucketCount);
+
+        double Percentile(float[] weights, double sum, double q)
+        {
+            var target = q * sum;
+            var cumulative = 0.0;
+            for (var b = 0; b < weights.Length; b++)
+            {
+                if (weights[b] <= 0) continue;
+                if (cumulative + weights[b] >= target)
+                    return scale.LowerBound(b) + (target - cumulative) / weights[b] * (scale.UpperBound(b) - scale.LowerBound(b));
+                cumulative += weights[b];
+            }
+            return scale.UpperBound(weights.Length - 1);
+        }
+
+        double ShareBelow(float[] weights, double sum, double value)
+        {
+            var bucket = scale.BucketOf(value);
+            var below = 0.0;
+            for (var b = 0; b < bucket; b++) below += weights[b];
+            var lower = scale.LowerBound(bucket);
+            var upper = scale.UpperBound(bucket);
+            if (upper > lower) below += weights[bucket] * Math.Clamp((value - lower) / (upper - lower), 0, 1);
+            return Math.Clamp(below / sum, 0, 1);
+        }
+    }
 }
