@@ -57,7 +57,7 @@ public static class AgedEngines
         var profiles = new PersonalityProfile[count];
         var currents = new Allocation[count];
         // As the live loop does: one FastTree model for the fleet, trained from its VMs' first weeks (OWN_MODELS: one a VM).
-        var fleetModel = Environment.GetEnvironmentVariable("OWN_MODELS") is null ? new FleetDemandModel() : null;
+        var fleetModel = Environment.GetEnvironmentVariable("OWN_MODELS") is null ? new FleetDemandModel(inBackground: false) : null;
         for (var i = 0; i < count; i++)
         {
             var trace = series[i % series.Count];

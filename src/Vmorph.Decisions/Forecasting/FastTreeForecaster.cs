@@ -37,7 +37,7 @@ public sealed class FastTreeForecaster : IDemandForecaster
     // Trained its own, or offered its history to the fleet's.
     private bool historyUsed;
 
-    /// <summary>Creates it with a shared model, or (null) to train its own from the VM's history.</summary>
+    /// <summary>Creates it with a model trained beforehand, the fleet's, or (neither) to train its own from the VM's history.</summary>
     /// <param name="scale">The VM's capacity.</param>
     /// <param name="shared">A model trained beforehand, or null.</param>
     /// <param name="horizonSteps">The horizon, in steps, without a model trained beforehand.</param>

@@ -24,9 +24,20 @@ public sealed class FleetDemandModel
     private readonly object gate = new();
     private readonly Dictionary<(int HorizonSteps, string Zone), Pool> pools = [];
     private readonly int seed;
+    private readonly bool inBackground;
 
-    /// <summary>Creates an empty one; <paramref name="seed"/> seeds its trainings.</summary>
-    public FleetDemandModel(int seed = 1) => this.seed = seed;
+    /// <summary>Creates an empty one.</summary>
+    /// <param name="seed">Seeds its trainings.</param>
+    /// <param name="inBackground">
+    /// Train on the thread pool, the caller that completes the offers going on without the model until it is trained
+    /// (a server: a training of a second or so would hold a grain's turn); false trains on that caller's thread, so
+    /// that the model is there at the same step in every run (benchmarks, tests).
+    /// </param>
+    public FleetDemandModel(int seed = 1, bool inBackground = true)
+    {
+        this.seed = seed;
+        this.inBackground = inBackground;
+    }
 
     /// <summary>The fleet's model for a horizon and time zone, trained or not.</summary>
     public Pool For(int horizonSteps, TimeZoneInfo zone)
@@ -34,7 +45,7 @@ public sealed class FleetDemandModel
         lock (gate)
         {
             var key = (horizonSteps, zone.Id);
-            if (!pools.TryGetValue(key, out var pool)) pools[key] = pool = new Pool(horizonSteps, zone, seed);
+            if (!pools.TryGetValue(key, out var pool)) pools[key] = pool = new Pool(horizonSteps, zone, seed, inBackground);
             return pool;
         }
     }
@@ -50,17 +61,19 @@ public sealed class FleetDemandModel
     {
         private readonly object gate = new();
         private readonly int seed;
+        private readonly bool inBackground;
         private List<TrainingSeries> offers = [];
         private long firstOffer = long.MinValue;
         private bool training;
         private bool newOffer;
         private volatile FastTreeDemandModel? model;
 
-        internal Pool(int horizonSteps, TimeZoneInfo zone, int seed)
+        internal Pool(int horizonSteps, TimeZoneInfo zone, int seed, bool inBackground)
         {
             HorizonSteps = horizonSteps;
             Zone = zone;
             this.seed = seed;
+            this.inBackground = inBackground;
         }
 
         /// <summary>The horizon the model forecasts, in steps.</summary>
@@ -91,8 +104,9 @@ public sealed class FleetDemandModel
         }
 
         /// <summary>
-        /// The model, trained first (by this caller, on its thread) when enough offers wait or the first waited long
-        /// enough at <paramref name="nowUnixSeconds"/>; null until then, and while another caller trains it.
+        /// The model, or null: when enough offers wait, or the first has waited long enough at
+        /// <paramref name="nowUnixSeconds"/>, this call starts its training (in the background, or on this thread and
+        /// returns it); null until then, and while it trains.
         /// </summary>
         public FastTreeDemandModel? ModelAt(long nowUnixSeconds)
         {
@@ -107,17 +121,28 @@ public sealed class FleetDemandModel
                 series = offers;
                 offers = [];
             }
+            if (!inBackground) return Train(series);
+            _ = Task.Run(() => Train(series));
+            return null;
+        }
+
+        // Trains on the offers taken; on failure (too few rows to learn from) they wait for more.
+        private FastTreeDemandModel? Train(List<TrainingSeries> series)
+        {
             FastTreeDemandModel? result = null;
             try
             {
                 result = FastTreeDemandModel.Train(series, HorizonSteps, Zone, seed, sampleEvery: 2);
+            }
+            catch (Exception) when (inBackground)
+            {
+                // Nobody awaits a background training: a failure is a model not trained, tried again at the next offer.
             }
             finally
             {
                 lock (gate)
                 {
                     training = false;
-                    // Too few rows to learn from: the offers wait for more.
                     if (result is null) offers.InsertRange(0, series);
                     else
                     {

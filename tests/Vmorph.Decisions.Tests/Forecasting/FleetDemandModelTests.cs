@@ -30,7 +30,7 @@ public class FleetDemandModelTests
         // Three VMs stepping together: each offers the week its history holds once it has forecast for a week; with
         // fewer than SeriesWanted offers the model waits a day for more, then is trained on exactly those weeks. A VM
         // that joins later predicts with the same model from its first step.
-        var fleet = new FleetDemandModel();
+        var fleet = new FleetDemandModel(inBackground: false);
         var scales = new[] { 4.0, 8.0, 16.0 };
         var forecasters = scales.Select(s => new FastTreeForecaster(s, null, Horizon, fleet: fleet)).ToArray();
         var histories = scales.Select(_ => new UsageHistory()).ToArray();
@@ -74,7 +74,7 @@ public class FleetDemandModelTests
     [Fact]
     public void SeriesWantedOffers_TrainAtOnce_FewerWaitForThePatience()
     {
-        var fleet = new FleetDemandModel();
+        var fleet = new FleetDemandModel(inBackground: false);
         var pool = fleet.For(Horizon, TimeZoneInfo.Utc);
         var now = Start + 2 * 86400L;
         for (var vm = 0; vm < FleetDemandModel.SeriesWanted - 1; vm++) pool.Offer(Series(vm, 2), now);
@@ -94,7 +94,7 @@ public class FleetDemandModelTests
     [Fact]
     public void OffersTooShortToLearnFrom_WaitForMore_AndAreTrainedOnWithThem()
     {
-        var pool = new FleetDemandModel().For(Horizon, TimeZoneInfo.Utc);
+        var pool = new FleetDemandModel(inBackground: false).For(Horizon, TimeZoneInfo.Utc);
         var now = Start + 86400L;
         // A day and an hour: rows start after a day of history, too few to learn from.
         var tooShort = new TrainingSeries([.. Series(1, 2).UnixSeconds.Take(300)], [.. Series(1, 2).Values.Take(300)], 8);
@@ -112,12 +112,16 @@ public class FleetDemandModelTests
     }
 
     [Fact]
-    public async Task CallersAtOnce_TrainOneModel_AndAllGetThatOne()
+    public async Task CallersAtOnce_TrainOneModel_InTheBackground_AndAllGetThatOne()
     {
+        // A server's: the caller that completes the offers is not held by the training; it and the others get null
+        // until the model is trained, then that model.
         var fleet = new FleetDemandModel();
         var pool = fleet.For(Horizon, TimeZoneInfo.Utc);
         var now = Start + 2 * 86400L;
         for (var vm = 0; vm < FleetDemandModel.SeriesWanted; vm++) pool.Offer(Series(vm, 2), now);
+        // This call starts the training, and does not wait for it.
+        Assert.Null(pool.ModelAt(now));
         using var go = new ManualResetEventSlim();
         var callers = Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
         {
@@ -130,6 +134,7 @@ public class FleetDemandModelTests
         go.Set();
         var models = await Task.WhenAll(callers);
         Assert.All(models, m => Assert.Same(pool.Model, m));
+        Assert.Equal(0, pool.Offers);
         Assert.Single(fleet.Trained());
     }
 }
