@@ -50,10 +50,7 @@ public sealed class UsageHistory
     /// <summary>The steps the ring has room for now (grows with <see cref="Count"/> up to <see cref="Capacity"/>).</summary>
     public int Slots => values.Length;
 
-    /// <summary>Whether a gap has differed from the step (and each step's difference is held, a byte a step).</summary>
-    public bool HoldsJitter => jitter is not null || wideJitter is not null;
-
-    /// <summary>The bytes a step's jitter takes: 0, 1 or 2.</summary>
+    /// <summary>The bytes each step's difference from the step takes: 0 while every gap is the step, then 1 or 2.</summary>
     public int JitterBytes => wideJitter is not null ? 2 : jitter is not null ? 1 : 0;
 
     /// <summary>Steps kept.</summary>
@@ -124,10 +121,15 @@ public sealed class UsageHistory
         // Wider than a byte: every step's in shorts from now on.
         wideJitter = new short[values.Length];
         if (jitter is not null)
-            for (var i = 0; i < jitter.Length; i++) wideJitter[i] = jitter[i] == sbyte.MinValue ? LargeGap : jitter[i];
+            for (var i = 0; i < jitter.Length; i++) wideJitter[i] = Widened(jitter[i]);
         jitter = null;
         wideJitter[next] = differs;
     }
+
+    private static short Widened(sbyte differs) => differs == sbyte.MinValue ? LargeGap : differs;
+
+    // A slot's difference from the step (LargeGap: kept whole).
+    private short Differs(int slot) => wideJitter is not null ? wideJitter[slot] : jitter is not null ? Widened(jitter[slot]) : (short)0;
 
     // A ring that grows has never wrapped: its steps are in order at the start of the arrays, and the next goes after them.
     private void Grow()
@@ -145,7 +147,7 @@ public sealed class UsageHistory
     // The seconds between the step age steps ago and the one before it (0 <= age < Count).
     private long GapBack(int age)
     {
-        short differs = wideJitter is not null ? wideJitter[Slot(age)] : jitter is not null ? (jitter[Slot(age)] == sbyte.MinValue ? LargeGap : jitter[Slot(age)]) : (short)0;
+        var differs = Differs(Slot(age));
         if (differs != LargeGap) return step + differs;
         var index = Total - 1 - age;
         foreach (var (at, large) in largeGaps!)

@@ -38,7 +38,7 @@ public sealed class DecayingHistogram
     /// <summary>The sum of all weights.</summary>
     public double TotalWeight { get; private set; }
 
-    /// <summary>The weight of each bucket (read-only view).</summary>
+    /// <summary>The weight of each bucket of the scale, a copy (zero outside the run held).</summary>
     public ReadOnlySpan<float> Weights => CopyWeights();
 
     /// <summary>The buckets held: the run from the lowest to the highest that has had weight.</summary>

@@ -116,7 +116,7 @@ public class UsageHistoryTests
         // as it was added, as the ring grows and wraps.
         var even = new UsageHistory(100);
         for (var i = 0; i < 250; i++) even.Add(1_700_000_000L + 300L * i, i);
-        Assert.False(even.HoldsJitter);
+        Assert.Equal(0, even.JitterBytes);
         Assert.Equal(Enumerable.Range(150, 100).Select(i => 1_700_000_000L + 300L * i), even.Steps().Times);
 
         var random = new Random(5);
