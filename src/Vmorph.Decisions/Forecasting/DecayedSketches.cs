@@ -10,9 +10,10 @@ namespace Vmorph.Forecasting;
 /// peaks, which fall in a few buckets, so an object and an array per sketch would cost more than its weights. Holding
 /// the whole run from the lowest bucket to the highest, as this class did before, held four zeros for each weight on
 /// two weeks of Bitbrains (7,416 slots for 1,657 weights a VM). A sketch that takes a new bucket moves its entries to
-/// the end of the arrays; the arrays are compacted when they must grow. Each sketch's weights, total and quantiles are
-/// those of a <see cref="Profiles.DecayingHistogram"/> on the same scale fed the same values (bucket by bucket the
-/// same float sums; the buckets without an entry are zero).
+/// the end of the arrays; the arrays are compacted when they must grow. Each sketch's weights are those of a
+/// <see cref="Profiles.DecayingHistogram"/> on the same scale fed the same values with the set's decay reference
+/// (bucket by bucket the same float sums; the buckets without an entry are zero); its total is the sum of those float
+/// weights, so its quantiles are the histogram's to float rounding.
 /// </remarks>
 internal sealed class DecayedSketches
 {
@@ -22,16 +23,12 @@ internal sealed class DecayedSketches
     /// <summary>The most sketches a set holds: their entries must fit 16-bit starts, with room to grow.</summary>
     public const int MaxCount = 480;
 
-    private const int Empty = int.MinValue;
-
     private readonly double halfLifeSeconds;
-    // Per sketch: the time its weights are relative to, as seconds after the set's first (Empty while the sketch is
-    // empty; wideReferences instead, once a time is 68 years or more from the first), the sum of its weights, and where
-    // its entries are: from starts in the shared arrays, counts of them, in bucket order. 15 bytes a sketch, not 21.
-    private readonly int[] offsets;
-    private long origin = long.MinValue;
-    private long[]? wideReferences;
-    private readonly double[] totals;
+    // The time every sketch's weights are relative to (long.MinValue while the set is empty), and per sketch where its
+    // entries are: from starts in the shared arrays, counts of them, in bucket order. 3 bytes a sketch: a sketch's total
+    // is the sum of its weights (a few dozen at most), and one reference serves the set, moved on when its weights
+    // would grow past 2^40 (every 40 half-lives).
+    private long reference = long.MinValue;
     private readonly ushort[] starts;
     private readonly byte[] counts;
     private float[] weights = [];
@@ -46,43 +43,24 @@ internal sealed class DecayedSketches
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaxCount);
         halfLifeSeconds = halfLife.TotalSeconds;
-        offsets = new int[count];
-        Array.Fill(offsets, Empty);
-        totals = new double[count];
         starts = new ushort[count];
         counts = new byte[count];
     }
 
-    // The time a sketch's weights are relative to, or long.MinValue while it is empty.
-    private long Reference(int sketch) =>
-        wideReferences is not null ? wideReferences[sketch] : offsets[sketch] == Empty ? long.MinValue : origin + offsets[sketch];
-
-    private void SetReference(int sketch, long unixSeconds)
-    {
-        if (wideReferences is null)
-        {
-            if (origin == long.MinValue) origin = unixSeconds;
-            var offset = (Int128)unixSeconds - origin;
-            if (offset > int.MinValue && offset <= int.MaxValue)
-            {
-                offsets[sketch] = (int)offset;
-                return;
-            }
-            var wide = new long[Count];
-            for (var k = 0; k < Count; k++) wide[k] = Reference(k);
-            wideReferences = wide;
-        }
-        wideReferences[sketch] = unixSeconds;
-    }
-
     /// <summary>The number of sketches.</summary>
-    public int Count => totals.Length;
+    public int Count => counts.Length;
 
     /// <summary>The entry slots the shared arrays hold (for tests of their compaction).</summary>
     public int SlotsAllocated => weights.Length;
 
-    /// <summary>The sum of all weights of a sketch.</summary>
-    public double TotalWeight(int sketch) => totals[sketch];
+    /// <summary>The sum of all weights of a sketch (relative to the set's reference).</summary>
+    public double TotalWeight(int sketch)
+    {
+        var total = 0.0;
+        int start = starts[sketch];
+        for (var i = start; i < start + counts[sketch]; i++) total += weights[i];
+        return total;
+    }
 
     /// <summary>The buckets a sketch holds an entry for (each bucket it has been given a value in since it was last emptied).</summary>
     public int BucketsHeld(int sketch) => counts[sketch];
@@ -100,30 +78,24 @@ internal sealed class DecayedSketches
     public void Add(int sketch, long unixSeconds, double value)
     {
         if (double.IsNaN(value)) return;
-        if (Reference(sketch) == long.MinValue) SetReference(sketch, unixSeconds);
-        var reference = Reference(sketch);
+        if (reference == long.MinValue) reference = unixSeconds;
         var exponent = (unixSeconds - reference) / halfLifeSeconds;
         if (exponent > 40)
         {
             var shift = Math.Floor(exponent);
-            Rescale(sketch, Math.Pow(2, -shift));
-            SetReference(sketch, reference + (long)(shift * halfLifeSeconds));
+            Rescale(Math.Pow(2, -shift));
+            reference += (long)(shift * halfLifeSeconds);
             exponent -= shift;
         }
-        var weight = Math.Pow(2, exponent);
         // The slot first: making an entry may replace the arrays.
         var slot = EntryOf(sketch, Scale.BucketOf(value));
-        weights[slot] += (float)weight;
-        totals[sketch] += weight;
+        weights[slot] += (float)Math.Pow(2, exponent);
     }
 
     /// <summary>Empties every sketch.</summary>
     public void Clear()
     {
-        Array.Fill(offsets, Empty);
-        origin = long.MinValue;
-        wideReferences = null;
-        Array.Clear(totals);
+        reference = long.MinValue;
         Array.Clear(starts);
         Array.Clear(counts);
         weights = [];
@@ -194,17 +166,11 @@ internal sealed class DecayedSketches
         abandoned = 0;
     }
 
-    // Multiplies every weight of a sketch by a factor, as DecayingHistogram.Rescale does.
-    private void Rescale(int sketch, double factor)
+    // Multiplies every weight by a factor (a weight too small for a float after it becomes zero, as it would have
+    // become negligible beside its sketch's newer weights long before).
+    private void Rescale(double factor)
     {
-        var total = 0.0;
-        int start = starts[sketch];
-        for (var i = start; i < start + counts[sketch]; i++)
-        {
-            weights[i] = (float)(weights[i] * factor);
-            total += weights[i];
-        }
-        totals[sketch] = total;
+        for (var i = 0; i < used; i++) weights[i] = (float)(weights[i] * factor);
     }
 
     // Where a sketch's entries end.
@@ -212,12 +178,12 @@ internal sealed class DecayedSketches
 
     /// <summary>A sketch's weights brought to the decay reference of <paramref name="unixSeconds"/>, so that sketches fed at different times can be mixed.</summary>
     public double WeightAt(int sketch, long unixSeconds) =>
-        Reference(sketch) is var reference && reference == long.MinValue ? 0 : totals[sketch] * Math.Pow(2, -(unixSeconds - reference) / halfLifeSeconds);
+        reference == long.MinValue ? 0 : TotalWeight(sketch) * Math.Pow(2, -(unixSeconds - reference) / halfLifeSeconds);
 
     /// <summary>A quantile of a sketch's normalised values, or NaN when empty (as <see cref="Profiles.DecayingHistogram.Percentile"/>).</summary>
     public double Quantile(int sketch, double q)
     {
-        var total = totals[sketch];
+        var total = TotalWeight(sketch);
         if (total <= 0) return double.NaN;
         var target = Math.Clamp(q, 0, 1) * total;
         var cumulative = 0.0;

@@ -8,12 +8,14 @@ namespace Vmorph.Forecasting;
 /// <remarks>
 /// The ring grows as steps arrive (doubling, from <see cref="InitialSlots"/> up to <see cref="Capacity"/>), so a young
 /// VM holds only what it has seen: a server with many VMs keeps a week of each only for those that have a week. Values
-/// are kept as <see cref="float"/> (7 significant digits: a thousandth of a core, an eighth of a MiB at 1 TiB), and
-/// times as the gap to the step before: the history's step (the first gap that is one, at least a second), and for
+/// are kept as <see cref="float"/> (7 significant digits), or as <see cref="Half"/> rounded up where the history is
+/// long and its values are cores (the policy engine's CPU history: 11 significant bits, so within 0.05 % above, half a
+/// thousandth of a core at one core, well inside a sample's own noise, and never a peak lower than it was), and times
+/// as the gap to the step before: the history's step (the first gap that is one, at least a second), and for
 /// each step what its gap differs by, in seconds, held only once a gap has differed (a sampling timer's jitter): a
 /// byte a step while every difference fits one, two bytes once one does not; a gap that differs by more than that, or
-/// goes back in time, is kept beside them. 4 bytes a step where every gap is the step (a trace), 5 where they jitter by
-/// a second or two (a live fleet), 6 where they jitter by minutes (a replay at a thousand times real time, whose
+/// goes back in time, is kept beside them. With half-precision values: 2 bytes a step where every gap is the step (a
+/// trace), 3 where they jitter by a second or two (a live fleet), 4 where they jitter by minutes (a replay at a thousand times real time, whose
 /// timers' milliseconds are replayed minutes); 16 before any of this. A time is the latest's less the gaps after it,
 /// summed as the ring is walked back.
 /// </remarks>
@@ -30,25 +32,36 @@ public sealed class UsageHistory
     private long step;
     private sbyte[]? jitter;
     private short[]? wideJitter;
-    private float[] values;
+    // The values, in one of the two: half precision (the CPU history) or single.
+    private Half[]? halves;
+    private float[]? singles;
     private int next;
     private long latestTime = long.MinValue;
     // The gaps a byte cannot tell from the step (or seen before it), by the index of their step (Total before it was added), oldest first.
     private List<(long Step, long Gap)>? largeGaps;
 
     /// <summary>Creates an empty history holding the latest <paramref name="capacity"/> steps.</summary>
-    public UsageHistory(int capacity = 2016 + 288)
+    /// <param name="capacity">The most steps kept.</param>
+    /// <param name="halfPrecision">
+    /// Holds values as <see cref="Half"/>, rounded up (cores: a week of them in half the bytes); otherwise as
+    /// <see cref="float"/>, rounded to the nearest.
+    /// </param>
+    public UsageHistory(int capacity = 2016 + 288, bool halfPrecision = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;
-        values = new float[Math.Min(capacity, InitialSlots)];
+        if (halfPrecision) halves = new Half[Math.Min(capacity, InitialSlots)];
+        else singles = new float[Math.Min(capacity, InitialSlots)];
     }
+
+    /// <summary>Whether values are held as <see cref="Half"/>.</summary>
+    public bool HalfPrecision => halves is not null;
 
     /// <summary>The most steps kept.</summary>
     public int Capacity { get; }
 
     /// <summary>The steps the ring has room for now (grows with <see cref="Count"/> up to <see cref="Capacity"/>).</summary>
-    public int Slots => values.Length;
+    public int Slots => halves?.Length ?? singles!.Length;
 
     /// <summary>The bytes each step's difference from the step takes: 0 while every gap is the step, then 1 or 2.</summary>
     public int JitterBytes => wideJitter is not null ? 2 : jitter is not null ? 1 : 0;
@@ -63,12 +76,12 @@ public sealed class UsageHistory
     public long LatestTime => latestTime;
 
     /// <summary>The latest value, or NaN.</summary>
-    public double Latest => Count == 0 ? double.NaN : values[Slot(0)];
+    public double Latest => Count == 0 ? double.NaN : Value(Slot(0));
 
-    /// <summary>Adds a step (NaN values are kept as gaps), its value rounded to the nearest <see cref="float"/>.</summary>
+    /// <summary>Adds a step (NaN values are kept as gaps), its value rounded as <see cref="HalfPrecision"/> says.</summary>
     public void Add(long unixSeconds, double value)
     {
-        if (Count == values.Length && Count < Capacity) Grow();
+        if (Count == Slots && Count < Capacity) Grow();
         // The first step's gap is never read: a time is walked back to, not from, the oldest step.
         var gap = Total == 0 ? step : (Int128)unixSeconds - latestTime;
         if (step == 0 && Total > 0 && gap >= 1 && gap <= int.MaxValue) step = (long)gap;
@@ -83,9 +96,10 @@ public sealed class UsageHistory
             largeGaps ??= [];
             largeGaps.Add((Total, (long)Int128.Clamp(gap, long.MinValue, long.MaxValue)));
         }
-        values[next] = (float)value;
+        if (halves is not null) halves[next] = HalfAtLeast(value);
+        else singles![next] = (float)value;
         latestTime = unixSeconds;
-        next = (next + 1) % values.Length;
+        next = (next + 1) % Slots;
         if (Count < Capacity) Count++;
         Total++;
         // A large gap whose step has left the ring is read no more.
@@ -96,7 +110,7 @@ public sealed class UsageHistory
 
     // A difference wider than a byte is kept whole while such gaps are rare (a missed cycle, a clock set back); once a
     // sixteenth of the slots' gaps are, the differences are held in shorts.
-    private bool ManyKeptWhole() => largeGaps is not null && largeGaps.Count >= values.Length / 16;
+    private bool ManyKeptWhole() => largeGaps is not null && largeGaps.Count >= Slots / 16;
 
     // Holds the next step's difference from the step, in the narrowest form that holds it and every one before.
     private void SetJitter(short differs)
@@ -114,12 +128,12 @@ public sealed class UsageHistory
         // A byte holds -127 to 127, and marks a gap kept whole with its smallest value.
         if (differs == LargeGap || (differs > sbyte.MinValue && differs <= sbyte.MaxValue))
         {
-            jitter ??= new sbyte[values.Length];
+            jitter ??= new sbyte[Slots];
             jitter[next] = differs == LargeGap ? sbyte.MinValue : (sbyte)differs;
             return;
         }
         // Wider than a byte: every step's in shorts from now on.
-        wideJitter = new short[values.Length];
+        wideJitter = new short[Slots];
         if (jitter is not null)
             for (var i = 0; i < jitter.Length; i++) wideJitter[i] = Widened(jitter[i]);
         jitter = null;
@@ -134,15 +148,27 @@ public sealed class UsageHistory
     // A ring that grows has never wrapped: its steps are in order at the start of the arrays, and the next goes after them.
     private void Grow()
     {
-        var slots = Math.Min(Capacity, 2 * values.Length);
+        var slots = Math.Min(Capacity, 2 * Slots);
         if (jitter is not null) Array.Resize(ref jitter, slots);
         if (wideJitter is not null) Array.Resize(ref wideJitter, slots);
-        Array.Resize(ref values, slots);
+        if (halves is not null) Array.Resize(ref halves, slots);
+        else Array.Resize(ref singles, slots);
         next = Count;
     }
 
+    // The nearest half-precision value at or above a value: the history never holds a peak lower than it was, so
+    // that what is sized from it is not short by the rounding.
+    private static Half HalfAtLeast(double value)
+    {
+        var held = (Half)value;
+        return (double)held < value ? Half.BitIncrement(held) : held;
+    }
+
+    // The value held in a slot.
+    private double Value(int slot) => halves is not null ? (double)halves[slot] : singles![slot];
+
     // The index of the step age steps ago (0 <= age < Count).
-    private int Slot(int age) => (next - 1 - age + 2 * values.Length) % values.Length;
+    private int Slot(int age) => (next - 1 - age + 2 * Slots) % Slots;
 
     // The seconds between the step age steps ago and the one before it (0 <= age < Count).
     private long GapBack(int age)
@@ -156,7 +182,7 @@ public sealed class UsageHistory
     }
 
     /// <summary>The value <paramref name="age"/> steps ago (0 = the latest), or NaN beyond the history.</summary>
-    public double Back(int age) => age < 0 || age >= Count ? double.NaN : values[Slot(age)];
+    public double Back(int age) => age < 0 || age >= Count ? double.NaN : Value(Slot(age));
 
     /// <summary>The time <paramref name="age"/> steps ago, or <see cref="long.MinValue"/>.</summary>
     public long TimeBack(int age)
@@ -176,7 +202,7 @@ public sealed class UsageHistory
         for (var age = 0; age < Count; age++)
         {
             times[Count - 1 - age] = time;
-            values[Count - 1 - age] = this.values[Slot(age)];
+            values[Count - 1 - age] = Value(Slot(age));
             if (age + 1 < Count) time -= GapBack(age);
         }
         return (times, values);
@@ -190,7 +216,7 @@ public sealed class UsageHistory
         for (var age = 0; age < Count; age++)
         {
             if (time <= sinceUnixSeconds) break;
-            var v = values[Slot(age)];
+            var v = Value(Slot(age));
             if (!double.IsNaN(v) && !(v <= max)) max = v;
             if (age + 1 < Count) time -= GapBack(age);
         }
@@ -206,7 +232,7 @@ public sealed class UsageHistory
         var count = Math.Min(steps, Count);
         for (var age = 0; age < count; age++)
         {
-            var v = values[Slot(age)];
+            var v = Value(Slot(age));
             if (double.IsNaN(v)) continue;
             if (!(v <= max)) max = v;
             sum += v;
@@ -221,7 +247,7 @@ public sealed class UsageHistory
         var max = double.NaN;
         for (var age = Math.Max(0, fromAge); age <= toAge && age < Count; age++)
         {
-            var v = values[Slot(age)];
+            var v = Value(Slot(age));
             if (!double.IsNaN(v) && !(v <= max)) max = v;
         }
         return max;
@@ -232,7 +258,7 @@ public sealed class UsageHistory
     {
         for (var age = 0; age < Count; age++)
         {
-            var v = values[Slot(age)];
+            var v = Value(Slot(age));
             if (v >= threshold) return age;
         }
         return Count;

@@ -104,7 +104,8 @@ public sealed class PolicyEngine : IReportingRecommender
         if (policy.Workload is { } w && catalog is not null) workload = new WorkloadDetectionBasedMorphing(w, catalog);
         if (policy.Predictive is { } p) predictive = new PredictiveMorphing(p, vm.Provisioned, vm.Step, policy.TimeZone, cpuModel, cycles ?? (() => metrics.Cycles), sharedCycles, sharedForecasts, vm.Vm, fleetModel);
         memory = new UsageHistory(predictive?.MemoryStepsRead ?? 1);
-        cpu = new UsageHistory(CpuStepsRead(policy, vm.Step, predictive));
+        // A week and more of cores: in half precision, rounded up (the memory history holds a few hours, in MiB, as floats).
+        cpu = new UsageHistory(CpuStepsRead(policy, vm.Step, predictive), halfPrecision: true);
         gate = new PolicyGate(policy);
         if (fleet is not null && predictive is not null && policy.Demand is { Wake: > 0 } wakeSettings)
         {

@@ -18,14 +18,14 @@ public class UsageHistoryTests
     public void GrowingHistory_AnswersAsAListOfItsLatestSteps_BeforeAndAfterItIsFull()
     {
         const int capacity = 100;
-        var history = new UsageHistory(capacity);
+        var history = new UsageHistory(capacity, halfPrecision: true);
         var all = new List<(long Time, double Value)>();
         var random = new Random(11);
         for (var i = 0; i < 3 * capacity; i++)
         {
             var value = i % 17 == 0 ? double.NaN : random.NextDouble() * 8;
             history.Add(i * 300L, value);
-            all.Add((i * 300L, (float)value));
+            all.Add((i * 300L, value));
             var kept = all.Skip(Math.Max(0, all.Count - capacity)).ToList();
 
             Assert.Equal(kept.Count, history.Count);
@@ -33,20 +33,23 @@ public class UsageHistoryTests
             Assert.Equal(kept[^1].Time, history.LatestTime);
             for (var age = 0; age < kept.Count; age++)
             {
-                Assert.Equal(kept[^(age + 1)].Value, history.Back(age));
+                Assert.Equal(AsHeld(kept[^(age + 1)].Value), history.Back(age));
                 Assert.Equal(kept[^(age + 1)].Time, history.TimeBack(age));
             }
             Assert.True(double.IsNaN(history.Back(kept.Count)));
             var (times, values) = history.Steps();
             Assert.Equal(kept.Select(k => k.Time), times);
-            Assert.Equal(kept.Select(k => k.Value), values);
-            var lastTen = kept.Skip(Math.Max(0, kept.Count - 10)).Select(s => s.Value).Where(v => !double.IsNaN(v)).ToList();
+            Assert.Equal(kept.Select(k => AsHeld(k.Value)), values);
+            var lastTen = kept.Skip(Math.Max(0, kept.Count - 10)).Select(s => AsHeld(s.Value)).Where(v => !double.IsNaN(v)).ToList();
             Assert.Equal(lastTen.Count == 0 ? double.NaN : lastTen.Max(), history.Window(10).Max);
             var since = (i - 30) * 300L;
-            var after = kept.Where(s => s.Time > since && !double.IsNaN(s.Value)).Select(s => s.Value).ToList();
+            var after = kept.Where(s => s.Time > since && !double.IsNaN(s.Value)).Select(s => AsHeld(s.Value)).ToList();
             Assert.Equal(after.Count == 0 ? double.NaN : after.Max(), history.MaxSince(since));
         }
         Assert.Equal(capacity, history.Slots);
+
+        // A value as a half-precision history holds it: the least half at or above it.
+        static double AsHeld(double value) => (double)(Half)value >= value || double.IsNaN(value) ? (double)(Half)value : (double)Half.BitIncrement((Half)value);
     }
 
     [Fact]
@@ -74,10 +77,35 @@ public class UsageHistoryTests
         history.Add(0, value);
         history.Add(300, double.NaN);
 
+        Assert.False(history.HalfPrecision);
         Assert.Equal((float)value, history.Back(1));
         Assert.Equal(value, history.Back(1), value * 6e-8);
         Assert.True(double.IsNaN(history.Back(0)));
         Assert.Equal((float)value, history.Window(2).Max);
+    }
+
+    [Theory]
+    [InlineData(0.123456789)]
+    [InlineData(1.0)]
+    [InlineData(7.3)]
+    [InlineData(0.000_123)]
+    [InlineData(63.999)]
+    [InlineData(65_000.4)]
+    public void HalfPrecisionHistory_KeepsValuesToTheHalfAtOrAboveThem_ElevenSignificantBits(double value)
+    {
+        var history = new UsageHistory(halfPrecision: true);
+        history.Add(0, value);
+        history.Add(300, double.NaN);
+        history.Add(600, -value);
+
+        var held = history.Back(2);
+        Assert.True(held >= value, $"{held} held for {value}");
+        Assert.Equal(value, held, value / 1024);
+        // The half it holds is the least at or above the value: the one below it is below the value.
+        Assert.True((double)Half.BitDecrement((Half)held) < value);
+        Assert.True(double.IsNaN(history.Back(1)));
+        Assert.True(history.Back(0) >= -value);
+        Assert.Equal(held, history.Window(3).Max);
     }
 
     [Fact]
