@@ -143,12 +143,14 @@ internal sealed class DecayedSketches
         return at;
     }
 
-    // Makes room for `more` slots after the end of the entries, compacting them (into larger arrays if still short).
+    // Makes room for `more` slots after the end of the entries, compacting them into arrays with a sixteenth more room
+    // than they need: a sketch's new bucket is rare once its hour has been seen a few times, so compactions stay rare
+    // (about one per twenty new buckets, each a copy of the entries) while the slots left empty stay few.
     private void Reserve(int more)
     {
         if (used + more <= weights.Length) return;
         var live = used - abandoned;
-        var size = Math.Max(live + more, Math.Max(8, (live + more) * 5 / 4));
+        var size = Math.Max(8, live + more + (live + more) / 16);
         var compactedWeights = new float[size];
         var compactedBuckets = new byte[size];
         var next = 0;
