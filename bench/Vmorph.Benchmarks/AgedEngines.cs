@@ -114,7 +114,7 @@ public static class AgedEngines
                 {
                     var set = Get(e, path)!;
                     var counts = (byte[])Get(set, "counts")!;
-                    slots += ((float[])Get(set, "weights")!).Length;
+                    slots += ((uint[])Get(set, "entries")!).Length;
                     entries += counts.Sum(c => (long)c);
                     sketches += counts.Length;
                 }

@@ -11,14 +11,18 @@ namespace Vmorph.Forecasting;
 /// the whole run from the lowest bucket to the highest, as this class did before, held four zeros for each weight on
 /// two weeks of Bitbrains (7,416 slots for 1,657 weights a VM). A sketch that takes a new bucket moves its entries to
 /// the end of the arrays; the arrays are compacted when they must grow. Each sketch's weights are those of a
-/// <see cref="Profiles.DecayingHistogram"/> on the same scale fed the same values with the set's decay reference
-/// (bucket by bucket the same float sums; the buckets without an entry are zero); its total is the sum of those float
-/// weights, so its quantiles are the histogram's to float rounding.
+/// <see cref="Profiles.DecayingHistogram"/> on the same scale fed the same values with the set's decay reference, to
+/// the 16 significant bits an entry keeps (each sum rounded to them; the buckets without an entry are zero); its total
+/// is the sum of those weights, so its quantiles are the histogram's to that rounding. An entry takes 4 bytes: 9 bits
+/// of bucket (the scale's 177 buckets fit) above 23 bits of weight.
 /// </remarks>
 internal sealed class DecayedSketches
 {
     /// <summary>Normalised values from 1/1024 to 2 of the capacity, 12.5 % wide buckets.</summary>
     public static readonly Profiles.HistogramScale Scale = new(1.0 / 1024, 11);
+
+    private const int WeightBits = 23;
+    private const uint WeightMask = (1u << WeightBits) - 1;
 
     /// <summary>The most sketches a set holds: their entries must fit 16-bit starts, with room to grow.</summary>
     public const int MaxCount = 480;
@@ -31,8 +35,9 @@ internal sealed class DecayedSketches
     private long reference = long.MinValue;
     private readonly ushort[] starts;
     private readonly byte[] counts;
-    private float[] weights = [];
-    private byte[] buckets = [];
+    // Each entry in 32 bits: its bucket above a weight of 23 bits, a positive float without its 8 lowest mantissa bits
+    // (16 significant bits: within 1/65,536, rounded to the nearest), so that entries in bucket order are in order.
+    private uint[] entries = [];
     // The end of the entries written, and how many slots before it no sketch holds any longer (moved away).
     private int used;
     private int abandoned;
@@ -51,14 +56,14 @@ internal sealed class DecayedSketches
     public int Count => counts.Length;
 
     /// <summary>The entry slots the shared arrays hold (for tests of their compaction).</summary>
-    public int SlotsAllocated => weights.Length;
+    public int SlotsAllocated => entries.Length;
 
     /// <summary>The sum of all weights of a sketch (relative to the set's reference).</summary>
     public double TotalWeight(int sketch)
     {
         var total = 0.0;
         int start = starts[sketch];
-        for (var i = start; i < start + counts[sketch]; i++) total += weights[i];
+        for (var i = start; i < start + counts[sketch]; i++) total += WeightOf(entries[i]);
         return total;
     }
 
@@ -70,7 +75,7 @@ internal sealed class DecayedSketches
     {
         int start = starts[sketch];
         for (var i = start; i < start + counts[sketch]; i++)
-            if (buckets[i] == bucket) return weights[i];
+            if (BucketOf(entries[i]) == bucket) return WeightOf(entries[i]);
         return 0f;
     }
 
@@ -89,7 +94,7 @@ internal sealed class DecayedSketches
         }
         // The slot first: making an entry may replace the arrays.
         var slot = EntryOf(sketch, Scale.BucketOf(value));
-        weights[slot] += (float)Math.Pow(2, exponent);
+        entries[slot] = Entry(BucketOf(entries[slot]), WeightOf(entries[slot]) + (float)Math.Pow(2, exponent));
     }
 
     /// <summary>Empties every sketch.</summary>
@@ -98,8 +103,7 @@ internal sealed class DecayedSketches
         reference = long.MinValue;
         Array.Clear(starts);
         Array.Clear(counts);
-        weights = [];
-        buckets = [];
+        entries = [];
         used = 0;
         abandoned = 0;
     }
@@ -112,10 +116,10 @@ internal sealed class DecayedSketches
         var at = start;
         for (; at < start + count; at++)
         {
-            if (buckets[at] == bucket) return at;
-            if (buckets[at] > bucket) break;
+            if (BucketOf(entries[at]) == bucket) return at;
+            if (BucketOf(entries[at]) > bucket) break;
         }
-        if (start + count != used || used == weights.Length)
+        if (start + count != used || used == entries.Length)
         {
             // Not the last sketch's entries, or no slot after them: move them to the end, where they can take one more
             // (compacting the arrays first may already have put them there).
@@ -123,21 +127,18 @@ internal sealed class DecayedSketches
             start = starts[sketch];
             if (start + count != used)
             {
-                Array.Copy(weights, start, weights, used, count);
-                Array.Copy(buckets, start, buckets, used, count);
+                Array.Copy(entries, start, entries, used, count);
                 abandoned += count;
                 starts[sketch] = (ushort)used;
                 start = used;
                 used += count;
             }
             at = start;
-            while (at < start + count && buckets[at] < bucket) at++;
+            while (at < start + count && BucketOf(entries[at]) < bucket) at++;
         }
         // The sketch's entries end the arrays and a slot follows them: the entries from `at` shift up by one.
-        Array.Copy(weights, at, weights, at + 1, start + count - at);
-        Array.Copy(buckets, at, buckets, at + 1, start + count - at);
-        weights[at] = 0f;
-        buckets[at] = (byte)bucket;
+        Array.Copy(entries, at, entries, at + 1, start + count - at);
+        entries[at] = Entry(bucket, 0f);
         counts[sketch] = (byte)(count + 1);
         used++;
         return at;
@@ -148,22 +149,19 @@ internal sealed class DecayedSketches
     // (about one per twenty new buckets, each a copy of the entries) while the slots left empty stay few.
     private void Reserve(int more)
     {
-        if (used + more <= weights.Length) return;
+        if (used + more <= entries.Length) return;
         var live = used - abandoned;
         var size = Math.Max(8, live + more + (live + more) / 16);
-        var compactedWeights = new float[size];
-        var compactedBuckets = new byte[size];
+        var compacted = new uint[size];
         var next = 0;
         foreach (var sketch in Enumerable.Range(0, Count).OrderBy(s => starts[s]))
         {
             if (counts[sketch] == 0) continue;
-            Array.Copy(weights, starts[sketch], compactedWeights, next, counts[sketch]);
-            Array.Copy(buckets, starts[sketch], compactedBuckets, next, counts[sketch]);
+            Array.Copy(entries, starts[sketch], compacted, next, counts[sketch]);
             starts[sketch] = (ushort)next;
             next += counts[sketch];
         }
-        weights = compactedWeights;
-        buckets = compactedBuckets;
+        entries = compacted;
         used = next;
         abandoned = 0;
     }
@@ -172,7 +170,18 @@ internal sealed class DecayedSketches
     // become negligible beside its sketch's newer weights long before).
     private void Rescale(double factor)
     {
-        for (var i = 0; i < used; i++) weights[i] = (float)(weights[i] * factor);
+        for (var i = 0; i < used; i++) entries[i] = Entry(BucketOf(entries[i]), (float)(WeightOf(entries[i]) * factor));
+    }
+
+    private static int BucketOf(uint entry) => (int)(entry >> WeightBits);
+
+    private static float WeightOf(uint entry) => BitConverter.Int32BitsToSingle((int)((entry & WeightMask) << 8));
+
+    // An entry of a bucket and a weight (positive or zero), the weight rounded to the nearest of 16 significant bits.
+    private static uint Entry(int bucket, float weight)
+    {
+        var bits = (uint)BitConverter.SingleToInt32Bits(weight);
+        return ((uint)bucket << WeightBits) | Math.Min((bits + 0x80) >> 8, WeightMask);
     }
 
     // Where a sketch's entries end.
@@ -192,12 +201,13 @@ internal sealed class DecayedSketches
         int start = starts[sketch];
         for (var i = start; i < start + counts[sketch]; i++)
         {
-            var w = weights[i];
+            var w = WeightOf(entries[i]);
             if (w <= 0) continue;
             if (cumulative + w >= target)
             {
-                var lower = Scale.LowerBound(buckets[i]);
-                return lower + (target - cumulative) / w * (Scale.UpperBound(buckets[i]) - lower);
+                var bucket = BucketOf(entries[i]);
+                var lower = Scale.LowerBound(bucket);
+                return lower + (target - cumulative) / w * (Scale.UpperBound(bucket) - lower);
             }
             cumulative += w;
         }
@@ -232,13 +242,13 @@ internal sealed class DecayedSketches
         {
             var b = int.MaxValue;
             for (var s = 0; s < sets.Length; s++)
-                if (factor[s] > 0 && cursor[s] < sets[s]!.End(sketches[s])) b = Math.Min(b, sets[s]!.buckets[cursor[s]]);
+                if (factor[s] > 0 && cursor[s] < sets[s]!.End(sketches[s])) b = Math.Min(b, BucketOf(sets[s]!.entries[cursor[s]]));
             if (b == int.MaxValue) break;
             var w = 0.0;
             for (var s = 0; s < sets.Length; s++)
             {
-                if (!(factor[s] > 0) || cursor[s] >= sets[s]!.End(sketches[s]) || sets[s]!.buckets[cursor[s]] != b) continue;
-                w += sets[s]!.weights[cursor[s]++] * factor[s];
+                if (!(factor[s] > 0) || cursor[s] >= sets[s]!.End(sketches[s]) || BucketOf(sets[s]!.entries[cursor[s]]) != b) continue;
+                w += WeightOf(sets[s]!.entries[cursor[s]++]) * factor[s];
             }
             if (w <= 0) continue;
             if (cumulative + w >= target)
