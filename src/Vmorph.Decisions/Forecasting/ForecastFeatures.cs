@@ -128,8 +128,10 @@ public sealed class ForecastFeatures
     private sealed class SlidingWindow(int size, bool keepsValues)
     {
         // The candidates for the maximum, decreasing, oldest first: a deque in a ring of a power of two slots, which
-        // doubles when full (a few dozen a VM, where linked-list nodes cost 56 bytes and an allocation each).
-        private (long Index, double Value)[] maxima = new (long, double)[4];
+        // doubles when full (a few dozen a VM, where linked-list nodes cost 56 bytes and an allocation each). 8 bytes a
+        // candidate: its step index's low 32 bits (a window spans far fewer steps) and its value as a float (the
+        // history's values are floats or halves; a feature is a float of the value's share of the scale).
+        private (int Index, float Value)[] maxima = new (int, float)[4];
         private int first;
         private int candidates;
         private double[]? ring = keepsValues ? new double[Math.Min(size, UsageHistory.InitialSlots)] : null;
@@ -165,12 +167,13 @@ public sealed class ForecastFeatures
                 sum += value;
                 present++;
                 var mask = maxima.Length - 1;
-                while (candidates > 0 && maxima[(first + candidates - 1) & mask].Value <= value) candidates--;
+                var candidate = (float)value;
+                while (candidates > 0 && maxima[(first + candidates - 1) & mask].Value <= candidate) candidates--;
                 if (candidates == maxima.Length) GrowMaxima();
-                maxima[(first + candidates) & (maxima.Length - 1)] = (index, value);
+                maxima[(first + candidates) & (maxima.Length - 1)] = (unchecked((int)index), candidate);
                 candidates++;
             }
-            while (candidates > 0 && maxima[first].Index <= index - size)
+            while (candidates > 0 && unchecked((int)index - maxima[first].Index) >= size)
             {
                 first = (first + 1) & (maxima.Length - 1);
                 candidates--;
@@ -180,7 +183,7 @@ public sealed class ForecastFeatures
 
         private void GrowMaxima()
         {
-            var grown = new (long, double)[2 * maxima.Length];
+            var grown = new (int, float)[2 * maxima.Length];
             for (var i = 0; i < candidates; i++) grown[i] = maxima[(first + i) & (maxima.Length - 1)];
             maxima = grown;
             first = 0;
