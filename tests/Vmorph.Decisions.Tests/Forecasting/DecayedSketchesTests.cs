@@ -87,12 +87,17 @@ public class DecayedSketchesTests
     private static double QuantileOf(float[] weights, double q)
     {
         var total = weights.Sum(w => (double)w);
-        if (!(total > 0)) return double.NaN;
-        var target = q * total;
+        return total > 0 ? WalkBuckets(b => weights[b], q * total) : double.NaN;
+    }
+
+    // The value at which the weights of the scale's buckets, taken in order, reach the target (interpolated within
+    // its bucket); the scale's top when they never do.
+    private static double WalkBuckets(Func<int, double> weight, double target)
+    {
         var cumulative = 0.0;
-        for (var b = 0; b < weights.Length; b++)
+        for (var b = 0; b < DecayedSketches.Scale.BucketCount; b++)
         {
-            var w = weights[b];
+            var w = weight(b);
             if (w <= 0) continue;
             if (cumulative + w >= target)
             {
@@ -208,22 +213,13 @@ public class DecayedSketchesTests
                 factor[s] = shares[s] / total;
                 totalShare += shares[s];
             }
-            var target = q * totalShare;
-            var cumulative = 0.0;
-            for (var b = 0; b < DecayedSketches.Scale.BucketCount; b++)
+            return WalkBuckets(b =>
             {
                 var w = 0.0;
                 for (var s = 0; s < 3; s++)
                     if (factor[s] > 0) w += sets[s].Weight(chosen[s], b) * factor[s];
-                if (w <= 0) continue;
-                if (cumulative + w >= target)
-                {
-                    var lower = DecayedSketches.Scale.LowerBound(b);
-                    return lower + (target - cumulative) / w * (DecayedSketches.Scale.UpperBound(b) - lower);
-                }
-                cumulative += w;
-            }
-            return DecayedSketches.Scale.UpperBound(DecayedSketches.Scale.BucketCount - 1);
+                return w;
+            }, q * totalShare);
         }
     }
 
