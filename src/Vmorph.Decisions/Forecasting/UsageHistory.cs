@@ -15,8 +15,8 @@ namespace Vmorph.Forecasting;
 /// each step what its gap differs by, in seconds, held only once a gap has differed (a sampling timer's jitter): a
 /// byte a step while every difference fits one, two bytes once one does not; a gap that differs by more than that, or
 /// goes back in time, is kept beside them. With half-precision values: 2 bytes a step where every gap is the step (a
-/// trace), 3 where they jitter by a second or two (a live fleet), 4 where they jitter by minutes (a replay at a thousand times real time, whose
-/// timers' milliseconds are replayed minutes); 16 before any of this. A time is the latest's less the gaps after it,
+/// trace), 3 where they jitter by a second or two (a live fleet), 4 where they jitter by minutes (a replay at a
+/// thousand times real time, whose timers' milliseconds are replayed minutes); 16 before any of this. A time is the latest's less the gaps after it,
 /// summed as the ring is walked back.
 /// </remarks>
 public sealed class UsageHistory
