@@ -25,7 +25,8 @@ namespace Vmorph.Benchmarks;
 /// alike print the same. Diagnostics, by environment variable: <c>BREAKDOWN="cpu;predictive.own.Cpu"</c> drops those
 /// fields (paths of field names, array indexes as numbers) of every engine in turn and prints the bytes each freed;
 /// <c>PROFILE_BREAKDOWN</c> the same for the profiles; <c>SKETCHES=1</c> counts the seasonal sketches' entry slots and
-/// entries held; <c>MODELS=1</c> tells which forecasters the back-tests chose.
+/// entries held; <c>MODELS=1</c> tells which forecasters the back-tests chose; <c>JITTER=N</c> moves each step's time by
+/// up to N seconds either way (a live collector's timer).
 /// </summary>
 public static class AgedEngines
 {
@@ -72,6 +73,9 @@ public static class AgedEngines
         // The VMs step together on one clock from the first series' start, as a fleet does (the fleet's model is trained
         // when the first VMs have a week): step s of each VM is its series' step s.
         var start = series.Min(x => x.Start).ToUnixTimeSeconds();
+        // JITTER=N moves each step's time by up to N seconds either way, as a live collector's timer does (the trace's
+        // times are exact), so that the histories hold what a live fleet's hold.
+        var jitter = int.TryParse(Environment.GetEnvironmentVariable("JITTER"), CultureInfo.InvariantCulture, out var j) ? Math.Max(0, j) : 0;
         for (var s = 0; s < steps; s++)
         {
             for (var i = 0; i < count; i++)
@@ -80,7 +84,7 @@ public static class AgedEngines
                 var current = currents[i];
                 var stepSeconds = (long)trace.Step.TotalSeconds;
                 var at = s % trace.Length;
-                var t = start + s * stepSeconds;
+                var t = start + s * stepSeconds + (jitter > 0 ? (long)(unchecked((uint)(i * 73856093) ^ (uint)(s * 19349663)) % (uint)(2 * jitter + 1)) - jitter : 0);
                 var cores = trace.CoresAt(at)?.Value ?? double.NaN;
                 var memory = trace.MemoryAt(at)?.Mebibytes ?? double.NaN;
                 profiles[i].Fold(new MetricSample(DateTimeOffset.FromUnixTimeSeconds(t),
