@@ -6,11 +6,11 @@ namespace Vmorph.Forecasting;
 /// </summary>
 /// <remarks>
 /// Each sketch holds only the buckets it has weight in, as (bucket, weight) entries in bucket order, and the entries of
-/// all sketches live in two shared arrays: the seasonal forecaster keeps 193 sketches per resource, each of one hour's
+/// all sketches live in one shared array: the seasonal forecaster keeps 193 sketches per resource, each of one hour's
 /// peaks, which fall in a few buckets, so an object and an array per sketch would cost more than its weights. Holding
 /// the whole run from the lowest bucket to the highest, as this class did before, held four zeros for each weight on
 /// two weeks of Bitbrains (7,416 slots for 1,657 weights a VM). A sketch that takes a new bucket moves its entries to
-/// the end of the arrays; the arrays are compacted when they must grow. Each sketch's weights are those of a
+/// the end of the array; the array is compacted when it must grow. Each sketch's weights are those of a
 /// <see cref="Profiles.DecayingHistogram"/> on the same scale fed the same values with the set's decay reference, to
 /// the 16 significant bits an entry keeps (each sum rounded to them; the buckets without an entry are zero); its total
 /// is the sum of those weights, so its quantiles are the histogram's to that rounding. An entry takes 4 bytes: 9 bits
@@ -29,7 +29,7 @@ internal sealed class DecayedSketches
 
     private readonly double halfLifeSeconds;
     // The time every sketch's weights are relative to (long.MinValue while the set is empty), and per sketch where its
-    // entries are: from starts in the shared arrays, counts of them, in bucket order. 3 bytes a sketch: a sketch's total
+    // entries are: from starts in the shared array, counts of them, in bucket order. 3 bytes a sketch: a sketch's total
     // is the sum of its weights (a few dozen at most), and one reference serves the set, moved on when its weights
     // would grow past 2^40 (every 40 half-lives).
     private long reference = long.MinValue;
@@ -55,7 +55,7 @@ internal sealed class DecayedSketches
     /// <summary>The number of sketches.</summary>
     public int Count => counts.Length;
 
-    /// <summary>The entry slots the shared arrays hold (for tests of their compaction).</summary>
+    /// <summary>The entry slots the shared array holds (for tests of its compaction).</summary>
     public int SlotsAllocated => entries.Length;
 
     /// <summary>The sum of all weights of a sketch (relative to the set's reference).</summary>
@@ -92,7 +92,7 @@ internal sealed class DecayedSketches
             reference += (long)(shift * halfLifeSeconds);
             exponent -= shift;
         }
-        // The slot first: making an entry may replace the arrays.
+        // The slot first: making an entry may replace the array.
         var slot = EntryOf(sketch, Scale.BucketOf(value));
         entries[slot] = Entry(BucketOf(entries[slot]), WeightOf(entries[slot]) + (float)Math.Pow(2, exponent));
     }
@@ -122,7 +122,7 @@ internal sealed class DecayedSketches
         if (start + count != used || used == entries.Length)
         {
             // Not the last sketch's entries, or no slot after them: move them to the end, where they can take one more
-            // (compacting the arrays first may already have put them there).
+            // (compacting the array first may already have put them there).
             Reserve(count + 1);
             start = starts[sketch];
             if (start + count != used)
@@ -136,7 +136,7 @@ internal sealed class DecayedSketches
             at = start;
             while (at < start + count && BucketOf(entries[at]) < bucket) at++;
         }
-        // The sketch's entries end the arrays and a slot follows them: the entries from `at` shift up by one.
+        // The sketch's entries end the array and a slot follows them: the entries from `at` shift up by one.
         Array.Copy(entries, at, entries, at + 1, start + count - at);
         entries[at] = Entry(bucket, 0f);
         counts[sketch] = (byte)(count + 1);
@@ -144,9 +144,9 @@ internal sealed class DecayedSketches
         return at;
     }
 
-    // Makes room for `more` slots after the end of the entries, compacting them into arrays with a sixteenth more room
-    // than they need: a sketch's new bucket is rare once its hour has been seen a few times, so compactions stay rare
-    // (about one per twenty new buckets, each a copy of the entries) while the slots left empty stay few.
+    // Makes room for `more` slots after the end of the entries, compacting them into an array with a sixteenth more room
+    // than they need: a sketch's new bucket is rare once its hour has been seen a few times, so compactions (each a copy
+    // of the entries) stay rare while the slots left empty stay few.
     private void Reserve(int more)
     {
         if (used + more <= entries.Length) return;

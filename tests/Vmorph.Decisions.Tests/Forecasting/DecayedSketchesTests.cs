@@ -33,7 +33,7 @@ public class DecayedSketchesTests
     public void Sketches_FedInTurn_EachHoldOnlyTheBucketsItsValuesFallIn_AndAnswerAsTheWholeHistogram()
     {
         // Six sketches in one set, fed in turn with 60 days of hourly peaks, each in its own band, with a few outliers
-        // late: the sketches take new buckets (below and above theirs), move to the end of the shared arrays and get
+        // late: the sketches take new buckets (below and above theirs), move to the end of the shared array and get
         // compacted, and rescale (exponent past 40).
         const int count = 6;
         var sketches = new DecayedSketches(count, TimeSpan.FromSeconds(HalfLife));
@@ -76,7 +76,7 @@ public class DecayedSketchesTests
         Assert.True(sketches.Weight(0, DecayedSketches.Scale.BucketOf(1.7)) > 0);
         Assert.True(sketches.Weight(1, DecayedSketches.Scale.BucketOf(0.002)) > 0);
         Assert.True(sketches.BucketsHeld(2) < DecayedSketches.Scale.BucketCount / 4);
-        // The shared arrays hold the live entries and at most a sixteenth as much again, with room for the sketch that
+        // The shared array holds the live entries and at most a sixteenth as much again, with room for the sketch that
         // was moving when they were last compacted (what moved away is compacted).
         var live = Enumerable.Range(0, count).Sum(sketches.BucketsHeld);
         var moving = Enumerable.Range(0, count).Max(sketches.BucketsHeld) + 1;
