@@ -11,7 +11,8 @@ namespace Vmorph.Forecasting;
 /// are kept as <see cref="float"/> (7 significant digits), or as <see cref="Half"/> rounded up where the history is
 /// long and its values are cores (the policy engine's CPU history: 11 significant bits, so within 0.05 % above, half a
 /// thousandth of a core at one core, well inside a sample's own noise, and never a peak lower than it was), and times
-/// as the gap to the step before: the history's step (the first gap that is one, at least a second), and for
+/// as the gap to the step before: the history's step (the first gap that is one, at least a second, and the median gap
+/// from when the ring first fills: chosen again each time it fills as it grows, and held from when it wraps), and for
 /// each step what its gap differs by, in seconds, held only once a gap has differed (a sampling timer's jitter): a
 /// byte a step while every difference fits one, two bytes once one does not; a gap that differs by more than that, or
 /// goes back in time, is kept beside them. With half-precision values: 2 bytes a step where every gap is the step (a
@@ -85,25 +86,50 @@ public sealed class UsageHistory
         // The first step's gap is never read: a time is walked back to, not from, the oldest step.
         var gap = Total == 0 ? step : (Int128)unixSeconds - latestTime;
         if (step == 0 && Total > 0 && gap >= 1 && gap <= int.MaxValue) step = (long)gap;
+        HoldGap(gap, Total);
+        if (halves is not null) halves[next] = HalfAtLeast(value);
+        else singles![next] = (float)value;
+        latestTime = unixSeconds;
+        next = (next + 1) % Slots;
+        Total++;
+        if (Count < Capacity && ++Count == Slots) Rebase();
+        // A large gap whose step has left the ring is read no more.
+        if (largeGaps is { Count: > 0 } && largeGaps[0].Step < Total - Count) largeGaps.RemoveAt(0);
+    }
+
+    // Holds the gap before step index (in the next slot) against the step.
+    private void HoldGap(Int128 gap, long index)
+    {
         var differs = gap - step;
         // Before a step is known (gaps of none or back in time so far), every gap read is kept whole.
-        if (differs == 0 && (step != 0 || Total == 0)) SetJitter(0);
+        if (differs == 0 && (step != 0 || index == 0)) SetJitter(0);
         else if (step != 0 && differs > LargeGap && differs <= short.MaxValue && (wideJitter is not null || FitsAByte(differs) || ManyKeptWhole()))
             SetJitter((short)differs);
         else
         {
             SetJitter(LargeGap);
             largeGaps ??= [];
-            largeGaps.Add((Total, (long)Int128.Clamp(gap, long.MinValue, long.MaxValue)));
+            largeGaps.Add((index, (long)Int128.Clamp(gap, long.MinValue, long.MaxValue)));
         }
-        if (halves is not null) halves[next] = HalfAtLeast(value);
-        else singles![next] = (float)value;
-        latestTime = unixSeconds;
-        next = (next + 1) % Slots;
-        if (Count < Capacity) Count++;
-        Total++;
-        // A large gap whose step has left the ring is read no more.
-        if (largeGaps is { Count: > 0 } && largeGaps[0].Step < Total - Count) largeGaps.RemoveAt(0);
+    }
+
+    // The ring has just filled, before it grows or wraps, so its steps are in order from slot 0: the step becomes the
+    // median of the gaps held, and every gap is held again against it. The first gap is often not a usual one (a
+    // collector's first cycle reads its counters twice, a wait apart, and the next cycle comes an interval after the
+    // first began), and a step taken from it alone would hold every later gap in shorts.
+    private void Rebase()
+    {
+        var gaps = new long[Count];
+        for (var age = 0; age + 1 < Count; age++) gaps[Count - 1 - age] = GapBack(age);
+        var usual = gaps.Skip(1).Where(g => g >= 1 && g <= int.MaxValue).Order().ToArray();
+        if (usual.Length == 0 || usual[usual.Length / 2] == step) return;
+        step = usual[usual.Length / 2];
+        jitter = null;
+        wideJitter = null;
+        largeGaps = null;
+        var first = Total - Count;
+        for (next = 0; next < Count; next++) HoldGap(next == 0 ? step : gaps[next], first + next);
+        next = 0;
     }
 
     private static bool FitsAByte(Int128 differs) => differs > sbyte.MinValue && differs <= sbyte.MaxValue;

@@ -188,4 +188,28 @@ public class UsageHistoryTests
         }
         Assert.Equal(1, history.JitterBytes);
     }
+
+    [Theory]
+    [InlineData(2304)] // the engine's CPU history: it grows, and the step is chosen again at each fill
+    [InlineData(12)] // the memory history: a few hours, full before it ever grows
+    public void AFirstGapOffByTheFirstCyclesWait_DoesNotBecomeTheStep_TheUsualGapDoes(int capacity)
+    {
+        // A collector's first cycle reads its counters twice, a wait apart, and the next cycle comes an interval after
+        // the first began: the first gap is 300 s plus the wait (205 replayed seconds here), every later one 300 s
+        // with a timer's jitter of a second or two. Held against the first gap, every later one would differ by more
+        // than a byte holds; held against the usual gap, by a byte. Every time still comes back as it was added.
+        var history = new UsageHistory(capacity);
+        var random = new Random(3);
+        var all = new List<long>();
+        var t = 1_700_000_000L;
+        for (var i = 0; i < 3000; i++)
+        {
+            t += i == 0 ? 0 : i == 1 ? 505 : 300 + random.Next(-2, 3);
+            history.Add(t, i);
+            all.Add(t);
+            if (i % 97 == 0 || i < 40) Assert.Equal(all.TakeLast(capacity), history.Steps().Times);
+        }
+        Assert.Equal(all.TakeLast(capacity), history.Steps().Times);
+        Assert.Equal(1, history.JitterBytes);
+    }
 }
