@@ -5,8 +5,9 @@ namespace Vmorph.Cycles;
 /// <summary>
 /// What a profile keeps to find a VM's dominant cycle: CPU use in two rings, ten-minute bins over the last 4½ days for
 /// cycles of 1 to 6 hours and hourly bins over the last 6 weeks for cycles of 6 hours to a week (each ring holds two
-/// longest periods more than it analyses, which the detrending window takes). 4.9 KiB a VM whatever the history (3 bytes
-/// a bin, <see cref="CycleRing"/>), none before the first sample; about 3.3 KiB encoded.
+/// longest periods more than it analyses, which the detrending window takes). 4.1 KiB a VM whatever the history (2½ bytes
+/// a bin while every bin has fewer than 16 samples, as at five-minute samples; 3 bytes otherwise: <see cref="CycleRing"/>),
+/// none before the first sample; about 3.3 KiB encoded.
 /// The cores the VM wanted are kept (its use plus the time its vCPUs waited for the host, where the source tells;
 /// otherwise its use), else the CPU utilisation (the detector is scale-free): the workload's cycle is in its demand,
 /// not in its share of an allocation that morphs change (a utilisation series jumps by a factor at every resize, which

@@ -11,14 +11,16 @@ namespace Vmorph.Cycles;
 /// <remarks>
 /// Compact, since every profile holds two rings: a bin keeps its mean as a half-precision float (11 significant bits,
 /// about three decimal digits: the order samples arrive in changes a mean by a few units of that last place) and its
-/// sample count in a byte, 3 bytes a bin, allocated on the first sample. Past 255 samples a bin's mean becomes a moving
+/// sample count in four bits while every bin's is under 16 (a VM sampled every five minutes has 2 a fine bin and 12 a
+/// coarse one), in a byte from the first that is not: 2½ or 3 bytes a bin, allocated on the first sample. Past 255
+/// samples a bin's mean becomes a moving
 /// mean of its latest 255 or so. The detector reads the shape of the series, which this precision keeps.
 /// </remarks>
 public sealed class CycleRing
 {
     private const int HeaderBytes = 8;
     private Half[]? mean;
-    private byte[]? count;
+    private BinCounts? count;
 
     /// <summary>Creates an empty ring of <paramref name="length"/> bins of <paramref name="binSeconds"/> seconds.</summary>
     public CycleRing(long binSeconds, int length)
@@ -44,7 +46,7 @@ public sealed class CycleRing
         if (!double.IsFinite(value)) return;
         var bin = Math.DivRem(unixSeconds, BinSeconds) is var (q, r) && r < 0 ? q - 1 : q;
         mean ??= new Half[Length];
-        count ??= new byte[Length];
+        count ??= new BinCounts(Length);
         if (NewestBin is not { } newest) NewestBin = newest = bin;
         if (bin > newest)
         {
@@ -52,7 +54,7 @@ public sealed class CycleRing
             {
                 var cleared = Slot(b);
                 mean[cleared] = Half.Zero;
-                count[cleared] = 0;
+                count.Set(cleared, 0);
             }
             NewestBin = bin;
         }
@@ -61,10 +63,10 @@ public sealed class CycleRing
             return;
         }
         var slot = Slot(bin);
-        var n = Math.Min(count[slot] + 1, byte.MaxValue);
+        var n = Math.Min(count.Get(slot) + 1, byte.MaxValue);
         var before = (double)mean[slot];
         mean[slot] = (Half)(before + (value - before) / n);
-        count[slot] = (byte)n;
+        count.Set(slot, n);
     }
 
     /// <summary>The bin means, oldest first, NaN where a bin had no sample; empty before the first sample.</summary>
@@ -75,7 +77,7 @@ public sealed class CycleRing
         for (var i = 0; i < Length; i++)
         {
             var slot = Slot(newest - Length + 1 + i);
-            means[i] = count[slot] > 0 ? (double)mean[slot] : double.NaN;
+            means[i] = count.Get(slot) > 0 ? (double)mean[slot] : double.NaN;
         }
         return means;
     }
@@ -111,7 +113,7 @@ public sealed class CycleRing
                 }
                 bytes[at++] = (byte)(rest | 0x80);
             }
-            bytes[at++] = count?[i] ?? 0;
+            bytes[at++] = (byte)(count?.Get(i) ?? 0);
             i += run;
         }
         return bytes;
@@ -121,9 +123,9 @@ public sealed class CycleRing
     private int RunAt(int i)
     {
         if (count is null) return Length - i;
-        var value = count[i];
+        var value = count.Get(i);
         var run = 1;
-        while (i + run < Length && count[i + run] == value) run++;
+        while (i + run < Length && count.Get(i + run) == value) run++;
         return run;
     }
 
@@ -146,7 +148,7 @@ public sealed class CycleRing
         var newest = BinaryPrimitives.ReadInt64LittleEndian(bytes);
         ring.NewestBin = newest == long.MinValue ? null : newest;
         ring.mean = new Half[length];
-        ring.count = new byte[length];
+        ring.count = new BinCounts(length);
         for (var i = 0; i < length; i++) ring.mean[i] = BinaryPrimitives.ReadHalfLittleEndian(bytes[(HeaderBytes + 2 * i)..]);
         var at = fixedBytes;
         for (var i = 0; i < length;)
@@ -160,8 +162,8 @@ public sealed class CycleRing
                 if (b < 0x80) break;
             }
             if (at >= bytes.Length || run < 1 || run > length - i) throw new FormatException($"the bin counts of a cycle ring of {length} bins do not add up to {length}");
-            ring.count.AsSpan(i, run).Fill(bytes[at++]);
-            i += run;
+            var n = bytes[at++];
+            for (var end = i + run; i < end; i++) ring.count.Set(i, n);
         }
         read = at;
         return ring;
@@ -179,13 +181,13 @@ public sealed class CycleRing
         var newest = BinaryPrimitives.ReadInt64LittleEndian(bytes);
         ring.NewestBin = newest == long.MinValue ? null : newest;
         ring.mean = new Half[length];
-        ring.count = new byte[length];
+        ring.count = new BinCounts(length);
         for (var i = 0; i < length; i++)
         {
             var sum = BinaryPrimitives.ReadSingleLittleEndian(bytes[(HeaderBytes + 4 * i)..]);
             var n = BinaryPrimitives.ReadUInt16LittleEndian(bytes[(HeaderBytes + 4 * length + 2 * i)..]);
             ring.mean[i] = n > 0 ? (Half)(sum / n) : Half.Zero;
-            ring.count[i] = (byte)Math.Min(n, byte.MaxValue);
+            ring.count.Set(i, Math.Min((int)n, byte.MaxValue));
         }
         return ring;
     }
@@ -194,4 +196,33 @@ public sealed class CycleRing
     public static int FirstFormatBytes(int length) => HeaderBytes + 6 * length;
 
     private int Slot(long bin) => (int)(((bin % Length) + Length) % Length);
+
+    // The bins' sample counts (0 to 255): two to a byte while every count is under 16, a byte each from the first that is not.
+    private sealed class BinCounts(int length)
+    {
+        private byte[] counts = new byte[(length + 1) / 2];
+        private bool wide;
+
+        public int Get(int slot) => wide ? counts[slot] : (counts[slot >> 1] >> (4 * (slot & 1))) & 0xF;
+
+        public void Set(int slot, int n)
+        {
+            if (!wide && n > 0xF) Widen();
+            if (wide)
+            {
+                counts[slot] = (byte)n;
+                return;
+            }
+            var shift = 4 * (slot & 1);
+            counts[slot >> 1] = (byte)((counts[slot >> 1] & ~(0xF << shift)) | (n << shift));
+        }
+
+        private void Widen()
+        {
+            var bytes = new byte[length];
+            for (var i = 0; i < length; i++) bytes[i] = (byte)Get(i);
+            counts = bytes;
+            wide = true;
+        }
+    }
 }

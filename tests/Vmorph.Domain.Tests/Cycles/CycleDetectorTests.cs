@@ -163,6 +163,23 @@ public class CycleDetectorTests
     }
 
     [Fact]
+    public void Ring_BinsOfManySamples_CountThemAll_AfterBinsOfFew()
+    {
+        // Five-minute samples (12 an hour, counts held in four bits), then minute samples (60 an hour, past what four
+        // bits hold): every bin's mean is still the mean of all its samples, and the counts survive encoding.
+        var ring = new CycleRing(3600, 24);
+        for (var i = 0; i < 12; i++) ring.Add(Monday + 300L * i, i % 2);
+        for (var i = 0; i < 60; i++) ring.Add(Monday + 3600 + 60L * i, i);
+
+        Assert.Equal(0.5, ring.Means()[^2], 1e-3);
+        Assert.Equal(29.5, ring.Means()[^1], 29.5 / 512);
+        var decoded = CycleRing.Decode(ring.Encode(), 3600, 24, out _);
+        Assert.Equal(ring.Encode(), decoded.Encode());
+        decoded.Add(Monday + 3600 + 3599, 61);
+        Assert.Equal((59 * 60 / 2.0 + 61) / 61, decoded.Means()[^1], 30.0 / 512);
+    }
+
+    [Fact]
     public void Ring_FirstFormat_ReadsBackTheSameMeans()
     {
         // The first format: the newest bin, then every bin's float sum, then every bin's 16-bit count.
