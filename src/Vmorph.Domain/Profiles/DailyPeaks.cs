@@ -9,17 +9,23 @@ public sealed class DailyPeaks
     /// <summary>How many days are kept.</summary>
     public const int Days = 14;
 
-    private readonly int[] day = new int[Days];
+    // The latest day with a peak, and which of the days up to Days before it have one: a bit and a peak a day, in the
+    // slot of the day's number modulo Days (the only day of the window in that slot, so its number need not be held).
+    private int latest = int.MinValue;
+    private ushort held;
     private readonly float[] peak = new float[Days];
 
     /// <summary>Creates an empty record of peaks.</summary>
-    public DailyPeaks() => Array.Fill(day, int.MinValue);
+    public DailyPeaks()
+    {
+    }
 
+    // Reads what Copy wrote: each slot's day number (int.MinValue: none) and peak.
     internal DailyPeaks(int[] day, float[] peak)
     {
         if (day.Length != Days || peak.Length != Days) throw new ArgumentException($"expected {Days} days of peaks");
-        this.day = day;
-        this.peak = peak;
+        for (var i = 0; i < Days; i++)
+            if (day[i] != int.MinValue) Add(day[i], peak[i]);
     }
 
     /// <summary>Adds a value seen at a time.</summary>
@@ -31,13 +37,25 @@ public sealed class DailyPeaks
     /// <summary>Adds a value seen on a day (see <see cref="DayOf"/>).</summary>
     public void Add(int d, double value)
     {
-        var slot = (int)((uint)d % Days);
-        if (day[slot] < d)
+        if (d > latest)
         {
-            day[slot] = d;
+            // The days that leave the window free their slots for the days that enter it.
+            if ((long)d - latest >= Days) held = 0;
+            else
+                for (var entering = latest + 1; entering <= d; entering++) held &= (ushort)~Bit(entering);
+            latest = d;
+        }
+        else if (d <= (long)latest - Days)
+        {
+            return;
+        }
+        var slot = Slot(d);
+        if ((held & Bit(d)) == 0)
+        {
+            held |= (ushort)Bit(d);
             peak[slot] = (float)value;
         }
-        else if (day[slot] == d && value > peak[slot])
+        else if (value > peak[slot])
         {
             peak[slot] = (float)value;
         }
@@ -46,13 +64,30 @@ public sealed class DailyPeaks
     /// <summary>The peaks, oldest day first, as (day start, peak).</summary>
     public IReadOnlyList<(DateTimeOffset Day, double Peak)> Values()
     {
-        var latest = day.Max();
-        return Enumerable.Range(0, Days)
-            .Where(i => day[i] != int.MinValue && day[i] > latest - Days)
-            .OrderBy(i => day[i])
-            .Select(i => (DateTimeOffset.FromUnixTimeSeconds(day[i] * 86400L), (double)peak[i]))
-            .ToList();
+        var values = new List<(DateTimeOffset, double)>(Days);
+        if (latest == int.MinValue) return values;
+        for (var d = latest - Days + 1; d <= latest; d++)
+            if ((held & Bit(d)) != 0) values.Add((DateTimeOffset.FromUnixTimeSeconds(d * 86400L), peak[Slot(d)]));
+        return values;
     }
 
-    internal (int[] Day, float[] Peak) Copy() => ((int[])day.Clone(), (float[])peak.Clone());
+    // Each slot's day number (int.MinValue: none) and peak, as the stored document holds them.
+    internal (int[] Day, float[] Peak) Copy()
+    {
+        var day = new int[Days];
+        var peaks = new float[Days];
+        Array.Fill(day, int.MinValue);
+        if (latest != int.MinValue)
+            for (var d = latest - Days + 1; d <= latest; d++)
+            {
+                if ((held & Bit(d)) == 0) continue;
+                day[Slot(d)] = d;
+                peaks[Slot(d)] = peak[Slot(d)];
+            }
+        return (day, peaks);
+    }
+
+    private static int Slot(int d) => ((d % Days) + Days) % Days;
+
+    private static int Bit(int d) => 1 << Slot(d);
 }

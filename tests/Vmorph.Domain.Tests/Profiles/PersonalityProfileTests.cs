@@ -93,6 +93,31 @@ public class PersonalityProfileTests
     }
 
     [Fact]
+    public void DailyPeaks_AreTheLatestFourteenDaysHighestValues_InAnyOrder_AndSurviveStoring()
+    {
+        // Days jump ahead, step back and repeat; the oracle keeps every day's highest value and reads the window last.
+        var random = new Random(14);
+        var peaks = new DailyPeaks();
+        var highest = new Dictionary<int, float>();
+        var day = 20_000;
+        for (var i = 0; i < 3000; i++)
+        {
+            day += random.Next(8) switch { 0 => random.Next(1, 20), 1 => -random.Next(1, 20), _ => 0 };
+            var value = random.NextDouble() * 100;
+            peaks.Add(day, value);
+            highest[day] = Math.Max(highest.GetValueOrDefault(day, float.MinValue), (float)value);
+            if (i % 50 != 0) continue;
+            var latest = highest.Keys.Max();
+            var expected = highest.Where(h => h.Key > latest - DailyPeaks.Days).OrderBy(h => h.Key)
+                .Select(h => (DateTimeOffset.FromUnixTimeSeconds(h.Key * 86400L), (double)h.Value)).ToList();
+            Assert.Equal(expected, peaks.Values());
+            // As a stored profile holds them: each slot's day and peak.
+            var (days, values) = peaks.Copy();
+            Assert.Equal(expected, new DailyPeaks(days, values).Values());
+        }
+    }
+
+    [Fact]
     public void RecentSamples_KeepNewestAndRoundTrip()
     {
         var window = new RecentSamples(100);
