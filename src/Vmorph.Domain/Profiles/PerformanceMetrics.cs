@@ -90,11 +90,10 @@ public sealed class PerformanceMetrics
         var weight = double.ScaleB(double.Exp2((t - HalfLivesBefore(t) * halfLifeSeconds) / (double)halfLifeSeconds), (int)Math.Max(halfLives, int.MinValue / 2));
         var day = DailyPeaks.DayOf(t);
         var hour = SeasonalSummary.HourOfWeek(t);
-        ShareSeasonalWeights(sample);
         for (var m = 0; m < Metrics.Count; m++)
         {
             var value = sample[(Metric)m];
-            if (!Summarises((Metric)m, value)) continue;
+            if (double.IsNaN(value) || summarised?[m] == false) continue;
             (summaries[m] ??= new MetricSummary((Metric)m)).Add(t, day, hour, value, weight);
         }
         if (keepsCycles) Cycles.Add(sample);
@@ -102,28 +101,6 @@ public sealed class PerformanceMetrics
         if (FirstUnixSeconds is null || t < FirstUnixSeconds) FirstUnixSeconds = t;
         if (LastUnixSeconds is null || t > LastUnixSeconds) LastUnixSeconds = t;
     }
-
-    // CPU and memory utilisation, the two metrics with an hour-of-week summary, come together in almost every sample:
-    // their summaries then hold one array of hour weights (the same floats each would sum), 0.7 KB a profile. The
-    // first sample with both makes them sharing; one with only one of them parts them for good.
-    private void ShareSeasonalWeights(in MetricSample sample)
-    {
-        var cpu = Summarises(Metric.CpuUtilisation, sample[Metric.CpuUtilisation]);
-        var memory = Summarises(Metric.MemoryUtilisation, sample[Metric.MemoryUtilisation]);
-        ref var cpuSummary = ref summaries[(int)Metric.CpuUtilisation];
-        ref var memorySummary = ref summaries[(int)Metric.MemoryUtilisation];
-        if (cpu && memory && cpuSummary is null && memorySummary is null)
-        {
-            cpuSummary = new MetricSummary(Metric.CpuUtilisation);
-            memorySummary = new MetricSummary(Metric.MemoryUtilisation, cpuSummary.Seasonal!.Sharing());
-        }
-        else if (cpu != memory)
-        {
-            memorySummary?.Seasonal?.StopSharing();
-        }
-    }
-
-    private bool Summarises(Metric metric, double value) => !double.IsNaN(value) && summarised?[(int)metric] != false;
 
     /// <summary>Counts a sample that the source reported as missing.</summary>
     public void FoldMissing() => MissingSamples++;
@@ -144,8 +121,6 @@ public sealed class PerformanceMetrics
         FirstUnixSeconds = first;
         LastUnixSeconds = last;
         foreach (var summary in restored) summaries[(int)summary.Metric] = summary;
-        if (summaries[(int)Metric.CpuUtilisation]?.Seasonal is { } cpuShape)
-            summaries[(int)Metric.MemoryUtilisation]?.Seasonal?.ShareIfSame(cpuShape);
         // A profile stored before references sat on whole half-lives: its weights are moved onto the grid once.
         if (reference is { } r && r % halfLifeSeconds != 0)
         {

@@ -10,10 +10,7 @@ public sealed class SeasonalSummary
     public const int HoursPerWeek = 168;
 
     private readonly float[] sum;
-    private float[] weight;
-    // Whether the weights are another summary's that was fed the same samples (CPU and memory utilisation come
-    // together): that one adds to them and rescales them, and this one takes its own copy when the samples part.
-    private bool borrowsWeight;
+    private readonly float[] weight;
 
     /// <summary>Creates an empty summary.</summary>
     public SeasonalSummary()
@@ -44,7 +41,7 @@ public sealed class SeasonalSummary
     public void Add(int h, double value, double sampleWeight)
     {
         sum[h] += (float)(value * sampleWeight);
-        if (!borrowsWeight) weight[h] += (float)sampleWeight;
+        weight[h] += (float)sampleWeight;
     }
 
     /// <summary>Multiplies every weight by a factor (decay rescaling).</summary>
@@ -53,7 +50,7 @@ public sealed class SeasonalSummary
         for (var i = 0; i < HoursPerWeek; i++)
         {
             sum[i] = (float)(sum[i] * factor);
-            if (!borrowsWeight) weight[i] = (float)(weight[i] * factor);
+            weight[i] = (float)(weight[i] * factor);
         }
     }
 
@@ -102,28 +99,6 @@ public sealed class SeasonalSummary
         var values = Enumerable.Range(0, means.Length).Where(i => select(i) && means[i].HasValue).Select(i => means[i]!.Value).ToArray();
         return values.Length > 0 ? values.Average() : null;
     }
-
-    /// <summary>A new summary fed the same samples as this one from now on, holding this one's weights rather than a copy.</summary>
-    internal SeasonalSummary Sharing() => new(new float[HoursPerWeek], weight) { borrowsWeight = true };
-
-    /// <summary>Holds the same weights as <paramref name="owner"/> rather than a copy, if they are the same.</summary>
-    internal void ShareIfSame(SeasonalSummary owner)
-    {
-        if (borrowsWeight || owner.borrowsWeight || !weight.AsSpan().SequenceEqual(owner.weight)) return;
-        weight = owner.weight;
-        borrowsWeight = true;
-    }
-
-    /// <summary>Takes its own copy of the weights it holds with another summary: the samples they are fed part.</summary>
-    internal void StopSharing()
-    {
-        if (!borrowsWeight) return;
-        weight = (float[])weight.Clone();
-        borrowsWeight = false;
-    }
-
-    /// <summary>Whether it holds another summary's weights (<see cref="Sharing"/>).</summary>
-    internal bool SharesWeights => borrowsWeight;
 
     internal (float[] Sum, float[] Weight) Copy() => ((float[])sum.Clone(), (float[])weight.Clone());
 }

@@ -1,4 +1,3 @@
-using Vmorph.Identity;
 using Vmorph.Observations;
 using Vmorph.Profiles;
 using Vmorph.Units;
@@ -38,51 +37,5 @@ public class PerformanceMetricsTests
         Assert.Equal([Metric.Cpu, Metric.Memory], some.Measured.Select(s => s.Metric));
         Assert.Equal(all.Samples, some.Samples);
         Assert.Equal(all.ReferenceUnixSeconds, some.ReferenceUnixSeconds);
-    }
-
-    [Fact]
-    public void SeasonalShapes_OfBothUtilisations_ShareOneWeightArray_WhileFedTogether_AndMeanWhatTheyWouldApart()
-    {
-        // The oracles summarise one utilisation each, so they share nothing. Five days of samples with both, then
-        // every seventh without memory: the shapes part, and every hour's mean stays what it would be apart.
-        var halfLife = TimeSpan.FromHours(2);
-        var both = new PerformanceMetrics(halfLife, keepsCycles: false);
-        var cpuOnly = new PerformanceMetrics(halfLife, keepsCycles: false, only: [Metric.CpuUtilisation]);
-        var memoryOnly = new PerformanceMetrics(halfLife, keepsCycles: false, only: [Metric.MemoryUtilisation]);
-        var random = new Random(8);
-        var start = new DateTimeOffset(2024, 6, 3, 0, 0, 0, TimeSpan.Zero);
-        for (var step = 0; step < 9 * 288; step++)
-        {
-            var withMemory = step < 5 * 288 || step % 7 != 0;
-            var sample = new MetricSample(start.AddMinutes(5 * step),
-                cpu: new CpuCores(8 * random.NextDouble()), cpuAllocated: new CpuCores(8),
-                memory: withMemory ? MemorySize.FromMiB(1000 + 3000 * random.NextDouble()) : null,
-                memoryAllocated: withMemory ? MemorySize.FromMiB(4096) : null);
-            both.Fold(sample);
-            cpuOnly.Fold(sample);
-            memoryOnly.Fold(sample);
-            if (step == 5 * 288 - 1)
-            {
-                Assert.True(both[Metric.MemoryUtilisation]!.Seasonal!.SharesWeights);
-                AssertSameShape(memoryOnly, both, Metric.MemoryUtilisation);
-                // Stored and read back, the shapes share their weights again.
-                var read = ProfileCodec.Decode(ProfileCodec.Encode(new PersonalityProfile(new VmId("vm-1"), "vm-1", "test", performance: both)));
-                Assert.True(read.Performance[Metric.MemoryUtilisation]!.Seasonal!.SharesWeights);
-                AssertSameShape(both, read.Performance, Metric.CpuUtilisation);
-                AssertSameShape(both, read.Performance, Metric.MemoryUtilisation);
-            }
-        }
-
-        Assert.False(both[Metric.MemoryUtilisation]!.Seasonal!.SharesWeights);
-        AssertSameShape(cpuOnly, both, Metric.CpuUtilisation);
-        AssertSameShape(memoryOnly, both, Metric.MemoryUtilisation);
-    }
-
-    private static void AssertSameShape(PerformanceMetrics expected, PerformanceMetrics actual, Metric metric)
-    {
-        var (e, a) = (expected[metric]!.Seasonal!, actual[metric]!.Seasonal!);
-        Assert.InRange(e.HoursCovered, 100, SeasonalSummary.HoursPerWeek);
-        Assert.Equal(e.HoursCovered, a.HoursCovered);
-        for (var h = 0; h < SeasonalSummary.HoursPerWeek; h++) Assert.Equal(e.Mean(h), a.Mean(h));
     }
 }
