@@ -7,7 +7,7 @@ namespace Vmorph.Forecasting;
 /// predicts. With the fleet's (<see cref="FleetDemandModel"/>, the live loop) it offers the history it is given a week
 /// after its first forecast, and predicts once the fleet's model is trained. With neither it trains its own (20 trees)
 /// once, a week after its first forecast, on the history it is given: every step of that week (the policy engine's CPU
-/// history holds a week and more).
+/// history holds a week and more until then: <see cref="StepsRead"/>, then two days).
 /// </summary>
 /// <remarks>
 /// It keeps no steps of its own: a copy of the steps it is asked to forecast at would hold only every third while
@@ -61,8 +61,20 @@ public sealed class FastTreeForecaster : IDemandForecaster
         trainsOwn = shared is null && fleet is null;
     }
 
+    /// <summary>The steps a week's training or offer takes from the history: a week and 16 steps.</summary>
+    public const int TrainingSteps = ForecastFeatures.StepsPerWeek + 16;
+
     /// <inheritdoc />
     public string Name => "fasttree";
+
+    /// <summary>
+    /// The most steps back it reads of the history it is given: a week's (<see cref="TrainingSteps"/>) until it has
+    /// trained its own model or offered its week to the fleet's (or the fleet's is trained without it), then what the
+    /// features read (<see cref="ForecastFeatures.HistoryNeeded"/>); none when it keeps its own copy.
+    /// </summary>
+    public int StepsRead => copiesHistory ? 0
+        : !historyUsed && (trainsOwn || (fleet is not null && model is null && fleet.Model is null)) ? TrainingSteps
+        : ForecastFeatures.HistoryNeeded;
 
     /// <summary>Whether a model is available (shared, or trained on this VM).</summary>
     public bool HasModel => model is not null;

@@ -20,13 +20,18 @@ public sealed class ForecastFeatures
     ];
 
     private const int StepsPerDay = 288;
-    private const int StepsPerWeek = 2016;
     private const int BusyCap = 576;
 
     private readonly double inverseScale;
     private readonly double busyThreshold;
-    /// <summary>The steps of history the lag features read: a week and a little.</summary>
-    public const int HistoryNeeded = StepsPerWeek + 16;
+    /// <summary>
+    /// The steps of history the lag features read: two days and a little (the two-day window reads the step leaving it
+    /// from the history). The week-old peak is read from the features' own hourly maxima.
+    /// </summary>
+    public const int HistoryNeeded = 2 * StepsPerDay + 16;
+
+    /// <summary>Steps in a week.</summary>
+    public const int StepsPerWeek = 2016;
 
     private readonly UsageHistory history;
     private readonly bool ownsHistory;
@@ -36,13 +41,18 @@ public sealed class ForecastFeatures
     private readonly SlidingWindow twoDays;
     private long index;
     private long lastBusy = long.MinValue;
+    // The peak of each hour-long block of steps (by step index) over the last week, for the week-old peak: 0.7 KB, where
+    // reading it from the history kept a week of steps (6 KB) in every VM's.
+    private const int BlockSteps = 12;
+    private const int BlocksKept = StepsPerWeek / BlockSteps + 2;
+    private readonly float[] blockMax = new float[BlocksKept];
 
     /// <summary>Creates the state for a VM whose capacity is <paramref name="scale"/>.</summary>
     /// <param name="scale">The VM's capacity.</param>
     /// <param name="history">
     /// The VM's history the lag features read, kept by the caller, who adds each step to it before <see cref="Add"/>
     /// and computes features only once every step in it has been added (the policy engine's CPU history, so a VM holds
-    /// one week-long ring, not two). It must hold at least <see cref="HistoryNeeded"/> steps. Null: the state keeps its
+    /// one ring of steps, not two). It must hold at least <see cref="HistoryNeeded"/> steps. Null: the state keeps its
     /// own (training).
     /// </param>
     public ForecastFeatures(double scale, UsageHistory? history = null)
@@ -91,6 +101,9 @@ public sealed class ForecastFeatures
         day.Add(index, value, history, age);
         twoDays.Add(index, value, history, age);
         if (value >= busyThreshold) lastBusy = index;
+        var slot = (int)(index / BlockSteps % BlocksKept);
+        var v = double.IsNaN(value) ? float.NegativeInfinity : (float)value;
+        blockMax[slot] = index % BlockSteps == 0 ? v : Math.Max(blockMax[slot], v);
         index++;
     }
 
@@ -108,7 +121,7 @@ public sealed class ForecastFeatures
         features[8] = Norm(day.Mean);
         features[9] = Norm(history.Back(StepsPerDay - 1));
         features[10] = Norm(history.MaxBetween(StepsPerDay - horizonSteps, StepsPerDay - 1));
-        features[11] = Norm(history.MaxBetween(StepsPerWeek - horizonSteps, StepsPerWeek - 1));
+        features[11] = Norm(WeekAgoPeak(horizonSteps));
         var local = ReferenceEquals(zone, TimeZoneInfo.Utc)
             ? DateTimeOffset.FromUnixTimeSeconds(nowUnixSeconds)
             : TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeSeconds(nowUnixSeconds), zone);
@@ -117,6 +130,18 @@ public sealed class ForecastFeatures
         var sinceBusy = lastBusy == long.MinValue ? Math.Min(index, BusyCap) : Math.Min(index - 1 - lastBusy, BusyCap);
         features[14] = MathF.Log(1 + sinceBusy);
         features[15] = Norm(twoDays.Max);
+    }
+
+    // The peak of the horizon's steps a week ago, read from the hour-long blocks that hold them: at least their peak, at
+    // most an hour's steps either side more (training reads it the same way).
+    private double WeekAgoPeak(int horizonSteps)
+    {
+        var from = index - StepsPerWeek;
+        if (from < 0) return double.NaN;
+        var to = from + horizonSteps - 1;
+        var max = float.NegativeInfinity;
+        for (var block = from / BlockSteps; block <= to / BlockSteps; block++) max = Math.Max(max, blockMax[(int)(block % BlocksKept)]);
+        return float.IsNegativeInfinity(max) ? double.NaN : max;
     }
 
     private float Norm(double value) => double.IsNaN(value) ? -1f : (float)(value * inverseScale);

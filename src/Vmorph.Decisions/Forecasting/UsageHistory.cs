@@ -58,8 +58,8 @@ public sealed class UsageHistory
     /// <summary>Whether values are held as <see cref="Half"/>.</summary>
     public bool HalfPrecision => halves is not null;
 
-    /// <summary>The most steps kept.</summary>
-    public int Capacity { get; }
+    /// <summary>The most steps kept (<see cref="Shrink"/> lowers it).</summary>
+    public int Capacity { get; private set; }
 
     /// <summary>The steps the ring has room for now (grows with <see cref="Count"/> up to <see cref="Capacity"/>).</summary>
     public int Slots => halves?.Length ?? singles!.Length;
@@ -130,6 +130,24 @@ public sealed class UsageHistory
         var first = Total - Count;
         for (next = 0; next < Count; next++) HoldGap(next == 0 ? step : gaps[next], first + next);
         next = 0;
+    }
+
+    /// <summary>
+    /// Keeps at most <paramref name="capacity"/> steps from now on: the latest of those held stay, with their times and
+    /// values as they were, and <see cref="Total"/> goes on counting from where it was. A larger capacity changes nothing.
+    /// </summary>
+    public void Shrink(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        if (capacity >= Capacity) return;
+        var (times, values) = Steps();
+        var kept = new UsageHistory(capacity, HalfPrecision);
+        for (var i = Math.Max(0, Count - capacity); i < Count; i++) kept.Add(times[i], values[i]);
+        // The steps before those kept are counted still: a large gap is indexed by the step it comes before.
+        var before = Total - kept.Total;
+        (Capacity, step, jitter, wideJitter, halves, singles, next, Count) =
+            (kept.Capacity, kept.step, kept.jitter, kept.wideJitter, kept.halves, kept.singles, kept.next, kept.Count);
+        largeGaps = kept.largeGaps?.Select(g => (g.Step + before, g.Gap)).ToList();
     }
 
     private static bool FitsAByte(Int128 differs) => differs > sbyte.MinValue && differs <= sbyte.MaxValue;

@@ -104,7 +104,8 @@ public sealed class PolicyEngine : IReportingRecommender
         if (policy.Workload is { } w && catalog is not null) workload = new WorkloadDetectionBasedMorphing(w, catalog);
         if (policy.Predictive is { } p) predictive = new PredictiveMorphing(p, vm.Provisioned, vm.Step, policy.TimeZone, cpuModel, cycles ?? (() => metrics.Cycles), sharedCycles, sharedForecasts, vm.Vm, fleetModel);
         memory = new UsageHistory(predictive?.MemoryStepsRead ?? 1);
-        // A week and more of cores: in half precision, rounded up (the memory history holds a few hours, in MiB, as floats).
+        // Cores in half precision, rounded up: a week and more until the FastTree forecaster's week is used, then two days
+        // (the memory history holds a few hours, in MiB, as floats).
         cpu = new UsageHistory(CpuStepsRead(policy, vm.Step, predictive), halfPrecision: true);
         gate = new PolicyGate(policy);
         if (fleet is not null && predictive is not null && policy.Demand is { Wake: > 0 } wakeSettings)
@@ -132,6 +133,9 @@ public sealed class PolicyEngine : IReportingRecommender
 
     /// <summary>The scheduled trigger, when on.</summary>
     public ScheduledMorphing? Scheduled => scheduled;
+
+    // The CPU history, for tests.
+    internal UsageHistory CpuHistory => cpu;
 
     /// <summary>The predictive trigger, when on.</summary>
     public PredictiveMorphing? Predictive => predictive;
@@ -172,6 +176,8 @@ public sealed class PolicyEngine : IReportingRecommender
         metrics.Fold(ToMetricSample(sample));
         cpu.Add(sample.UnixSeconds, sample.Cores);
         memory.Add(sample.UnixSeconds, sample.MemoryMiB);
+        // Once the week the FastTree forecaster trains or offers is used, the history keeps only what is still read.
+        if (predictive is not null && CpuStepsRead(policy, vm.Step, predictive) is var read && read < cpu.Capacity) cpu.Shrink(read);
     }
 
     /// <inheritdoc />
@@ -317,15 +323,15 @@ public sealed class PolicyEngine : IReportingRecommender
         }
     }
 
-    // The most steps back the triggers read of the CPU history: the FastTree features a week and 16 steps, the grow
-    // window, the predictive trigger's horizon and floor, the wake-up's quiet hour; never more than a week and a day,
-    // what the history always held (a longer grow window read only that much).
+    // The most steps back the triggers read of the CPU history: the FastTree features two days and 16 steps (a week and
+    // 16 until the forecaster's week is used), the grow window, the predictive trigger's horizon and floor; never more
+    // than a week and a day, what the history always held (a longer grow window read only that much).
     private static int CpuStepsRead(Policy policy, TimeSpan step, PredictiveMorphing? predictive)
     {
         const int WeekAndDay = 2016 + 288;
         var steps = ForecastFeatures.HistoryNeeded;
         if (policy.Demand?.GrowWindow is { } window) steps = Math.Max(steps, (int)Math.Min(WeekAndDay, Math.Ceiling(window / step) + 1));
-        if (predictive is not null) steps = Math.Max(steps, Math.Max(predictive.HorizonSteps, predictive.FloorSteps));
+        if (predictive is not null) steps = Math.Max(steps, predictive.CpuStepsRead);
         return Math.Min(WeekAndDay, steps);
     }
 

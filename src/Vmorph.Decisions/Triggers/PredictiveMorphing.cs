@@ -73,6 +73,12 @@ public sealed class PredictiveMorphing
     /// </summary>
     public int MemoryStepsRead => Math.Max(HorizonSteps, floorSteps);
 
+    /// <summary>
+    /// The most steps back the trigger reads of the CPU history: the horizon, the recent-floor window, and what its
+    /// FastTree forecaster reads (a week until its week has trained a model, then two days).
+    /// </summary>
+    public int CpuStepsRead => Math.Max(Math.Max(HorizonSteps, floorSteps), own?.CpuStepsRead ?? 0);
+
     /// <summary>The CPU forecaster in use (by rolling back-test), or null.</summary>
     public string? CpuModel => latest.CpuModel;
 
@@ -154,6 +160,7 @@ internal sealed class ForecastState
     private const long CycleCheckSeconds = 86400;
     private readonly Func<CycleHistory, DominantCycle?> detect;
     private readonly SeasonalTrendForecaster[] seasonal;
+    private readonly FastTreeForecaster? fastTree;
     private long nextCycleCheck = long.MinValue;
     private DominantCycle? cycle;
 
@@ -190,9 +197,13 @@ internal sealed class ForecastState
             Memory = new BacktestChooser(memoryForecasters, settings.Quantile, horizonSteps, step, settings.BacktestHalfLife);
         }
         seasonal = [.. Cpu.Forecasters.Concat(Memory?.Forecasters ?? []).OfType<SeasonalTrendForecaster>()];
+        fastTree = Cpu.Forecasters.OfType<FastTreeForecaster>().SingleOrDefault();
     }
 
     public BacktestChooser Cpu { get; }
+
+    /// <summary>The most steps back its CPU forecasters read of the history they are given.</summary>
+    public int CpuStepsRead => fastTree?.StepsRead ?? 0;
 
     public BacktestChooser? Memory { get; }
 

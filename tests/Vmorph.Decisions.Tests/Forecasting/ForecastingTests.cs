@@ -358,6 +358,41 @@ public class ForecastingTests
         }
     }
 
+    [Theory]
+    [InlineData(12)]
+    [InlineData(5)]
+    [InlineData(30)]
+    public void Features_TheWeekOldPeak_IsThePeakOfTheHourLongBlocksHoldingTheHorizonAWeekAgo(int horizonSteps)
+    {
+        // Nine days of steps with absent ones: the feature against the steps themselves, grouped in blocks of 12 by
+        // their index; never below the horizon's own peak a week ago. Before a week it is absent (−1).
+        const double scale = 4;
+        var history = new UsageHistory(ForecastFeatures.HistoryNeeded);
+        var state = new ForecastFeatures(scale, history);
+        var steps = new List<double>();
+        var row = new float[ForecastFeatures.Count];
+        var random = new Random(7);
+        for (long t = Start; t < Start + 9 * 86400L; t += 300)
+        {
+            var v = t % 1117 == 0 ? double.NaN : (float)(scale * Daily(t) * random.NextDouble());
+            history.Add(t, v);
+            steps.Add(v);
+            state.AddFromHistory(0);
+            state.Compute(t + 300, horizonSteps, TimeZoneInfo.Utc, row);
+            var from = steps.Count - ForecastFeatures.StepsPerWeek;
+            if (from < 0)
+            {
+                Assert.Equal(-1f, row[11]);
+                continue;
+            }
+            var to = from + horizonSteps - 1;
+            var blocks = steps.Skip(from / 12 * 12).Take((to / 12 + 1) * 12 - from / 12 * 12).Where(x => !double.IsNaN(x)).ToList();
+            Assert.Equal(blocks.Count == 0 ? -1f : (float)(blocks.Max() / scale), row[11]);
+            var horizon = steps.Skip(from).Take(horizonSteps).Where(x => !double.IsNaN(x)).ToList();
+            if (horizon.Count > 0) Assert.True(row[11] >= (float)(horizon.Max() / scale));
+        }
+    }
+
     [Fact]
     public void Features_ReadingTheCallersHistory_AreThoseOfAStateKeepingItsOwnCopy_ThroughFullWindowsAndGaps()
     {

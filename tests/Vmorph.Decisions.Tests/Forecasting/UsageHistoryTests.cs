@@ -212,4 +212,37 @@ public class UsageHistoryTests
         Assert.Equal(all.TakeLast(capacity), history.Steps().Times);
         Assert.Equal(1, history.JitterBytes);
     }
+
+    [Fact]
+    public void Shrinking_KeepsTheLatestSteps_AsTheyWere_AndCountingGoesOn()
+    {
+        // A week of jittered steps with a few gaps kept whole, then shrunk to two days, then more steps: every time and
+        // value comes back as it was added, Total counts every step ever added, and the ring wraps at its new capacity.
+        var history = new UsageHistory(2032, halfPrecision: true);
+        var random = new Random(11);
+        var all = new List<(long Time, double Value)>();
+        var t = 1_700_000_000L;
+        void Add(int i)
+        {
+            t += i == 0 ? 0 : i % 500 == 0 ? 3600 : 300 + random.Next(-3, 4);
+            var value = (double)(Half)(random.NextDouble() * 8);
+            history.Add(t, value);
+            all.Add((t, value));
+        }
+        for (var i = 0; i < 2500; i++) Add(i);
+        history.Shrink(592);
+        Assert.Equal(592, history.Capacity);
+        Assert.Equal(2500, history.Total);
+        Assert.Equal(all.TakeLast(592).Select(s => s.Time), history.Steps().Times);
+        Assert.Equal(all.TakeLast(592).Select(s => s.Value), history.Steps().Values);
+        for (var i = 2500; i < 3700; i++)
+        {
+            Add(i);
+            if (i % 41 == 0) Assert.Equal(all.TakeLast(592).Select(s => s.Time), history.Steps().Times);
+        }
+        Assert.Equal(all.TakeLast(592).Select(s => s.Time), history.Steps().Times);
+        Assert.Equal(all.TakeLast(592).Select(s => s.Value), history.Steps().Values);
+        Assert.Equal(3700, history.Total);
+        Assert.Equal(1, history.JitterBytes);
+    }
 }

@@ -220,4 +220,31 @@ public class PolicyEngineTests
         }
         Assert.True(changes >= 5, $"expected the rhythm to move the allocation, got {changes} changes");
     }
+
+    [Fact]
+    public void CpuHistory_HoldsAWeek_UntilTheFleetsModelIsTrainedFromIt_ThenTwoDays()
+    {
+        // The default policy's FastTree forecaster, with the fleet's model (the live loop): the engine's CPU history holds
+        // a week and more while the VM's week is still to be offered, and only the two days the features read once the
+        // fleet's model is trained (a VM alone: a day after its offer). Times and values kept are those it was given.
+        var policy = Vmorph.Policies.PolicyCatalog.BuiltIn.Find(Vmorph.Policies.PolicyCatalog.DefaultPolicy)!;
+        var fleet = new Vmorph.Forecasting.FleetDemandModel(inBackground: false);
+        var engine = new PolicyEngine(policy, VmContext.Of("vm", new Allocation(8, 4096)), fleetModel: fleet);
+        var clock = new FakeTimeProvider(Start);
+        var current = new Allocation(8, 4096);
+        var random = new Random(2);
+        var capacities = new SortedSet<int>();
+        for (var i = 0; i < 9 * 288; i++)
+        {
+            var hour = clock.GetUtcNow().Hour;
+            current = Step(engine, clock, current, (hour is >= 9 and < 17 ? 3 : 1) * (0.8 + 0.4 * random.NextDouble()));
+            capacities.Add(engine.CpuHistory.Capacity);
+        }
+
+        Assert.NotNull(fleet.For(engine.Predictive!.HorizonSteps, TimeZoneInfo.Utc).Model);
+        Assert.Equal([Vmorph.Forecasting.ForecastFeatures.HistoryNeeded, Vmorph.Forecasting.FastTreeForecaster.TrainingSteps], capacities);
+        Assert.Equal(Vmorph.Forecasting.ForecastFeatures.HistoryNeeded, engine.CpuHistory.Capacity);
+        var (times, _) = engine.CpuHistory.Steps();
+        Assert.Equal(Enumerable.Range(0, times.Length).Select(k => clock.GetUtcNow().ToUnixTimeSeconds() - 300L * (times.Length - k)), times);
+    }
 }
