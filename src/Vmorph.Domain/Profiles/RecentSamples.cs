@@ -58,6 +58,9 @@ public sealed class RecentSamples
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         if (samples.Count > count) samples.RemoveRange(0, samples.Count - count);
+        // A window cut down to its newest few (a grain's, between saves) gives back the room it grew: it keeps at most
+        // twice what it holds, so that adding one and cutting back again allocates nothing.
+        if (samples.Capacity > 2 * Math.Max(count, 1)) samples.Capacity = Math.Max(count, 1);
     }
 
     /// <summary>
