@@ -23,6 +23,12 @@ public sealed class MetricSummary
     {
     }
 
+    // A summary whose hour-of-week shape is given (one borrowing another's weights).
+    internal MetricSummary(Metric metric, SeasonalSummary seasonal)
+        : this(metric, new DecayingHistogram(ScaleOf(metric)), new DailyPeaks(), seasonal)
+    {
+    }
+
     /// <summary>The metric summarised.</summary>
     public Metric Metric { get; }
 

@@ -9,8 +9,15 @@ public sealed class SeasonalSummary
     /// <summary>Hours in a week.</summary>
     public const int HoursPerWeek = 168;
 
+    // Hours a borrowing summary's weight differs from its lender's beyond this: it takes a whole array of its own.
+    private const int MostHoursApart = 24;
+
     private readonly float[] sum;
-    private readonly float[] weight;
+    // Its own weights; or, borrowing, the lender's (the other utilisation's, fed the same samples: it adds to them and
+    // rescales them), with the hours whose weight differs from the lender's held apart, by hour.
+    private float[] weight;
+    private bool borrows;
+    private List<(int Hour, float Weight)>? apart;
 
     /// <summary>Creates an empty summary.</summary>
     public SeasonalSummary()
@@ -41,7 +48,8 @@ public sealed class SeasonalSummary
     public void Add(int h, double value, double sampleWeight)
     {
         sum[h] += (float)(value * sampleWeight);
-        weight[h] += (float)sampleWeight;
+        if (!borrows) weight[h] += (float)sampleWeight;
+        else if (IndexApart(h) is var at && at >= 0) apart![at] = (h, apart[at].Weight + (float)sampleWeight);
     }
 
     /// <summary>Multiplies every weight by a factor (decay rescaling).</summary>
@@ -50,15 +58,70 @@ public sealed class SeasonalSummary
         for (var i = 0; i < HoursPerWeek; i++)
         {
             sum[i] = (float)(sum[i] * factor);
-            weight[i] = (float)(weight[i] * factor);
+            if (!borrows) weight[i] = (float)(weight[i] * factor);
         }
+        for (var i = 0; i < (apart?.Count ?? 0); i++) apart![i] = (apart[i].Hour, (float)(apart[i].Weight * factor));
     }
 
     /// <summary>The decayed mean for an hour of the week, or null where nothing was seen at that hour.</summary>
-    public double? Mean(int hourOfWeek) => weight[hourOfWeek] > 0 ? sum[hourOfWeek] / weight[hourOfWeek] : null;
+    public double? Mean(int hourOfWeek) => WeightAt(hourOfWeek) is var w && w > 0 ? sum[hourOfWeek] / w : null;
 
     /// <summary>How many hours of the week have data.</summary>
-    public int HoursCovered => weight.Count(w => w > 0);
+    public int HoursCovered => Enumerable.Range(0, HoursPerWeek).Count(h => WeightAt(h) > 0);
+
+    /// <summary>Whether it holds another summary's weights (see <see cref="Lending"/>).</summary>
+    internal bool Borrows => borrows;
+
+    /// <summary>
+    /// A new, empty summary that borrows this one's weights: it is fed the same samples from now on, except those
+    /// <see cref="HoldApart"/> is told of. The hours this one has weight in are held apart from the start.
+    /// </summary>
+    internal SeasonalSummary Lending()
+    {
+        var borrower = new SeasonalSummary(new float[HoursPerWeek], weight) { borrows = true, apart = [] };
+        for (var h = 0; h < HoursPerWeek; h++)
+            if (weight[h] != 0) borrower.apart!.Add((h, 0f));
+        borrower.OwnIfFarApart();
+        return borrower;
+    }
+
+    /// <summary>Borrows <paramref name="lender"/>'s weights, holding apart the hours where they differ, if they are few.</summary>
+    internal void BorrowFrom(SeasonalSummary lender)
+    {
+        if (borrows || lender.borrows) return;
+        List<(int, float)> differ = [];
+        for (var h = 0; h < HoursPerWeek && differ.Count <= MostHoursApart; h++)
+            if (BitConverter.SingleToInt32Bits(weight[h]) != BitConverter.SingleToInt32Bits(lender.weight[h])) differ.Add((h, weight[h]));
+        if (differ.Count > MostHoursApart) return;
+        (weight, borrows, apart) = (lender.weight, true, differ);
+    }
+
+    /// <summary>
+    /// A sample at hour <paramref name="h"/> is about to be added to only one of this borrower and its lender: the
+    /// hour's weight is held apart from then on (nothing, when it does not borrow).
+    /// </summary>
+    internal void HoldApart(int h)
+    {
+        if (!borrows || IndexApart(h) >= 0) return;
+        var at = ~apart!.BinarySearch((h, 0f), HourOrder);
+        apart.Insert(at, (h, weight[h]));
+        OwnIfFarApart();
+    }
+
+    private static readonly Comparer<(int Hour, float Weight)> HourOrder = Comparer<(int Hour, float Weight)>.Create((a, b) => a.Hour.CompareTo(b.Hour));
+
+    private int IndexApart(int h) => apart is null ? -1 : apart.BinarySearch((h, 0f), HourOrder);
+
+    private float WeightAt(int h) => borrows && IndexApart(h) is var at && at >= 0 ? apart![at].Weight : weight[h];
+
+    // Too many hours apart: a whole array of its own.
+    private void OwnIfFarApart()
+    {
+        if (apart!.Count <= MostHoursApart) return;
+        var own = new float[HoursPerWeek];
+        for (var h = 0; h < HoursPerWeek; h++) own[h] = WeightAt(h);
+        (weight, borrows, apart) = (own, false, null);
+    }
 
     /// <summary>
     /// Strength of a cycle of <paramref name="periodHours"/> (24: daily, 168: weekly): the share of the variance of
@@ -100,5 +163,5 @@ public sealed class SeasonalSummary
         return values.Length > 0 ? values.Average() : null;
     }
 
-    internal (float[] Sum, float[] Weight) Copy() => ((float[])sum.Clone(), (float[])weight.Clone());
+    internal (float[] Sum, float[] Weight) Copy() => ((float[])sum.Clone(), [.. Enumerable.Range(0, HoursPerWeek).Select(WeightAt)]);
 }
