@@ -14,9 +14,8 @@ public sealed class SeasonalSummary
 
     private readonly float[] sum;
     // Its own weights; or, borrowing, the lender's (the other utilisation's, fed the same samples: it adds to them and
-    // rescales them), with the hours whose weight differs from the lender's held apart, by hour.
+    // rescales them), with the hours whose weight differs from the lender's held apart, by hour (null: not borrowing).
     private float[] weight;
-    private bool borrows;
     private List<(int Hour, float Weight)>? apart;
 
     /// <summary>Creates an empty summary.</summary>
@@ -48,7 +47,7 @@ public sealed class SeasonalSummary
     public void Add(int h, double value, double sampleWeight)
     {
         sum[h] += (float)(value * sampleWeight);
-        if (!borrows) weight[h] += (float)sampleWeight;
+        if (apart is null) weight[h] += (float)sampleWeight;
         else if (IndexApart(h) is var at && at >= 0) apart![at] = (h, apart[at].Weight + (float)sampleWeight);
     }
 
@@ -58,7 +57,7 @@ public sealed class SeasonalSummary
         for (var i = 0; i < HoursPerWeek; i++)
         {
             sum[i] = (float)(sum[i] * factor);
-            if (!borrows) weight[i] = (float)(weight[i] * factor);
+            if (apart is null) weight[i] = (float)(weight[i] * factor);
         }
         for (var i = 0; i < (apart?.Count ?? 0); i++) apart![i] = (apart[i].Hour, (float)(apart[i].Weight * factor));
     }
@@ -70,7 +69,7 @@ public sealed class SeasonalSummary
     public int HoursCovered => Enumerable.Range(0, HoursPerWeek).Count(h => WeightAt(h) > 0);
 
     /// <summary>Whether it holds another summary's weights (see <see cref="Lending"/>).</summary>
-    internal bool Borrows => borrows;
+    internal bool Borrows => apart is not null;
 
     /// <summary>
     /// A new, empty summary that borrows this one's weights: it is fed the same samples from now on, except those
@@ -78,7 +77,7 @@ public sealed class SeasonalSummary
     /// </summary>
     internal SeasonalSummary Lending()
     {
-        var borrower = new SeasonalSummary(new float[HoursPerWeek], weight) { borrows = true, apart = [] };
+        var borrower = new SeasonalSummary(new float[HoursPerWeek], weight) { apart = [] };
         for (var h = 0; h < HoursPerWeek; h++)
             if (weight[h] != 0) borrower.apart!.Add((h, 0f));
         borrower.OwnIfFarApart();
@@ -88,12 +87,12 @@ public sealed class SeasonalSummary
     /// <summary>Borrows <paramref name="lender"/>'s weights, holding apart the hours where they differ, if they are few.</summary>
     internal void BorrowFrom(SeasonalSummary lender)
     {
-        if (borrows || lender.borrows) return;
+        if (Borrows || lender.Borrows) return;
         List<(int, float)> differ = [];
         for (var h = 0; h < HoursPerWeek && differ.Count <= MostHoursApart; h++)
             if (BitConverter.SingleToInt32Bits(weight[h]) != BitConverter.SingleToInt32Bits(lender.weight[h])) differ.Add((h, weight[h]));
         if (differ.Count > MostHoursApart) return;
-        (weight, borrows, apart) = (lender.weight, true, differ);
+        (weight, apart) = (lender.weight, differ);
     }
 
     /// <summary>
@@ -102,8 +101,8 @@ public sealed class SeasonalSummary
     /// </summary>
     internal void HoldApart(int h)
     {
-        if (!borrows || IndexApart(h) >= 0) return;
-        var at = ~apart!.BinarySearch((h, 0f), HourOrder);
+        if (apart is null || IndexApart(h) >= 0) return;
+        var at = ~apart.BinarySearch((h, 0f), HourOrder);
         apart.Insert(at, (h, weight[h]));
         OwnIfFarApart();
     }
@@ -112,7 +111,7 @@ public sealed class SeasonalSummary
 
     private int IndexApart(int h) => apart is null ? -1 : apart.BinarySearch((h, 0f), HourOrder);
 
-    private float WeightAt(int h) => borrows && IndexApart(h) is var at && at >= 0 ? apart![at].Weight : weight[h];
+    private float WeightAt(int h) => IndexApart(h) is var at && at >= 0 ? apart![at].Weight : weight[h];
 
     // Too many hours apart: a whole array of its own.
     private void OwnIfFarApart()
@@ -120,7 +119,7 @@ public sealed class SeasonalSummary
         if (apart!.Count <= MostHoursApart) return;
         var own = new float[HoursPerWeek];
         for (var h = 0; h < HoursPerWeek; h++) own[h] = WeightAt(h);
-        (weight, borrows, apart) = (own, false, null);
+        (weight, apart) = (own, null);
     }
 
     /// <summary>
