@@ -6,15 +6,16 @@ namespace Vmorph.Forecasting;
 /// </summary>
 /// <remarks>
 /// Each sketch holds only the buckets it has weight in, as (bucket, weight) entries in bucket order, and the entries of
-/// all sketches live in one shared array: the seasonal forecaster keeps 193 sketches per resource, each of one hour's
-/// peaks, which fall in a few buckets, so an object and an array per sketch would cost more than its weights. Holding
-/// the whole run from the lowest bucket to the highest, as this class did before, held four zeros for each weight on
-/// two weeks of Bitbrains (7,416 slots for 1,657 weights a VM). A sketch that takes a new bucket moves its entries to
-/// the end of the array; the array is compacted when it must grow. Each sketch's weights are those of a
-/// <see cref="Profiles.DecayingHistogram"/> on the same scale fed the same values with the set's decay reference, to
-/// the 16 significant bits an entry keeps (each sum rounded to them; the buckets without an entry are zero); its total
-/// is the sum of those weights, so its quantiles are the histogram's to that rounding. An entry takes 4 bytes: 9 bits
-/// of bucket (the scale's 177 buckets fit) above 23 bits of weight.
+/// all sketches live in one shared array, sketch after sketch: the seasonal forecaster keeps 193 sketches per resource,
+/// each of one hour's peaks, which fall in a few buckets, so an object and an array per sketch would cost more than its
+/// weights. Holding the whole run from the lowest bucket to the highest, as this class did before, held four zeros for
+/// each weight on two weeks of Bitbrains (7,416 slots for 1,657 weights a VM). A sketch that takes a new bucket shifts
+/// the entries after its own up by one (a new bucket is rare once an hour has been seen a few times), and the array
+/// grows by a sixty-fourth when full. Each sketch's weights are those of a <see cref="Profiles.DecayingHistogram"/> on
+/// the same scale fed the same values with the set's decay reference, to the 16 significant bits an entry keeps (each
+/// sum rounded to them; the buckets without an entry are zero); its total is the sum of those weights, so its quantiles
+/// are the histogram's to that rounding. An entry takes 4 bytes: 9 bits of bucket (the scale's 177 buckets fit) above
+/// 23 bits of weight.
 /// </remarks>
 internal sealed class DecayedSketches
 {
@@ -24,45 +25,44 @@ internal sealed class DecayedSketches
     private const int WeightBits = 23;
     private const uint WeightMask = (1u << WeightBits) - 1;
 
-    /// <summary>The most sketches a set holds: their entries must fit 16-bit starts, with room to grow.</summary>
-    public const int MaxCount = 480;
+    // Sketches are indexed in runs of 16: a sketch's entries start where its run's do, after the other sketches' of the
+    // run before it.
+    private const int RunBits = 4;
 
     private readonly double halfLifeSeconds;
-    // The time every sketch's weights are relative to (long.MinValue while the set is empty), and per sketch where its
-    // entries are: from starts in the shared array, counts of them, in bucket order. 3 bytes a sketch: a sketch's total
-    // is the sum of its weights (a few dozen at most), and one reference serves the set, moved on when its weights
-    // would grow past 2^40 (every 40 half-lives).
+    // The time every sketch's weights are relative to (long.MinValue while the set is empty), per sketch the number of
+    // its entries, and per run of sketches where their entries start: a byte a sketch and an int a run. A sketch's
+    // total is the sum of its weights (a few dozen at most), and one reference serves the set, moved on when its
+    // weights would grow past 2^40 (every 40 half-lives).
     private long reference = long.MinValue;
-    private readonly ushort[] starts;
     private readonly byte[] counts;
+    private readonly int[] runStarts;
     // Each entry in 32 bits: its bucket above a weight of 23 bits, a positive float without its 8 lowest mantissa bits
     // (16 significant bits: within 1/65,536, rounded to the nearest), so that entries in bucket order are in order.
     private uint[] entries = [];
-    // The end of the entries written, and how many slots before it no sketch holds any longer (moved away).
+    // The entries held (the array's slots after them are free).
     private int used;
-    private int abandoned;
 
     /// <summary>Creates <paramref name="count"/> empty sketches whose weights halve every <paramref name="halfLife"/>.</summary>
     public DecayedSketches(int count, TimeSpan halfLife)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaxCount);
         halfLifeSeconds = halfLife.TotalSeconds;
-        starts = new ushort[count];
         counts = new byte[count];
+        runStarts = new int[(count + (1 << RunBits) - 1) >> RunBits];
     }
 
     /// <summary>The number of sketches.</summary>
     public int Count => counts.Length;
 
-    /// <summary>The entry slots the shared array holds (for tests of its compaction).</summary>
+    /// <summary>The entry slots the shared array holds (for tests of its growth).</summary>
     public int SlotsAllocated => entries.Length;
 
     /// <summary>The sum of all weights of a sketch (relative to the set's reference).</summary>
     public double TotalWeight(int sketch)
     {
         var total = 0.0;
-        int start = starts[sketch];
+        var start = Start(sketch);
         for (var i = start; i < start + counts[sketch]; i++) total += WeightOf(entries[i]);
         return total;
     }
@@ -73,7 +73,7 @@ internal sealed class DecayedSketches
     /// <summary>The weight of a bucket of <see cref="Scale"/> in a sketch (zero without an entry).</summary>
     public float Weight(int sketch, int bucket)
     {
-        int start = starts[sketch];
+        var start = Start(sketch);
         for (var i = start; i < start + counts[sketch]; i++)
             if (BucketOf(entries[i]) == bucket) return WeightOf(entries[i]);
         return 0f;
@@ -101,69 +101,40 @@ internal sealed class DecayedSketches
     public void Clear()
     {
         reference = long.MinValue;
-        Array.Clear(starts);
         Array.Clear(counts);
+        Array.Clear(runStarts);
         entries = [];
         used = 0;
-        abandoned = 0;
+    }
+
+    // Where a sketch's entries start: its run's start and the counts of the sketches before it in its run.
+    private int Start(int sketch)
+    {
+        var first = sketch >> RunBits << RunBits;
+        var start = runStarts[sketch >> RunBits];
+        for (var s = first; s < sketch; s++) start += counts[s];
+        return start;
     }
 
     // The slot of a sketch's entry for a bucket, made (with no weight) if it has none.
     private int EntryOf(int sketch, int bucket)
     {
-        var count = counts[sketch];
-        int start = starts[sketch];
+        var start = Start(sketch);
+        var end = start + counts[sketch];
         var at = start;
-        for (; at < start + count; at++)
+        for (; at < end; at++)
         {
             if (BucketOf(entries[at]) == bucket) return at;
             if (BucketOf(entries[at]) > bucket) break;
         }
-        if (start + count != used || used == entries.Length)
-        {
-            // Not the last sketch's entries, or no slot after them: move them to the end, where they can take one more
-            // (compacting the array first may already have put them there).
-            Reserve(count + 1);
-            start = starts[sketch];
-            if (start + count != used)
-            {
-                Array.Copy(entries, start, entries, used, count);
-                abandoned += count;
-                starts[sketch] = (ushort)used;
-                start = used;
-                used += count;
-            }
-            at = start;
-            while (at < start + count && BucketOf(entries[at]) < bucket) at++;
-        }
-        // The sketch's entries end the array and a slot follows them: the entries from `at` shift up by one.
-        Array.Copy(entries, at, entries, at + 1, start + count - at);
+        if (used == entries.Length) Array.Resize(ref entries, used + 4 + used / 64);
+        // The entries from `at` (this sketch's above the bucket, and every later sketch's) shift up by one.
+        Array.Copy(entries, at, entries, at + 1, used - at);
         entries[at] = Entry(bucket, 0f);
-        counts[sketch] = (byte)(count + 1);
+        counts[sketch]++;
+        for (var run = (sketch >> RunBits) + 1; run < runStarts.Length; run++) runStarts[run]++;
         used++;
         return at;
-    }
-
-    // Makes room for `more` slots after the end of the entries, compacting them into an array with a sixteenth more room
-    // than they need: a sketch's new bucket is rare once its hour has been seen a few times, so compactions (each a copy
-    // of the entries) stay rare while the slots left empty stay few.
-    private void Reserve(int more)
-    {
-        if (used + more <= entries.Length) return;
-        var live = used - abandoned;
-        var size = Math.Max(8, live + more + (live + more) / 16);
-        var compacted = new uint[size];
-        var next = 0;
-        foreach (var sketch in Enumerable.Range(0, Count).OrderBy(s => starts[s]))
-        {
-            if (counts[sketch] == 0) continue;
-            Array.Copy(entries, starts[sketch], compacted, next, counts[sketch]);
-            starts[sketch] = (ushort)next;
-            next += counts[sketch];
-        }
-        entries = compacted;
-        used = next;
-        abandoned = 0;
     }
 
     // Multiplies every weight by a factor (a weight too small for a float after it becomes zero, as it would have
@@ -184,9 +155,6 @@ internal sealed class DecayedSketches
         return ((uint)bucket << WeightBits) | Math.Min((bits + 0x80) >> 8, WeightMask);
     }
 
-    // Where a sketch's entries end.
-    private int End(int sketch) => starts[sketch] + counts[sketch];
-
     /// <summary>A sketch's weights brought to the decay reference of <paramref name="unixSeconds"/>, so that sketches fed at different times can be mixed.</summary>
     public double WeightAt(int sketch, long unixSeconds) =>
         reference == long.MinValue ? 0 : TotalWeight(sketch) * Math.Pow(2, -(unixSeconds - reference) / halfLifeSeconds);
@@ -198,7 +166,7 @@ internal sealed class DecayedSketches
         if (total <= 0) return double.NaN;
         var target = Math.Clamp(q, 0, 1) * total;
         var cumulative = 0.0;
-        int start = starts[sketch];
+        var start = Start(sketch);
         for (var i = start; i < start + counts[sketch]; i++)
         {
             var w = WeightOf(entries[i]);
@@ -236,18 +204,23 @@ internal sealed class DecayedSketches
         // Each set's entries in bucket order, merged: a cursor per set, the buckets taken in order. A bucket no set
         // has an entry for weighs nothing, and is skipped as the whole histograms' zero buckets are.
         Span<int> cursor = stackalloc int[sets.Length];
+        Span<int> end = stackalloc int[sets.Length];
         for (var s = 0; s < sets.Length; s++)
-            if (factor[s] > 0) cursor[s] = sets[s]!.starts[sketches[s]];
+        {
+            if (!(factor[s] > 0)) continue;
+            cursor[s] = sets[s]!.Start(sketches[s]);
+            end[s] = cursor[s] + sets[s]!.counts[sketches[s]];
+        }
         while (true)
         {
             var b = int.MaxValue;
             for (var s = 0; s < sets.Length; s++)
-                if (factor[s] > 0 && cursor[s] < sets[s]!.End(sketches[s])) b = Math.Min(b, BucketOf(sets[s]!.entries[cursor[s]]));
+                if (factor[s] > 0 && cursor[s] < end[s]) b = Math.Min(b, BucketOf(sets[s]!.entries[cursor[s]]));
             if (b == int.MaxValue) break;
             var w = 0.0;
             for (var s = 0; s < sets.Length; s++)
             {
-                if (!(factor[s] > 0) || cursor[s] >= sets[s]!.End(sketches[s]) || BucketOf(sets[s]!.entries[cursor[s]]) != b) continue;
+                if (!(factor[s] > 0) || cursor[s] >= end[s] || BucketOf(sets[s]!.entries[cursor[s]]) != b) continue;
                 w += WeightOf(sets[s]!.entries[cursor[s]++]) * factor[s];
             }
             if (w <= 0) continue;

@@ -33,8 +33,8 @@ public class DecayedSketchesTests
     public void Sketches_FedInTurn_EachHoldOnlyTheBucketsItsValuesFallIn_AndAnswerAsTheWholeHistogram()
     {
         // Six sketches in one set, fed in turn with 60 days of hourly peaks, each in its own band, with a few outliers
-        // late: the sketches take new buckets (below and above theirs), move to the end of the shared array and get
-        // compacted, and rescale (exponent past 40).
+        // late: the sketches take new buckets (below and above theirs), shift the later sketches' entries up, and
+        // rescale (exponent past 40).
         const int count = 6;
         var sketches = new DecayedSketches(count, TimeSpan.FromSeconds(HalfLife));
         var wholes = new WholeHistograms(count);
@@ -76,11 +76,36 @@ public class DecayedSketchesTests
         Assert.True(sketches.Weight(0, DecayedSketches.Scale.BucketOf(1.7)) > 0);
         Assert.True(sketches.Weight(1, DecayedSketches.Scale.BucketOf(0.002)) > 0);
         Assert.True(sketches.BucketsHeld(2) < DecayedSketches.Scale.BucketCount / 4);
-        // The shared array holds the live entries and at most a sixteenth as much again, with room for the sketch that
-        // was moving when they were last compacted (what moved away is compacted).
+        // The shared array holds the live entries and at most the growth of its last step free: four slots and a
+        // sixty-fourth.
         var live = Enumerable.Range(0, count).Sum(sketches.BucketsHeld);
-        var moving = Enumerable.Range(0, count).Max(sketches.BucketsHeld) + 1;
-        Assert.InRange(sketches.SlotsAllocated, live, (live + moving) * 17 / 16);
+        Assert.InRange(sketches.SlotsAllocated, live, live + 4 + live / 64);
+    }
+
+    [Fact]
+    public void Sketches_InSeveralRuns_FedInRandomOrder_KeepTheirOwnWeights()
+    {
+        // 40 sketches are three runs of 16 (the last one short): a new bucket in a sketch of the first run moves the
+        // start of every later run, and a sketch's start adds up the counts before it in its run.
+        const int count = 40;
+        var sketches = new DecayedSketches(count, TimeSpan.FromSeconds(HalfLife));
+        var wholes = new WholeHistograms(count);
+        var random = new Random(11);
+        for (long t = 0; t < 20 * 86400L; t += 300)
+        {
+            var s = random.Next(count);
+            var value = 0.01 + s / 40.0 + 0.3 * random.NextDouble() * random.NextDouble();
+            sketches.Add(s, t, value);
+            wholes.Add(s, t, value);
+        }
+        for (var k = 0; k < count; k++)
+        {
+            var weights = wholes.Histograms[k].Weights.ToArray();
+            Assert.Equal(weights.Count(w => w > 0), sketches.BucketsHeld(k));
+            for (var b = 0; b < DecayedSketches.Scale.BucketCount; b++) Assert.Equal(weights[b], sketches.Weight(k, b), weights[b] / 1024);
+            var expected = QuantileOf(weights, 0.9);
+            Assert.Equal(expected, sketches.Quantile(k, 0.9), expected / 256);
+        }
     }
 
     // The quantile of a whole histogram's weights, read against their float sum, bucket by bucket.
