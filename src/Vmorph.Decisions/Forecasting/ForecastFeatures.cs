@@ -2,7 +2,7 @@ namespace Vmorph.Forecasting;
 
 /// <summary>
 /// The lag and calendar features the machine-learned forecaster reads, kept up to date one step at a time (sliding
-/// maxima by monotone deques, sliding sums for means) so that computing them costs the same at every step, and
+/// sums for means, the peaks of hour-long blocks for maxima) so that computing them costs the same at every step, and
 /// computed the same way in training and in use. Values are shares of the VM's capacity, so one model serves VMs of
 /// every size; absent values are −1.
 /// </summary>
@@ -41,8 +41,9 @@ public sealed class ForecastFeatures
     private readonly SlidingWindow twoDays;
     private long index;
     private long lastBusy = long.MinValue;
-    // The peak of each hour-long block of steps (by step index) over the last week, for the week-old peak: 0.7 KB, where
-    // reading it from the history kept a week of steps (6 KB) in every VM's.
+    // The peak of each hour-long block of steps (by step index) over the last week, for the week-old peak and the windows'
+    // maxima: 0.7 KB, where reading the week-old peak from the history kept a week of steps (6 KB) in every VM's, and
+    // monotone deques of each window's candidates for its maximum held 1.1 KB more.
     private const int BlockSteps = 12;
     private const int BlocksKept = StepsPerWeek / BlockSteps + 2;
     private readonly float[] blockMax = new float[BlocksKept];
@@ -96,10 +97,10 @@ public sealed class ForecastFeatures
 
     private void Slide(double value, int age)
     {
-        hour.Add(index, value, history, age);
-        sixHours.Add(index, value, history, age);
-        day.Add(index, value, history, age);
-        twoDays.Add(index, value, history, age);
+        hour.Add(value, history, age);
+        sixHours.Add(value, history, age);
+        day.Add(value, history, age);
+        twoDays.Add(value, history, age);
         if (value >= busyThreshold) lastBusy = index;
         var slot = (int)(index / BlockSteps % BlocksKept);
         var v = double.IsNaN(value) ? float.NegativeInfinity : (float)value;
@@ -113,11 +114,11 @@ public sealed class ForecastFeatures
         features[0] = Norm(history.Back(0));
         features[1] = Norm(history.Back(1));
         features[2] = Norm(history.Back(2));
-        features[3] = Norm(hour.Max);
+        features[3] = Norm(MaxOfLast(12));
         features[4] = Norm(hour.Mean);
-        features[5] = Norm(sixHours.Max);
+        features[5] = Norm(MaxOfLast(72));
         features[6] = Norm(sixHours.Mean);
-        features[7] = Norm(day.Max);
+        features[7] = Norm(MaxOfLast(StepsPerDay));
         features[8] = Norm(day.Mean);
         features[9] = Norm(history.Back(StepsPerDay - 1));
         features[10] = Norm(history.MaxBetween(StepsPerDay - horizonSteps, StepsPerDay - 1));
@@ -129,7 +130,25 @@ public sealed class ForecastFeatures
         features[13] = ((int)local.DayOfWeek + 6) % 7;
         var sinceBusy = lastBusy == long.MinValue ? Math.Min(index, BusyCap) : Math.Min(index - 1 - lastBusy, BusyCap);
         features[14] = MathF.Log(1 + sinceBusy);
-        features[15] = Norm(twoDays.Max);
+        features[15] = Norm(MaxOfLast(2 * StepsPerDay));
+    }
+
+    // The largest of the last `steps` steps' values (as floats; NaN when every one is absent): the blocks that start
+    // inside the window from their peaks (the latest block holds the steps added so far), the steps before the first
+    // of them from the history. At most 48 blocks and 11 steps for the two days.
+    private double MaxOfLast(int steps)
+    {
+        var latest = index - 1;
+        var oldest = Math.Max(0, index - steps);
+        var firstBlock = (oldest + BlockSteps - 1) / BlockSteps;
+        var max = float.NegativeInfinity;
+        for (var i = oldest; i < Math.Min(firstBlock * BlockSteps, index); i++)
+        {
+            var v = history.Back((int)(latest - i));
+            if (!double.IsNaN(v)) max = Math.Max(max, (float)v);
+        }
+        for (var block = firstBlock; block <= latest / BlockSteps; block++) max = Math.Max(max, blockMax[(int)(block % BlocksKept)]);
+        return float.IsNegativeInfinity(max) ? double.NaN : max;
     }
 
     // The peak of the horizon's steps a week ago, read from the hour-long blocks that hold them: at least their peak, at
@@ -147,29 +166,20 @@ public sealed class ForecastFeatures
     private float Norm(double value) => double.IsNaN(value) ? -1f : (float)(value * inverseScale);
 
     /// <summary>
-    /// Maximum and mean of the last N steps, updated in O(1) amortised per step. It keeps the steps it holds in a ring
-    /// (which grows to N as steps arrive), or reads the step leaving it from the history the steps come from.
+    /// The mean of the last N steps, updated in O(1) per step. It keeps the steps it holds in a ring (which grows to N as
+    /// steps arrive), or reads the step leaving it from the history the steps come from.
     /// </summary>
     private sealed class SlidingWindow(int size, bool keepsValues)
     {
-        // The candidates for the maximum, decreasing, oldest first: a deque in a ring of a power of two slots, which
-        // doubles when full (a few dozen a VM, where linked-list nodes cost 56 bytes and an allocation each). 8 bytes a
-        // candidate: its step index's low 32 bits (a window spans far fewer steps) and its value as a float (the
-        // history's values are floats or halves; a feature is a float of the value's share of the scale).
-        private (int Index, float Value)[] maxima = new (int, float)[4];
-        private int first;
-        private int candidates;
         private double[]? ring = keepsValues ? new double[Math.Min(size, UsageHistory.InitialSlots)] : null;
         private double sum;
         private int present;
         private long added;
 
-        public double Max => candidates > 0 ? maxima[first].Value : double.NaN;
-
         public double Mean => present > 0 ? sum / present : double.NaN;
 
         // Adds a step, `age` steps back in `history` when the window reads the leaving steps from it.
-        public void Add(long index, double value, UsageHistory history, int age)
+        public void Add(double value, UsageHistory history, int age)
         {
             if (added >= size)
             {
@@ -191,27 +201,8 @@ public sealed class ForecastFeatures
             {
                 sum += value;
                 present++;
-                var mask = maxima.Length - 1;
-                var candidate = (float)value;
-                while (candidates > 0 && maxima[(first + candidates - 1) & mask].Value <= candidate) candidates--;
-                if (candidates == maxima.Length) GrowMaxima();
-                maxima[(first + candidates) & (maxima.Length - 1)] = (unchecked((int)index), candidate);
-                candidates++;
-            }
-            while (candidates > 0 && unchecked((int)index - maxima[first].Index) >= size)
-            {
-                first = (first + 1) & (maxima.Length - 1);
-                candidates--;
             }
             if (present == 0) sum = 0;
-        }
-
-        private void GrowMaxima()
-        {
-            var grown = new (int, float)[2 * maxima.Length];
-            for (var i = 0; i < candidates; i++) grown[i] = maxima[(first + i) & (maxima.Length - 1)];
-            maxima = grown;
-            first = 0;
         }
     }
 }

@@ -49,7 +49,7 @@ public sealed class PolicyEngine : IReportingRecommender
     private readonly ShrinkHysteresis cpuHysteresis;
     private readonly ShrinkHysteresis memoryHysteresis;
     private readonly double band;
-    private readonly Dictionary<string, long> counters = new(StringComparer.Ordinal);
+    private readonly EventCounts counters = new();
     private readonly FleetActivity? fleet;
     private readonly WakeDetector? wakeDetector;
     private readonly AllocationGrid? grid;
@@ -156,7 +156,8 @@ public sealed class PolicyEngine : IReportingRecommender
     {
         get
         {
-            var all = new Dictionary<string, long>(counters, StringComparer.Ordinal);
+            var all = new Dictionary<string, long>(StringComparer.Ordinal);
+            counters.CopyTo(all);
             if (predictive?.CpuModel is { } m) all["model.cpu." + m] = 1;
             if (predictive?.MemoryModel is { } mm) all["model.memory." + mm] = 1;
             return all;
@@ -343,7 +344,7 @@ public sealed class PolicyEngine : IReportingRecommender
         return new Allocation(cores, memory);
     }
 
-    private void Count(string key) => counters[key] = counters.GetValueOrDefault(key) + 1;
+    private void Count(string key) => counters.Increment(key);
 
     private static double? Max(double? a, double? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
 

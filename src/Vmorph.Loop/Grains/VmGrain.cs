@@ -50,7 +50,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
     // once saved, the latest.
     private const int NewestKept = 8;
 
-    private readonly Dictionary<string, long> counters = new(StringComparer.Ordinal);
+    private readonly EventCounts counters = new();
     private VmId id;
     private PersonalityProfile? profile;
     private long? version;
@@ -402,12 +402,13 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         Publish("decision", $"{view.Trigger}: {view.Verdict}{(view.Rule is { } r ? $" ({r})" : "")}: {view.Reason}");
     }
 
-    private void Count(string key) => counters[key] = counters.GetValueOrDefault(key) + 1;
+    private void Count(string key) => counters.Increment(key);
 
     // The loop's own (decisions by trigger and verdict) and the policy engine's (schedules fired, gate rules, models).
     private Dictionary<string, long> AllCounters()
     {
-        var all = new Dictionary<string, long>(counters, StringComparer.Ordinal);
+        var all = new Dictionary<string, long>(StringComparer.Ordinal);
+        counters.CopyTo(all);
         if (engine is not null)
             foreach (var (key, value) in engine.Counters) all["policy." + key] = value;
         return all;

@@ -328,7 +328,8 @@ public class ForecastingTests
     public void Features_WindowMaximaAndMeans_AreThoseOfTheLastStepsCountedOneByOne()
     {
         // The sliding windows (1 h, 6 h, 24 h, 48 h) against the steps themselves, over three days of values that rise
-        // and fall in runs (the maxima's candidates pile up and empty out), with absent steps, read both ways.
+        // and fall in runs, with absent steps, read both ways: the maxima from hour-long blocks and the steps before the
+        // first whole one, at every offset of a window's start within a block.
         const double scale = 4;
         var history = new UsageHistory();
         var reading = new ForecastFeatures(scale, history);
