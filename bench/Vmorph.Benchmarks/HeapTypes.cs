@@ -4,9 +4,9 @@ using Microsoft.Diagnostics.Runtime;
 namespace Vmorph.Benchmarks;
 
 /// <summary>
-/// Where a process's managed heap goes, read from a full dump (<c>createdump --full -f FILE PID</c>; serve-loop holds
-/// the server up for one with <c>VMORPH_BENCH_HOLD</c>): the types holding the most bytes, and, for the instances of one
-/// type, the bytes each of their fields holds.
+/// Where a process's managed heap goes, read from a full dump (<c>createdump --full -f FILE PID</c>; serve-loop writes
+/// one at its cycles' end when <c>VMORPH_BENCH_DUMP</c> names a file): the types holding the most bytes, and, for the
+/// instances of one type, the bytes each of their fields holds.
 /// </summary>
 /// <remarks>
 /// <para><c>heap-types DUMP [TOP]</c>: the TOP types (40) by bytes, with their count.</para>

@@ -158,12 +158,22 @@ internal static class ServeLoop
         output.WriteLine(FormattableString.Invariant(
             $"after a full GC: RSS {process.WorkingSet64:N0} bytes, managed heap {GC.GetTotalMemory(false):N0} bytes, gen2 collections {GC.CollectionCount(2)}"));
 
-        // VMORPH_BENCH_HOLD=SECONDS: the server stays up (the loop running) that long, for a heap dump from outside:
-        // `createdump --full -f FILE PID`, then the bench's heap-types command over the dump.
-        if (int.TryParse(Environment.GetEnvironmentVariable("VMORPH_BENCH_HOLD"), CultureInfo.InvariantCulture, out var hold) && hold > 0)
+        // VMORPH_BENCH_DUMP=FILE: a full heap dump of this process, written by the runtime's createdump right after the
+        // collection above, for the bench's heap-types command. The loop goes on running while the server is up, and
+        // every second of it at speed 2,000 is 6.7 more replayed steps, so the dump is taken here, at the cycles' end,
+        // and not later from outside: that is what makes one run's grains as old as another's.
+        if (Environment.GetEnvironmentVariable("VMORPH_BENCH_DUMP") is { Length: > 0 } dump)
         {
-            output.WriteLine(FormattableString.Invariant($"holding {hold} s for a heap dump: process {Environment.ProcessId}"));
-            await Task.Delay(TimeSpan.FromSeconds(hold));
+            var createdump = Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "createdump");
+            var start = new ProcessStartInfo(createdump) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in new[] { "--full", "-f", dump, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) }) start.ArgumentList.Add(argument);
+            using var dumping = Process.Start(start) ?? throw new InvalidOperationException($"could not start {createdump}");
+            var errors = dumping.StandardError.ReadToEndAsync();
+            await dumping.StandardOutput.ReadToEndAsync();
+            await dumping.WaitForExitAsync();
+            output.WriteLine(dumping.ExitCode == 0
+                ? FormattableString.Invariant($"heap dump written to {dump} after {cycles:N0} cycles ({cycles * 5.0 / 60 / 24:0.0} replayed days)")
+                : $"createdump failed ({dumping.ExitCode}): {(await errors).Trim()}");
         }
 
         if (apiRequests > 0)

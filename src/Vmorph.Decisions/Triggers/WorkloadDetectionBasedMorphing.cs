@@ -21,9 +21,6 @@ public sealed class WorkloadDetectionBasedMorphing(WorkloadSettings settings, Ar
     /// <summary>The workload the VM is known as, or <c>unknown</c> (null before the first window).</summary>
     public string? Current { get; private set; }
 
-    /// <summary>The latest window's classification (null before the first window).</summary>
-    public WorkloadClassification? LastDetected { get; private set; }
-
     /// <summary>Whether a window has ended at <paramref name="now"/>, so <see cref="Evaluate"/> should be given a fresh trait vector.</summary>
     public bool Due(DateTimeOffset now) => nextWindow is null || now >= nextWindow;
 
@@ -32,7 +29,6 @@ public sealed class WorkloadDetectionBasedMorphing(WorkloadSettings settings, Ar
     {
         nextWindow = now + settings.Window;
         var detected = WorkloadClassifier.Classify(traits, catalog.Classification);
-        LastDetected = detected;
         var name = detected.IsKnown && detected.Score >= settings.MinConfidence ? detected.Name : WorkloadClassification.Unknown;
         if (Current is null)
         {
