@@ -63,8 +63,9 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
     private int storedSamples;
     private Cadence compaction;
     private Cadence documents;
-    private Dictionary<string, string> labels = new(StringComparer.Ordinal);
-    private Dictionary<string, string> domainLabels = new(StringComparer.Ordinal);
+    // Replaced whole, never changed in place: most VMs have none, and share one empty set.
+    private IReadOnlyDictionary<string, string> labels = NoLabels;
+    private IReadOnlyDictionary<string, string> domainLabels = NoLabels;
     private LoopStateDocument document = new();
     private Policy? policy;
     private PolicyEngine? engine;
@@ -93,7 +94,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         var stored = (await services.Store.LoadAsync([id], cancellationToken)).GetValueOrDefault(id);
         if (stored is not null) Hold(stored);
         var window = stored is null ? new RecentSamples() : await LoadWindowAsync();
-        labels = new Dictionary<string, string>(await services.Control.LabelsAsync(id, cancellationToken), StringComparer.Ordinal);
+        labels = LabelsOf(await services.Control.LabelsAsync(id, cancellationToken));
         if (await services.Control.LoopStateAsync(id, cancellationToken) is { } json)
             document = JsonSerializer.Deserialize(json, LoopJson.Default.LoopStateDocument) ?? new LoopStateDocument();
         if (document.Gone) domainState = "gone";
@@ -190,7 +191,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         domainState = Describe(message.State);
         if (!DictionaryEquals(domainLabels, message.DomainLabels))
         {
-            domainLabels = new Dictionary<string, string>(message.DomainLabels, StringComparer.Ordinal);
+            domainLabels = LabelsOf(message.DomainLabels);
             catalogGeneration = -1;
             engine = null;
         }
@@ -389,7 +390,12 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         && (!wanted.HasMemory || !p.HasMemory || Math.Abs(wanted.MemoryMiB - p.MemoryMiB) <= 0.1 * p.MemoryMiB);
     private GateDecision? recordedHold;
 
-    private static bool DictionaryEquals(Dictionary<string, string> a, Dictionary<string, string> b) =>
+    private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    private static IReadOnlyDictionary<string, string> LabelsOf(IReadOnlyDictionary<string, string> given) =>
+        given.Count == 0 ? NoLabels : new Dictionary<string, string>(given, StringComparer.Ordinal);
+
+    private static bool DictionaryEquals(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
         a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
 
     private static double? NullIfNaN(double x) => double.IsNaN(x) ? null : x;
@@ -686,7 +692,7 @@ public sealed partial class VmGrain(LoopServices services, ILogger<VmGrain> logg
         var errors = LabelRules.Validate(changes);
         if (errors.Count > 0) return new(LoopStatus.Invalid, string.Join("; ", errors), null);
         var after = await services.Control.SetLabelsAsync(id, changes, CancellationToken.None);
-        labels = new Dictionary<string, string>(after, StringComparer.Ordinal);
+        labels = LabelsOf(after);
         catalogGeneration = -1;
         engine = null;
         await MatchPolicyAsync();
