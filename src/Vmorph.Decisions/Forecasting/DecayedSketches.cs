@@ -11,7 +11,7 @@ namespace Vmorph.Forecasting;
 /// weights. Holding the whole run from the lowest bucket to the highest, as this class did before, held four zeros for
 /// each weight on two weeks of Bitbrains (7,416 slots for 1,657 weights a VM). A sketch that takes a new bucket shifts
 /// the entries after its own up by one (a new bucket is rare once an hour has been seen a few times), and the array
-/// grows by a sixty-fourth when full. Each sketch's weights are those of a <see cref="Profiles.DecayingHistogram"/> on
+/// grows by four slots and a sixty-fourth when full. Each sketch's weights are those of a <see cref="Profiles.DecayingHistogram"/> on
 /// the same scale fed the same values with the set's decay reference, to the 16 significant bits an entry keeps (each
 /// sum rounded to them; the buckets without an entry are zero); its total is the sum of those weights, so its quantiles
 /// are the histogram's to that rounding. An entry takes 4 bytes: 9 bits of bucket (the scale's 177 buckets fit) above
