@@ -27,9 +27,9 @@ public sealed class EventCounts
         counts[^1] = (string.Intern(name), 1);
     }
 
-    /// <summary>The counts, under their names with a prefix (none by default), added into a dictionary.</summary>
-    public void CopyTo(IDictionary<string, long> into, string prefix = "")
+    /// <summary>The counts, under their names, added into a dictionary.</summary>
+    public void CopyTo(IDictionary<string, long> into)
     {
-        foreach (var (name, count) in counts) into[prefix + name] = count;
+        foreach (var (name, count) in counts) into[name] = count;
     }
 }

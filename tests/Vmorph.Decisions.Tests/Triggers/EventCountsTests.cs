@@ -5,20 +5,20 @@ namespace Vmorph.Decisions.Tests.Triggers;
 public class EventCountsTests
 {
     [Fact]
-    public void Increment_CountsEachName_AndCopyToPrefixesThem()
+    public void Increment_CountsEachName_AndCopyToGivesEveryCount()
     {
         var counts = new EventCounts();
         foreach (var name in new[] { "gate.hysteresis", "intent.resource-demand", "gate.hysteresis", "gate.cooldown", "gate.hysteresis" })
             counts.Increment(name);
 
         var copied = new Dictionary<string, long>();
-        counts.CopyTo(copied, "policy.");
+        counts.CopyTo(copied);
 
         Assert.Equal(new Dictionary<string, long>
         {
-            ["policy.gate.hysteresis"] = 3,
-            ["policy.intent.resource-demand"] = 1,
-            ["policy.gate.cooldown"] = 1,
+            ["gate.hysteresis"] = 3,
+            ["intent.resource-demand"] = 1,
+            ["gate.cooldown"] = 1,
         }, copied);
     }
 
