@@ -123,6 +123,23 @@ public static class AgedEngines
                     sketches += counts.Length;
                 }
             output.WriteLine($"sketches {sketches / count} a VM: entry slots {slots / count}, entries held {entries / count}");
+            // Where the entries lie: per set, the entries a VM in each octave of the scale (its first bucket below
+            // 1/1024 of the capacity, then 8 buckets an octave), and the largest count a sketch holds.
+            foreach (var path in new[] { "predictive.own.seasonal.0.weekly", "predictive.own.seasonal.1.weekly", "predictive.own.seasonal.0.daily", "predictive.own.seasonal.1.daily", "predictive.own.seasonal.0.all", "predictive.own.seasonal.1.all" })
+            {
+                var octaves = new long[12];
+                var most = 0;
+                foreach (var e in engines)
+                {
+                    var set = Get(e, path)!;
+                    var counts = (byte[])Get(set, "counts")!;
+                    var slotsHeld = (uint[])Get(set, "entries")!;
+                    var used = (int)Get(set, "used")!;
+                    for (var i = 0; i < used; i++) octaves[Math.Min(11, (int)((slotsHeld[i] >> 23) + 7) / 8)]++;
+                    most = Math.Max(most, counts.Max());
+                }
+                output.WriteLine($"{path}: entries a VM by octave (<1/1024, then 1/1024.. up to 1..2) {string.Join(" ", octaves.Select(o => (o / (double)count).ToString("0.0", CultureInfo.InvariantCulture)))}; most in a sketch {most}");
+            }
         }
         if (Environment.GetEnvironmentVariable("BREAKDOWN") is { } paths) Breakdown("", engines, paths, output);
         GC.KeepAlive(engines);

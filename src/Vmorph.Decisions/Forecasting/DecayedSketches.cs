@@ -5,17 +5,25 @@ namespace Vmorph.Forecasting;
 /// a scale (the VM's capacity), on the domain's log-linear buckets: the building block of the quantile forecasters.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Each sketch holds only the buckets it has weight in, as (bucket, weight) entries in bucket order, and the entries of
 /// all sketches live in one shared array, sketch after sketch: the seasonal forecaster keeps 193 sketches per resource,
 /// each of one hour's peaks, which fall in a few buckets, so an object and an array per sketch would cost more than its
-/// weights. Holding the whole run from the lowest bucket to the highest, as this class did before, held four zeros for
-/// each weight on two weeks of Bitbrains (7,416 slots for 1,657 weights a VM). A sketch that takes a new bucket shifts
-/// the entries after its own up by one (a new bucket is rare once an hour has been seen a few times), and the array
-/// grows by four slots and a sixty-fourth when full. Each sketch's weights are those of a <see cref="Profiles.DecayingHistogram"/> on
-/// the same scale fed the same values with the set's decay reference, to the 16 significant bits an entry keeps (each
-/// sum rounded to them; the buckets without an entry are zero); its total is the sum of those weights, so its quantiles
-/// are the histogram's to that rounding. An entry takes 4 bytes: 9 bits of bucket (the scale's 177 buckets fit) above
-/// 23 bits of weight.
+/// weights. A sketch that takes a new bucket shifts the entries after its own up by one (a new bucket is rare once an
+/// hour has been seen a few times), and the array grows by four slots and a sixty-fourth when full, up to the budget.
+/// An entry takes 4 bytes: 9 bits of bucket (the scale's 89 buckets fit) above 23 bits of weight.
+/// </para>
+/// <para>
+/// Within its budget of entries, each sketch's weights are those of a <see cref="Profiles.DecayingHistogram"/> on the
+/// same scale fed the same values with the set's decay reference, to the 16 significant bits an entry keeps (each sum
+/// rounded to them; the buckets without an entry are zero); its total is the sum of those weights, so its quantiles are
+/// the histogram's to that rounding. Decay alone never empties a bucket, so without a budget the entries grow with the
+/// VM's age (every bucket an hour's peaks ever fell in). Past the budget, the set merges the two neighbouring entries
+/// of one sketch that move the least, the lighter weight's share of its sketch times the distance between the
+/// buckets, much as a streaming histogram of Ben-Haim and Tom-Tov merges its closest centroids: an old, light outlier
+/// joins its neighbour long before two buckets the sketch is fed now. A sketch keeps its total, and its weight stays
+/// between its lowest and highest buckets.
+/// </para>
 /// </remarks>
 internal sealed class DecayedSketches
 {
@@ -30,6 +38,7 @@ internal sealed class DecayedSketches
     private const int RunBits = 4;
 
     private readonly double halfLifeSeconds;
+    private readonly int maxEntries;
     // The time every sketch's weights are relative to (long.MinValue while the set is empty), per sketch the number of
     // its entries, and per run of sketches where their entries start: a byte a sketch and an int a run. A sketch's
     // total is the sum of its weights (a few dozen at most), and one reference serves the set, moved on when its
@@ -43,11 +52,16 @@ internal sealed class DecayedSketches
     // The entries held (the array's slots after them are free).
     private int used;
 
-    /// <summary>Creates <paramref name="count"/> empty sketches whose weights halve every <paramref name="halfLife"/>.</summary>
-    public DecayedSketches(int count, TimeSpan halfLife)
+    /// <summary>
+    /// Creates <paramref name="count"/> empty sketches whose weights halve every <paramref name="halfLife"/>, holding
+    /// at most <paramref name="maxEntries"/> entries together (by default as many as they are given buckets).
+    /// </summary>
+    public DecayedSketches(int count, TimeSpan halfLife, int maxEntries = int.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEntries, count);
         halfLifeSeconds = halfLife.TotalSeconds;
+        this.maxEntries = maxEntries;
         counts = new byte[count];
         runStarts = new int[(count + (1 << RunBits) - 1) >> RunBits];
     }
@@ -57,6 +71,9 @@ internal sealed class DecayedSketches
 
     /// <summary>The entry slots the shared array holds (for tests of its growth).</summary>
     public int SlotsAllocated => entries.Length;
+
+    /// <summary>The entries all sketches hold together.</summary>
+    public int EntriesHeld => used;
 
     /// <summary>The sum of all weights of a sketch (relative to the set's reference).</summary>
     public double TotalWeight(int sketch)
@@ -95,6 +112,7 @@ internal sealed class DecayedSketches
         // The slot first: making an entry may replace the array.
         var slot = EntryOf(sketch, Scale.BucketOf(value));
         entries[slot] = Entry(BucketOf(entries[slot]), WeightOf(entries[slot]) + (float)Math.Pow(2, exponent));
+        if (used > maxEntries) MergeCheapestPair();
     }
 
     /// <summary>Empties every sketch.</summary>
@@ -127,7 +145,8 @@ internal sealed class DecayedSketches
             if (BucketOf(entries[at]) == bucket) return at;
             if (BucketOf(entries[at]) > bucket) break;
         }
-        if (used == entries.Length) Array.Resize(ref entries, used + 4 + used / 64);
+        // Past the budget by one at most, until the merge that follows.
+        if (used == entries.Length) Array.Resize(ref entries, (int)Math.Min(used + 4 + used / 64, maxEntries + 1L));
         // The entries from `at` (this sketch's above the bucket, and every later sketch's) shift up by one.
         Array.Copy(entries, at, entries, at + 1, used - at);
         entries[at] = Entry(bucket, 0f);
@@ -136,6 +155,49 @@ internal sealed class DecayedSketches
         used++;
         return at;
     }
+
+    // Merges the two neighbouring entries of one sketch whose merge moves the least: the lighter entry's share of its
+    // sketch's weight times the distance between the two buckets, in capacity shares. The lighter weight joins the
+    // heavier's bucket (the higher on a tie), so a sketch keeps its total and its quantiles move only within the pair.
+    private void MergeCheapestPair()
+    {
+        var best = -1;
+        var bestSketch = -1;
+        var bestCost = double.PositiveInfinity;
+        var start = 0;
+        for (var sketch = 0; sketch < counts.Length; sketch++)
+        {
+            var end = start + counts[sketch];
+            if (end - start >= 2)
+            {
+                var total = 0.0;
+                for (var i = start; i < end; i++) total += WeightOf(entries[i]);
+                for (var i = start; i < end - 1; i++)
+                {
+                    var moved = Math.Min(WeightOf(entries[i]), WeightOf(entries[i + 1]));
+                    var cost = total > 0 ? moved / total * (Middle[BucketOf(entries[i + 1])] - Middle[BucketOf(entries[i])]) : 0;
+                    if (cost < bestCost)
+                    {
+                        bestCost = cost;
+                        best = i;
+                        bestSketch = sketch;
+                    }
+                }
+            }
+            start = end;
+        }
+        var lower = WeightOf(entries[best]);
+        var upper = WeightOf(entries[best + 1]);
+        var keptBucket = lower > upper ? BucketOf(entries[best]) : BucketOf(entries[best + 1]);
+        entries[best] = Entry(keptBucket, lower + upper);
+        Array.Copy(entries, best + 2, entries, best + 1, used - best - 2);
+        used--;
+        counts[bestSketch]--;
+        for (var run = (bestSketch >> RunBits) + 1; run < runStarts.Length; run++) runStarts[run]--;
+    }
+
+    // Each bucket's middle, in capacity shares: what a merge's distance is measured on.
+    private static readonly double[] Middle = [.. Enumerable.Range(0, Scale.BucketCount).Select(b => (Scale.LowerBound(b) + Scale.UpperBound(b)) / 2)];
 
     // Multiplies every weight by a factor (a weight too small for a float after it becomes zero, as it would have
     // become negligible beside its sketch's newer weights long before).

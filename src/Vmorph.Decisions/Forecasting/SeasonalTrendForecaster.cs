@@ -19,10 +19,14 @@ public sealed class SeasonalTrendForecaster : IDemandForecaster
 
     private readonly double scale;
     private readonly TimeZoneInfo zone;
-    private readonly DecayedSketches weekly = new(HoursPerWeek, TimeSpan.FromDays(21));
-    private readonly DecayedSketches daily = new(24, TimeSpan.FromDays(7));
+    // The sketches hold at most 3 buckets an hour of the week, 6 an hour of the day and 24 for any time, merging the
+    // neighbours that move the least past that: without a bound they keep every bucket a peak ever fell in, and grow
+    // with the VM's age (3,444 entries a VM at 56 days of Bitbrains, 1,649 at 14). These bounds held every figure of
+    // the frontier replay (docs/BENCHMARKS.md, "Session 25"); a third fewer moved vmorph-safe's memory shortfalls.
+    private readonly DecayedSketches weekly = new(HoursPerWeek, TimeSpan.FromDays(21), maxEntries: 3 * HoursPerWeek);
+    private readonly DecayedSketches daily = new(24, TimeSpan.FromDays(7), maxEntries: 6 * 24);
     private long cycleSeconds;
-    private readonly DecayedSketches all = new(1, TimeSpan.FromDays(2));
+    private readonly DecayedSketches all = new(1, TimeSpan.FromDays(2), maxEntries: 24);
     private readonly Queue<(long Day, double Mean)> dailyMeans = new();
     private long currentDay = long.MinValue;
     private double daySum;

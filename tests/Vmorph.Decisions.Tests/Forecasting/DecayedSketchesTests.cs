@@ -108,6 +108,72 @@ public class DecayedSketchesTests
         }
     }
 
+    [Fact]
+    public void Sketches_PastTheirBudget_MergeTheNeighboursThatMoveTheLeast()
+    {
+        // Every weight is 1 (one time): sketch 0 holds ten values at 0.1 and ten at 0.5, sketch 1 ten at 0.2 and one at
+        // 0.9, four entries in all. A fifth, 0.6 in sketch 0 (the bucket above 0.5's), is one twenty-first of its
+        // sketch and a bucket away from 0.5: it joins 0.5's bucket, rather than 0.9 (an eleventh of sketch 1, 0.7
+        // away) joining 0.2's, or 0.1 and 0.5 (half the sketch) merging.
+        var sketches = new DecayedSketches(2, TimeSpan.FromDays(1), maxEntries: 4);
+        for (var i = 0; i < 10; i++)
+        {
+            sketches.Add(0, 0, 0.1);
+            sketches.Add(0, 0, 0.5);
+            sketches.Add(1, 0, 0.2);
+        }
+        sketches.Add(1, 0, 0.9);
+        Assert.Equal(4, sketches.EntriesHeld);
+        sketches.Add(0, 0, 0.6);
+        Assert.NotEqual(DecayedSketches.Scale.BucketOf(0.5), DecayedSketches.Scale.BucketOf(0.6));
+
+        Assert.Equal(4, sketches.EntriesHeld);
+        Assert.Equal(5, sketches.SlotsAllocated);
+        Assert.Equal(11f, sketches.Weight(0, DecayedSketches.Scale.BucketOf(0.5)));
+        Assert.Equal(10f, sketches.Weight(0, DecayedSketches.Scale.BucketOf(0.1)));
+        Assert.Equal(0f, sketches.Weight(0, DecayedSketches.Scale.BucketOf(0.6)));
+        Assert.Equal(21, sketches.TotalWeight(0));
+        Assert.Equal(1f, sketches.Weight(1, DecayedSketches.Scale.BucketOf(0.9)));
+        // The lighter of two neighbours joins the heavier, whichever is lower: 0.22 (a bucket above 0.2) joins 0.2.
+        sketches.Add(1, 0, 0.22);
+        Assert.Equal(11f, sketches.Weight(1, DecayedSketches.Scale.BucketOf(0.2)));
+        Assert.Equal(2, sketches.BucketsHeld(1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DecayedSketches(4, TimeSpan.FromDays(1), maxEntries: 3));
+    }
+
+    [Fact]
+    public void Sketches_WithABudget_NeverHoldMore_AndKeepEachSketchsWeight()
+    {
+        // 40 sketches fed 60 days of noisy values with a budget of 3 entries a sketch, beside the same set unbounded:
+        // after every value the bounded set holds at most its budget (and one slot more), and each sketch's total is the
+        // unbounded one's (a merge moves weight, it does not drop it; within the entries' rounding).
+        const int count = 40;
+        var bounded = new DecayedSketches(count, TimeSpan.FromSeconds(HalfLife), maxEntries: 3 * count);
+        var unbounded = new DecayedSketches(count, TimeSpan.FromSeconds(HalfLife));
+        var random = new Random(5);
+        var merged = false;
+        for (long t = 0; t < 60 * 86400L; t += 300)
+        {
+            var s = random.Next(count);
+            var value = 0.001 + s / 40.0 * random.NextDouble() + 0.2 * random.NextDouble() * random.NextDouble();
+            bounded.Add(s, t, value);
+            unbounded.Add(s, t, value);
+            Assert.InRange(bounded.EntriesHeld, 1, 3 * count);
+            Assert.InRange(bounded.SlotsAllocated, bounded.EntriesHeld, 3 * count + 1);
+            merged |= unbounded.EntriesHeld > bounded.EntriesHeld;
+            Assert.Equal(unbounded.TotalWeight(s), bounded.TotalWeight(s), unbounded.TotalWeight(s) / 1024);
+        }
+        Assert.True(merged);
+        Assert.True(unbounded.EntriesHeld > 6 * count, $"the unbounded set holds {unbounded.EntriesHeld} entries");
+        for (var k = 0; k < count; k++)
+        {
+            Assert.Equal(unbounded.TotalWeight(k), bounded.TotalWeight(k), unbounded.TotalWeight(k) / 1024);
+            // The weight stays in the sketch's range: its lowest quantile not below the unbounded one's, its highest not above.
+            Assert.True(bounded.Quantile(k, 0) >= unbounded.Quantile(k, 0));
+            Assert.True(bounded.Quantile(k, 1) <= unbounded.Quantile(k, 1));
+        }
+    }
+
     // The quantile of a whole histogram's weights, read against their float sum, bucket by bucket.
     private static double QuantileOf(float[] weights, double q)
     {
