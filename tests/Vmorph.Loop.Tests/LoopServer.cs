@@ -22,9 +22,9 @@ internal sealed class LoopServer : IAsyncDisposable
 
     public IServiceProvider Provider => app.Services;
 
-    public static async Task<LoopServer> StartAsync(ServeOptions options)
+    public static async Task<LoopServer> StartAsync(ServeOptions options, Action<WebApplicationBuilder>? configure = null)
     {
-        var app = VmorphServer.Build(options with { Urls = ["http://127.0.0.1:0"] });
+        var app = VmorphServer.Build(options with { Urls = ["http://127.0.0.1:0"] }, configure);
         await app.StartAsync();
         return new LoopServer(app);
     }

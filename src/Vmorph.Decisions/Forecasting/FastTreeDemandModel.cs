@@ -16,7 +16,7 @@ public sealed record TrainingSeries(long[] UnixSeconds, double[] Values, double 
 /// prediction costs a few hundred comparisons instead of an ML.NET engine call. Also keeps the distribution of its
 /// training residuals, the prior for each VM's quantiles. Immutable and thread-safe once built.
 /// </summary>
-public sealed class FastTreeDemandModel
+public sealed partial class FastTreeDemandModel
 {
     private readonly CompiledTrees trees;
     private readonly double bias;
@@ -180,6 +180,10 @@ public sealed class FastTreeDemandModel
     /// </summary>
     private sealed class CompiledTrees(int[] nodeStart, int[] leafStart, byte[] split, float[] threshold, short[] left, short[] right, double[] leaves)
     {
+        // Bounds on what is read back: far above what vmorph trains (60 trees of 15 nodes), far below what would hurt.
+        private const int MaxTrees = 1000;
+        private const int MaxNodes = 4096;
+
         public int Count => nodeStart.Length - 1;
 
         public static CompiledTrees From(IReadOnlyList<RegressionTree> trees, IReadOnlyList<double> weights)
@@ -210,6 +214,114 @@ public sealed class FastTreeDemandModel
                 for (var i = 0; i < tree.LeafValues.Count; i++) leaves[leafStart[t] + i] = tree.LeafValues[i] * weights[t];
             }
             return new CompiledTrees(nodeStart, leafStart, split, threshold, left, right, leaves);
+        }
+
+        /// <summary>Writes the trees: how many, each one's node and leaf counts, then every node and every leaf.</summary>
+        public void Write(BinaryWriter writer)
+        {
+            writer.Write(Count);
+            for (var t = 0; t < Count; t++)
+            {
+                writer.Write(nodeStart[t + 1] - nodeStart[t]);
+                writer.Write(leafStart[t + 1] - leafStart[t]);
+            }
+            for (var n = 0; n < split.Length; n++)
+            {
+                writer.Write(split[n]);
+                writer.Write(threshold[n]);
+                writer.Write(left[n]);
+                writer.Write(right[n]);
+            }
+            foreach (var leaf in leaves) writer.Write(leaf);
+        }
+
+        /// <summary>
+        /// Reads what <see cref="Write"/> wrote, to the end of the stream, or says what is wrong with it. Nothing read is
+        /// trusted: each tree must be a binary tree whose root reaches each of its nodes and leaves once, each split a
+        /// feature there is, every number finite, so that <see cref="Evaluate"/> always ends inside the arrays.
+        /// </summary>
+        public static Result<CompiledTrees> Read(BinaryReader reader)
+        {
+            var count = reader.ReadInt32();
+            if (count is < 1 or > MaxTrees) return Result<CompiledTrees>.Fail($"{count} trees (1 to {MaxTrees})");
+            var nodeStart = new int[count + 1];
+            var leafStart = new int[count + 1];
+            for (var t = 0; t < count; t++)
+            {
+                var nodes = reader.ReadInt32();
+                var leafCount = reader.ReadInt32();
+                if (nodes is < 0 or > MaxNodes || leafCount != nodes + 1)
+                    return Result<CompiledTrees>.Fail($"tree {t} has {nodes} nodes and {leafCount} leaves (a binary tree of at most {MaxNodes} nodes has one leaf more than nodes)");
+                nodeStart[t + 1] = nodeStart[t] + nodes;
+                leafStart[t + 1] = leafStart[t] + leafCount;
+            }
+            // Counts are checked against the bytes there are before anything is allocated for them.
+            var expected = 9L * nodeStart[^1] + 8L * leafStart[^1];
+            var remaining = reader.BaseStream.Length - reader.BaseStream.Position;
+            if (remaining != expected) return Result<CompiledTrees>.Fail($"the trees' nodes and leaves take {expected} bytes, and {remaining} are left");
+
+            var split = new byte[nodeStart[^1]];
+            var threshold = new float[split.Length];
+            var lefts = new short[split.Length];
+            var rights = new short[split.Length];
+            var leaves = new double[leafStart[^1]];
+            for (var n = 0; n < split.Length; n++)
+            {
+                split[n] = reader.ReadByte();
+                threshold[n] = reader.ReadSingle();
+                lefts[n] = reader.ReadInt16();
+                rights[n] = reader.ReadInt16();
+            }
+            for (var i = 0; i < leaves.Length; i++) leaves[i] = reader.ReadDouble();
+
+            for (var t = 0; t < count; t++)
+            {
+                var first = nodeStart[t];
+                var nodes = nodeStart[t + 1] - first;
+                for (var i = 0; i < nodes; i++)
+                {
+                    if (split[first + i] >= ForecastFeatures.Count)
+                        return Result<CompiledTrees>.Fail($"tree {t}, node {i} splits on feature {split[first + i]} (there are {ForecastFeatures.Count})");
+                    if (!float.IsFinite(threshold[first + i])) return Result<CompiledTrees>.Fail($"tree {t}, node {i} has the threshold {threshold[first + i]}");
+                }
+                for (var i = 0; i <= nodes; i++)
+                    if (!double.IsFinite(leaves[leafStart[t] + i])) return Result<CompiledTrees>.Fail($"tree {t}, leaf {i} has the value {leaves[leafStart[t] + i]}");
+                if (Unreachable(lefts.AsSpan(first, nodes), rights.AsSpan(first, nodes)) is { } wrong) return Result<CompiledTrees>.Fail($"tree {t}: {wrong}");
+            }
+            return Result<CompiledTrees>.Ok(new CompiledTrees(nodeStart, leafStart, split, threshold, lefts, rights, leaves));
+        }
+
+        // Walks a tree from its root (node 0): each child must be a node or leaf of the tree not reached before, and
+        // every one must be reached. Null when it is a tree, otherwise what is wrong.
+        private static string? Unreachable(ReadOnlySpan<short> lefts, ReadOnlySpan<short> rights)
+        {
+            var nodes = lefts.Length;
+            if (nodes == 0) return null;
+            var nodeSeen = new bool[nodes];
+            var leafSeen = new bool[nodes + 1];
+            var stack = new Stack<int>();
+            stack.Push(0);
+            nodeSeen[0] = true;
+            while (stack.TryPop(out var node))
+            {
+                foreach (int child in (ReadOnlySpan<short>)[lefts[node], rights[node]])
+                {
+                    if (child >= 0)
+                    {
+                        if (child >= nodes || nodeSeen[child]) return $"node {node} points to node {child}, " + (child >= nodes ? $"which it does not have ({nodes} nodes)" : "reached before");
+                        nodeSeen[child] = true;
+                        stack.Push(child);
+                    }
+                    else
+                    {
+                        var leaf = ~child;
+                        if (leaf > nodes || leafSeen[leaf]) return $"node {node} points to leaf {leaf}, " + (leaf > nodes ? $"which it does not have ({nodes + 1} leaves)" : "reached before");
+                        leafSeen[leaf] = true;
+                    }
+                }
+            }
+            return Array.IndexOf(nodeSeen, false) is var lost and >= 0 ? $"node {lost} is not reached from the root"
+                : Array.IndexOf(leafSeen, false) is var lostLeaf and >= 0 ? $"leaf {lostLeaf} is not reached from the root" : null;
         }
 
         public double Evaluate(int tree, ReadOnlySpan<float> features)

@@ -10,8 +10,8 @@ namespace Vmorph.Forecasting;
 /// <remarks>
 /// Instead of a model a VM: one training for the fleet (each VM's cost about 0.1 s of CPU, and a fleet started together
 /// trained all of its models in one cycle) and one model in memory (5.7 KB a VM). The offers are held until the
-/// training (16 bytes a step, a week each: 2 MB for 64), the model for the process's life. Not kept across a restart:
-/// the VMs offer again a week after their engines start.
+/// training (16 bytes a step, a week each: 2 MB for 64), the model for the process's life. A server keeps it across a
+/// restart: it stores the model when <c>trained</c> is called and <see cref="Restore"/>s it at its next start.
 /// </remarks>
 public sealed class FleetDemandModel
 {
@@ -25,6 +25,7 @@ public sealed class FleetDemandModel
     private readonly Dictionary<(int HorizonSteps, string Zone), Pool> pools = [];
     private readonly int seed;
     private readonly bool inBackground;
+    private readonly Action<Pool, FastTreeDemandModel>? trained;
 
     /// <summary>Creates an empty one.</summary>
     /// <param name="seed">Seeds its trainings.</param>
@@ -33,10 +34,15 @@ public sealed class FleetDemandModel
     /// (a server: a training of a second or so would hold a grain's turn); false trains on that caller's thread, so
     /// that the model is there at the same step in every run (benchmarks, tests).
     /// </param>
-    public FleetDemandModel(int seed = 1, bool inBackground = true)
+    /// <param name="trained">
+    /// Called with each model once it is trained (on the thread that trained it; not for a restored one): a server
+    /// stores it there. It must not throw.
+    /// </param>
+    public FleetDemandModel(int seed = 1, bool inBackground = true, Action<Pool, FastTreeDemandModel>? trained = null)
     {
         this.seed = seed;
         this.inBackground = inBackground;
+        this.trained = trained;
     }
 
     /// <summary>The fleet's model for a horizon and time zone, trained or not.</summary>
@@ -45,9 +51,20 @@ public sealed class FleetDemandModel
         lock (gate)
         {
             var key = (horizonSteps, zone.Id);
-            if (!pools.TryGetValue(key, out var pool)) pools[key] = pool = new Pool(horizonSteps, zone, seed, inBackground);
+            if (!pools.TryGetValue(key, out var pool)) pools[key] = pool = new Pool(horizonSteps, zone, seed, inBackground, trained);
             return pool;
         }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="model"/> (trained by an earlier run) the fleet's for its horizon and
+    /// <paramref name="zone"/>, unless one is trained already: the VMs predict with it from their first step, and offer
+    /// nothing. Returns whether it was taken.
+    /// </summary>
+    public bool Restore(FastTreeDemandModel model, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return For(model.HorizonSteps, zone).Restore(model);
     }
 
     /// <summary>The models trained so far, by horizon (in steps) and time-zone id.</summary>
@@ -62,18 +79,20 @@ public sealed class FleetDemandModel
         private readonly object gate = new();
         private readonly int seed;
         private readonly bool inBackground;
+        private readonly Action<Pool, FastTreeDemandModel>? trained;
         private List<TrainingSeries> offers = [];
         private long firstOffer = long.MinValue;
         private bool training;
         private bool newOffer;
         private volatile FastTreeDemandModel? model;
 
-        internal Pool(int horizonSteps, TimeZoneInfo zone, int seed, bool inBackground)
+        internal Pool(int horizonSteps, TimeZoneInfo zone, int seed, bool inBackground, Action<Pool, FastTreeDemandModel>? trained)
         {
             HorizonSteps = horizonSteps;
             Zone = zone;
             this.seed = seed;
             this.inBackground = inBackground;
+            this.trained = trained;
         }
 
         /// <summary>The horizon the model forecasts, in steps.</summary>
@@ -126,6 +145,17 @@ public sealed class FleetDemandModel
             return null;
         }
 
+        internal bool Restore(FastTreeDemandModel restored)
+        {
+            lock (gate)
+            {
+                if (model is not null || training) return false;
+                model = restored;
+                offers = [];
+                return true;
+            }
+        }
+
         // Trains on the offers taken; on failure (too few rows to learn from) they wait for more.
         private FastTreeDemandModel? Train(List<TrainingSeries> series)
         {
@@ -151,6 +181,7 @@ public sealed class FleetDemandModel
                     }
                 }
             }
+            if (result is not null) trained?.Invoke(this, result);
             return result;
         }
     }

@@ -11,6 +11,12 @@ public sealed class ForecastFeatures
     /// <summary>The number of features.</summary>
     public const int Count = 16;
 
+    /// <summary>
+    /// The revision of what the features are and how they are computed. Raise it with any change to them: a stored
+    /// model (<see cref="FastTreeDemandModel.ToBytes"/>) trained on another revision is not restored.
+    /// </summary>
+    public const int Revision = 1;
+
     /// <summary>The feature names, in order.</summary>
     public static IReadOnlyList<string> Names { get; } =
     [

@@ -21,9 +21,18 @@ public sealed record StoredPlan(
     string PlanId, VmId Vm, string VmName, string Target, string Origin, string Reason, string State, DateTimeOffset CreatedAt,
     string? DecidedBy, DateTimeOffset? DecidedAt, string? RejectedBecause, string? MorphId, string Rendered, string PlanJson);
 
+/// <summary>A forecasting model the fleet's VMs trained, kept so that a restarted server predicts with it at once.</summary>
+/// <param name="StepSeconds">The collection step its features and horizon count in.</param>
+/// <param name="HorizonSteps">The horizon it predicts the peak over, in steps.</param>
+/// <param name="Zone">The time zone of its calendar features (an IANA id).</param>
+/// <param name="Model">The model (<c>FastTreeDemandModel.ToBytes</c>); not trusted when read back.</param>
+/// <param name="TrainedAt">When it was trained, in the loop's clock.</param>
+public sealed record StoredDemandModel(int StepSeconds, int HorizonSteps, string Zone, byte[] Model, DateTimeOffset TrainedAt);
+
 /// <summary>
-/// What the server's loop keeps beside the profiles: labels that policies match, plans with their approval, and each
-/// VM's loop state (a small document: when schedules were last checked, whether the VM is gone). SQLite by default;
+/// What the server's loop keeps beside the profiles: labels that policies match, plans with their approval, each VM's
+/// loop state (a small document: when schedules were last checked, whether the VM is gone) and the fleet's
+/// forecasting models. SQLite by default;
 /// PostgreSQL later behind the same interface. Safe to call from several threads.
 /// </summary>
 public interface IControlStore : IDisposable
@@ -54,4 +63,10 @@ public interface IControlStore : IDisposable
 
     /// <summary>Saves a VM's loop-state document.</summary>
     Task SaveLoopStateAsync(VmId vm, string document, CancellationToken cancellationToken);
+
+    /// <summary>The fleet's forecasting models, one a step, horizon and time zone.</summary>
+    Task<IReadOnlyList<StoredDemandModel>> DemandModelsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Keeps a model, replacing the one of its step, horizon and time zone.</summary>
+    Task SaveDemandModelAsync(StoredDemandModel model, CancellationToken cancellationToken);
 }

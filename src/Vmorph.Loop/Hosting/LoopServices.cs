@@ -76,6 +76,8 @@ public sealed class LoopServices
         Metrics = metrics;
         Morphs = morphs;
         Loggers = loggers;
+        demandModelLogger = loggers.CreateLogger("Vmorph.Loop");
+        DemandModels = new FleetDemandModel(trained: SaveDemandModel);
     }
 
     /// <summary>Profiles and configuration history.</summary>
@@ -121,6 +123,80 @@ public sealed class LoopServices
     /// <summary>Loggers.</summary>
     public ILoggerFactory Loggers { get; }
 
-    /// <summary>The fleet's FastTree models, which the VMs' histories train: one for the fleet, not one a VM.</summary>
-    public FleetDemandModel DemandModels { get; } = new();
+    /// <summary>
+    /// The fleet's FastTree models, which the VMs' histories train: one for the fleet, not one a VM. Each is stored
+    /// once trained, and restored at the next start (<see cref="RestoreDemandModelsAsync"/>).
+    /// </summary>
+    public FleetDemandModel DemandModels { get; }
+
+    private readonly ILogger demandModelLogger;
+
+    /// <summary>
+    /// Restores the fleet's models a run before this one trained for this collection step, before any VM predicts:
+    /// from their first step the VMs predict with them, instead of a week later. A stored model this build cannot
+    /// read (another version, damaged) is logged and left out; the fleet then trains a new one, which replaces it.
+    /// Returns how many were restored.
+    /// </summary>
+    public async Task<int> RestoreDemandModelsAsync(CancellationToken cancellationToken)
+    {
+        var restored = 0;
+        var step = (int)Settings.Step.TotalSeconds;
+        foreach (var stored in await Control.DemandModelsAsync(cancellationToken))
+        {
+            if (stored.StepSeconds != step) continue;
+            var where = $"the fleet's model for {stored.HorizonSteps} steps of {stored.StepSeconds} s in {stored.Zone}";
+            if (!TimeZoneInfo.TryFindSystemTimeZoneById(stored.Zone, out var zone))
+            {
+                DemandModelLog.NotRestored(demandModelLogger, where, "no such time zone here");
+                continue;
+            }
+            var model = FastTreeDemandModel.FromBytes(stored.Model);
+            if (!model.IsSuccess)
+            {
+                DemandModelLog.NotRestored(demandModelLogger, where, string.Join("; ", model.Errors));
+                continue;
+            }
+            if (model.Value.HorizonSteps != stored.HorizonSteps)
+            {
+                DemandModelLog.NotRestored(demandModelLogger, where, $"it predicts {model.Value.HorizonSteps} steps ahead");
+                continue;
+            }
+            if (!DemandModels.Restore(model.Value, zone)) continue;
+            DemandModelLog.Restored(demandModelLogger, where, stored.TrainedAt, model.Value.TrainingRows);
+            restored++;
+        }
+        return restored;
+    }
+
+    // Called on the thread that trained the model; the loop goes on without waiting for it.
+    private void SaveDemandModel(FleetDemandModel.Pool pool, FastTreeDemandModel model)
+    {
+        var stored = new StoredDemandModel((int)Settings.Step.TotalSeconds, pool.HorizonSteps, pool.Zone.Id, model.ToBytes(), Clock.GetUtcNow());
+        var where = $"the fleet's model for {stored.HorizonSteps} steps of {stored.StepSeconds} s in {stored.Zone}";
+        try
+        {
+            Control.SaveDemandModelAsync(stored, CancellationToken.None).GetAwaiter().GetResult();
+            DemandModelLog.Trained(demandModelLogger, where, model.TrainingRows, stored.Model.Length);
+        }
+        catch (Exception e)
+        {
+            // A model not stored is trained again after the next restart; the loop goes on.
+            DemandModelLog.NotStored(demandModelLogger, e, where);
+        }
+    }
+}
+
+internal static partial class DemandModelLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "trained {Model} on {Rows} rows; stored ({Bytes} bytes) for the next start")]
+    public static partial void Trained(ILogger logger, string model, int rows, int bytes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "trained {Model}, but could not store it: the next start trains it again")]
+    public static partial void NotStored(ILogger logger, Exception exception, string model);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "restored {Model}, trained {TrainedAt:O} on {Rows} rows")]
+    public static partial void Restored(ILogger logger, string model, DateTimeOffset trainedAt, int rows);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "left out {Model} kept by an earlier run: {Reason}; the fleet trains a new one")]
+    public static partial void NotRestored(ILogger logger, string model, string reason);
 }

@@ -23,12 +23,12 @@ internal sealed class MorphBackends : IMorphBackends
 }
 
 /// <summary>
-/// Starts the loop once the silo is up: opens each connection's morph backend, and recovers every morph a killed
-/// process left unfinished (resumed or rolled back through its journal, as <c>vmorph recover</c> does) before any
+/// Starts the loop once the silo is up: restores the fleet's forecasting models, opens each connection's morph backend,
+/// and recovers every morph a killed process left unfinished (resumed or rolled back through its journal, as <c>vmorph recover</c> does) before any
 /// collector runs. Stopping waits for running morphs to reach a safe state (or cancels them after a grace period).
 /// </summary>
 internal sealed partial class LoopStartup(FleetSource fleet, MorphBackends backends, IMorphJournal journal, IFleetStore store, MorphTracker morphs,
-    ILoggerFactory loggers) : IHostedService
+    LoopServices loop, ILoggerFactory loggers) : IHostedService
 {
     private readonly ILogger logger = loggers.CreateLogger("Vmorph.Loop");
     private readonly ILogger morphLogger = loggers.CreateLogger("Vmorph.Morphs");
@@ -42,6 +42,8 @@ internal sealed partial class LoopStartup(FleetSource fleet, MorphBackends backe
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         foreach (var note in fleet.Notes) LogNote(logger, note);
+        // The fleet's forecasting model a run before this one trained: the VMs predict with it from their first step.
+        await loop.RestoreDemandModelsAsync(cancellationToken);
         foreach (var c in fleet.Connections)
         {
             // A hypervisor that cannot be reached does not keep the server from starting: its VMs are shown from the

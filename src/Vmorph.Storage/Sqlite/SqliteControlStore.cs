@@ -165,5 +165,36 @@ public sealed class SqliteControlStore : IControlStore
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<StoredDemandModel>> DemandModelsAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            IReadOnlyList<StoredDemandModel> models = connection.Query<(long Step, long Horizon, string Zone, byte[] Model, string TrainedAt)>(
+                    "SELECT step_seconds, horizon_steps, zone, model, trained_at FROM demand_models ORDER BY step_seconds, horizon_steps, zone")
+                .Select(r => new StoredDemandModel(checked((int)r.Step), checked((int)r.Horizon), r.Zone, r.Model, Time(r.TrainedAt)))
+                .ToList();
+            return Task.FromResult(models);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task SaveDemandModelAsync(StoredDemandModel model, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            connection.Execute(
+                """
+                INSERT INTO demand_models (step_seconds, horizon_steps, zone, model, trained_at) VALUES (@StepSeconds, @HorizonSteps, @Zone, @Model, @TrainedAt)
+                ON CONFLICT (step_seconds, horizon_steps, zone) DO UPDATE SET model = excluded.model, trained_at = excluded.trained_at
+                """,
+                new { model.StepSeconds, model.HorizonSteps, model.Zone, model.Model, TrainedAt = Text(model.TrainedAt) });
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public void Dispose() => connection.Dispose();
 }

@@ -137,4 +137,40 @@ public class FleetDemandModelTests
         Assert.Equal(0, pool.Offers);
         Assert.Single(fleet.Trained());
     }
+
+    [Fact]
+    public void ATrainedModel_IsHandedToTheTrainedCallbackOnce_AndARestoredOne_IsPredictedWithFromTheFirstStep()
+    {
+        // The server's: each model trained is handed over to be stored; the next run restores it, and its VMs predict
+        // with it from their first step and offer nothing.
+        var handed = new List<(int Horizon, string Zone, FastTreeDemandModel Model)>();
+        var fleet = new FleetDemandModel(inBackground: false, trained: (pool, model) => handed.Add((pool.HorizonSteps, pool.Zone.Id, model)));
+        var pool = fleet.For(Horizon, TimeZoneInfo.Utc);
+        var now = Start + 2 * 86400L;
+        for (var vm = 0; vm < FleetDemandModel.SeriesWanted; vm++) pool.Offer(Series(vm, 2), now);
+        var model = pool.ModelAt(now);
+        Assert.NotNull(model);
+        Assert.Same(model, pool.ModelAt(now + 300));
+        var (horizon, zone, handedModel) = Assert.Single(handed);
+        Assert.Equal((Horizon, "UTC"), (horizon, zone));
+        Assert.Same(model, handedModel);
+
+        var restarted = new FleetDemandModel(inBackground: false, trained: (_, _) => Assert.Fail("a restored model is not trained again"));
+        var restored = FastTreeDemandModel.FromBytes(model!.ToBytes()).Value;
+        Assert.True(restarted.Restore(restored, TimeZoneInfo.Utc));
+        Assert.Same(restored, restarted.For(Horizon, TimeZoneInfo.Utc).Model);
+        // Another horizon is another model, still to be trained.
+        Assert.Null(restarted.For(Horizon * 2, TimeZoneInfo.Utc).Model);
+        // Only one model a horizon and time zone: a second restore is not taken.
+        Assert.False(restarted.Restore(model, TimeZoneInfo.Utc));
+
+        var forecaster = new FastTreeForecaster(4, null, Horizon, fleet: restarted);
+        var history = new UsageHistory();
+        history.Add(Start, 1);
+        Assert.False(double.IsNaN(forecaster.Forecast(Start + 300, history, 0.9)));
+        Assert.True(forecaster.HasModel);
+        // It reads two days of history, not the week it would offer.
+        Assert.Equal(ForecastFeatures.HistoryNeeded, forecaster.StepsRead);
+        Assert.Equal(0, restarted.For(Horizon, TimeZoneInfo.Utc).Offers);
+    }
 }
