@@ -65,8 +65,10 @@ public sealed class WorkloadServeLabTests(LabFixture lab, ITestOutputHelper outp
 
             Scenario("start", "database");
             var started = clock.Elapsed;
+            var startedAt = TimeProvider.System.GetUtcNow();
             var database = await CommittedMorphAsync(http, "database-server", serve);
             output.WriteLine($"database: start to committed morph {(clock.Elapsed - started).TotalSeconds:0} s");
+            await TimelineAsync(http, database, startedAt);
             AssertDetected(database, "database-server");
             Assert.Equal("enabled", GuestText("/bin/systemctl", "is-enabled", "postgresql"));
             Assert.Equal("installed", GuestText("/usr/bin/dpkg-query", "-W", "-f=${db:Status-Status}", "postgresql"));
@@ -84,8 +86,10 @@ public sealed class WorkloadServeLabTests(LabFixture lab, ITestOutputHelper outp
             lab.Exec(Guest, "/usr/sbin/nft", "insert", "rule", "inet", "vmorph", "input", "tcp", "dport", "80", "accept");
             WorkloadDetectionLabTests.WebClients(lab, "start");
             started = clock.Elapsed;
+            startedAt = TimeProvider.System.GetUtcNow();
             var web = await CommittedMorphAsync(http, "web-server", serve);
             output.WriteLine($"web: switch to committed morph {(clock.Elapsed - started).TotalSeconds:0} s");
+            await TimelineAsync(http, web, startedAt);
             AssertDetected(web, "web-server");
             Assert.Equal("enabled", GuestText("/bin/systemctl", "is-enabled", "nginx"));
             Assert.Equal("4096", GuestText("/usr/sbin/sysctl", "-n", "net.core.somaxconn"));
@@ -102,6 +106,20 @@ public sealed class WorkloadServeLabTests(LabFixture lab, ITestOutputHelper outp
             Scenario("stop");
             lab.RenewWorkloads();
         }
+    }
+
+    /// <summary>
+    /// Writes where the time from the workload's start to the committed morph went: the morph's creation (detection
+    /// and planning) and each journal entry after it (snapshot, steps, the guard's baseline and observation), in
+    /// seconds from the start, so that a slow run says what was slow.
+    /// </summary>
+    private async Task TimelineAsync(HttpClient http, JsonElement morph, DateTimeOffset startedAt)
+    {
+        var journal = (await GetJsonAsync(http, $"/api/v1/morphs/{morph.GetProperty("morphId").GetString()}/journal"))!.Value;
+        string Since(string at) => (DateTimeOffset.Parse(at, CultureInfo.InvariantCulture) - startedAt).TotalSeconds.ToString("+0", CultureInfo.InvariantCulture) + " s";
+        output.WriteLine($"  {Since(morph.GetProperty("createdAt").GetString()!)}: morph created");
+        foreach (var entry in journal.GetProperty("entries").EnumerateArray())
+            output.WriteLine($"  {Since(entry.GetProperty("at").GetString()!)}: {entry.GetProperty("phase").GetString()} ({entry.GetProperty("event").GetString()})");
     }
 
     /// <summary>The morph's notes (its journal) name the trigger, the detected archetype and its confidence of at least the policy's.</summary>
