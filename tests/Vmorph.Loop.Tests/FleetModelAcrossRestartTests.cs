@@ -68,7 +68,6 @@ public sealed class FleetModelAcrossRestartTests
                 Assert.Equal(trained.Predict(features), restored!.Predict(features));
             }
             Assert.Equal(trained.TrainingRows, restored!.TrainingRows);
-            Assert.Equal(0, second.Services.DemandModels.For(Horizon, TimeZoneInfo.Utc).Offers);
 
             // Damage the stored model, as a disk or a hand could.
             var damaged = (byte[])storedBytes.Clone();

@@ -5,7 +5,7 @@ namespace Vmorph.Forecasting;
 /// <summary>The model as bytes, so that a server keeps its fleet's model across a restart.</summary>
 public sealed partial class FastTreeDemandModel
 {
-    /// <summary>The most bytes a model read back may have (vmorph's take about 17 KB).</summary>
+    /// <summary>The most bytes a model read back may have (vmorph's 60 trees take about 16 KB).</summary>
     public const int MaxBytes = 4 << 20;
 
     private const byte FormatVersion = 1;

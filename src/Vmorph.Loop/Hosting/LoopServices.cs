@@ -135,16 +135,14 @@ public sealed class LoopServices
     /// Restores the fleet's models a run before this one trained for this collection step, before any VM predicts:
     /// from their first step the VMs predict with them, instead of a week later. A stored model this build cannot
     /// read (another version, damaged) is logged and left out; the fleet then trains a new one, which replaces it.
-    /// Returns how many were restored.
     /// </summary>
-    public async Task<int> RestoreDemandModelsAsync(CancellationToken cancellationToken)
+    public async Task RestoreDemandModelsAsync(CancellationToken cancellationToken)
     {
-        var restored = 0;
         var step = (int)Settings.Step.TotalSeconds;
         foreach (var stored in await Control.DemandModelsAsync(cancellationToken))
         {
             if (stored.StepSeconds != step) continue;
-            var where = $"the fleet's model for {stored.HorizonSteps} steps of {stored.StepSeconds} s in {stored.Zone}";
+            var where = Describe(stored);
             if (!TimeZoneInfo.TryFindSystemTimeZoneById(stored.Zone, out var zone))
             {
                 DemandModelLog.NotRestored(demandModelLogger, where, "no such time zone here");
@@ -161,18 +159,18 @@ public sealed class LoopServices
                 DemandModelLog.NotRestored(demandModelLogger, where, $"it predicts {model.Value.HorizonSteps} steps ahead");
                 continue;
             }
-            if (!DemandModels.Restore(model.Value, zone)) continue;
-            DemandModelLog.Restored(demandModelLogger, where, stored.TrainedAt, model.Value.TrainingRows);
-            restored++;
+            if (DemandModels.Restore(model.Value, zone)) DemandModelLog.Restored(demandModelLogger, where, stored.TrainedAt, model.Value.TrainingRows);
         }
-        return restored;
     }
+
+    private static string Describe(StoredDemandModel model) =>
+        $"the fleet's model for {model.HorizonSteps} steps of {model.StepSeconds} s in {model.Zone}";
 
     // Called on the thread that trained the model; the loop goes on without waiting for it.
     private void SaveDemandModel(FleetDemandModel.Pool pool, FastTreeDemandModel model)
     {
         var stored = new StoredDemandModel((int)Settings.Step.TotalSeconds, pool.HorizonSteps, pool.Zone.Id, model.ToBytes(), Clock.GetUtcNow());
-        var where = $"the fleet's model for {stored.HorizonSteps} steps of {stored.StepSeconds} s in {stored.Zone}";
+        var where = Describe(stored);
         try
         {
             Control.SaveDemandModelAsync(stored, CancellationToken.None).GetAwaiter().GetResult();

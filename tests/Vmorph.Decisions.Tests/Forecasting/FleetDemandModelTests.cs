@@ -142,7 +142,7 @@ public class FleetDemandModelTests
     public void ATrainedModel_IsHandedToTheTrainedCallbackOnce_AndARestoredOne_IsPredictedWithFromTheFirstStep()
     {
         // The server's: each model trained is handed over to be stored; the next run restores it, and its VMs predict
-        // with it from their first step and offer nothing.
+        // with it from their first step, holding the two days its features read rather than a week to offer.
         var handed = new List<(int Horizon, string Zone, FastTreeDemandModel Model)>();
         var fleet = new FleetDemandModel(inBackground: false, trained: (pool, model) => handed.Add((pool.HorizonSteps, pool.Zone.Id, model)));
         var pool = fleet.For(Horizon, TimeZoneInfo.Utc);
@@ -171,6 +171,5 @@ public class FleetDemandModelTests
         Assert.True(forecaster.HasModel);
         // It reads two days of history, not the week it would offer.
         Assert.Equal(ForecastFeatures.HistoryNeeded, forecaster.StepsRead);
-        Assert.Equal(0, restarted.For(Horizon, TimeZoneInfo.Utc).Offers);
     }
 }
